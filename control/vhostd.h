@@ -1,0 +1,46 @@
+/* vhostd: the control daemon's process-wide context and the interface API
+ * the RPC handlers call. The vhost-user protocol lives behind this API; the
+ * RPC layer never sees a socket or a message. */
+#ifndef VSW_VHOSTD_H
+#define VSW_VHOSTD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "vsw_state.h"
+
+struct event_base;
+
+struct vhostd {
+	struct event_base *base;
+	struct vsw_state *st; /* the memzone */
+	struct vsw_config cfg;
+	int vault; /* connected vault socket, -1 if none */
+	uint32_t generation;
+};
+
+extern struct vhostd *vhostd_ctx;
+
+/* Options of `create vhost-user`; the same struct startup.conf uses. */
+typedef struct vsw_boot_iface vhostd_iface_opts;
+
+/* Each returns 0, or -1 with a one-line reason in err. */
+int vhostd_iface_create(struct vhostd *d, const vhostd_iface_opts *o, uint32_t *sw_if_index,
+			char *err, size_t errlen);
+int vhostd_iface_delete(struct vhostd *d, uint32_t sw_if_index, char *err, size_t errlen);
+int vhostd_iface_set_admin(struct vhostd *d, uint32_t sw_if_index, int up, char *err,
+			   size_t errlen);
+int vhostd_iface_set_debug(struct vhostd *d, int on);
+
+/* Lookup by "VirtualEthernet0/0/N" name; NULL when none. */
+struct vsw_iface *vhostd_iface_by_name(struct vhostd *d, const char *name);
+struct vsw_iface *vhostd_iface_by_index(struct vhostd *d, uint32_t sw_if_index);
+
+/* Copies len bytes of guest memory at guest-physical gpa (for `show
+ * vhost-user` and its descriptor dump; never on a hot path). Returns 0, or
+ * -1 when the range is not inside one mapped region. */
+int vhostd_iface_read_guest(struct vhostd *d, struct vsw_iface *ifc, uint64_t gpa, void *buf,
+			    size_t len);
+
+#endif

@@ -1,0 +1,222 @@
+/* The shared memzone: the one contract between vhost-supervisor, vhostd and
+ * the vhost-dp workers. Fixed-size tables, no pointers (each process maps
+ * guest memory and the memzone at its own addresses). Any change to a struct
+ * here must bump VSW_STATE_ABI_VERSION. */
+#ifndef VSW_STATE_H
+#define VSW_STATE_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define VSW_STATE_MZ_NAME  "vhostsw_state"
+#define VSW_MBUF_POOL_NAME "vhostsw_mbufs"
+#define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
+#ifndef VSW_STATE_ABI_VERSION
+#define VSW_STATE_ABI_VERSION 1u
+#endif
+
+#define VSW_MAX_IFACES      32
+#define VSW_MAX_QUEUE_PAIRS 8
+#define VSW_MAX_VRINGS      (2 * VSW_MAX_QUEUE_PAIRS)
+#define VSW_MAX_MEM_REGIONS 32
+#define VSW_MAX_WORKERS     16
+#define VSW_NAME_LEN        64
+#define VSW_PATH_LEN        108 /* sun_path */
+#define VSW_CACHE_LINE      64
+#define VSW_NO_WORKER       UINT32_MAX
+#define VSW_MAX_VRING_SIZE  32768
+
+/* Log classes; levels live in the header so every process follows
+ * `set logging class ...` without a message of its own. */
+enum vsw_log_class {
+	VSW_LOG_GENERAL,
+	VSW_LOG_CONFIG,
+	VSW_LOG_VHOST_USER,
+	VSW_LOG_RPC,
+	VSW_LOG_VAULT,
+	VSW_LOG_SUPERVISOR,
+	VSW_LOG_DATAPLANE,
+	VSW_LOG_CLASS_MAX
+};
+
+enum vsw_log_level {
+	VSW_LOG_EMERG,
+	VSW_LOG_ERR,
+	VSW_LOG_WARNING,
+	VSW_LOG_NOTICE,
+	VSW_LOG_INFO,
+	VSW_LOG_DEBUG,
+	VSW_LOG_LEVEL_MAX
+};
+
+/* One guest memory region as the front end described it. The fd itself
+ * is in the vault under "if<N>/mem/g<generation>/<slot>". */
+struct vsw_mem_region {
+	uint64_t guest_phys_addr;
+	uint64_t memory_size;
+	uint64_t userspace_addr;
+	uint64_t mmap_offset;
+	int32_t fd;      /* vhostd's fd number, for `show vhost-user` only */
+	uint32_t in_use; /* slot holds a region */
+};
+
+struct vsw_mem_table {
+	uint32_t generation; /* bumped on every change; names the vault keys */
+	uint32_t nregions;
+	struct vsw_mem_region regions[VSW_MAX_MEM_REGIONS];
+};
+
+/* vring state bits (vsw_vring.state). */
+#define VSW_VRING_ADDR_SET  (1u << 0) /* SET_VRING_ADDR seen */
+#define VSW_VRING_STARTED   (1u << 1) /* kick received, not stopped by GET_VRING_BASE */
+#define VSW_VRING_ENABLED   (1u << 2) /* SET_VRING_ENABLE 1 (or no PROTOCOL_FEATURES) */
+#define VSW_VRING_KICK_POLL (1u << 3) /* kick came with the no-fd bit: poll */
+#define VSW_VRING_CALL_NONE (1u << 4) /* call came with the no-fd bit: never signal */
+#define VSW_VRING_LOG       (1u << 5) /* VHOST_VRING_F_LOG */
+#define VSW_VRING_PACKED    (1u << 6) /* VIRTIO_F_RING_PACKED negotiated */
+
+struct vsw_vring_counters {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t drops_full;     /* guest ring had no room */
+	uint64_t drops_bad_desc; /* descriptor failed validation */
+	uint64_t drops_other;
+};
+
+/* Handshake (DESIGN.md "Changing a running vring"): the control plane makes
+ * cmd_seq odd to pause the ring and waits until ack_seq == cmd_seq; the owner
+ * worker then no longer touches the ring and has written back its indices.
+ * cmd_seq even again releases it; the worker re-reads the config and acks.
+ * Workers read only this first cache line per iteration. */
+struct vsw_vring {
+	alignas(VSW_CACHE_LINE) _Atomic uint32_t cmd_seq;
+	_Atomic uint32_t ack_seq;
+	_Atomic uint32_t owner; /* worker index or VSW_NO_WORKER */
+	uint32_t state;         /* VSW_VRING_* bits, written while paused */
+
+	alignas(VSW_CACHE_LINE) uint32_t num;
+	uint32_t flags; /* SET_VRING_ADDR flags */
+	uint64_t desc_user_addr;
+	uint64_t avail_user_addr;
+	uint64_t used_user_addr;
+	uint64_t desc_gpa; /* translated through the memory table */
+	uint64_t avail_gpa;
+	uint64_t used_gpa;
+	uint64_t log_guest_addr;
+	uint16_t last_avail_idx; /* for packed rings: bit 15 is the wrap counter */
+	uint16_t last_used_idx;  /* likewise */
+	uint32_t kick_gen;       /* bumped on each SET_VRING_KICK: worker refetches the fd */
+	uint32_t call_gen;
+	uint32_t err_gen;
+	int32_t kickfd; /* vhostd's fd numbers, for display; -1 none */
+	int32_t callfd;
+	int32_t errfd;
+	uint32_t placement_user; /* owner chosen by the user, not the default */
+
+	alignas(VSW_CACHE_LINE) struct vsw_vring_counters counters;
+};
+
+enum vsw_conn_state {
+	VSW_CONN_IDLE,       /* no front end */
+	VSW_CONN_LISTENING,  /* server: waiting for accept */
+	VSW_CONN_CONNECTING, /* client: retrying */
+	VSW_CONN_CONNECTED,
+};
+
+/* Crash-atomic message journal (DESIGN.md "Restart and recovery"). */
+struct vsw_journal {
+	uint32_t state; /* 0 empty, 1 applied (reply pending), 2 reply sent */
+	uint32_t request;
+	uint32_t hdr_flags;
+	uint32_t size;
+	uint64_t payload_hash;
+	uint8_t reply[64];
+	uint32_t reply_len;
+};
+
+struct vsw_iface_counters {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t drops;
+};
+
+struct vsw_iface {
+	uint32_t in_use;
+	uint32_t sw_if_index;
+	uint32_t instance; /* N in VirtualEthernet0/0/N */
+	char name[VSW_NAME_LEN];
+	char socket_path[VSW_PATH_LEN];
+	uint8_t is_server;
+	uint8_t admin_up;
+	uint8_t conn_state; /* enum vsw_conn_state */
+	uint8_t hwaddr_set;
+	int32_t sock_errno; /* last socket error, for show */
+	uint32_t sock_uid, sock_gid, sock_mode;
+	uint32_t reconnect_ms;
+
+	uint64_t feature_mask;      /* user's mask: offered = supported & mask */
+	uint64_t features;          /* acked by SET_FEATURES */
+	uint64_t protocol_features; /* acked by SET_PROTOCOL_FEATURES */
+	uint8_t features_set;
+	uint8_t owner_set;
+	uint8_t debug;
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint32_t bridge_id;
+	uint32_t num_queue_pairs; /* pairs the front end has touched */
+	uint32_t mtu;
+	uint32_t device_status; /* SET_STATUS */
+
+	struct vsw_mem_table mem;
+	uint64_t log_size;
+	uint64_t log_offset;
+	uint32_t log_gen; /* vault key "if<N>/log/<gen>" */
+
+	struct vsw_journal journal;
+	struct vsw_iface_counters counters;
+	struct vsw_vring vrings[VSW_MAX_VRINGS];
+};
+
+enum vsw_worker_state {
+	VSW_WORKER_ABSENT,
+	VSW_WORKER_STARTING,
+	VSW_WORKER_RUNNING,
+	VSW_WORKER_DEAD,
+};
+
+struct vsw_worker {
+	alignas(VSW_CACHE_LINE) _Atomic uint32_t state;
+	int32_t pid;
+	uint32_t lcore;
+	uint32_t restarts;
+	_Atomic uint64_t heartbeat_ns; /* CLOCK_MONOTONIC */
+	uint64_t leaked_mbufs;
+};
+
+struct vsw_state {
+	uint64_t magic;
+	uint32_t abi_version;
+	uint32_t state_size; /* sizeof(struct vsw_state) */
+	uint32_t iface_size;
+	uint32_t vring_size;
+	uint32_t max_ifaces;
+	uint32_t max_vrings;
+
+	_Atomic uint32_t vhostd_generation;
+	_Atomic int32_t vhostd_pid;
+	uint32_t nworkers;
+	uint32_t next_sw_if_index;
+	_Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];
+
+	struct vsw_worker workers[VSW_MAX_WORKERS];
+	struct vsw_iface ifaces[VSW_MAX_IFACES];
+};
+
+/* Fills the header of a freshly reserved memzone (supervisor only). */
+void vsw_state_init(struct vsw_state *st);
+
+/* Returns 0 when st was laid out by this build, else -1 with a message in
+ * err naming the mismatch (magic, ABI version or a size). */
+int vsw_state_check(const struct vsw_state *st, char *err, unsigned errlen);
+
+#endif
