@@ -38,7 +38,8 @@ int vsw_vault_deposit(int vault, const char *key, int fd);
 int vsw_vault_fetch(int vault, const char *key); /* returns a new fd */
 int vsw_vault_withdraw(int vault, const char *key);
 int vsw_vault_withdraw_prefix(int vault, const char *prefix);
-/* Fills buf with NUL-separated keys under prefix; returns their bytes. */
+/* Fills buf with NUL-separated keys under prefix; returns their bytes
+ * (-EMSGSIZE when they do not fit in buflen). */
 int vsw_vault_list(int vault, const char *prefix, char *buf, unsigned buflen);
 
 #endif
