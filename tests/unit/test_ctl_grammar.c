@@ -1,0 +1,258 @@
+/* vhost-ctl's parser: good command lines become the right request fields,
+ * bad ones the right one-line error; and the printers' text and JSON. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                                \
+        do {                                                                                       \
+                if (!(cond)) {                                                                     \
+                        fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);   \
+                        failures++;                                                                \
+                }                                                                                  \
+        } while (0)
+
+/* Splits line on spaces into a static argv and parses it. */
+static int parse(const char *line, struct ctl_req *r, char *err, size_t errlen)
+{
+        static char buf[1024];
+        static char *argv[64];
+        int argc = 0;
+
+        snprintf(buf, sizeof(buf), "%s", line);
+        for (char *t = strtok(buf, " "); t && argc < 64; t = strtok(NULL, " "))
+                argv[argc++] = t;
+        err[0] = '\0';
+        return ctl_parse(argc, argv, r, err, errlen);
+}
+
+static void good(const char *line, struct ctl_req *r)
+{
+        char err[256];
+
+        if (parse(line, r, err, sizeof(err))) {
+                fprintf(stderr, "'%s' rejected: %s\n", line, err);
+                failures++;
+        }
+}
+
+static void bad(const char *line, const char *want)
+{
+        struct ctl_req r;
+        char err[256];
+
+        if (!parse(line, &r, err, sizeof(err))) {
+                fprintf(stderr, "'%s' accepted, expected error '%s'\n", line, want);
+                failures++;
+        } else if (strcmp(err, want)) {
+                fprintf(stderr, "'%s': error '%s', expected '%s'\n", line, err, want);
+                failures++;
+        }
+}
+
+static void test_create(void)
+{
+        struct ctl_req r;
+        Vsw__CreateVhostUserRequest *c;
+
+        good("create vhost-user socket /run/vm1.sock", &r);
+        c = r.req.create_vhost_user;
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_CREATE_VHOST_USER);
+        CHECK(!strcmp(c->socket, "/run/vm1.sock"));
+        CHECK(!c->has_server && !c->has_feature_mask && !c->has_hwaddr && !c->has_renumber);
+        CHECK(!c->owner && !c->group && !c->has_mode);
+
+        good("create vhost-user socket /run/vm1.sock server feature-mask 0xFF00 hwaddr "
+             "02:fe:0A:00:00:01 renumber 7 owner nobody group nogroup mode 0660",
+             &r);
+        c = r.req.create_vhost_user;
+        CHECK(c->has_server && c->server);
+        CHECK(c->has_feature_mask && c->feature_mask == 0xff00);
+        CHECK(c->has_hwaddr && c->hwaddr.len == 6);
+        CHECK(!memcmp(c->hwaddr.data, "\x02\xfe\x0a\x00\x00\x01", 6));
+        CHECK(c->has_renumber && c->renumber == 7);
+        CHECK(!strcmp(c->owner, "nobody") && !strcmp(c->group, "nogroup"));
+        CHECK(c->has_mode && c->mode == 0660);
+
+        good("create vhost-user server feature-mask ffffffffffffffff socket /a", &r);
+        CHECK(r.req.create_vhost_user->feature_mask == UINT64_MAX);
+
+        bad("create vhost-user", "'create vhost-user' needs 'socket <path>'");
+        bad("create vhost-user socket", "'socket' needs a value <path>");
+        bad("create vhost-user socket rel.sock", "socket path 'rel.sock' is not absolute");
+        bad("create vhost-user socket /a feature-mask", "'feature-mask' needs a value <hex>");
+        bad("create vhost-user socket /a feature-mask 0xzz",
+            "bad hex value '0xzz' for feature-mask");
+        bad("create vhost-user socket /a feature-mask 0x", "bad hex value '0x' for feature-mask");
+        bad("create vhost-user socket /a feature-mask 0x1ffffffffffffffff",
+            "bad hex value '0x1ffffffffffffffff' for feature-mask");
+        bad("create vhost-user socket /a hwaddr 02:00:00:00:00",
+            "bad MAC address '02:00:00:00:00' for hwaddr, expected xx:xx:xx:xx:xx:xx");
+        bad("create vhost-user socket /a hwaddr 02:00:00:00:00:0g",
+            "bad MAC address '02:00:00:00:00:0g' for hwaddr, expected xx:xx:xx:xx:xx:xx");
+        bad("create vhost-user socket /a hwaddr 02:00:00:00:00:001",
+            "bad MAC address '02:00:00:00:00:001' for hwaddr, expected xx:xx:xx:xx:xx:xx");
+        bad("create vhost-user socket /a hwaddr 01:00:5e:00:00:01",
+            "hwaddr '01:00:5e:00:00:01' is a multicast address");
+        bad("create vhost-user socket /a mode 0669",
+            "bad octal mode '0669' for mode, expected e.g. 0660");
+        bad("create vhost-user socket /a mode 17777",
+            "bad octal mode '17777' for mode, expected e.g. 0660");
+        bad("create vhost-user socket /a mode", "'mode' needs a value <octal>");
+        bad("create vhost-user socket /a renumber -1", "bad number '-1' for renumber");
+        bad("create vhost-user socket /a renumber 2147483648",
+            "bad number '2147483648' for renumber");
+        bad("create vhost-user socket /a owner", "'owner' needs a value <user>");
+        bad("create vhost-user socket /a group a:b", "bad group 'a:b'");
+        bad("create vhost-user socket /a server server", "'server' given twice");
+        bad("create vhost-user socket /a socket /b", "'socket' given twice");
+        bad("create vhost-user socket /a bogus", "unknown word 'bogus' in 'create vhost-user'");
+}
+
+static void test_others(void)
+{
+        struct ctl_req r;
+
+        good("delete vhost-user VirtualEthernet0/0/3", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_DELETE_VHOST_USER);
+        CHECK(!strcmp(r.req.delete_vhost_user->name, "VirtualEthernet0/0/3"));
+        CHECK(!r.req.delete_vhost_user->has_sw_if_index);
+        good("delete vhost-user sw_if_index 4", &r);
+        CHECK(!r.req.delete_vhost_user->name);
+        CHECK(r.req.delete_vhost_user->has_sw_if_index &&
+              r.req.delete_vhost_user->sw_if_index == 4);
+        bad("delete vhost-user", "'delete vhost-user' needs <name> or 'sw_if_index <n>'");
+        bad("delete vhost-user sw_if_index", "'sw_if_index' needs a value <n>");
+        bad("delete vhost-user sw_if_index x", "bad number 'x' for sw_if_index");
+        bad("delete vhost-user a b", "unexpected word 'b' after 'delete vhost-user'");
+
+        good("set interface state VirtualEthernet0/0/1 up", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_INTERFACE_STATE);
+        CHECK(r.req.set_interface_state->up);
+        good("set interface state VirtualEthernet0/0/1 down", &r);
+        CHECK(!r.req.set_interface_state->up);
+        bad("set interface state VirtualEthernet0/0/1 sideways",
+            "bad state 'sideways', expected up or down");
+        bad("set interface state x", "'set interface state' needs <name> {up | down}");
+
+        good("show vhost-user", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_VHOST_USER);
+        CHECK(r.req.show_vhost_user->n_names == 0 && !r.req.show_vhost_user->has_descriptors);
+        good("show vhost-user VirtualEthernet0/0/0 VirtualEthernet0/0/1 descriptors", &r);
+        CHECK(r.req.show_vhost_user->n_names == 2);
+        CHECK(!strcmp(r.req.show_vhost_user->names[1], "VirtualEthernet0/0/1"));
+        CHECK(r.req.show_vhost_user->has_descriptors && r.req.show_vhost_user->descriptors);
+        bad("show vhost-user descriptors descriptors", "'descriptors' given twice");
+
+        good("show interface", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_INTERFACE);
+        CHECK(r.req.show_interface->n_names == 0);
+        good("show interface VirtualEthernet0/0/2", &r);
+        CHECK(r.req.show_interface->n_names == 1);
+        bad("show interface a b", "unexpected word 'b' after 'show interface'");
+
+        good("debug vhost-user on", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_DEBUG_VHOST_USER && r.req.debug_vhost_user->on);
+        bad("debug vhost-user maybe", "bad value 'maybe', expected on or off");
+
+        good("set logging class vhost-user level debug", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_LOGGING);
+        CHECK(!strcmp(r.req.set_logging->log_class, "vhost-user"));
+        CHECK(!strcmp(r.req.set_logging->level, "debug"));
+        bad("set logging class vhost-user", "'set logging class vhost-user' needs 'level <level>'");
+        bad("set logging class vhost-user level", "'level' needs a value <level>");
+
+        good("show log", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_LOG);
+        good("show version", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_VERSION);
+        bad("show version now", "unexpected word 'now' after 'show version'");
+        good("help", &r);
+        CHECK(r.cmd && !r.cmd->print);
+
+        bad("", "no command given (try 'vhost-ctl help')");
+        bad("frobnicate", "unknown command 'frobnicate' (try 'vhost-ctl help')");
+        bad("show", "incomplete command 'show' (try 'vhost-ctl help')");
+        bad("show vhostuser", "unknown word 'vhostuser' after 'show' (try 'vhost-ctl help')");
+        bad("set interface", "incomplete command 'set interface' (try 'vhost-ctl help')");
+}
+
+/* Every command in the table is in help, with its grammar. */
+static void test_help(void)
+{
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+
+        ctl_print_help(f, 0);
+        fclose(f);
+        for (size_t c = 0; c < ctl_ncmds; c++) {
+                char line[512];
+
+                snprintf(line, sizeof(line), "  %s%s%s\n", ctl_cmds[c].words,
+                         *ctl_cmds[c].args ? " " : "", ctl_cmds[c].args);
+                CHECK(strstr(text, line) != NULL);
+        }
+        free(text);
+}
+
+static char *print_to_string(int (*print)(const Vsw__Reply *, FILE *, int), const Vsw__Reply *rep,
+                             int json)
+{
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+
+        CHECK(print(rep, f, json) == 0);
+        fclose(f);
+        return text;
+}
+
+static void test_print(void)
+{
+        Vsw__Reply rep = VSW__REPLY__INIT;
+        Vsw__ShowLogReply log = VSW__SHOW_LOG_REPLY__INIT;
+        char *lines[] = {"plain", "quote \" back\\slash\ttab \x01 bad \xff utf8 \xc3\xa9"};
+        Vsw__CreateVhostUserReply created = VSW__CREATE_VHOST_USER_REPLY__INIT;
+        char *s;
+
+        log.n_lines = 2;
+        log.lines = lines;
+        rep.body_case = VSW__REPLY__BODY_LOG;
+        rep.log = &log;
+        s = print_to_string(ctl_print_log, &rep, 1);
+        CHECK(!strcmp(s, "{\"lines\":[\"plain\",\"quote \\\" back\\\\slash\\ttab \\u0001 bad "
+                         "\\ufffd utf8 \xc3\xa9\"]}\n"));
+        free(s);
+
+        created.name = "VirtualEthernet0/0/5";
+        created.sw_if_index = 5;
+        rep.body_case = VSW__REPLY__BODY_CREATED;
+        rep.created = &created;
+        s = print_to_string(ctl_print_created, &rep, 0);
+        CHECK(!strcmp(s, "VirtualEthernet0/0/5\n"));
+        free(s);
+        s = print_to_string(ctl_print_created, &rep, 1);
+        CHECK(!strcmp(s, "{\"name\":\"VirtualEthernet0/0/5\",\"sw_if_index\":5}\n"));
+        free(s);
+        CHECK(ctl_print_version(&rep, stderr, 0) == -1);
+}
+
+int main(void)
+{
+        test_create();
+        test_others();
+        test_help();
+        test_print();
+        if (failures) {
+                fprintf(stderr, "%d check(s) failed\n", failures);
+                return 1;
+        }
+        printf("ok\n");
+        return 0;
+}

@@ -1,0 +1,415 @@
+/* The command table: each command's words, argument grammar, help line,
+ * parser and reply printer side by side, so `help` shows exactly what the
+ * parsers accept (VPP keeps its CLI help next to the handler the same way).
+ * Every bad word is caught here, before anything is sent. */
+#include "ctl.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "config.h"
+#include "vsw_state.h"
+
+#include "ctl_json.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+        return -1;
+}
+
+static int no_more(int argc, char **argv, int i, const char *cmd, char *err, size_t errlen)
+{
+        if (i < argc)
+                return fail(err, errlen, "unexpected word '%s' after '%s'", argv[i], cmd);
+        return 0;
+}
+
+/* The word after option argv[*i], consumed; NULL (and err set) when the
+ * command line ends first. */
+static char *value_of(int argc, char **argv, int *i, const char *metavar, char *err, size_t errlen)
+{
+        if (*i + 1 >= argc) {
+                fail(err, errlen, "'%s' needs a value %s", argv[*i], metavar);
+                return NULL;
+        }
+        return argv[++*i];
+}
+
+static int check_name(const char *name, char *err, size_t errlen)
+{
+        if (!*name || strlen(name) >= VSW_NAME_LEN)
+                return fail(err, errlen, "bad interface name '%s'", name);
+        return 0;
+}
+
+static int check_account(const char *opt, const char *v, size_t max, char *err, size_t errlen)
+{
+        if (!*v || strlen(v) >= max || strpbrk(v, " \t:/"))
+                return fail(err, errlen, "bad %s '%s'", opt, v);
+        return 0;
+}
+
+#define TWICE(opt) fail(err, errlen, "'%s' given twice", opt)
+
+static int parse_create(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__CreateVhostUserRequest *c = &r->u.create;
+        struct vsw_boot_iface sizes; /* the option fields bound the lengths */
+
+        vsw__create_vhost_user_request__init(c);
+        r->req.cmd_case = VSW__REQUEST__CMD_CREATE_VHOST_USER;
+        r->req.create_vhost_user = c;
+        for (int i = 0; i < argc; i++) {
+                const char *w = argv[i];
+                char *v = NULL;
+
+                if (!strcmp(w, "server")) {
+                        if (c->has_server)
+                                return TWICE(w);
+                        c->has_server = c->server = 1;
+                        continue;
+                }
+                if (!strcmp(w, "socket")) {
+                        if (c->socket)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<path>", err, errlen)))
+                                return -1;
+                        if (v[0] != '/')
+                                return fail(err, errlen, "socket path '%s' is not absolute", v);
+                        if (strlen(v) >= VSW_PATH_LEN)
+                                return fail(err, errlen, "socket path '%s' is longer than %d bytes",
+                                            v, VSW_PATH_LEN - 1);
+                        c->socket = v;
+                } else if (!strcmp(w, "feature-mask")) {
+                        if (c->has_feature_mask)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<hex>", err, errlen)))
+                                return -1;
+                        if (ctl_arg_hex64(v, &c->feature_mask))
+                                return fail(err, errlen, "bad hex value '%s' for feature-mask", v);
+                        c->has_feature_mask = 1;
+                } else if (!strcmp(w, "hwaddr")) {
+                        if (c->has_hwaddr)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<mac>", err, errlen)))
+                                return -1;
+                        if (ctl_arg_mac(v, r->hwaddr))
+                                return fail(
+                                    err, errlen,
+                                    "bad MAC address '%s' for hwaddr, expected xx:xx:xx:xx:xx:xx",
+                                    v);
+                        if (r->hwaddr[0] & 1)
+                                return fail(err, errlen, "hwaddr '%s' is a multicast address", v);
+                        c->has_hwaddr = 1;
+                        c->hwaddr.data = r->hwaddr;
+                        c->hwaddr.len = sizeof(r->hwaddr);
+                } else if (!strcmp(w, "renumber")) {
+                        if (c->has_renumber)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<n>", err, errlen)))
+                                return -1;
+                        if (ctl_arg_u32(v, INT32_MAX, &c->renumber))
+                                return fail(err, errlen, "bad number '%s' for renumber", v);
+                        c->has_renumber = 1;
+                } else if (!strcmp(w, "owner")) {
+                        if (c->owner)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<user>", err, errlen)))
+                                return -1;
+                        if (check_account("owner", v, sizeof(sizes.owner), err, errlen))
+                                return -1;
+                        c->owner = v;
+                } else if (!strcmp(w, "group")) {
+                        if (c->group)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<group>", err, errlen)))
+                                return -1;
+                        if (check_account("group", v, sizeof(sizes.group), err, errlen))
+                                return -1;
+                        c->group = v;
+                } else if (!strcmp(w, "mode")) {
+                        if (c->has_mode)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<octal>", err, errlen)))
+                                return -1;
+                        if (ctl_arg_mode(v, &c->mode))
+                                return fail(err, errlen,
+                                            "bad octal mode '%s' for mode, expected e.g. 0660", v);
+                        c->has_mode = 1;
+                } else {
+                        return fail(err, errlen, "unknown word '%s' in 'create vhost-user'", w);
+                }
+        }
+        if (!c->socket)
+                return fail(err, errlen, "'create vhost-user' needs 'socket <path>'");
+        return 0;
+}
+
+static int parse_delete(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__DeleteVhostUserRequest *d = &r->u.del;
+        int i = 0;
+
+        vsw__delete_vhost_user_request__init(d);
+        r->req.cmd_case = VSW__REQUEST__CMD_DELETE_VHOST_USER;
+        r->req.delete_vhost_user = d;
+        if (argc == 0)
+                return fail(err, errlen, "'delete vhost-user' needs <name> or 'sw_if_index <n>'");
+        if (!strcmp(argv[0], "sw_if_index")) {
+                const char *v = value_of(argc, argv, &i, "<n>", err, errlen);
+
+                if (!v)
+                        return -1;
+                if (ctl_arg_u32(v, UINT32_MAX, &d->sw_if_index))
+                        return fail(err, errlen, "bad number '%s' for sw_if_index", v);
+                d->has_sw_if_index = 1;
+        } else {
+                if (check_name(argv[0], err, errlen))
+                        return -1;
+                d->name = argv[0];
+        }
+        return no_more(argc, argv, i + 1, "delete vhost-user", err, errlen);
+}
+
+static int parse_state(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceStateRequest *s = &r->u.state;
+
+        vsw__set_interface_state_request__init(s);
+        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_STATE;
+        r->req.set_interface_state = s;
+        if (argc < 2)
+                return fail(err, errlen, "'set interface state' needs <name> {up | down}");
+        if (check_name(argv[0], err, errlen))
+                return -1;
+        s->name = argv[0];
+        if (!strcmp(argv[1], "up"))
+                s->up = 1;
+        else if (strcmp(argv[1], "down"))
+                return fail(err, errlen, "bad state '%s', expected up or down", argv[1]);
+        return no_more(argc, argv, 2, "set interface state", err, errlen);
+}
+
+static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__ShowVhostUserRequest *s = &r->u.show_vhost;
+
+        vsw__show_vhost_user_request__init(s);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_VHOST_USER;
+        r->req.show_vhost_user = s;
+        s->names = r->names;
+        for (int i = 0; i < argc; i++) {
+                if (!strcmp(argv[i], "descriptors")) {
+                        if (s->has_descriptors)
+                                return TWICE(argv[i]);
+                        s->has_descriptors = s->descriptors = 1;
+                        continue;
+                }
+                if (check_name(argv[i], err, errlen))
+                        return -1;
+                if (s->n_names == CTL_MAX_NAMES)
+                        return fail(err, errlen, "more than %d interface names", CTL_MAX_NAMES);
+                s->names[s->n_names++] = argv[i];
+        }
+        return 0;
+}
+
+static int parse_show_iface(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__ShowInterfaceRequest *s = &r->u.show_iface;
+
+        vsw__show_interface_request__init(s);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_INTERFACE;
+        r->req.show_interface = s;
+        s->names = r->names;
+        if (argc > 0) {
+                if (check_name(argv[0], err, errlen))
+                        return -1;
+                s->names[s->n_names++] = argv[0];
+        }
+        return no_more(argc, argv, 1, "show interface", err, errlen);
+}
+
+static int parse_debug(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__DebugVhostUserRequest *d = &r->u.debug;
+
+        vsw__debug_vhost_user_request__init(d);
+        r->req.cmd_case = VSW__REQUEST__CMD_DEBUG_VHOST_USER;
+        r->req.debug_vhost_user = d;
+        if (argc == 0)
+                return fail(err, errlen, "'debug vhost-user' needs on or off");
+        if (!strcmp(argv[0], "on"))
+                d->on = 1;
+        else if (strcmp(argv[0], "off"))
+                return fail(err, errlen, "bad value '%s', expected on or off", argv[0]);
+        return no_more(argc, argv, 1, "debug vhost-user", err, errlen);
+}
+
+static int parse_logging(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetLoggingRequest *l = &r->u.logging;
+
+        vsw__set_logging_request__init(l);
+        r->req.cmd_case = VSW__REQUEST__CMD_SET_LOGGING;
+        r->req.set_logging = l;
+        if (argc == 0)
+                return fail(err, errlen, "'set logging class' needs <class> level <level>");
+        l->log_class = argv[0];
+        if (argc < 2 || strcmp(argv[1], "level"))
+                return fail(err, errlen, "'set logging class %s' needs 'level <level>'", argv[0]);
+        if (argc < 3)
+                return fail(err, errlen, "'level' needs a value <level>");
+        l->level = argv[2];
+        return no_more(argc, argv, 3, "set logging class", err, errlen);
+}
+
+static int parse_show_log(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_log_request__init(&r->u.show_log);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_LOG;
+        r->req.show_log = &r->u.show_log;
+        return no_more(argc, argv, 0, "show log", err, errlen);
+}
+
+static int parse_show_version(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_version_request__init(&r->u.show_version);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_VERSION;
+        r->req.show_version = &r->u.show_version;
+        return no_more(argc, argv, 0, "show version", err, errlen);
+}
+
+static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        (void)r;
+        return no_more(argc, argv, 0, "help", err, errlen);
+}
+
+const struct ctl_cmd ctl_cmds[] = {
+    {"create vhost-user",
+     "socket <path> [server] [feature-mask <hex>] [hwaddr <mac>] [renumber <n>] "
+     "[owner <user>] [group <group>] [mode <octal>]",
+     "create a vhost-user interface (server: vhostsw listens on the socket) and print its name",
+     parse_create, ctl_print_created},
+    {"delete vhost-user", "{<name> | sw_if_index <n>}", "delete a vhost-user interface",
+     parse_delete, ctl_print_ok},
+    {"set interface state", "<name> {up | down}", "set an interface's admin state", parse_state,
+     ctl_print_ok},
+    {"show vhost-user", "[<name> ...] [descriptors]",
+     "features, socket, memory regions and virtqueues of vhost-user interfaces", parse_show_vhost,
+     ctl_print_show_vhost},
+    {"show interface", "[<name>]", "admin and link state and counters of interfaces",
+     parse_show_iface, ctl_print_show_iface},
+    {"debug vhost-user", "{on | off}", "log every vhost-user message", parse_debug, ctl_print_ok},
+    {"set logging class", "<class> level <level>", "set the log level of a log class",
+     parse_logging, ctl_print_ok},
+    {"show log", "", "the last lines vhostd logged", parse_show_log, ctl_print_log},
+    {"show version", "", "vhost-ctl and vhostd versions, vhostd generation and pid",
+     parse_show_version, ctl_print_version},
+    {"help", "", "this list", parse_help, NULL},
+};
+const size_t ctl_ncmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);
+
+/* How many of cmd's words argv starts with; *all is set when that is every
+ * one of them. */
+static int match_words(const char *words, int argc, char **argv, int *all)
+{
+        int n = 0;
+        const char *p = words;
+
+        *all = 0;
+        while (*p) {
+                size_t len = strcspn(p, " ");
+
+                if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], p, len))
+                        return n;
+                n++;
+                p += len;
+                p += *p == ' ';
+        }
+        *all = 1;
+        return n;
+}
+
+static void join_words(char *buf, size_t len, int argc, char **argv)
+{
+        size_t off = 0;
+
+        buf[0] = '\0';
+        for (int i = 0; i < argc && off < len; i++)
+                off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "", argv[i]);
+}
+
+int ctl_parse(int argc, char **argv, struct ctl_req *r, char *err, size_t errlen)
+{
+        const struct ctl_cmd *best = NULL;
+        int best_n = 0, partial = 0;
+        char seen[256];
+
+        memset(r, 0, sizeof(*r));
+        vsw__request__init(&r->req);
+        if (argc == 0)
+                return fail(err, errlen, "no command given (try 'vhost-ctl help')");
+        for (size_t c = 0; c < ctl_ncmds; c++) {
+                int all;
+                int n = match_words(ctl_cmds[c].words, argc, argv, &all);
+
+                if (all && n > best_n) {
+                        best = &ctl_cmds[c];
+                        best_n = n;
+                } else if (!all && n > partial) {
+                        partial = n;
+                }
+        }
+        if (!best) {
+                if (partial == 0)
+                        return fail(err, errlen, "unknown command '%s' (try 'vhost-ctl help')",
+                                    argv[0]);
+                join_words(seen, sizeof(seen), partial, argv);
+                if (partial == argc)
+                        return fail(err, errlen, "incomplete command '%s' (try 'vhost-ctl help')",
+                                    seen);
+                return fail(err, errlen, "unknown word '%s' after '%s' (try 'vhost-ctl help')",
+                            argv[partial], seen);
+        }
+        r->cmd = best;
+        return best->parse(r, argc - best_n, argv + best_n, err, errlen);
+}
+
+void ctl_print_help(FILE *out, int json)
+{
+        if (json) {
+                struct ctl_json j;
+
+                ctl_json_init(&j, out);
+                ctl_json_obj_begin(&j, NULL);
+                ctl_json_arr_begin(&j, "commands");
+                for (size_t c = 0; c < ctl_ncmds; c++) {
+                        ctl_json_obj_begin(&j, NULL);
+                        ctl_json_str(&j, "command", ctl_cmds[c].words);
+                        ctl_json_str(&j, "args", ctl_cmds[c].args);
+                        ctl_json_str(&j, "help", ctl_cmds[c].help);
+                        ctl_json_obj_end(&j);
+                }
+                ctl_json_arr_end(&j);
+                ctl_json_obj_end(&j);
+                return;
+        }
+        fprintf(out, "usage: vhost-ctl [-s <endpoint>] [-j] <command>\n"
+                     "  -s  RPC endpoint (default $" CTL_ENDPOINT_ENV ", else " CTL_DEFAULT_ENDPOINT
+                     ")\n"
+                     "  -j  print the reply as one JSON object\n"
+                     "commands:\n");
+        for (size_t c = 0; c < ctl_ncmds; c++)
+                fprintf(out, "  %s%s%s\n      %s\n", ctl_cmds[c].words,
+                        *ctl_cmds[c].args ? " " : "", ctl_cmds[c].args, ctl_cmds[c].help);
+}

@@ -1,0 +1,169 @@
+/* Printers of the short replies: text as VPP prints it, or one JSON object. */
+#include "ctl.h"
+
+#include <inttypes.h>
+
+#include "vsw_version.h"
+
+#include "ctl_json.h"
+
+int ctl_print_ok(const Vsw__Reply *rep, FILE *out, int json)
+{
+        struct ctl_json j;
+
+        (void)rep;
+        if (!json)
+                return 0;
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_obj_end(&j);
+        return 0;
+}
+
+int ctl_print_created(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__CreateVhostUserReply *c = rep->created;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_CREATED)
+                return -1;
+        if (!json) {
+                fprintf(out, "%s\n", c->name);
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_str(&j, "name", c->name);
+        ctl_json_u64(&j, "sw_if_index", c->sw_if_index);
+        ctl_json_obj_end(&j);
+        return 0;
+}
+
+static void iface_text(const Vsw__Interface *i, FILE *out)
+{
+        const char *label[] = {"rx packets", "rx bytes", "tx packets", "tx bytes", "drops"};
+        uint64_t val[] = {i->rx_packets, i->rx_bytes, i->tx_packets, i->tx_bytes, i->drops};
+
+        for (unsigned k = 0; k < 5; k++) {
+                if (k == 0)
+                        fprintf(out, "%-24s %-5u %-5s %-4s %-10s", i->name, i->sw_if_index,
+                                i->admin_up ? "up" : "down", i->link_up ? "up" : "down",
+                                i->conn_state);
+                else
+                        fprintf(out, "%-24s %-5s %-5s %-4s %-10s", "", "", "", "", "");
+                fprintf(out, " %-16s %20" PRIu64 "\n", label[k], val[k]);
+        }
+        for (size_t q = 0; q < i->n_queues; q++) {
+                const Vsw__QueueCounters *c = i->queues[q];
+
+                fprintf(out,
+                        "  vring %u (%s): packets %" PRIu64 " bytes %" PRIu64 " drops full %" PRIu64
+                        " bad-desc %" PRIu64 " other %" PRIu64 "\n",
+                        c->index, c->index % 2 ? "TX" : "RX", c->counters->packets,
+                        c->counters->bytes, c->counters->drops_full, c->counters->drops_bad_desc,
+                        c->counters->drops_other);
+        }
+}
+
+void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCounters *c)
+{
+        ctl_json_obj_begin(j, key);
+        ctl_json_u64(j, "packets", c->packets);
+        ctl_json_u64(j, "bytes", c->bytes);
+        ctl_json_u64(j, "drops_full", c->drops_full);
+        ctl_json_u64(j, "drops_bad_desc", c->drops_bad_desc);
+        ctl_json_u64(j, "drops_other", c->drops_other);
+        ctl_json_obj_end(j);
+}
+
+static void iface_json(struct ctl_json *j, const Vsw__Interface *i)
+{
+        ctl_json_obj_begin(j, NULL);
+        ctl_json_str(j, "name", i->name);
+        ctl_json_u64(j, "sw_if_index", i->sw_if_index);
+        ctl_json_str(j, "admin", i->admin_up ? "up" : "down");
+        ctl_json_str(j, "link", i->link_up ? "up" : "down");
+        ctl_json_str(j, "conn_state", i->conn_state);
+        ctl_json_u64(j, "rx_packets", i->rx_packets);
+        ctl_json_u64(j, "rx_bytes", i->rx_bytes);
+        ctl_json_u64(j, "tx_packets", i->tx_packets);
+        ctl_json_u64(j, "tx_bytes", i->tx_bytes);
+        ctl_json_u64(j, "drops", i->drops);
+        ctl_json_arr_begin(j, "vrings");
+        for (size_t q = 0; q < i->n_queues; q++) {
+                ctl_json_obj_begin(j, NULL);
+                ctl_json_u64(j, "index", i->queues[q]->index);
+                ctl_json_counters(j, "counters", i->queues[q]->counters);
+                ctl_json_obj_end(j);
+        }
+        ctl_json_arr_end(j);
+        ctl_json_obj_end(j);
+}
+
+int ctl_print_show_iface(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowInterfaceReply *s = rep->interfaces;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_INTERFACES)
+                return -1;
+        if (json) {
+                ctl_json_init(&j, out);
+                ctl_json_obj_begin(&j, NULL);
+                ctl_json_arr_begin(&j, "interfaces");
+                for (size_t i = 0; i < s->n_interfaces; i++)
+                        iface_json(&j, s->interfaces[i]);
+                ctl_json_arr_end(&j);
+                ctl_json_obj_end(&j);
+                return 0;
+        }
+        fprintf(out, "%-24s %-5s %-5s %-4s %-10s %-16s %20s\n", "Name", "Idx", "Admin", "Link",
+                "Connection", "Counter", "Count");
+        for (size_t i = 0; i < s->n_interfaces; i++)
+                iface_text(s->interfaces[i], out);
+        return 0;
+}
+
+int ctl_print_log(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowLogReply *l = rep->log;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_LOG)
+                return -1;
+        if (!json) {
+                for (size_t i = 0; i < l->n_lines; i++)
+                        fprintf(out, "%s\n", l->lines[i]);
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_arr_begin(&j, "lines");
+        for (size_t i = 0; i < l->n_lines; i++)
+                ctl_json_str(&j, NULL, l->lines[i]);
+        ctl_json_arr_end(&j);
+        ctl_json_obj_end(&j);
+        return 0;
+}
+
+int ctl_print_version(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowVersionReply *v = rep->version;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_VERSION)
+                return -1;
+        if (!json) {
+                fprintf(out, "vhost-ctl %s\nvhostd %s generation %u pid %d\n", VSW_VERSION,
+                        v->version, v->generation, v->pid);
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_str(&j, "vhost_ctl_version", VSW_VERSION);
+        ctl_json_str(&j, "vhostd_version", v->version);
+        ctl_json_u64(&j, "generation", v->generation);
+        ctl_json_i64(&j, "pid", v->pid);
+        ctl_json_obj_end(&j);
+        return 0;
+}

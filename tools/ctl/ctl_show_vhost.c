@@ -1,0 +1,237 @@
+/* `show vhost-user`: VPP's layout (features with their names, socket,
+ * placement, memory regions, then each virtqueue), or one JSON object.
+ * Virtqueues are named as virtio-net numbers them: even = RX (the guest
+ * receives), odd = TX. */
+#include "ctl.h"
+
+#include <inttypes.h>
+
+#include "ctl_json.h"
+
+static const char *vq_dir(uint32_t q)
+{
+        return q % 2 ? "TX" : "RX";
+}
+
+static void features_text(FILE *out, const char *what, uint64_t v, Vsw__FeatureBit **bits, size_t n)
+{
+        fprintf(out, " %s (0x%" PRIx64 ")%s\n", what, v, n ? ":" : "");
+        for (size_t i = 0; i < n; i++)
+                fprintf(out, "   %s (%u)\n", *bits[i]->name ? bits[i]->name : "UNKNOWN",
+                        bits[i]->bit);
+}
+
+static void placement_text(FILE *out, const Vsw__VhostUserInterface *v, uint32_t parity)
+{
+        fprintf(out, " %s placement:\n", parity ? "tx" : "rx");
+        for (size_t q = 0; q < v->n_vrings; q++) {
+                const Vsw__Vring *r = v->vrings[q];
+
+                if (r->index % 2 != parity)
+                        continue;
+                if (r->has_worker)
+                        fprintf(out, "   vring %u on worker %u (lcore %u)\n", r->index, r->worker,
+                                r->lcore);
+                else
+                        fprintf(out, "   vring %u unassigned\n", r->index);
+        }
+}
+
+static void regions_text(FILE *out, const Vsw__VhostUserInterface *v)
+{
+        fprintf(out, " Memory regions (total %zu)\n", v->n_regions);
+        if (!v->n_regions)
+                return;
+        fprintf(out, " region fd    guest_phys_addr    memory_size        userspace_addr     "
+                     "mmap_offset\n"
+                     " ====== ===== ================== ================== ================== "
+                     "==================\n");
+        for (size_t i = 0; i < v->n_regions; i++) {
+                const Vsw__MemRegion *m = v->regions[i];
+
+                fprintf(out,
+                        "  %-5u %-5d 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64
+                        " 0x%016" PRIx64 "\n",
+                        m->slot, m->fd, m->guest_phys_addr, m->memory_size, m->userspace_addr,
+                        m->mmap_offset);
+        }
+}
+
+static void opt_u32_text(FILE *out, const char *label, int has, uint32_t v)
+{
+        if (has)
+                fprintf(out, " %s %u", label, v);
+        else
+                fprintf(out, " %s -", label);
+}
+
+static void vring_text(FILE *out, const Vsw__Vring *r)
+{
+        fprintf(out, "\n Virtqueue %u (%s) %s%s\n", r->index, vq_dir(r->index),
+                r->enabled ? "enabled" : "disabled", r->packed ? " packed" : "");
+        fprintf(out, "  qsz %u last_avail_idx %u last_used_idx %u\n", r->qsz, r->last_avail_idx,
+                r->last_used_idx);
+        fprintf(out, " ");
+        opt_u32_text(out, "avail.flags", r->has_avail_flags, r->avail_flags);
+        opt_u32_text(out, "avail.idx", r->has_avail_idx, r->avail_idx);
+        opt_u32_text(out, "used.flags", r->has_used_flags, r->used_flags);
+        opt_u32_text(out, "used.idx", r->has_used_idx, r->used_idx);
+        fprintf(out, "\n  kickfd %d callfd %d errfd %d\n", r->kickfd, r->callfd, r->errfd);
+        if (r->descriptors_unmapped)
+                fprintf(out, "  descriptor table: not mapped\n");
+        if (!r->n_descriptors)
+                return;
+        fprintf(out,
+                "  descriptor table:\n"
+                "   id    addr               len   flags  %s\n"
+                "   ===== ================== ===== ====== =====\n",
+                r->packed ? "bufid" : "next");
+        for (size_t i = 0; i < r->n_descriptors; i++) {
+                const Vsw__Descriptor *d = r->descriptors[i];
+
+                fprintf(out, "   %-5u 0x%016" PRIx64 " %-5u 0x%04x %-5u\n", d->index, d->addr,
+                        d->len, d->flags, d->next);
+        }
+}
+
+static void iface_text(FILE *out, const Vsw__VhostUserInterface *v)
+{
+        fprintf(out, "Interface: %s (ifindex %u)\n", v->name, v->sw_if_index);
+        fprintf(out, " features mask (0x%" PRIx64 ")\n", v->feature_mask);
+        features_text(out, "features", v->features, v->feature_bits, v->n_feature_bits);
+        features_text(out, "protocol features", v->protocol_features, v->protocol_feature_bits,
+                      v->n_protocol_feature_bits);
+        fprintf(out, "\n socket filename %s type %s errno \"%s\"\n", v->socket,
+                v->server ? "server" : "client", v->sock_error);
+        fprintf(out, " connection %s, queue pairs %u\n\n", v->conn_state, v->num_queue_pairs);
+        placement_text(out, v, 0);
+        placement_text(out, v, 1);
+        fprintf(out, "\n");
+        regions_text(out, v);
+        for (size_t q = 0; q < v->n_vrings; q++)
+                vring_text(out, v->vrings[q]);
+        fprintf(out, "\n");
+}
+
+static void features_json(struct ctl_json *j, const char *key, Vsw__FeatureBit **bits, size_t n)
+{
+        ctl_json_arr_begin(j, key);
+        for (size_t i = 0; i < n; i++) {
+                ctl_json_obj_begin(j, NULL);
+                ctl_json_u64(j, "bit", bits[i]->bit);
+                ctl_json_str(j, "name", bits[i]->name);
+                ctl_json_obj_end(j);
+        }
+        ctl_json_arr_end(j);
+}
+
+static void opt_u32_json(struct ctl_json *j, const char *key, int has, uint32_t v)
+{
+        if (has)
+                ctl_json_u64(j, key, v);
+        else
+                ctl_json_null(j, key);
+}
+
+static void vring_json(struct ctl_json *j, const Vsw__Vring *r)
+{
+        ctl_json_obj_begin(j, NULL);
+        ctl_json_u64(j, "index", r->index);
+        ctl_json_str(j, "direction", vq_dir(r->index));
+        ctl_json_bool(j, "enabled", r->enabled);
+        ctl_json_bool(j, "started", r->started);
+        ctl_json_bool(j, "packed", r->packed);
+        opt_u32_json(j, "worker", r->has_worker, r->worker);
+        opt_u32_json(j, "lcore", r->has_lcore, r->lcore);
+        ctl_json_u64(j, "qsz", r->qsz);
+        ctl_json_u64(j, "last_avail_idx", r->last_avail_idx);
+        ctl_json_u64(j, "last_used_idx", r->last_used_idx);
+        opt_u32_json(j, "avail_flags", r->has_avail_flags, r->avail_flags);
+        opt_u32_json(j, "avail_idx", r->has_avail_idx, r->avail_idx);
+        opt_u32_json(j, "used_flags", r->has_used_flags, r->used_flags);
+        opt_u32_json(j, "used_idx", r->has_used_idx, r->used_idx);
+        ctl_json_i64(j, "kickfd", r->kickfd);
+        ctl_json_i64(j, "callfd", r->callfd);
+        ctl_json_i64(j, "errfd", r->errfd);
+        ctl_json_counters(j, "counters", r->counters);
+        if (r->descriptors_unmapped) {
+                ctl_json_null(j, "descriptors");
+        } else if (r->n_descriptors) {
+                ctl_json_arr_begin(j, "descriptors");
+                for (size_t i = 0; i < r->n_descriptors; i++) {
+                        const Vsw__Descriptor *d = r->descriptors[i];
+
+                        ctl_json_obj_begin(j, NULL);
+                        ctl_json_u64(j, "id", d->index);
+                        ctl_json_u64(j, "addr", d->addr);
+                        ctl_json_u64(j, "len", d->len);
+                        ctl_json_u64(j, "flags", d->flags);
+                        ctl_json_u64(j, r->packed ? "bufid" : "next", d->next);
+                        ctl_json_obj_end(j);
+                }
+                ctl_json_arr_end(j);
+        }
+        ctl_json_obj_end(j);
+}
+
+static void iface_json(struct ctl_json *j, const Vsw__VhostUserInterface *v)
+{
+        ctl_json_obj_begin(j, NULL);
+        ctl_json_str(j, "name", v->name);
+        ctl_json_u64(j, "sw_if_index", v->sw_if_index);
+        ctl_json_u64(j, "feature_mask", v->feature_mask);
+        ctl_json_u64(j, "features", v->features);
+        features_json(j, "feature_bits", v->feature_bits, v->n_feature_bits);
+        ctl_json_u64(j, "protocol_features", v->protocol_features);
+        features_json(j, "protocol_feature_bits", v->protocol_feature_bits,
+                      v->n_protocol_feature_bits);
+        ctl_json_str(j, "socket", v->socket);
+        ctl_json_str(j, "type", v->server ? "server" : "client");
+        ctl_json_i64(j, "errno", v->sock_errno);
+        ctl_json_str(j, "error", v->sock_error);
+        ctl_json_str(j, "conn_state", v->conn_state);
+        ctl_json_u64(j, "num_queue_pairs", v->num_queue_pairs);
+        ctl_json_u64(j, "mem_generation", v->mem_generation);
+        ctl_json_arr_begin(j, "memory_regions");
+        for (size_t i = 0; i < v->n_regions; i++) {
+                const Vsw__MemRegion *m = v->regions[i];
+
+                ctl_json_obj_begin(j, NULL);
+                ctl_json_u64(j, "region", m->slot);
+                ctl_json_i64(j, "fd", m->fd);
+                ctl_json_u64(j, "guest_phys_addr", m->guest_phys_addr);
+                ctl_json_u64(j, "memory_size", m->memory_size);
+                ctl_json_u64(j, "userspace_addr", m->userspace_addr);
+                ctl_json_u64(j, "mmap_offset", m->mmap_offset);
+                ctl_json_obj_end(j);
+        }
+        ctl_json_arr_end(j);
+        ctl_json_arr_begin(j, "virtqueues");
+        for (size_t q = 0; q < v->n_vrings; q++)
+                vring_json(j, v->vrings[q]);
+        ctl_json_arr_end(j);
+        ctl_json_obj_end(j);
+}
+
+int ctl_print_show_vhost(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowVhostUserReply *s = rep->vhost_user;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_VHOST_USER)
+                return -1;
+        if (json) {
+                ctl_json_init(&j, out);
+                ctl_json_obj_begin(&j, NULL);
+                ctl_json_arr_begin(&j, "interfaces");
+                for (size_t i = 0; i < s->n_interfaces; i++)
+                        iface_json(&j, s->interfaces[i]);
+                ctl_json_arr_end(&j);
+                ctl_json_obj_end(&j);
+                return 0;
+        }
+        fprintf(out, "Virtio vhost-user interfaces\n");
+        for (size_t i = 0; i < s->n_interfaces; i++)
+                iface_text(out, s->interfaces[i]);
+        return 0;
+}
