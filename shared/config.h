@@ -17,6 +17,7 @@
 
 #define VSW_CONF_STR 256
 #define VSW_CONF_MAX_BOOT_IFACES 8
+#define VSW_CONF_MAX_CORE 127 /* RTE_MAX_LCORE - 1 in Debian's DPDK build */
 
 /* An interface created at start-up (same options as `create vhost-user`). */
 struct vsw_boot_iface {
