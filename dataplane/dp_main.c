@@ -1,0 +1,158 @@
+/* vhost-dp: one pinned worker. Started by vhost-supervisor as
+ *   vhost-dp <EAL secondary args> -- -c <startup.conf or ""> --worker <index>
+ * it attaches to the supervisor's memzone, refuses a layout it does not
+ * know, registers in its worker slot and polls until SIGTERM. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_memzone.h>
+
+#include "config.h"
+#include "dp_worker.h"
+#include "log.h"
+
+static volatile sig_atomic_t stop_requested;
+static struct dp_worker worker; /* the ring table is large: not on the stack */
+
+static void on_stop_signal(int sig)
+{
+        (void)sig;
+        stop_requested = 1;
+}
+
+/* Arguments after EAL's: -c <path> (empty: built-in default), --worker <n>. */
+static int parse_args(int argc, char **argv, const char **conf, long *idx)
+{
+        *conf = NULL;
+        *idx = -1;
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+                        *conf = argv[++i][0] ? argv[i] : NULL;
+                } else if (strcmp(argv[i], "--worker") == 0 && i + 1 < argc) {
+                        char *end;
+                        errno = 0;
+                        *idx = strtol(argv[++i], &end, 10);
+                        if (errno || *end || *idx < 0 || *idx >= VSW_MAX_WORKERS) {
+                                fprintf(stderr,
+                                        "vhost-dp: --worker '%s' is not an index below %d\n",
+                                        argv[i], VSW_MAX_WORKERS);
+                                return -1;
+                        }
+                } else {
+                        fprintf(stderr,
+                                "vhost-dp: unexpected argument '%s' (started by "
+                                "vhost-supervisor, not by hand)\n",
+                                argv[i]);
+                        return -1;
+                }
+        }
+        if (*idx < 0) {
+                fprintf(stderr, "vhost-dp: --worker <index> is required\n");
+                return -1;
+        }
+        return 0;
+}
+
+static int open_log(const char *conf, long idx)
+{
+        static struct vsw_config cfg;
+        char err[512], logfile[PATH_MAX], name[32];
+        if (vsw_config_load(&cfg, conf, err, sizeof(err)) < 0) {
+                fprintf(stderr, "vhost-dp: %s\n", err);
+                return -1;
+        }
+        snprintf(logfile, sizeof(logfile), "%s/vhostsw.log", cfg.runtime_dir);
+        snprintf(name, sizeof(name), "vhost-dp@%u", rte_lcore_id());
+        if (vsw_log_open(name, logfile, cfg.default_log_level) < 0) {
+                fprintf(stderr, "vhost-dp: worker %ld: open log %s: %s\n", idx, logfile,
+                        strerror(errno));
+                return -1;
+        }
+        return 0;
+}
+
+/* Finds the memzone and checks it is ours and our slot matches our core. */
+static struct vsw_state *attach_state(uint32_t idx)
+{
+        const struct rte_memzone *mz = rte_memzone_lookup(VSW_STATE_MZ_NAME);
+        if (!mz) {
+                VSW_ERR(VSW_LOG_DATAPLANE,
+                        "worker %u: memzone %s not found: is vhost-supervisor "
+                        "running with this file-prefix?",
+                        idx, VSW_STATE_MZ_NAME);
+                return NULL;
+        }
+        struct vsw_state *st = mz->addr;
+        char err[256];
+        if (mz->len < sizeof(*st) || vsw_state_check(st, err, sizeof(err)) < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: %s", idx,
+                        mz->len < sizeof(*st) ? "memzone smaller than this build's layout" : err);
+                return NULL;
+        }
+        if (idx >= st->nworkers) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: the switch has only %u workers", idx,
+                        st->nworkers);
+                return NULL;
+        }
+        if (st->workers[idx].lcore != rte_lcore_id()) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: runs on lcore %u but its slot says lcore %u",
+                        idx, rte_lcore_id(), st->workers[idx].lcore);
+                return NULL;
+        }
+        return st;
+}
+
+int main(int argc, char **argv)
+{
+        int n = rte_eal_init(argc, argv);
+        if (n < 0) {
+                fprintf(stderr, "vhost-dp: rte_eal_init as secondary failed: %s\n",
+                        rte_strerror(rte_errno));
+                return 1;
+        }
+        argc -= n;
+        argv += n;
+
+        const char *conf;
+        long idx;
+        int rc = 1;
+        if (parse_args(argc, argv, &conf, &idx) < 0 || open_log(conf, idx) < 0)
+                goto out;
+        struct vsw_state *st = attach_state((uint32_t)idx);
+        if (!st)
+                goto out;
+        vsw_log_attach(st);
+
+        struct sigaction sa = {.sa_handler = on_stop_signal};
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %ld: sigaction: %s", idx, strerror(errno));
+                goto out;
+        }
+
+        struct vsw_worker *self = &st->workers[idx];
+        self->pid = getpid();
+        atomic_store(&self->state, VSW_WORKER_RUNNING);
+        VSW_NOTICE(VSW_LOG_DATAPLANE, "worker %ld on lcore %u running (pid %d, restarts %u)", idx,
+                   rte_lcore_id(), (int)getpid(), self->restarts);
+
+        worker.st = st;
+        worker.idx = (uint32_t)idx;
+        dp_worker_run(&worker, &stop_requested);
+
+        atomic_store(&self->state, VSW_WORKER_ABSENT);
+        VSW_NOTICE(VSW_LOG_DATAPLANE, "worker %ld on lcore %u stopped", idx, rte_lcore_id());
+        vsw_log_attach(NULL);
+        rc = 0;
+out:
+        rte_eal_cleanup();
+        return rc;
+}
