@@ -57,6 +57,13 @@ static void ring_command(const struct dp_worker *w, struct dp_ring *r, uint32_t 
         atomic_store_explicit(&ring_shared(w, r)->ack_seq, seq, memory_order_release);
 }
 
+/* vhostd moves a ring to another worker while it is paused, then releases
+ * it: the release is the new owner's to acknowledge, not ours. */
+static int still_mine(const struct dp_worker *w, const struct dp_ring *r)
+{
+        return atomic_load_explicit(&ring_shared(w, r)->owner, memory_order_acquire) == w->idx;
+}
+
 static void ring_add(struct dp_worker *w, uint16_t iface, uint16_t vring)
 {
         struct dp_ring *r = &w->rings[w->nrings];
@@ -111,12 +118,17 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                                               memory_order_relaxed);
                         rescan_owned(w);
                 }
-                for (unsigned i = 0; i < w->nrings; i++) {
+                for (unsigned i = 0; i < w->nrings;) {
                         struct dp_ring *r = &w->rings[i];
                         uint32_t seq =
                             atomic_load_explicit(&ring_shared(w, r)->cmd_seq, memory_order_acquire);
+                        if (seq != r->seen_seq && !still_mine(w, r)) {
+                                ring_remove(w, r->iface, r->vring); /* moves the last into i */
+                                continue;
+                        }
                         if (seq != r->seen_seq)
                                 ring_command(w, r, seq);
+                        i++;
                 }
         }
 }

@@ -14,6 +14,10 @@ void vsw_state_init(struct vsw_state *st)
 	st->max_vrings = VSW_MAX_VRINGS;
 	for (unsigned c = 0; c < VSW_LOG_CLASS_MAX; c++)
 		atomic_store(&st->log_level[c], VSW_LOG_INFO);
+	/* Zero is worker 0: an unassigned vring must say so explicitly. */
+	for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+		for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+			atomic_store(&st->ifaces[i].vrings[q].owner, VSW_NO_WORKER);
 	/* Magic last: a reader that sees it sees the rest. */
 	atomic_thread_fence(memory_order_release);
 	st->magic = VSW_STATE_MAGIC;

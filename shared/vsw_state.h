@@ -92,7 +92,7 @@ struct vsw_vring_counters {
 struct vsw_vring {
 	alignas(VSW_CACHE_LINE) _Atomic uint32_t cmd_seq;
 	_Atomic uint32_t ack_seq;
-	_Atomic uint32_t owner; /* worker index or VSW_NO_WORKER */
+	_Atomic uint32_t owner; /* worker index or VSW_NO_WORKER; changed only while paused */
 	uint32_t state;         /* VSW_VRING_* bits, written while paused */
 
 	alignas(VSW_CACHE_LINE) uint32_t num;
