@@ -92,7 +92,7 @@ static void test_before_open(void)
         char *err = slurp(errfile);
         CHECK(count_lines(err, " config warn: early 1\n") == 1);
         CHECK(strstr(err, "early debug") == NULL);
-        CHECK(well_formed(err, "test_log"));
+        CHECK(well_formed(err, program_invocation_short_name)); /* no proc name yet */
         free(err);
 }
 
