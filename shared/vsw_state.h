@@ -13,7 +13,7 @@
 #define VSW_MBUF_POOL_NAME "vhostsw_mbufs"
 #define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 1u
+#define VSW_STATE_ABI_VERSION 2u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -166,6 +166,8 @@ struct vsw_iface {
 	uint32_t num_queue_pairs; /* pairs the front end has touched */
 	uint32_t mtu;
 	uint32_t device_status; /* SET_STATUS */
+	uint8_t rarp_mac[6];         /* SEND_RARP: the MAC to announce */
+	_Atomic uint32_t rarp_seq;   /* bumped per SEND_RARP: the dataplane announces */
 
 	struct vsw_mem_table mem;
 	uint64_t log_size;
