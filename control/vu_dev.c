@@ -14,188 +14,188 @@
 
 void vu_log_err(const struct vu_dev *dev, const struct vu_msg *msg, const char *fmt, ...)
 {
-	char what[256];
-	char num[32];
-	const char *name = vu_request_name(msg->hdr.request);
-	va_list ap;
+        char what[256];
+        char num[32];
+        const char *name = vu_request_name(msg->hdr.request);
+        va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (!name) {
-		snprintf(num, sizeof(num), "request %u", msg->hdr.request);
-		name = num;
-	}
-	VSW_ERR(VSW_LOG_VHOST_USER, "%s: %s: %s", dev->ifc->name, name, what);
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        if (!name) {
+                snprintf(num, sizeof(num), "request %u", msg->hdr.request);
+                name = num;
+        }
+        VSW_ERR(VSW_LOG_VHOST_USER, "%s: %s: %s", dev->ifc->name, name, what);
 }
 
 static int format_key(const struct vu_dev *dev, char *key, const char *fmt, va_list ap)
 {
-	int n = snprintf(key, VSW_VAULT_KEY_LEN, "if%u/", dev->ifc->sw_if_index);
+        int n = snprintf(key, VSW_VAULT_KEY_LEN, "if%u/", dev->ifc->sw_if_index);
 
-	vsnprintf(key + n, VSW_VAULT_KEY_LEN - n, fmt, ap);
-	return 0;
+        vsnprintf(key + n, VSW_VAULT_KEY_LEN - n, fmt, ap);
+        return 0;
 }
 
 void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
 {
-	char key[VSW_VAULT_KEY_LEN];
-	va_list ap;
-	int rc;
+        char key[VSW_VAULT_KEY_LEN];
+        va_list ap;
+        int rc;
 
-	if (dev->vault < 0)
-		return;
-	va_start(ap, fmt);
-	format_key(dev, key, fmt, ap);
-	va_end(ap);
-	rc = vsw_vault_deposit(dev->vault, key, fd);
-	if (rc < 0)
-		VSW_ERR(VSW_LOG_VAULT, "%s: depositing %s in the vault: %s", dev->ifc->name, key,
-			strerror(-rc));
+        if (dev->vault < 0)
+                return;
+        va_start(ap, fmt);
+        format_key(dev, key, fmt, ap);
+        va_end(ap);
+        rc = vsw_vault_deposit(dev->vault, key, fd);
+        if (rc < 0)
+                VSW_ERR(VSW_LOG_VAULT, "%s: depositing %s in the vault: %s", dev->ifc->name, key,
+                        strerror(-rc));
 }
 
 void vu_vault_drop(struct vu_dev *dev, const char *fmt, ...)
 {
-	char key[VSW_VAULT_KEY_LEN];
-	va_list ap;
-	int rc;
+        char key[VSW_VAULT_KEY_LEN];
+        va_list ap;
+        int rc;
 
-	if (dev->vault < 0)
-		return;
-	va_start(ap, fmt);
-	format_key(dev, key, fmt, ap);
-	va_end(ap);
-	rc = vsw_vault_withdraw(dev->vault, key);
-	if (rc < 0 && rc != -ENOENT)
-		VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s from the vault: %s", dev->ifc->name,
-			key, strerror(-rc));
+        if (dev->vault < 0)
+                return;
+        va_start(ap, fmt);
+        format_key(dev, key, fmt, ap);
+        va_end(ap);
+        rc = vsw_vault_withdraw(dev->vault, key);
+        if (rc < 0 && rc != -ENOENT)
+                VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s from the vault: %s", dev->ifc->name, key,
+                        strerror(-rc));
 }
 
 void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
 {
-	char key[VSW_VAULT_KEY_LEN];
-	va_list ap;
-	int rc;
+        char key[VSW_VAULT_KEY_LEN];
+        va_list ap;
+        int rc;
 
-	if (dev->vault < 0)
-		return;
-	va_start(ap, fmt);
-	format_key(dev, key, fmt, ap);
-	va_end(ap);
-	rc = vsw_vault_withdraw_prefix(dev->vault, key);
-	if (rc < 0 && rc != -ENOENT)
-		VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s* from the vault: %s", dev->ifc->name,
-			key, strerror(-rc));
+        if (dev->vault < 0)
+                return;
+        va_start(ap, fmt);
+        format_key(dev, key, fmt, ap);
+        va_end(ap);
+        rc = vsw_vault_withdraw_prefix(dev->vault, key);
+        if (rc < 0 && rc != -ENOENT)
+                VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s* from the vault: %s", dev->ifc->name,
+                        key, strerror(-rc));
 }
 
 void vu_pause_all(struct vu_dev *dev)
 {
-	for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-		vring_pause(dev->st, dev->ifc, q);
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                vring_pause(dev->st, dev->ifc, q);
 }
 
 void vu_release_all(struct vu_dev *dev)
 {
-	for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-		vring_release(dev->ifc, q);
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                vring_release(dev->ifc, q);
 }
 
 static void close_fd(int *fd)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+        if (*fd >= 0)
+                close(*fd);
+        *fd = -1;
 }
 
 static void clear_vring(struct vsw_vring *vr)
 {
-	vr->state = 0;
-	vr->num = 0;
-	vr->flags = 0;
-	vr->desc_user_addr = vr->avail_user_addr = vr->used_user_addr = 0;
-	vr->desc_gpa = vr->avail_gpa = vr->used_gpa = 0;
-	vr->log_guest_addr = 0;
-	vr->last_avail_idx = vr->last_used_idx = 0;
-	vr->kick_gen++;
-	vr->call_gen++;
-	vr->err_gen++;
-	vr->kickfd = vr->callfd = vr->errfd = -1;
-	if (!vr->placement_user)
-		atomic_store_explicit(&vr->owner, VSW_NO_WORKER, memory_order_release);
+        vr->state = 0;
+        vr->num = 0;
+        vr->flags = 0;
+        vr->desc_user_addr = vr->avail_user_addr = vr->used_user_addr = 0;
+        vr->desc_gpa = vr->avail_gpa = vr->used_gpa = 0;
+        vr->log_guest_addr = 0;
+        vr->last_avail_idx = vr->last_used_idx = 0;
+        vr->kick_gen++;
+        vr->call_gen++;
+        vr->err_gen++;
+        vr->kickfd = vr->callfd = vr->errfd = -1;
+        if (!vr->placement_user)
+                atomic_store_explicit(&vr->owner, VSW_NO_WORKER, memory_order_release);
 }
 
 void vu_dev_reset(struct vu_dev *dev)
 {
-	struct vsw_iface *ifc = dev->ifc;
+        struct vsw_iface *ifc = dev->ifc;
 
-	vu_pause_all(dev);
-	for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-		clear_vring(&ifc->vrings[q]);
-	ifc->features = 0;
-	ifc->protocol_features = 0;
-	ifc->features_set = 0;
-	ifc->owner_set = 0;
-	ifc->num_queue_pairs = 0;
-	ifc->mtu = 0;
-	ifc->device_status = 0;
-	memset(ifc->mem.regions, 0, sizeof(ifc->mem.regions));
-	ifc->mem.nregions = 0;
-	ifc->mem.generation++;
-	ifc->log_size = 0;
-	ifc->log_offset = 0;
-	ifc->log_gen++;
-	vu_release_all(dev);
+        vu_pause_all(dev);
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                clear_vring(&ifc->vrings[q]);
+        ifc->features = 0;
+        ifc->protocol_features = 0;
+        ifc->features_set = 0;
+        ifc->owner_set = 0;
+        ifc->num_queue_pairs = 0;
+        ifc->mtu = 0;
+        ifc->device_status = 0;
+        memset(ifc->mem.regions, 0, sizeof(ifc->mem.regions));
+        ifc->mem.nregions = 0;
+        ifc->mem.generation++;
+        ifc->log_size = 0;
+        ifc->log_offset = 0;
+        ifc->log_gen++;
+        vu_release_all(dev);
 
-	/* Withdraw before closing: the vault copy would keep the fd alive. */
-	vu_vault_drop_prefix(dev, "mem/");
-	vu_vault_drop_prefix(dev, "vq");
-	vu_vault_drop_prefix(dev, "log/");
-	vu_vault_drop(dev, "logfd");
-	vu_vault_drop(dev, "backend");
-	for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
-		close_fd(&dev->mem_fd[i]);
-	for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
-		close_fd(&dev->kick_fd[q]);
-		close_fd(&dev->call_fd[q]);
-		close_fd(&dev->err_fd[q]);
-	}
-	close_fd(&dev->log_fd);
-	close_fd(&dev->log_notify_fd);
-	close_fd(&dev->backend_fd);
+        /* Withdraw before closing: the vault copy would keep the fd alive. */
+        vu_vault_drop_prefix(dev, "mem/");
+        vu_vault_drop_prefix(dev, "vq");
+        vu_vault_drop_prefix(dev, "log/");
+        vu_vault_drop(dev, "logfd");
+        vu_vault_drop(dev, "backend");
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                close_fd(&dev->mem_fd[i]);
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                close_fd(&dev->kick_fd[q]);
+                close_fd(&dev->call_fd[q]);
+                close_fd(&dev->err_fd[q]);
+        }
+        close_fd(&dev->log_fd);
+        close_fd(&dev->log_notify_fd);
+        close_fd(&dev->backend_fd);
 }
 
 void vu_reply_u64(struct vu_msg *reply, uint64_t v)
 {
-	reply->hdr.size = sizeof(uint64_t);
-	reply->payload.u64 = v;
-	reply->len = sizeof(uint64_t);
+        reply->hdr.size = sizeof(uint64_t);
+        reply->payload.u64 = v;
+        reply->len = sizeof(uint64_t);
 }
 
 uint64_t vu_offered_features(const struct vu_dev *dev)
 {
-	return vu_supported_features() & dev->ifc->feature_mask;
+        return vu_supported_features() & dev->ifc->feature_mask;
 }
 
 int vu_has_protocol_feature(const struct vu_dev *dev, unsigned bit)
 {
-	/* QEMU sets protocol features before SET_FEATURES acks
-	 * VHOST_USER_F_PROTOCOL_FEATURES, and relies on them at once. */
-	return (dev->ifc->protocol_features & VU_BIT(bit)) != 0;
+        /* QEMU sets protocol features before SET_FEATURES acks
+         * VHOST_USER_F_PROTOCOL_FEATURES, and relies on them at once. */
+        return (dev->ifc->protocol_features & VU_BIT(bit)) != 0;
 }
 
 void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, const char *fmt, ...)
 {
-	char suffix[VSW_VAULT_KEY_LEN];
-	va_list ap;
+        char suffix[VSW_VAULT_KEY_LEN];
+        va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(suffix, sizeof(suffix), fmt, ap);
-	va_end(ap);
-	/* A deposit replaces the vault's copy; with no new fd, withdraw it. */
-	if (fd >= 0)
-		vu_vault_put(dev, fd, "%s", suffix);
-	else if (*slot >= 0)
-		vu_vault_drop(dev, "%s", suffix);
-	close_fd(slot);
-	*slot = fd;
+        va_start(ap, fmt);
+        vsnprintf(suffix, sizeof(suffix), fmt, ap);
+        va_end(ap);
+        /* A deposit replaces the vault's copy; with no new fd, withdraw it. */
+        if (fd >= 0)
+                vu_vault_put(dev, fd, "%s", suffix);
+        else if (*slot >= 0)
+                vu_vault_drop(dev, "%s", suffix);
+        close_fd(slot);
+        *slot = fd;
 }

@@ -5,21 +5,21 @@
 
 #include <stdint.h>
 
-#define VIRTIO_NET_F_MTU                 3
-#define VIRTIO_NET_F_MRG_RXBUF           15
-#define VIRTIO_NET_F_STATUS              16
-#define VIRTIO_NET_F_CTRL_VQ             17
-#define VIRTIO_NET_F_CTRL_RX             18
-#define VIRTIO_NET_F_GUEST_ANNOUNCE      21
-#define VIRTIO_NET_F_MQ                  22
-#define VIRTIO_F_NOTIFY_ON_EMPTY         24
-#define VHOST_F_LOG_ALL                  26
-#define VIRTIO_F_ANY_LAYOUT              27
-#define VIRTIO_RING_F_INDIRECT_DESC      28
-#define VIRTIO_RING_F_EVENT_IDX          29
-#define VHOST_USER_F_PROTOCOL_FEATURES   30
-#define VIRTIO_F_VERSION_1               32
-#define VIRTIO_F_RING_PACKED             34
+#define VIRTIO_NET_F_MTU               3
+#define VIRTIO_NET_F_MRG_RXBUF         15
+#define VIRTIO_NET_F_STATUS            16
+#define VIRTIO_NET_F_CTRL_VQ           17
+#define VIRTIO_NET_F_CTRL_RX           18
+#define VIRTIO_NET_F_GUEST_ANNOUNCE    21
+#define VIRTIO_NET_F_MQ                22
+#define VIRTIO_F_NOTIFY_ON_EMPTY       24
+#define VHOST_F_LOG_ALL                26
+#define VIRTIO_F_ANY_LAYOUT            27
+#define VIRTIO_RING_F_INDIRECT_DESC    28
+#define VIRTIO_RING_F_EVENT_IDX        29
+#define VHOST_USER_F_PROTOCOL_FEATURES 30
+#define VIRTIO_F_VERSION_1             32
+#define VIRTIO_F_RING_PACKED           34
 
 #define VHOST_USER_PROTOCOL_F_MQ                  0
 #define VHOST_USER_PROTOCOL_F_LOG_SHMFD           1

@@ -8,14 +8,14 @@
 #include "vu_msg.h"
 
 enum vu_result {
-	VU_R_OK,    /* applied; REPLY_ACK (if asked) says success */
-	VU_R_REPLY, /* applied; *reply holds the message's own reply */
-	VU_R_FAIL,  /* refused, logged; REPLY_ACK (if asked) says failure */
-	VU_R_CLOSE, /* refused, logged; the connection must go */
+        VU_R_OK,    /* applied; REPLY_ACK (if asked) says success */
+        VU_R_REPLY, /* applied; *reply holds the message's own reply */
+        VU_R_FAIL,  /* refused, logged; REPLY_ACK (if asked) says failure */
+        VU_R_CLOSE, /* refused, logged; the connection must go */
 };
 
 typedef enum vu_result (*vu_handler_fn)(struct vu_dev *dev, struct vu_msg *msg,
-					struct vu_msg *reply);
+                                        struct vu_msg *reply);
 
 /* Handlers, named after their requests. */
 enum vu_result vu_get_features(struct vu_dev *, struct vu_msg *, struct vu_msg *);
@@ -51,20 +51,20 @@ enum vu_result vu_set_vring_enable(struct vu_dev *, struct vu_msg *, struct vu_m
 
 /* One error line: "<iface>: <request>: <what>". */
 void vu_log_err(const struct vu_dev *dev, const struct vu_msg *msg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Vault keys are "if<sw_if_index>/<suffix>"; all skip silently with no
  * vault. vu_vault_put deposits fd; the drops withdraw. */
 void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void vu_vault_drop(struct vu_dev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Puts fd (or nothing, when -1) in *slot and under the vault key, closing
  * the fd it replaces after withdrawing it. */
 void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Pauses / releases every vring of the device (handshake). */
 void vu_pause_all(struct vu_dev *dev);

@@ -14,260 +14,262 @@
 
 /* Is [off, off + len) inside the file behind fd? */
 static int check_fd_extent(struct vu_dev *dev, const struct vu_msg *msg, const char *what, int fd,
-			   uint64_t off, uint64_t len)
+                           uint64_t off, uint64_t len)
 {
-	struct stat sb;
+        struct stat sb;
 
-	if (off + len < off) {
-		vu_log_err(dev, msg, "%s: offset 0x%" PRIx64 " + size 0x%" PRIx64 " overflows", what,
-			   off, len);
-		return -1;
-	}
-	if (fstat(fd, &sb) < 0) {
-		vu_log_err(dev, msg, "%s: fstat of its fd: %s", what, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		vu_log_err(dev, msg, "%s: its fd is not a memory file", what);
-		return -1;
-	}
-	if ((uint64_t)sb.st_size < off + len) {
-		vu_log_err(dev, msg,
-			   "%s larger than its fd: offset 0x%" PRIx64 " + size 0x%" PRIx64
-			   " > file size 0x%" PRIx64,
-			   what, off, len, (uint64_t)sb.st_size);
-		return -1;
-	}
-	return 0;
+        if (off + len < off) {
+                vu_log_err(dev, msg, "%s: offset 0x%" PRIx64 " + size 0x%" PRIx64 " overflows",
+                           what, off, len);
+                return -1;
+        }
+        if (fstat(fd, &sb) < 0) {
+                vu_log_err(dev, msg, "%s: fstat of its fd: %s", what, strerror(errno));
+                return -1;
+        }
+        if (!S_ISREG(sb.st_mode)) {
+                vu_log_err(dev, msg, "%s: its fd is not a memory file", what);
+                return -1;
+        }
+        if ((uint64_t)sb.st_size < off + len) {
+                vu_log_err(dev, msg,
+                           "%s larger than its fd: offset 0x%" PRIx64 " + size 0x%" PRIx64
+                           " > file size 0x%" PRIx64,
+                           what, off, len, (uint64_t)sb.st_size);
+                return -1;
+        }
+        return 0;
 }
 
 static int check_region(struct vu_dev *dev, const struct vu_msg *msg,
-			const struct vhost_user_memory_region *r, int fd, unsigned i)
+                        const struct vhost_user_memory_region *r, int fd, unsigned i)
 {
-	char what[32];
+        char what[32];
 
-	snprintf(what, sizeof(what), "region %u", i);
-	if (r->memory_size == 0) {
-		vu_log_err(dev, msg, "%s has size 0", what);
-		return -1;
-	}
-	if (r->guest_phys_addr + r->memory_size - 1 < r->guest_phys_addr ||
-	    r->userspace_addr + r->memory_size - 1 < r->userspace_addr) {
-		vu_log_err(dev, msg,
-			   "%s: guest address 0x%" PRIx64 " or user address 0x%" PRIx64
-			   " + size 0x%" PRIx64 " overflows",
-			   what, r->guest_phys_addr, r->userspace_addr, r->memory_size);
-		return -1;
-	}
-	return check_fd_extent(dev, msg, what, fd, r->mmap_offset, r->memory_size);
+        snprintf(what, sizeof(what), "region %u", i);
+        if (r->memory_size == 0) {
+                vu_log_err(dev, msg, "%s has size 0", what);
+                return -1;
+        }
+        if (r->guest_phys_addr + r->memory_size - 1 < r->guest_phys_addr ||
+            r->userspace_addr + r->memory_size - 1 < r->userspace_addr) {
+                vu_log_err(dev, msg,
+                           "%s: guest address 0x%" PRIx64 " or user address 0x%" PRIx64
+                           " + size 0x%" PRIx64 " overflows",
+                           what, r->guest_phys_addr, r->userspace_addr, r->memory_size);
+                return -1;
+        }
+        return check_fd_extent(dev, msg, what, fd, r->mmap_offset, r->memory_size);
 }
 
 static int overlap(const struct vu_dev *dev, const struct vu_msg *msg, uint64_t gpa_a,
-		   uint64_t uva_a, uint64_t size_a, const struct vsw_mem_region *b, const char *a_name,
-		   unsigned ib)
+                   uint64_t uva_a, uint64_t size_a, const struct vsw_mem_region *b,
+                   const char *a_name, unsigned ib)
 {
-	int gpa = gpa_a < b->guest_phys_addr + b->memory_size && b->guest_phys_addr < gpa_a + size_a;
-	int uva = uva_a < b->userspace_addr + b->memory_size && b->userspace_addr < uva_a + size_a;
+        int gpa =
+            gpa_a < b->guest_phys_addr + b->memory_size && b->guest_phys_addr < gpa_a + size_a;
+        int uva = uva_a < b->userspace_addr + b->memory_size && b->userspace_addr < uva_a + size_a;
 
-	if (!gpa && !uva)
-		return 0;
-	vu_log_err(dev, msg, "%s overlaps region %u (%s 0x%" PRIx64 "+0x%" PRIx64
-		   " and 0x%" PRIx64 "+0x%" PRIx64 ")",
-		   a_name, ib, gpa ? "guest addresses" : "user addresses", gpa ? gpa_a : uva_a, size_a,
-		   gpa ? b->guest_phys_addr : b->userspace_addr, b->memory_size);
-	return 1;
+        if (!gpa && !uva)
+                return 0;
+        vu_log_err(dev, msg,
+                   "%s overlaps region %u (%s 0x%" PRIx64 "+0x%" PRIx64 " and 0x%" PRIx64
+                   "+0x%" PRIx64 ")",
+                   a_name, ib, gpa ? "guest addresses" : "user addresses", gpa ? gpa_a : uva_a,
+                   size_a, gpa ? b->guest_phys_addr : b->userspace_addr, b->memory_size);
+        return 1;
 }
 
 int vu_uva_to_gpa(const struct vsw_mem_table *m, uint64_t uva, uint64_t len, uint64_t *gpa)
 {
-	for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
-		const struct vsw_mem_region *r = &m->regions[i];
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
+                const struct vsw_mem_region *r = &m->regions[i];
 
-		if (!r->in_use || uva < r->userspace_addr)
-			continue;
-		uint64_t off = uva - r->userspace_addr;
-		if (off >= r->memory_size || len > r->memory_size - off)
-			continue;
-		*gpa = r->guest_phys_addr + off;
-		return 0;
-	}
-	return -1;
+                if (!r->in_use || uva < r->userspace_addr)
+                        continue;
+                uint64_t off = uva - r->userspace_addr;
+                if (off >= r->memory_size || len > r->memory_size - off)
+                        continue;
+                *gpa = r->guest_phys_addr + off;
+                return 0;
+        }
+        return -1;
 }
 
 /* The rest of a table change, with the rings paused and the table edited:
  * a new generation whose fds are in the vault before any worker looks. */
 static void commit_table(struct vu_dev *dev, const struct vu_msg *msg)
 {
-	struct vsw_mem_table *m = &dev->ifc->mem;
-	uint32_t old = m->generation;
+        struct vsw_mem_table *m = &dev->ifc->mem;
+        uint32_t old = m->generation;
 
-	m->generation = old + 1;
-	m->nregions = 0;
-	for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
-		if (!m->regions[i].in_use)
-			continue;
-		m->nregions++;
-		vu_vault_put(dev, dev->mem_fd[i], "mem/g%u/%u", m->generation, i);
-	}
-	for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-		if (dev->ifc->vrings[q].state & VSW_VRING_ADDR_SET)
-			vu_vring_translate(dev, msg, q);
-	vu_release_all(dev);
-	vu_vault_drop_prefix(dev, "mem/g%u/", old);
+        m->generation = old + 1;
+        m->nregions = 0;
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
+                if (!m->regions[i].in_use)
+                        continue;
+                m->nregions++;
+                vu_vault_put(dev, dev->mem_fd[i], "mem/g%u/%u", m->generation, i);
+        }
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                if (dev->ifc->vrings[q].state & VSW_VRING_ADDR_SET)
+                        vu_vring_translate(dev, msg, q);
+        vu_release_all(dev);
+        vu_vault_drop_prefix(dev, "mem/g%u/", old);
 }
 
 static void set_region(struct vsw_mem_region *dst, const struct vhost_user_memory_region *src,
-		       int fd)
+                       int fd)
 {
-	dst->guest_phys_addr = src->guest_phys_addr;
-	dst->memory_size = src->memory_size;
-	dst->userspace_addr = src->userspace_addr;
-	dst->mmap_offset = src->mmap_offset;
-	dst->fd = fd;
-	dst->in_use = 1;
+        dst->guest_phys_addr = src->guest_phys_addr;
+        dst->memory_size = src->memory_size;
+        dst->userspace_addr = src->userspace_addr;
+        dst->mmap_offset = src->mmap_offset;
+        dst->fd = fd;
+        dst->in_use = 1;
 }
 
 enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	const struct vhost_user_memory *mem = &msg->payload.memory;
-	struct vsw_mem_table *m = &dev->ifc->mem;
-	int old_fd[VSW_MAX_MEM_REGIONS];
+        const struct vhost_user_memory *mem = &msg->payload.memory;
+        struct vsw_mem_table *m = &dev->ifc->mem;
+        int old_fd[VSW_MAX_MEM_REGIONS];
 
-	(void)reply;
-	for (unsigned i = 0; i < mem->nregions; i++) {
-		const struct vhost_user_memory_region *r = &mem->regions[i];
+        (void)reply;
+        for (unsigned i = 0; i < mem->nregions; i++) {
+                const struct vhost_user_memory_region *r = &mem->regions[i];
 
-		if (check_region(dev, msg, r, msg->fds[i], i) < 0)
-			return VU_R_FAIL;
-		char name[32];
+                if (check_region(dev, msg, r, msg->fds[i], i) < 0)
+                        return VU_R_FAIL;
+                char name[32];
 
-		snprintf(name, sizeof(name), "region %u", i);
-		for (unsigned j = 0; j < i; j++) {
-			struct vsw_mem_region b = {0};
+                snprintf(name, sizeof(name), "region %u", i);
+                for (unsigned j = 0; j < i; j++) {
+                        struct vsw_mem_region b = {0};
 
-			set_region(&b, &mem->regions[j], -1);
-			if (overlap(dev, msg, r->guest_phys_addr, r->userspace_addr, r->memory_size,
-				    &b, name, j))
-				return VU_R_FAIL;
-		}
-	}
+                        set_region(&b, &mem->regions[j], -1);
+                        if (overlap(dev, msg, r->guest_phys_addr, r->userspace_addr, r->memory_size,
+                                    &b, name, j))
+                                return VU_R_FAIL;
+                }
+        }
 
-	vu_pause_all(dev);
-	memcpy(old_fd, dev->mem_fd, sizeof(old_fd));
-	memset(m->regions, 0, sizeof(m->regions));
-	for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
-		dev->mem_fd[i] = -1;
-	for (unsigned i = 0; i < mem->nregions; i++) {
-		set_region(&m->regions[i], &mem->regions[i], msg->fds[i]);
-		dev->mem_fd[i] = msg->fds[i];
-		msg->fds[i] = -1;
-	}
-	commit_table(dev, msg);
-	for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
-		if (old_fd[i] >= 0)
-			close(old_fd[i]);
-	return VU_R_OK;
+        vu_pause_all(dev);
+        memcpy(old_fd, dev->mem_fd, sizeof(old_fd));
+        memset(m->regions, 0, sizeof(m->regions));
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                dev->mem_fd[i] = -1;
+        for (unsigned i = 0; i < mem->nregions; i++) {
+                set_region(&m->regions[i], &mem->regions[i], msg->fds[i]);
+                dev->mem_fd[i] = msg->fds[i];
+                msg->fds[i] = -1;
+        }
+        commit_table(dev, msg);
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                if (old_fd[i] >= 0)
+                        close(old_fd[i]);
+        return VU_R_OK;
 }
 
 enum vu_result vu_get_max_mem_slots(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	(void)dev;
-	(void)msg;
-	vu_reply_u64(reply, VSW_MAX_MEM_REGIONS);
-	return VU_R_REPLY;
+        (void)dev;
+        (void)msg;
+        vu_reply_u64(reply, VSW_MAX_MEM_REGIONS);
+        return VU_R_REPLY;
 }
 
 enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	const struct vhost_user_memory_region *r = &msg->payload.mem_reg.region;
-	struct vsw_mem_table *m = &dev->ifc->mem;
-	unsigned slot = VSW_MAX_MEM_REGIONS;
+        const struct vhost_user_memory_region *r = &msg->payload.mem_reg.region;
+        struct vsw_mem_table *m = &dev->ifc->mem;
+        unsigned slot = VSW_MAX_MEM_REGIONS;
 
-	(void)reply;
-	for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
-		if (!m->regions[i].in_use) {
-			if (slot == VSW_MAX_MEM_REGIONS)
-				slot = i;
-		} else if (overlap(dev, msg, r->guest_phys_addr, r->userspace_addr,
-				   r->memory_size, &m->regions[i], "new region", i)) {
-			return VU_R_FAIL;
-		}
-	}
-	if (slot == VSW_MAX_MEM_REGIONS) {
-		vu_log_err(dev, msg, "memory table full (%u regions)", VSW_MAX_MEM_REGIONS);
-		return VU_R_FAIL;
-	}
-	if (check_region(dev, msg, r, msg->fds[0], slot) < 0)
-		return VU_R_FAIL;
+        (void)reply;
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
+                if (!m->regions[i].in_use) {
+                        if (slot == VSW_MAX_MEM_REGIONS)
+                                slot = i;
+                } else if (overlap(dev, msg, r->guest_phys_addr, r->userspace_addr, r->memory_size,
+                                   &m->regions[i], "new region", i)) {
+                        return VU_R_FAIL;
+                }
+        }
+        if (slot == VSW_MAX_MEM_REGIONS) {
+                vu_log_err(dev, msg, "memory table full (%u regions)", VSW_MAX_MEM_REGIONS);
+                return VU_R_FAIL;
+        }
+        if (check_region(dev, msg, r, msg->fds[0], slot) < 0)
+                return VU_R_FAIL;
 
-	vu_pause_all(dev);
-	set_region(&m->regions[slot], r, msg->fds[0]);
-	dev->mem_fd[slot] = msg->fds[0];
-	msg->fds[0] = -1;
-	commit_table(dev, msg);
-	return VU_R_OK;
+        vu_pause_all(dev);
+        set_region(&m->regions[slot], r, msg->fds[0]);
+        dev->mem_fd[slot] = msg->fds[0];
+        msg->fds[0] = -1;
+        commit_table(dev, msg);
+        return VU_R_OK;
 }
 
 enum vu_result vu_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	const struct vhost_user_memory_region *r = &msg->payload.mem_reg.region;
-	struct vsw_mem_table *m = &dev->ifc->mem;
+        const struct vhost_user_memory_region *r = &msg->payload.mem_reg.region;
+        struct vsw_mem_table *m = &dev->ifc->mem;
 
-	(void)reply;
-	for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
-		struct vsw_mem_region *reg = &m->regions[i];
+        (void)reply;
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
+                struct vsw_mem_region *reg = &m->regions[i];
 
-		if (!reg->in_use || reg->guest_phys_addr != r->guest_phys_addr ||
-		    reg->memory_size != r->memory_size || reg->userspace_addr != r->userspace_addr)
-			continue;
-		int fd = dev->mem_fd[i];
+                if (!reg->in_use || reg->guest_phys_addr != r->guest_phys_addr ||
+                    reg->memory_size != r->memory_size || reg->userspace_addr != r->userspace_addr)
+                        continue;
+                int fd = dev->mem_fd[i];
 
-		vu_pause_all(dev);
-		memset(reg, 0, sizeof(*reg));
-		dev->mem_fd[i] = -1;
-		commit_table(dev, msg);
-		if (fd >= 0)
-			close(fd);
-		return VU_R_OK;
-	}
-	vu_log_err(dev, msg,
-		   "no region at guest address 0x%" PRIx64 " user address 0x%" PRIx64
-		   " size 0x%" PRIx64,
-		   r->guest_phys_addr, r->userspace_addr, r->memory_size);
-	return VU_R_FAIL;
+                vu_pause_all(dev);
+                memset(reg, 0, sizeof(*reg));
+                dev->mem_fd[i] = -1;
+                commit_table(dev, msg);
+                if (fd >= 0)
+                        close(fd);
+                return VU_R_OK;
+        }
+        vu_log_err(dev, msg,
+                   "no region at guest address 0x%" PRIx64 " user address 0x%" PRIx64
+                   " size 0x%" PRIx64,
+                   r->guest_phys_addr, r->userspace_addr, r->memory_size);
+        return VU_R_FAIL;
 }
 
 enum vu_result vu_set_log_base(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	const struct vhost_user_log *log = &msg->payload.log;
-	struct vsw_iface *ifc = dev->ifc;
-	uint32_t old = ifc->log_gen;
+        const struct vhost_user_log *log = &msg->payload.log;
+        struct vsw_iface *ifc = dev->ifc;
+        uint32_t old = ifc->log_gen;
 
-	if (check_fd_extent(dev, msg, "log", msg->fds[0], log->mmap_offset, log->mmap_size) < 0)
-		return VU_R_FAIL;
-	vu_pause_all(dev);
-	ifc->log_size = log->mmap_size;
-	ifc->log_offset = log->mmap_offset;
-	ifc->log_gen = old + 1;
-	vu_vault_put(dev, msg->fds[0], "log/%u", ifc->log_gen);
-	vu_release_all(dev);
-	if (dev->log_fd >= 0) {
-		vu_vault_drop(dev, "log/%u", old);
-		close(dev->log_fd);
-	}
-	dev->log_fd = msg->fds[0];
-	msg->fds[0] = -1;
-	/* With LOG_SHMFD the front end waits for an empty reply. */
-	if (!vu_has_protocol_feature(dev, VHOST_USER_PROTOCOL_F_LOG_SHMFD))
-		return VU_R_OK;
-	reply->hdr.size = 0;
-	return VU_R_REPLY;
+        if (check_fd_extent(dev, msg, "log", msg->fds[0], log->mmap_offset, log->mmap_size) < 0)
+                return VU_R_FAIL;
+        vu_pause_all(dev);
+        ifc->log_size = log->mmap_size;
+        ifc->log_offset = log->mmap_offset;
+        ifc->log_gen = old + 1;
+        vu_vault_put(dev, msg->fds[0], "log/%u", ifc->log_gen);
+        vu_release_all(dev);
+        if (dev->log_fd >= 0) {
+                vu_vault_drop(dev, "log/%u", old);
+                close(dev->log_fd);
+        }
+        dev->log_fd = msg->fds[0];
+        msg->fds[0] = -1;
+        /* With LOG_SHMFD the front end waits for an empty reply. */
+        if (!vu_has_protocol_feature(dev, VHOST_USER_PROTOCOL_F_LOG_SHMFD))
+                return VU_R_OK;
+        reply->hdr.size = 0;
+        return VU_R_REPLY;
 }
 
 enum vu_result vu_set_log_fd(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	(void)reply;
-	vu_replace_fd(dev, &dev->log_notify_fd, msg->fds[0], "logfd");
-	msg->fds[0] = -1;
-	return VU_R_OK;
+        (void)reply;
+        vu_replace_fd(dev, &dev->log_notify_fd, msg->fds[0], "logfd");
+        msg->fds[0] = -1;
+        return VU_R_OK;
 }

@@ -7,257 +7,257 @@
 #include "vu_handlers.h"
 
 struct ring_addrs {
-	uint64_t desc_user_addr, avail_user_addr, used_user_addr;
-	uint64_t desc_gpa, avail_gpa, used_gpa;
+        uint64_t desc_user_addr, avail_user_addr, used_user_addr;
+        uint64_t desc_gpa, avail_gpa, used_gpa;
 };
 
 static int is_packed(const struct vu_dev *dev)
 {
-	return (dev->ifc->features & VU_BIT(VIRTIO_F_RING_PACKED)) != 0;
+        return (dev->ifc->features & VU_BIT(VIRTIO_F_RING_PACKED)) != 0;
 }
 
 static void touch_queue(struct vu_dev *dev, unsigned q)
 {
-	if (dev->ifc->num_queue_pairs < q / 2 + 1)
-		dev->ifc->num_queue_pairs = q / 2 + 1;
+        if (dev->ifc->num_queue_pairs < q / 2 + 1)
+                dev->ifc->num_queue_pairs = q / 2 + 1;
 }
 
 /* Translates the three ring areas for a ring of num entries (sizes as in
  * the virtio spec, event-index words included; num 0: just the start). */
 static int translate(struct vu_dev *dev, const struct vu_msg *msg, unsigned q, uint32_t num,
-		     int packed, struct ring_addrs *a)
+                     int packed, struct ring_addrs *a)
 {
-	uint64_t n = num;
-	const struct {
-		const char *name;
-		uint64_t uva;
-		uint64_t len;
-		uint64_t *gpa;
-	} area[] = {
-		{"descriptor", a->desc_user_addr, 16 * n, &a->desc_gpa},
-		{packed ? "driver area" : "available", a->avail_user_addr, packed ? 4 : 6 + 2 * n,
-		 &a->avail_gpa},
-		{packed ? "device area" : "used", a->used_user_addr, packed ? 4 : 6 + 8 * n,
-		 &a->used_gpa},
-	};
+        uint64_t n = num;
+        const struct {
+                const char *name;
+                uint64_t uva;
+                uint64_t len;
+                uint64_t *gpa;
+        } area[] = {
+            {"descriptor", a->desc_user_addr, 16 * n, &a->desc_gpa},
+            {packed ? "driver area" : "available", a->avail_user_addr, packed ? 4 : 6 + 2 * n,
+             &a->avail_gpa},
+            {packed ? "device area" : "used", a->used_user_addr, packed ? 4 : 6 + 8 * n,
+             &a->used_gpa},
+        };
 
-	for (unsigned i = 0; i < sizeof(area) / sizeof(area[0]); i++) {
-		uint64_t len = area[i].len ? area[i].len : 1;
+        for (unsigned i = 0; i < sizeof(area) / sizeof(area[0]); i++) {
+                uint64_t len = area[i].len ? area[i].len : 1;
 
-		if (vu_uva_to_gpa(&dev->ifc->mem, area[i].uva, len, area[i].gpa) < 0) {
-			vu_log_err(dev, msg,
-				   "vring %u: %s ring at user address 0x%" PRIx64 " (+%" PRIu64
-				   " bytes) is outside guest memory",
-				   q, area[i].name, area[i].uva, len);
-			return -1;
-		}
-	}
-	return 0;
+                if (vu_uva_to_gpa(&dev->ifc->mem, area[i].uva, len, area[i].gpa) < 0) {
+                        vu_log_err(dev, msg,
+                                   "vring %u: %s ring at user address 0x%" PRIx64 " (+%" PRIu64
+                                   " bytes) is outside guest memory",
+                                   q, area[i].name, area[i].uva, len);
+                        return -1;
+                }
+        }
+        return 0;
 }
 
 int vu_vring_translate(struct vu_dev *dev, const struct vu_msg *msg, unsigned q)
 {
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
-	struct ring_addrs a = {
-		.desc_user_addr = vr->desc_user_addr,
-		.avail_user_addr = vr->avail_user_addr,
-		.used_user_addr = vr->used_user_addr,
-	};
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
+        struct ring_addrs a = {
+            .desc_user_addr = vr->desc_user_addr,
+            .avail_user_addr = vr->avail_user_addr,
+            .used_user_addr = vr->used_user_addr,
+        };
 
-	if (translate(dev, msg, q, vr->num, is_packed(dev), &a) < 0) {
-		vr->state &= ~VSW_VRING_ADDR_SET;
-		return -1;
-	}
-	vr->desc_gpa = a.desc_gpa;
-	vr->avail_gpa = a.avail_gpa;
-	vr->used_gpa = a.used_gpa;
-	return 0;
+        if (translate(dev, msg, q, vr->num, is_packed(dev), &a) < 0) {
+                vr->state &= ~VSW_VRING_ADDR_SET;
+                return -1;
+        }
+        vr->desc_gpa = a.desc_gpa;
+        vr->avail_gpa = a.avail_gpa;
+        vr->used_gpa = a.used_gpa;
+        return 0;
 }
 
 enum vu_result vu_set_vring_num(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	unsigned q = msg->payload.state.index;
-	uint32_t num = msg->payload.state.num;
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
+        unsigned q = msg->payload.state.index;
+        uint32_t num = msg->payload.state.num;
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
 
-	(void)reply;
-	/* Split rings must be a power of two; packed ones need not. */
-	if (num == 0 || num > VSW_MAX_VRING_SIZE || (!is_packed(dev) && (num & (num - 1)))) {
-		vu_log_err(dev, msg, "vring %u: size %u invalid (%s, at most %u)", q, num,
-			   is_packed(dev) ? "packed" : "split: a power of two", VSW_MAX_VRING_SIZE);
-		return VU_R_FAIL;
-	}
-	touch_queue(dev, q);
-	vring_pause(dev->st, dev->ifc, q);
-	vr->num = num;
-	if (vr->state & VSW_VRING_ADDR_SET)
-		vu_vring_translate(dev, msg, q);
-	vring_release(dev->ifc, q);
-	return VU_R_OK;
+        (void)reply;
+        /* Split rings must be a power of two; packed ones need not. */
+        if (num == 0 || num > VSW_MAX_VRING_SIZE || (!is_packed(dev) && (num & (num - 1)))) {
+                vu_log_err(dev, msg, "vring %u: size %u invalid (%s, at most %u)", q, num,
+                           is_packed(dev) ? "packed" : "split: a power of two", VSW_MAX_VRING_SIZE);
+                return VU_R_FAIL;
+        }
+        touch_queue(dev, q);
+        vring_pause(dev->st, dev->ifc, q);
+        vr->num = num;
+        if (vr->state & VSW_VRING_ADDR_SET)
+                vu_vring_translate(dev, msg, q);
+        vring_release(dev->ifc, q);
+        return VU_R_OK;
 }
 
 enum vu_result vu_set_vring_addr(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	const struct vhost_vring_addr *addr = &msg->payload.addr;
-	unsigned q = addr->index;
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
-	struct ring_addrs a = {
-		.desc_user_addr = addr->desc_user_addr,
-		.avail_user_addr = addr->avail_user_addr,
-		.used_user_addr = addr->used_user_addr,
-	};
+        const struct vhost_vring_addr *addr = &msg->payload.addr;
+        unsigned q = addr->index;
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
+        struct ring_addrs a = {
+            .desc_user_addr = addr->desc_user_addr,
+            .avail_user_addr = addr->avail_user_addr,
+            .used_user_addr = addr->used_user_addr,
+        };
 
-	(void)reply;
-	if (translate(dev, msg, q, vr->num, is_packed(dev), &a) < 0)
-		return VU_R_FAIL;
-	touch_queue(dev, q);
-	vring_pause(dev->st, dev->ifc, q);
-	vr->flags = addr->flags;
-	vr->desc_user_addr = a.desc_user_addr;
-	vr->avail_user_addr = a.avail_user_addr;
-	vr->used_user_addr = a.used_user_addr;
-	vr->desc_gpa = a.desc_gpa;
-	vr->avail_gpa = a.avail_gpa;
-	vr->used_gpa = a.used_gpa;
-	vr->log_guest_addr = addr->log_guest_addr;
-	vr->state |= VSW_VRING_ADDR_SET;
-	if (addr->flags & VHOST_VRING_F_LOG)
-		vr->state |= VSW_VRING_LOG;
-	else
-		vr->state &= ~VSW_VRING_LOG;
-	vring_release(dev->ifc, q);
-	return VU_R_OK;
+        (void)reply;
+        if (translate(dev, msg, q, vr->num, is_packed(dev), &a) < 0)
+                return VU_R_FAIL;
+        touch_queue(dev, q);
+        vring_pause(dev->st, dev->ifc, q);
+        vr->flags = addr->flags;
+        vr->desc_user_addr = a.desc_user_addr;
+        vr->avail_user_addr = a.avail_user_addr;
+        vr->used_user_addr = a.used_user_addr;
+        vr->desc_gpa = a.desc_gpa;
+        vr->avail_gpa = a.avail_gpa;
+        vr->used_gpa = a.used_gpa;
+        vr->log_guest_addr = addr->log_guest_addr;
+        vr->state |= VSW_VRING_ADDR_SET;
+        if (addr->flags & VHOST_VRING_F_LOG)
+                vr->state |= VSW_VRING_LOG;
+        else
+                vr->state &= ~VSW_VRING_LOG;
+        vring_release(dev->ifc, q);
+        return VU_R_OK;
 }
 
 enum vu_result vu_set_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	unsigned q = msg->payload.state.index;
-	uint32_t num = msg->payload.state.num;
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
+        unsigned q = msg->payload.state.index;
+        uint32_t num = msg->payload.state.num;
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
 
-	(void)reply;
-	if (num > UINT16_MAX) {
-		vu_log_err(dev, msg, "vring %u: base %u out of range (16 bits)", q, num);
-		return VU_R_FAIL;
-	}
-	touch_queue(dev, q);
-	vring_pause(dev->st, dev->ifc, q);
-	/* Packed rings: bit 15 is the wrap counter, in both indices. */
-	vr->last_avail_idx = (uint16_t)num;
-	vr->last_used_idx = (uint16_t)num;
-	vring_release(dev->ifc, q);
-	return VU_R_OK;
+        (void)reply;
+        if (num > UINT16_MAX) {
+                vu_log_err(dev, msg, "vring %u: base %u out of range (16 bits)", q, num);
+                return VU_R_FAIL;
+        }
+        touch_queue(dev, q);
+        vring_pause(dev->st, dev->ifc, q);
+        /* Packed rings: bit 15 is the wrap counter, in both indices. */
+        vr->last_avail_idx = (uint16_t)num;
+        vr->last_used_idx = (uint16_t)num;
+        vring_release(dev->ifc, q);
+        return VU_R_OK;
 }
 
 enum vu_result vu_get_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	unsigned q = msg->payload.state.index;
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
+        unsigned q = msg->payload.state.index;
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
 
-	/* Once the owner acked it has written back its indices and stopped. */
-	vring_pause(dev->st, dev->ifc, q);
-	vr->state &= ~VSW_VRING_STARTED;
-	reply->payload.state.index = q;
-	reply->payload.state.num = vr->last_avail_idx;
-	vring_release(dev->ifc, q);
-	reply->hdr.size = sizeof(struct vhost_vring_state);
-	reply->len = reply->hdr.size;
-	return VU_R_REPLY;
+        /* Once the owner acked it has written back its indices and stopped. */
+        vring_pause(dev->st, dev->ifc, q);
+        vr->state &= ~VSW_VRING_STARTED;
+        reply->payload.state.index = q;
+        reply->payload.state.num = vr->last_avail_idx;
+        vring_release(dev->ifc, q);
+        reply->hdr.size = sizeof(struct vhost_vring_state);
+        reply->len = reply->hdr.size;
+        return VU_R_REPLY;
 }
 
 /* The fd of a SET_VRING_KICK/CALL/ERR, or -1 with the no-fd bit. */
 static int vring_fd(struct vu_msg *msg, unsigned *q)
 {
-	int fd = -1;
+        int fd = -1;
 
-	*q = (unsigned)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK);
-	if (!(msg->payload.u64 & VHOST_USER_VRING_NOFD)) {
-		fd = msg->fds[0];
-		msg->fds[0] = -1;
-	}
-	return fd;
+        *q = (unsigned)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK);
+        if (!(msg->payload.u64 & VHOST_USER_VRING_NOFD)) {
+                fd = msg->fds[0];
+                msg->fds[0] = -1;
+        }
+        return fd;
 }
 
 enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	unsigned q;
-	int fd = vring_fd(msg, &q);
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
+        unsigned q;
+        int fd = vring_fd(msg, &q);
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
 
-	(void)reply;
-	touch_queue(dev, q);
-	vring_pause(dev->st, dev->ifc, q);
-	vu_replace_fd(dev, &dev->kick_fd[q], fd, "vq%u/kick", q);
-	vr->kickfd = fd;
-	vr->kick_gen++;
-	if (fd < 0)
-		vr->state |= VSW_VRING_KICK_POLL;
-	else
-		vr->state &= ~VSW_VRING_KICK_POLL;
-	/* The ring starts here; without PROTOCOL_FEATURES it is enabled too. */
-	vr->state |= VSW_VRING_STARTED;
-	if (!(dev->ifc->features & VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
-		vr->state |= VSW_VRING_ENABLED;
-	if (!vr->placement_user)
-		atomic_store_explicit(&vr->owner, vring_default_owner(dev->st, q),
-				      memory_order_release);
-	vring_release(dev->ifc, q);
-	return VU_R_OK;
+        (void)reply;
+        touch_queue(dev, q);
+        vring_pause(dev->st, dev->ifc, q);
+        vu_replace_fd(dev, &dev->kick_fd[q], fd, "vq%u/kick", q);
+        vr->kickfd = fd;
+        vr->kick_gen++;
+        if (fd < 0)
+                vr->state |= VSW_VRING_KICK_POLL;
+        else
+                vr->state &= ~VSW_VRING_KICK_POLL;
+        /* The ring starts here; without PROTOCOL_FEATURES it is enabled too. */
+        vr->state |= VSW_VRING_STARTED;
+        if (!(dev->ifc->features & VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
+                vr->state |= VSW_VRING_ENABLED;
+        if (!vr->placement_user)
+                atomic_store_explicit(&vr->owner, vring_default_owner(dev->st, q),
+                                      memory_order_release);
+        vring_release(dev->ifc, q);
+        return VU_R_OK;
 }
 
 enum vu_result vu_set_vring_call(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	unsigned q;
-	int fd = vring_fd(msg, &q);
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
+        unsigned q;
+        int fd = vring_fd(msg, &q);
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
 
-	(void)reply;
-	touch_queue(dev, q);
-	vring_pause(dev->st, dev->ifc, q);
-	vu_replace_fd(dev, &dev->call_fd[q], fd, "vq%u/call", q);
-	vr->callfd = fd;
-	vr->call_gen++;
-	if (fd < 0)
-		vr->state |= VSW_VRING_CALL_NONE;
-	else
-		vr->state &= ~VSW_VRING_CALL_NONE;
-	vring_release(dev->ifc, q);
-	return VU_R_OK;
+        (void)reply;
+        touch_queue(dev, q);
+        vring_pause(dev->st, dev->ifc, q);
+        vu_replace_fd(dev, &dev->call_fd[q], fd, "vq%u/call", q);
+        vr->callfd = fd;
+        vr->call_gen++;
+        if (fd < 0)
+                vr->state |= VSW_VRING_CALL_NONE;
+        else
+                vr->state &= ~VSW_VRING_CALL_NONE;
+        vring_release(dev->ifc, q);
+        return VU_R_OK;
 }
 
 enum vu_result vu_set_vring_err(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	unsigned q;
-	int fd = vring_fd(msg, &q);
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
+        unsigned q;
+        int fd = vring_fd(msg, &q);
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
 
-	(void)reply;
-	touch_queue(dev, q);
-	vring_pause(dev->st, dev->ifc, q);
-	vu_replace_fd(dev, &dev->err_fd[q], fd, "vq%u/err", q);
-	vr->errfd = fd;
-	vr->err_gen++;
-	vring_release(dev->ifc, q);
-	return VU_R_OK;
+        (void)reply;
+        touch_queue(dev, q);
+        vring_pause(dev->st, dev->ifc, q);
+        vu_replace_fd(dev, &dev->err_fd[q], fd, "vq%u/err", q);
+        vr->errfd = fd;
+        vr->err_gen++;
+        vring_release(dev->ifc, q);
+        return VU_R_OK;
 }
 
 enum vu_result vu_set_vring_enable(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-	unsigned q = msg->payload.state.index;
-	uint32_t enable = msg->payload.state.num;
-	struct vsw_vring *vr = &dev->ifc->vrings[q];
+        unsigned q = msg->payload.state.index;
+        uint32_t enable = msg->payload.state.num;
+        struct vsw_vring *vr = &dev->ifc->vrings[q];
 
-	(void)reply;
-	if (enable > 1) {
-		vu_log_err(dev, msg, "vring %u: enable value %u is neither 0 nor 1", q, enable);
-		return VU_R_FAIL;
-	}
-	touch_queue(dev, q);
-	vring_pause(dev->st, dev->ifc, q);
-	if (enable)
-		vr->state |= VSW_VRING_ENABLED;
-	else
-		vr->state &= ~VSW_VRING_ENABLED;
-	vring_release(dev->ifc, q);
-	return VU_R_OK;
+        (void)reply;
+        if (enable > 1) {
+                vu_log_err(dev, msg, "vring %u: enable value %u is neither 0 nor 1", q, enable);
+                return VU_R_FAIL;
+        }
+        touch_queue(dev, q);
+        vring_pause(dev->st, dev->ifc, q);
+        if (enable)
+                vr->state |= VSW_VRING_ENABLED;
+        else
+                vr->state &= ~VSW_VRING_ENABLED;
+        vring_release(dev->ifc, q);
+        return VU_R_OK;
 }

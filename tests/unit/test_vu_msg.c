@@ -21,59 +21,59 @@ static char log_path[] = "/tmp/test_vu_msg.XXXXXX";
 static long log_seen; /* bytes of the log already looked at */
 
 #define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
+        do {                                                                                       \
+                if (cond) {                                                                        \
+                        passed++;                                                                  \
+                } else {                                                                           \
+                        failed++;                                                                  \
+                        fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
+                        fprintf(stderr, __VA_ARGS__);                                              \
+                        fputc('\n', stderr);                                                       \
+                }                                                                                  \
+        } while (0)
 
 static int count_fds(void)
 {
-	int n = 0;
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
+        int n = 0;
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *e;
 
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+        while ((e = readdir(d)))
+                if (e->d_name[0] != '.')
+                        n++;
+        closedir(d);
+        return n;
 }
 
 /* Does the log written since the last call contain s? */
 static int logged(const char *s)
 {
-	FILE *f = fopen(log_path, "r");
-	char *buf;
-	long len;
-	int found;
+        FILE *f = fopen(log_path, "r");
+        char *buf;
+        long len;
+        int found;
 
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	buf = calloc(1, len - log_seen + 1);
-	fseek(f, log_seen, SEEK_SET);
-	len = log_seen + (long)fread(buf, 1, len - log_seen, f);
-	fclose(f);
-	found = strstr(buf, s) != NULL;
-	if (!found)
-		fprintf(stderr, "log since last check: %s", buf);
-	free(buf);
-	log_seen = len;
-	return found;
+        fseek(f, 0, SEEK_END);
+        len = ftell(f);
+        buf = calloc(1, len - log_seen + 1);
+        fseek(f, log_seen, SEEK_SET);
+        len = log_seen + (long)fread(buf, 1, len - log_seen, f);
+        fclose(f);
+        found = strstr(buf, s) != NULL;
+        if (!found)
+                fprintf(stderr, "log since last check: %s", buf);
+        free(buf);
+        log_seen = len;
+        return found;
 }
 
 static int memfd(size_t size)
 {
-	int fd = memfd_create("guest", 0);
+        int fd = memfd_create("guest", 0);
 
-	if (fd < 0 || ftruncate(fd, size) < 0)
-		abort();
-	return fd;
+        if (fd < 0 || ftruncate(fd, size) < 0)
+                abort();
+        return fd;
 }
 
 static struct vsw_state *st;
@@ -81,430 +81,431 @@ static struct vu_dev dev;
 static struct vu_msg reply;
 
 static enum vu_action send_msg(uint32_t req, uint32_t flags, const void *payload, uint32_t size,
-			       const int *fds, unsigned nfds)
+                               const int *fds, unsigned nfds)
 {
-	struct vu_msg m = {0};
+        struct vu_msg m = {0};
 
-	m.hdr.request = req;
-	m.hdr.flags = flags;
-	m.hdr.size = size;
-	m.hdr_len = VHOST_USER_HDR_SIZE;
-	if (size <= sizeof(m.payload)) {
-		memcpy(&m.payload, payload, size);
-		m.len = size;
-	}
-	for (unsigned i = 0; i < nfds; i++)
-		m.fds[i] = fds[i];
-	m.nfds = nfds;
-	return vu_msg_handle(&dev, &m, &reply);
+        m.hdr.request = req;
+        m.hdr.flags = flags;
+        m.hdr.size = size;
+        m.hdr_len = VHOST_USER_HDR_SIZE;
+        if (size <= sizeof(m.payload)) {
+                memcpy(&m.payload, payload, size);
+                m.len = size;
+        }
+        for (unsigned i = 0; i < nfds; i++)
+                m.fds[i] = fds[i];
+        m.nfds = nfds;
+        return vu_msg_handle(&dev, &m, &reply);
 }
 
 static enum vu_action send_u64(uint32_t req, uint64_t v, const int *fds, unsigned nfds)
 {
-	return send_msg(req, VHOST_USER_VERSION, &v, sizeof(v), fds, nfds);
+        return send_msg(req, VHOST_USER_VERSION, &v, sizeof(v), fds, nfds);
 }
 
 static enum vu_action send_state(uint32_t req, uint32_t index, uint32_t num)
 {
-	struct vhost_vring_state s = {index, num};
+        struct vhost_vring_state s = {index, num};
 
-	return send_msg(req, VHOST_USER_VERSION, &s, sizeof(s), NULL, 0);
+        return send_msg(req, VHOST_USER_VERSION, &s, sizeof(s), NULL, 0);
 }
 
 static void fresh_device(void)
 {
-	if (dev.st)
-		vu_dev_reset(&dev);
-	vsw_state_init(st);
-	struct vsw_iface *ifc = &st->ifaces[0];
-	ifc->in_use = 1;
-	ifc->sw_if_index = 1;
-	snprintf(ifc->name, sizeof(ifc->name), "VirtualEthernet0/0/1");
-	ifc->feature_mask = ~0ULL;
-	for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-		atomic_store(&ifc->vrings[q].owner, VSW_NO_WORKER);
-	vu_dev_init(&dev, st, ifc, -1);
+        if (dev.st)
+                vu_dev_reset(&dev);
+        vsw_state_init(st);
+        struct vsw_iface *ifc = &st->ifaces[0];
+        ifc->in_use = 1;
+        ifc->sw_if_index = 1;
+        snprintf(ifc->name, sizeof(ifc->name), "VirtualEthernet0/0/1");
+        ifc->feature_mask = ~0ULL;
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                atomic_store(&ifc->vrings[q].owner, VSW_NO_WORKER);
+        vu_dev_init(&dev, st, ifc, -1);
 }
 
 static void test_framing(void)
 {
-	int before = count_fds();
-	struct vu_msg m = {0};
+        int before = count_fds();
+        struct vu_msg m = {0};
 
-	m.hdr_len = 6;
-	m.fds[0] = eventfd(0, 0);
-	m.nfds = 1;
-	CHECK(vu_msg_handle(&dev, &m, &reply) == VU_ACT_CLOSE, "truncated header");
-	CHECK(logged("VirtualEthernet0/0/1: truncated header (6 of 12 bytes)"), "log");
+        m.hdr_len = 6;
+        m.fds[0] = eventfd(0, 0);
+        m.nfds = 1;
+        CHECK(vu_msg_handle(&dev, &m, &reply) == VU_ACT_CLOSE, "truncated header");
+        CHECK(logged("VirtualEthernet0/0/1: truncated header (6 of 12 bytes)"), "log");
 
-	int fd = eventfd(0, 0);
-	CHECK(send_msg(VHOST_USER_SET_FEATURES, VHOST_USER_VERSION, NULL, 4096, &fd, 1) ==
-		      VU_ACT_CLOSE,
-	      "size over max");
-	CHECK(logged("VHOST_USER_SET_FEATURES: size 4096 over the max"), "log");
+        int fd = eventfd(0, 0);
+        CHECK(send_msg(VHOST_USER_SET_FEATURES, VHOST_USER_VERSION, NULL, 4096, &fd, 1) ==
+                  VU_ACT_CLOSE,
+              "size over max");
+        CHECK(logged("VHOST_USER_SET_FEATURES: size 4096 over the max"), "log");
 
-	CHECK(send_u64(VHOST_USER_SET_FEATURES, 0, NULL, 0) == VU_ACT_NONE, "good");
-	uint64_t v = 0;
-	CHECK(send_msg(VHOST_USER_SET_FEATURES, 0x2, &v, 8, NULL, 0) == VU_ACT_CLOSE,
-	      "wrong version");
-	CHECK(logged("VHOST_USER_SET_FEATURES: wrong version 2"), "log");
+        CHECK(send_u64(VHOST_USER_SET_FEATURES, 0, NULL, 0) == VU_ACT_NONE, "good");
+        uint64_t v = 0;
+        CHECK(send_msg(VHOST_USER_SET_FEATURES, 0x2, &v, 8, NULL, 0) == VU_ACT_CLOSE,
+              "wrong version");
+        CHECK(logged("VHOST_USER_SET_FEATURES: wrong version 2"), "log");
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.request = VHOST_USER_SET_VRING_NUM;
-	m.hdr.flags = VHOST_USER_VERSION;
-	m.hdr.size = 8;
-	m.hdr_len = 12;
-	m.len = 3;
-	CHECK(vu_msg_handle(&dev, &m, &reply) == VU_ACT_CLOSE, "truncated payload");
-	CHECK(logged("VHOST_USER_SET_VRING_NUM: truncated payload (3 of 8 bytes)"), "log");
+        memset(&m, 0, sizeof(m));
+        m.hdr.request = VHOST_USER_SET_VRING_NUM;
+        m.hdr.flags = VHOST_USER_VERSION;
+        m.hdr.size = 8;
+        m.hdr_len = 12;
+        m.len = 3;
+        CHECK(vu_msg_handle(&dev, &m, &reply) == VU_ACT_CLOSE, "truncated payload");
+        CHECK(logged("VHOST_USER_SET_VRING_NUM: truncated payload (3 of 8 bytes)"), "log");
 
-	fd = eventfd(0, 0);
-	CHECK(send_u64(99, 0, &fd, 1) == VU_ACT_CLOSE, "unknown");
-	CHECK(logged("VirtualEthernet0/0/1: request 99: unknown request"), "log");
-	CHECK(send_u64(VHOST_USER_GET_CONFIG, 0, NULL, 0) == VU_ACT_CLOSE, "unsupported");
-	CHECK(logged("VHOST_USER_GET_CONFIG: not supported"), "log");
+        fd = eventfd(0, 0);
+        CHECK(send_u64(99, 0, &fd, 1) == VU_ACT_CLOSE, "unknown");
+        CHECK(logged("VirtualEthernet0/0/1: request 99: unknown request"), "log");
+        CHECK(send_u64(VHOST_USER_GET_CONFIG, 0, NULL, 0) == VU_ACT_CLOSE, "unsupported");
+        CHECK(logged("VHOST_USER_GET_CONFIG: not supported"), "log");
 
-	CHECK(send_state(VHOST_USER_SET_VRING_NUM, 40, 256) == VU_ACT_CLOSE, "index");
-	CHECK(logged("VirtualEthernet0/0/1: VHOST_USER_SET_VRING_NUM: vring index 40 out of range "
-		     "(max 15)"),
-	      "log");
-	CHECK(send_u64(VHOST_USER_SET_VRING_CALL, 200 | VHOST_USER_VRING_NOFD, NULL, 0) ==
-		      VU_ACT_CLOSE,
-	      "index");
-	CHECK(logged("VHOST_USER_SET_VRING_CALL: vring index 200 out of range"), "log");
+        CHECK(send_state(VHOST_USER_SET_VRING_NUM, 40, 256) == VU_ACT_CLOSE, "index");
+        CHECK(logged("VirtualEthernet0/0/1: VHOST_USER_SET_VRING_NUM: vring index 40 out of range "
+                     "(max 15)"),
+              "log");
+        CHECK(send_u64(VHOST_USER_SET_VRING_CALL, 200 | VHOST_USER_VRING_NOFD, NULL, 0) ==
+                  VU_ACT_CLOSE,
+              "index");
+        CHECK(logged("VHOST_USER_SET_VRING_CALL: vring index 200 out of range"), "log");
 
-	CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0, NULL, 0) == VU_ACT_CLOSE, "no fd");
-	CHECK(logged("VHOST_USER_SET_VRING_KICK: fd count mismatch: 0 fds, expected 1"), "log");
-	int two[2] = {eventfd(0, 0), eventfd(0, 0)};
-	CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0, two, 2) == VU_ACT_CLOSE, "two fds");
-	CHECK(logged("fd count mismatch: 2 fds, expected 1"), "log");
-	fd = eventfd(0, 0);
-	CHECK(send_u64(VHOST_USER_SET_VRING_KICK, VHOST_USER_VRING_NOFD, &fd, 1) == VU_ACT_CLOSE,
-	      "fd with nofd bit");
-	CHECK(logged("fd count mismatch: 1 fds, expected 0"), "log");
-	fd = eventfd(0, 0);
-	CHECK(send_u64(VHOST_USER_SET_FEATURES, 0, &fd, 1) == VU_ACT_CLOSE, "fd on setter");
-	CHECK(logged("VHOST_USER_SET_FEATURES: fd count mismatch"), "log");
-	CHECK(send_msg(VHOST_USER_SET_VRING_NUM, 1, &v, 4, NULL, 0) == VU_ACT_CLOSE, "short");
-	CHECK(logged("VHOST_USER_SET_VRING_NUM: payload size 4, expected 8"), "log");
+        CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0, NULL, 0) == VU_ACT_CLOSE, "no fd");
+        CHECK(logged("VHOST_USER_SET_VRING_KICK: fd count mismatch: 0 fds, expected 1"), "log");
+        int two[2] = {eventfd(0, 0), eventfd(0, 0)};
+        CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0, two, 2) == VU_ACT_CLOSE, "two fds");
+        CHECK(logged("fd count mismatch: 2 fds, expected 1"), "log");
+        fd = eventfd(0, 0);
+        CHECK(send_u64(VHOST_USER_SET_VRING_KICK, VHOST_USER_VRING_NOFD, &fd, 1) == VU_ACT_CLOSE,
+              "fd with nofd bit");
+        CHECK(logged("fd count mismatch: 1 fds, expected 0"), "log");
+        fd = eventfd(0, 0);
+        CHECK(send_u64(VHOST_USER_SET_FEATURES, 0, &fd, 1) == VU_ACT_CLOSE, "fd on setter");
+        CHECK(logged("VHOST_USER_SET_FEATURES: fd count mismatch"), "log");
+        CHECK(send_msg(VHOST_USER_SET_VRING_NUM, 1, &v, 4, NULL, 0) == VU_ACT_CLOSE, "short");
+        CHECK(logged("VHOST_USER_SET_VRING_NUM: payload size 4, expected 8"), "log");
 
-	CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+        CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
 }
 
 static void mem_table(struct vhost_user_memory *mem, unsigned n)
 {
-	memset(mem, 0, sizeof(*mem));
-	mem->nregions = n;
-	for (unsigned i = 0; i < n; i++) {
-		mem->regions[i].guest_phys_addr = 0x100000ULL * i;
-		mem->regions[i].memory_size = 0x100000;
-		mem->regions[i].userspace_addr = 0x7f0000000000ULL + 0x100000ULL * i;
-	}
+        memset(mem, 0, sizeof(*mem));
+        mem->nregions = n;
+        for (unsigned i = 0; i < n; i++) {
+                mem->regions[i].guest_phys_addr = 0x100000ULL * i;
+                mem->regions[i].memory_size = 0x100000;
+                mem->regions[i].userspace_addr = 0x7f0000000000ULL + 0x100000ULL * i;
+        }
 }
 
 static uint32_t mem_size(unsigned n)
 {
-	return 8 + n * sizeof(struct vhost_user_memory_region);
+        return 8 + n * sizeof(struct vhost_user_memory_region);
 }
 
 static void test_mem_table_errors(void)
 {
-	int before = count_fds();
-	struct vhost_user_memory mem;
-	int fds[2];
+        int before = count_fds();
+        struct vhost_user_memory mem;
+        int fds[2];
 
-	mem_table(&mem, 2);
-	mem.regions[1].guest_phys_addr = 0x80000;
-	fds[0] = memfd(0x100000);
-	fds[1] = memfd(0x100000);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(2), fds, 2) == VU_ACT_CLOSE,
-	      "overlap");
-	CHECK(logged("VHOST_USER_SET_MEM_TABLE: region 1 overlaps region 0 (guest addresses"),
-	      "log");
+        mem_table(&mem, 2);
+        mem.regions[1].guest_phys_addr = 0x80000;
+        fds[0] = memfd(0x100000);
+        fds[1] = memfd(0x100000);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(2), fds, 2) == VU_ACT_CLOSE,
+              "overlap");
+        CHECK(logged("VHOST_USER_SET_MEM_TABLE: region 1 overlaps region 0 (guest addresses"),
+              "log");
 
-	mem_table(&mem, 1);
-	fds[0] = memfd(0x1000);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
-	      "bigger than fd");
-	CHECK(logged("region 0 larger than its fd: offset 0x0 + size 0x100000 > file size 0x1000"),
-	      "log");
+        mem_table(&mem, 1);
+        fds[0] = memfd(0x1000);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
+              "bigger than fd");
+        CHECK(logged("region 0 larger than its fd: offset 0x0 + size 0x100000 > file size 0x1000"),
+              "log");
 
-	mem_table(&mem, 1);
-	mem.regions[0].mmap_offset = ~0ULL - 10;
-	fds[0] = memfd(0x1000);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
-	      "offset overflow");
-	CHECK(logged("overflows"), "log");
+        mem_table(&mem, 1);
+        mem.regions[0].mmap_offset = ~0ULL - 10;
+        fds[0] = memfd(0x1000);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
+              "offset overflow");
+        CHECK(logged("overflows"), "log");
 
-	mem_table(&mem, 1);
-	mem.regions[0].memory_size = 0;
-	fds[0] = memfd(0x1000);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
-	      "size 0");
-	CHECK(logged("region 0 has size 0"), "log");
+        mem_table(&mem, 1);
+        mem.regions[0].memory_size = 0;
+        fds[0] = memfd(0x1000);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
+              "size 0");
+        CHECK(logged("region 0 has size 0"), "log");
 
-	mem_table(&mem, 1);
-	fds[0] = eventfd(0, 0);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
-	      "eventfd as memory");
-	CHECK(logged("region 0: its fd is not a memory file"), "log");
+        mem_table(&mem, 1);
+        fds[0] = eventfd(0, 0);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), fds, 1) == VU_ACT_CLOSE,
+              "eventfd as memory");
+        CHECK(logged("region 0: its fd is not a memory file"), "log");
 
-	mem_table(&mem, 2);
-	fds[0] = memfd(0x100000);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(2), fds, 1) == VU_ACT_CLOSE,
-	      "fd count");
-	CHECK(logged("VHOST_USER_SET_MEM_TABLE: fd count mismatch: 1 fds, expected 2"), "log");
+        mem_table(&mem, 2);
+        fds[0] = memfd(0x100000);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(2), fds, 1) == VU_ACT_CLOSE,
+              "fd count");
+        CHECK(logged("VHOST_USER_SET_MEM_TABLE: fd count mismatch: 1 fds, expected 2"), "log");
 
-	mem.nregions = 9;
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(8), NULL, 0) == VU_ACT_CLOSE,
-	      "too many regions");
-	CHECK(logged("9 regions"), "log");
-	mem.nregions = 1;
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(2), NULL, 0) == VU_ACT_CLOSE,
-	      "size vs regions");
-	CHECK(logged("does not match 1 regions"), "log");
+        mem.nregions = 9;
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(8), NULL, 0) == VU_ACT_CLOSE,
+              "too many regions");
+        CHECK(logged("9 regions"), "log");
+        mem.nregions = 1;
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(2), NULL, 0) == VU_ACT_CLOSE,
+              "size vs regions");
+        CHECK(logged("does not match 1 regions"), "log");
 
-	CHECK(st->ifaces[0].mem.nregions == 0, "no table applied");
-	CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+        CHECK(st->ifaces[0].mem.nregions == 0, "no table applied");
+        CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
 }
 
 static const uint64_t base_uva = 0x7f0000000000ULL;
 
 static void negotiate(uint64_t features, uint64_t protocol)
 {
-	CHECK(send_msg(VHOST_USER_GET_FEATURES, 1, NULL, 0, NULL, 0) == VU_ACT_REPLY, "get");
-	CHECK(reply.payload.u64 == vu_supported_features(), "offered 0x%llx",
-	      (unsigned long long)reply.payload.u64);
-	CHECK(reply.hdr.flags == (VHOST_USER_VERSION | VHOST_USER_REPLY_MASK), "reply flags");
-	CHECK(send_u64(VHOST_USER_SET_PROTOCOL_FEATURES, protocol, NULL, 0) == VU_ACT_NONE, "p");
-	CHECK(send_u64(VHOST_USER_SET_FEATURES, features, NULL, 0) == VU_ACT_NONE, "set");
-	CHECK(send_msg(VHOST_USER_SET_OWNER, 1, NULL, 0, NULL, 0) == VU_ACT_NONE, "owner");
+        CHECK(send_msg(VHOST_USER_GET_FEATURES, 1, NULL, 0, NULL, 0) == VU_ACT_REPLY, "get");
+        CHECK(reply.payload.u64 == vu_supported_features(), "offered 0x%llx",
+              (unsigned long long)reply.payload.u64);
+        CHECK(reply.hdr.flags == (VHOST_USER_VERSION | VHOST_USER_REPLY_MASK), "reply flags");
+        CHECK(send_u64(VHOST_USER_SET_PROTOCOL_FEATURES, protocol, NULL, 0) == VU_ACT_NONE, "p");
+        CHECK(send_u64(VHOST_USER_SET_FEATURES, features, NULL, 0) == VU_ACT_NONE, "set");
+        CHECK(send_msg(VHOST_USER_SET_OWNER, 1, NULL, 0, NULL, 0) == VU_ACT_NONE, "owner");
 }
 
 static void setup_ring(unsigned q, uint32_t num)
 {
-	struct vhost_vring_addr a = {
-		.index = q,
-		.desc_user_addr = base_uva + 0x10000,
-		.avail_user_addr = base_uva + 0x20000,
-		.used_user_addr = base_uva + 0x30000,
-	};
-	CHECK(send_state(VHOST_USER_SET_VRING_NUM, q, num) == VU_ACT_NONE, "num");
-	CHECK(send_msg(VHOST_USER_SET_VRING_ADDR, 1, &a, sizeof(a), NULL, 0) == VU_ACT_NONE,
-	      "addr");
-	CHECK(send_state(VHOST_USER_SET_VRING_BASE, q, 5) == VU_ACT_NONE, "base");
-	int call = eventfd(0, 0);
-	CHECK(send_u64(VHOST_USER_SET_VRING_CALL, q, &call, 1) == VU_ACT_NONE, "call");
-	int kick = eventfd(0, 0);
-	CHECK(send_u64(VHOST_USER_SET_VRING_KICK, q, &kick, 1) == VU_ACT_NONE, "kick");
+        struct vhost_vring_addr a = {
+            .index = q,
+            .desc_user_addr = base_uva + 0x10000,
+            .avail_user_addr = base_uva + 0x20000,
+            .used_user_addr = base_uva + 0x30000,
+        };
+        CHECK(send_state(VHOST_USER_SET_VRING_NUM, q, num) == VU_ACT_NONE, "num");
+        CHECK(send_msg(VHOST_USER_SET_VRING_ADDR, 1, &a, sizeof(a), NULL, 0) == VU_ACT_NONE,
+              "addr");
+        CHECK(send_state(VHOST_USER_SET_VRING_BASE, q, 5) == VU_ACT_NONE, "base");
+        int call = eventfd(0, 0);
+        CHECK(send_u64(VHOST_USER_SET_VRING_CALL, q, &call, 1) == VU_ACT_NONE, "call");
+        int kick = eventfd(0, 0);
+        CHECK(send_u64(VHOST_USER_SET_VRING_KICK, q, &kick, 1) == VU_ACT_NONE, "kick");
 }
 
 static void test_good_sequence(void)
 {
-	int before = count_fds();
-	struct vsw_iface *ifc = &st->ifaces[0];
-	struct vhost_user_memory mem;
-	int fd = memfd(0x100000);
-	uint64_t f = VU_BIT(VIRTIO_F_VERSION_1) | VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |
-		     VU_BIT(VIRTIO_NET_F_MRG_RXBUF);
+        int before = count_fds();
+        struct vsw_iface *ifc = &st->ifaces[0];
+        struct vhost_user_memory mem;
+        int fd = memfd(0x100000);
+        uint64_t f = VU_BIT(VIRTIO_F_VERSION_1) | VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |
+                     VU_BIT(VIRTIO_NET_F_MRG_RXBUF);
 
-	negotiate(f, VU_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-			     VU_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD));
-	CHECK(ifc->features == f && ifc->features_set && ifc->owner_set, "features");
+        negotiate(f, VU_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+                         VU_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD));
+        CHECK(ifc->features == f && ifc->features_set && ifc->owner_set, "features");
 
-	mem_table(&mem, 1);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1 | VHOST_USER_NEED_REPLY_MASK, &mem,
-		       mem_size(1), &fd, 1) == VU_ACT_REPLY,
-	      "mem table");
-	CHECK(reply.hdr.size == 8 && reply.payload.u64 == 0, "ack 0");
-	CHECK(ifc->mem.nregions == 1 && ifc->mem.generation == 1 && ifc->mem.regions[0].in_use &&
-		      ifc->mem.regions[0].fd == fd,
-	      "table");
+        mem_table(&mem, 1);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1 | VHOST_USER_NEED_REPLY_MASK, &mem, mem_size(1),
+                       &fd, 1) == VU_ACT_REPLY,
+              "mem table");
+        CHECK(reply.hdr.size == 8 && reply.payload.u64 == 0, "ack 0");
+        CHECK(ifc->mem.nregions == 1 && ifc->mem.generation == 1 && ifc->mem.regions[0].in_use &&
+                  ifc->mem.regions[0].fd == fd,
+              "table");
 
-	setup_ring(1, 256);
-	struct vsw_vring *vr = &ifc->vrings[1];
-	CHECK(vr->num == 256 && vr->desc_gpa == 0x10000 && vr->avail_gpa == 0x20000 &&
-		      vr->used_gpa == 0x30000,
-	      "gpa");
-	CHECK(vr->last_avail_idx == 5 && vr->kickfd >= 0 && vr->callfd >= 0, "base, fds");
-	CHECK((vr->state & VSW_VRING_STARTED) && !(vr->state & VSW_VRING_ENABLED),
-	      "started, disabled with PROTOCOL_FEATURES: 0x%x", vr->state);
-	CHECK(ifc->num_queue_pairs == 1, "pairs");
-	CHECK(send_state(VHOST_USER_SET_VRING_ENABLE, 1, 1) == VU_ACT_NONE, "enable");
-	CHECK(vr->state & VSW_VRING_ENABLED, "enabled");
-	CHECK((atomic_load(&vr->cmd_seq) & 1) == 0, "released");
+        setup_ring(1, 256);
+        struct vsw_vring *vr = &ifc->vrings[1];
+        CHECK(vr->num == 256 && vr->desc_gpa == 0x10000 && vr->avail_gpa == 0x20000 &&
+                  vr->used_gpa == 0x30000,
+              "gpa");
+        CHECK(vr->last_avail_idx == 5 && vr->kickfd >= 0 && vr->callfd >= 0, "base, fds");
+        CHECK((vr->state & VSW_VRING_STARTED) && !(vr->state & VSW_VRING_ENABLED),
+              "started, disabled with PROTOCOL_FEATURES: 0x%x", vr->state);
+        CHECK(ifc->num_queue_pairs == 1, "pairs");
+        CHECK(send_state(VHOST_USER_SET_VRING_ENABLE, 1, 1) == VU_ACT_NONE, "enable");
+        CHECK(vr->state & VSW_VRING_ENABLED, "enabled");
+        CHECK((atomic_load(&vr->cmd_seq) & 1) == 0, "released");
 
-	/* A ring outside guest memory, a bad size: REPLY_ACK carries failure. */
-	struct vhost_vring_addr a = {.index = 0, .desc_user_addr = base_uva + 0x200000};
-	CHECK(send_msg(VHOST_USER_SET_VRING_ADDR, 1 | VHOST_USER_NEED_REPLY_MASK, &a, sizeof(a),
-		       NULL, 0) == VU_ACT_REPLY,
-	      "addr outside");
-	CHECK(reply.payload.u64 == 1, "ack 1");
-	CHECK(logged("VHOST_USER_SET_VRING_ADDR: vring 0: descriptor ring at user address "
-		     "0x7f0000200000 (+1 bytes) is outside guest memory"),
-	      "log");
-	struct vhost_vring_state s = {0, 3};
-	CHECK(send_msg(VHOST_USER_SET_VRING_NUM, 1 | VHOST_USER_NEED_REPLY_MASK, &s, 8, NULL, 0) ==
-		      VU_ACT_REPLY,
-	      "bad num");
-	CHECK(reply.payload.u64 == 1 && logged("vring 0: size 3 invalid"), "ack 1");
+        /* A ring outside guest memory, a bad size: REPLY_ACK carries failure. */
+        struct vhost_vring_addr a = {.index = 0, .desc_user_addr = base_uva + 0x200000};
+        CHECK(send_msg(VHOST_USER_SET_VRING_ADDR, 1 | VHOST_USER_NEED_REPLY_MASK, &a, sizeof(a),
+                       NULL, 0) == VU_ACT_REPLY,
+              "addr outside");
+        CHECK(reply.payload.u64 == 1, "ack 1");
+        CHECK(logged("VHOST_USER_SET_VRING_ADDR: vring 0: descriptor ring at user address "
+                     "0x7f0000200000 (+1 bytes) is outside guest memory"),
+              "log");
+        struct vhost_vring_state s = {0, 3};
+        CHECK(send_msg(VHOST_USER_SET_VRING_NUM, 1 | VHOST_USER_NEED_REPLY_MASK, &s, 8, NULL, 0) ==
+                  VU_ACT_REPLY,
+              "bad num");
+        CHECK(reply.payload.u64 == 1 && logged("vring 0: size 3 invalid"), "ack 1");
 
-	CHECK(send_state(VHOST_USER_GET_VRING_BASE, 1, 0) == VU_ACT_REPLY, "get base");
-	CHECK(reply.payload.state.index == 1 && reply.payload.state.num == 5, "base %u",
-	      reply.payload.state.num);
-	CHECK(!(vr->state & VSW_VRING_STARTED), "stopped");
+        CHECK(send_state(VHOST_USER_GET_VRING_BASE, 1, 0) == VU_ACT_REPLY, "get base");
+        CHECK(reply.payload.state.index == 1 && reply.payload.state.num == 5, "base %u",
+              reply.payload.state.num);
+        CHECK(!(vr->state & VSW_VRING_STARTED), "stopped");
 
-	/* Log base: LOG_SHMFD wants an empty reply. */
-	struct vhost_user_log log = {.mmap_size = 0x1000};
-	fd = memfd(0x1000);
-	CHECK(send_msg(VHOST_USER_SET_LOG_BASE, 1, &log, sizeof(log), &fd, 1) == VU_ACT_REPLY,
-	      "log base");
-	CHECK(reply.hdr.size == 0 && ifc->log_size == 0x1000 && ifc->log_gen == 1, "log reply");
+        /* Log base: LOG_SHMFD wants an empty reply. */
+        struct vhost_user_log log = {.mmap_size = 0x1000};
+        fd = memfd(0x1000);
+        CHECK(send_msg(VHOST_USER_SET_LOG_BASE, 1, &log, sizeof(log), &fd, 1) == VU_ACT_REPLY,
+              "log base");
+        CHECK(reply.hdr.size == 0 && ifc->log_size == 0x1000 && ifc->log_gen == 1, "log reply");
 
-	/* Memory hot-plug: a second region, then remove it. */
-	struct vhost_user_mem_reg reg = {.region = {.guest_phys_addr = 0x100000,
-						    .memory_size = 0x100000,
-						    .userspace_addr = base_uva + 0x100000}};
-	fd = memfd(0x100000);
-	CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &reg, sizeof(reg), &fd, 1) == VU_ACT_NONE, "add");
-	CHECK(ifc->mem.nregions == 2 && ifc->mem.generation == 2, "added");
-	fd = memfd(0x100000);
-	CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &reg, sizeof(reg), &fd, 1) == VU_ACT_CLOSE,
-	      "add twice");
-	CHECK(logged("overlaps"), "log");
-	CHECK(send_msg(VHOST_USER_REM_MEM_REG, 1, &reg, sizeof(reg), NULL, 0) == VU_ACT_NONE, "rem");
-	CHECK(ifc->mem.nregions == 1 && ifc->mem.generation == 3, "removed");
+        /* Memory hot-plug: a second region, then remove it. */
+        struct vhost_user_mem_reg reg = {.region = {.guest_phys_addr = 0x100000,
+                                                    .memory_size = 0x100000,
+                                                    .userspace_addr = base_uva + 0x100000}};
+        fd = memfd(0x100000);
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &reg, sizeof(reg), &fd, 1) == VU_ACT_NONE, "add");
+        CHECK(ifc->mem.nregions == 2 && ifc->mem.generation == 2, "added");
+        fd = memfd(0x100000);
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &reg, sizeof(reg), &fd, 1) == VU_ACT_CLOSE,
+              "add twice");
+        CHECK(logged("overlaps"), "log");
+        CHECK(send_msg(VHOST_USER_REM_MEM_REG, 1, &reg, sizeof(reg), NULL, 0) == VU_ACT_NONE,
+              "rem");
+        CHECK(ifc->mem.nregions == 1 && ifc->mem.generation == 3, "removed");
 
-	uint64_t mac = 0x665544332211ULL;
-	CHECK(send_u64(VHOST_USER_SEND_RARP, mac, NULL, 0) == VU_ACT_NONE, "rarp");
-	CHECK(ifc->rarp_mac[0] == 0x11 && ifc->rarp_mac[5] == 0x66 && ifc->rarp_seq == 1, "mac");
-	CHECK(send_u64(VHOST_USER_NET_SET_MTU, 9000, NULL, 0) == VU_ACT_NONE && ifc->mtu == 9000,
-	      "mtu");
-	CHECK(send_u64(VHOST_USER_SET_STATUS, 0xf, NULL, 0) == VU_ACT_NONE, "status");
-	CHECK(send_msg(VHOST_USER_GET_STATUS, 1, NULL, 0, NULL, 0) == VU_ACT_REPLY &&
-		      reply.payload.u64 == 0xf,
-	      "status");
-	CHECK(send_msg(VHOST_USER_GET_QUEUE_NUM, 1, NULL, 0, NULL, 0) == VU_ACT_REPLY &&
-		      reply.payload.u64 == VSW_MAX_QUEUE_PAIRS,
-	      "queues");
-	CHECK(send_u64(VHOST_USER_SET_FEATURES, VU_BIT(40), NULL, 0) == VU_ACT_CLOSE,
-	      "unoffered features");
-	CHECK(logged("VHOST_USER_SET_FEATURES: features 0x10000000000 were not offered"), "log");
+        uint64_t mac = 0x665544332211ULL;
+        CHECK(send_u64(VHOST_USER_SEND_RARP, mac, NULL, 0) == VU_ACT_NONE, "rarp");
+        CHECK(ifc->rarp_mac[0] == 0x11 && ifc->rarp_mac[5] == 0x66 && ifc->rarp_seq == 1, "mac");
+        CHECK(send_u64(VHOST_USER_NET_SET_MTU, 9000, NULL, 0) == VU_ACT_NONE && ifc->mtu == 9000,
+              "mtu");
+        CHECK(send_u64(VHOST_USER_SET_STATUS, 0xf, NULL, 0) == VU_ACT_NONE, "status");
+        CHECK(send_msg(VHOST_USER_GET_STATUS, 1, NULL, 0, NULL, 0) == VU_ACT_REPLY &&
+                  reply.payload.u64 == 0xf,
+              "status");
+        CHECK(send_msg(VHOST_USER_GET_QUEUE_NUM, 1, NULL, 0, NULL, 0) == VU_ACT_REPLY &&
+                  reply.payload.u64 == VSW_MAX_QUEUE_PAIRS,
+              "queues");
+        CHECK(send_u64(VHOST_USER_SET_FEATURES, VU_BIT(40), NULL, 0) == VU_ACT_CLOSE,
+              "unoffered features");
+        CHECK(logged("VHOST_USER_SET_FEATURES: features 0x10000000000 were not offered"), "log");
 
-	CHECK(send_msg(VHOST_USER_RESET_DEVICE, 1, NULL, 0, NULL, 0) == VU_ACT_NONE, "reset");
-	CHECK(ifc->features == 0 && ifc->mem.nregions == 0 && ifc->vrings[1].state == 0 &&
-		      ifc->vrings[1].kickfd == -1,
-	      "reset state");
-	CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+        CHECK(send_msg(VHOST_USER_RESET_DEVICE, 1, NULL, 0, NULL, 0) == VU_ACT_NONE, "reset");
+        CHECK(ifc->features == 0 && ifc->mem.nregions == 0 && ifc->vrings[1].state == 0 &&
+                  ifc->vrings[1].kickfd == -1,
+              "reset state");
+        CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
 }
 
 /* Without PROTOCOL_FEATURES rings start enabled; kick with the no-fd bit
  * means polling, call with it means no notification. */
 static void test_legacy_rings(void)
 {
-	struct vsw_iface *ifc = &st->ifaces[0];
-	struct vhost_user_memory mem;
-	int fd = memfd(0x100000);
+        struct vsw_iface *ifc = &st->ifaces[0];
+        struct vhost_user_memory mem;
+        int fd = memfd(0x100000);
 
-	negotiate(VU_BIT(VIRTIO_F_VERSION_1), 0);
-	mem_table(&mem, 1);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE,
-	      "mem");
-	CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0 | VHOST_USER_VRING_NOFD, NULL, 0) ==
-		      VU_ACT_NONE,
-	      "kick nofd");
-	CHECK(send_u64(VHOST_USER_SET_VRING_CALL, 0 | VHOST_USER_VRING_NOFD, NULL, 0) ==
-		      VU_ACT_NONE,
-	      "call nofd");
-	uint32_t s = ifc->vrings[0].state;
-	CHECK((s & VSW_VRING_STARTED) && (s & VSW_VRING_ENABLED) && (s & VSW_VRING_KICK_POLL) &&
-		      (s & VSW_VRING_CALL_NONE),
-	      "state 0x%x", s);
-	CHECK(atomic_load(&ifc->vrings[0].owner) == VSW_NO_WORKER, "no workers, no owner");
+        negotiate(VU_BIT(VIRTIO_F_VERSION_1), 0);
+        mem_table(&mem, 1);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE,
+              "mem");
+        CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0 | VHOST_USER_VRING_NOFD, NULL, 0) ==
+                  VU_ACT_NONE,
+              "kick nofd");
+        CHECK(send_u64(VHOST_USER_SET_VRING_CALL, 0 | VHOST_USER_VRING_NOFD, NULL, 0) ==
+                  VU_ACT_NONE,
+              "call nofd");
+        uint32_t s = ifc->vrings[0].state;
+        CHECK((s & VSW_VRING_STARTED) && (s & VSW_VRING_ENABLED) && (s & VSW_VRING_KICK_POLL) &&
+                  (s & VSW_VRING_CALL_NONE),
+              "state 0x%x", s);
+        CHECK(atomic_load(&ifc->vrings[0].owner) == VSW_NO_WORKER, "no workers, no owner");
 }
 
 /* A worker that acks the handshake and writes back its index. */
 static volatile int worker_stop;
 static void *fake_worker(void *arg)
 {
-	struct vsw_iface *ifc = arg;
+        struct vsw_iface *ifc = arg;
 
-	while (!worker_stop) {
-		for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
-			struct vsw_vring *vr = &ifc->vrings[q];
-			uint32_t cmd = atomic_load_explicit(&vr->cmd_seq, memory_order_acquire);
+        while (!worker_stop) {
+                for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                        struct vsw_vring *vr = &ifc->vrings[q];
+                        uint32_t cmd = atomic_load_explicit(&vr->cmd_seq, memory_order_acquire);
 
-			if (atomic_load(&vr->owner) != 0 || atomic_load(&vr->ack_seq) == cmd)
-				continue;
-			if (cmd & 1)
-				vr->last_avail_idx = 77;
-			atomic_store_explicit(&vr->ack_seq, cmd, memory_order_release);
-		}
-		usleep(100);
-	}
-	return NULL;
+                        if (atomic_load(&vr->owner) != 0 || atomic_load(&vr->ack_seq) == cmd)
+                                continue;
+                        if (cmd & 1)
+                                vr->last_avail_idx = 77;
+                        atomic_store_explicit(&vr->ack_seq, cmd, memory_order_release);
+                }
+                usleep(100);
+        }
+        return NULL;
 }
 
 static void test_handshake(void)
 {
-	struct vsw_iface *ifc = &st->ifaces[0];
-	struct vhost_user_memory mem;
-	int fd = memfd(0x100000);
-	pthread_t t;
+        struct vsw_iface *ifc = &st->ifaces[0];
+        struct vhost_user_memory mem;
+        int fd = memfd(0x100000);
+        pthread_t t;
 
-	st->nworkers = 1;
-	atomic_store(&st->workers[0].state, VSW_WORKER_RUNNING);
-	negotiate(VU_BIT(VIRTIO_F_VERSION_1) | VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES), 0);
-	mem_table(&mem, 1);
-	CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE,
-	      "mem");
-	pthread_create(&t, NULL, fake_worker, ifc);
-	setup_ring(3, 256);
-	CHECK(atomic_load(&ifc->vrings[3].owner) == 0, "queue pair 1 -> worker 0");
-	CHECK(send_state(VHOST_USER_GET_VRING_BASE, 3, 0) == VU_ACT_REPLY, "get base");
-	CHECK(reply.payload.state.num == 77, "index written back by the worker: %u",
-	      reply.payload.state.num);
-	worker_stop = 1;
-	pthread_join(t, NULL);
+        st->nworkers = 1;
+        atomic_store(&st->workers[0].state, VSW_WORKER_RUNNING);
+        negotiate(VU_BIT(VIRTIO_F_VERSION_1) | VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES), 0);
+        mem_table(&mem, 1);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE,
+              "mem");
+        pthread_create(&t, NULL, fake_worker, ifc);
+        setup_ring(3, 256);
+        CHECK(atomic_load(&ifc->vrings[3].owner) == 0, "queue pair 1 -> worker 0");
+        CHECK(send_state(VHOST_USER_GET_VRING_BASE, 3, 0) == VU_ACT_REPLY, "get base");
+        CHECK(reply.payload.state.num == 77, "index written back by the worker: %u",
+              reply.payload.state.num);
+        worker_stop = 1;
+        pthread_join(t, NULL);
 
-	/* A running worker that never answers: bounded wait, then edit. */
-	struct timespec a, b;
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	CHECK(send_state(VHOST_USER_SET_VRING_ENABLE, 3, 0) == VU_ACT_NONE, "enable");
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	double secs = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
-	CHECK(secs > 0.9 && secs < 2.5, "waited %.2f s", secs);
-	CHECK(logged("vring 3: worker 0 did not acknowledge the pause within 1 s"), "log");
-	CHECK(!(ifc->vrings[3].state & VSW_VRING_ENABLED), "edited anyway");
-	atomic_store(&st->workers[0].state, VSW_WORKER_DEAD);
-	st->nworkers = 0;
+        /* A running worker that never answers: bounded wait, then edit. */
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        CHECK(send_state(VHOST_USER_SET_VRING_ENABLE, 3, 0) == VU_ACT_NONE, "enable");
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        double secs = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+        CHECK(secs > 0.9 && secs < 2.5, "waited %.2f s", secs);
+        CHECK(logged("vring 3: worker 0 did not acknowledge the pause within 1 s"), "log");
+        CHECK(!(ifc->vrings[3].state & VSW_VRING_ENABLED), "edited anyway");
+        atomic_store(&st->workers[0].state, VSW_WORKER_DEAD);
+        st->nworkers = 0;
 }
 
 int main(void)
 {
-	int fd = mkstemp(log_path);
+        int fd = mkstemp(log_path);
 
-	close(fd);
-	vsw_log_open("test_vu_msg", log_path, VSW_LOG_INFO);
-	st = calloc(1, sizeof(*st));
-	int before = count_fds();
+        close(fd);
+        vsw_log_open("test_vu_msg", log_path, VSW_LOG_INFO);
+        st = calloc(1, sizeof(*st));
+        int before = count_fds();
 
-	fresh_device();
-	test_framing();
-	fresh_device();
-	test_mem_table_errors();
-	fresh_device();
-	test_good_sequence();
-	fresh_device();
-	test_legacy_rings();
-	fresh_device();
-	test_handshake();
-	fresh_device();
-	vu_dev_reset(&dev);
-	CHECK(count_fds() == before, "fd leak overall: %d before, %d after", before, count_fds());
+        fresh_device();
+        test_framing();
+        fresh_device();
+        test_mem_table_errors();
+        fresh_device();
+        test_good_sequence();
+        fresh_device();
+        test_legacy_rings();
+        fresh_device();
+        test_handshake();
+        fresh_device();
+        vu_dev_reset(&dev);
+        CHECK(count_fds() == before, "fd leak overall: %d before, %d after", before, count_fds());
 
-	unlink(log_path);
-	free(st);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+        unlink(log_path);
+        free(st);
+        printf("%d passed, %d failed\n", passed, failed);
+        return failed ? 1 : 0;
 }

@@ -1,0 +1,279 @@
+/* Interface lifetime (control/vhostd.h): slots in the memzone's ifaces[]
+ * table, each with its process-local endpoint in conns[] at the same index. */
+#include "iface.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vault.h"
+#include "vu_conn.h"
+#include "vu_handlers.h"
+
+struct vhostd *vhostd_ctx;
+
+static struct vu_conn conns[VSW_MAX_IFACES];
+
+static unsigned slot_of(const struct vhostd *d, const struct vsw_iface *ifc)
+{
+        return (unsigned)(ifc - d->st->ifaces);
+}
+
+struct vsw_iface *vhostd_iface_by_name(struct vhostd *d, const char *name)
+{
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                if (d->st->ifaces[i].in_use && strcmp(d->st->ifaces[i].name, name) == 0)
+                        return &d->st->ifaces[i];
+        return NULL;
+}
+
+struct vsw_iface *vhostd_iface_by_index(struct vhostd *d, uint32_t sw_if_index)
+{
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                if (d->st->ifaces[i].in_use && d->st->ifaces[i].sw_if_index == sw_if_index)
+                        return &d->st->ifaces[i];
+        return NULL;
+}
+
+static int instance_used(const struct vhostd *d, uint32_t n)
+{
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                if (d->st->ifaces[i].in_use && d->st->ifaces[i].instance == n)
+                        return 1;
+        return 0;
+}
+
+static int resolve_owner(const vhostd_iface_opts *o, uint32_t *uid, uint32_t *gid, char *err,
+                         size_t errlen)
+{
+        *uid = *gid = (uint32_t)-1;
+        if (o->owner[0]) {
+                struct passwd *pw = getpwnam(o->owner);
+
+                if (!pw) {
+                        snprintf(err, errlen, "unknown user %s", o->owner);
+                        return -1;
+                }
+                *uid = pw->pw_uid;
+        }
+        if (o->group[0]) {
+                struct group *gr = getgrnam(o->group);
+
+                if (!gr) {
+                        snprintf(err, errlen, "unknown group %s", o->group);
+                        return -1;
+                }
+                *gid = gr->gr_gid;
+        }
+        return 0;
+}
+
+static void clear_vrings(struct vsw_iface *ifc)
+{
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                struct vsw_vring *vr = &ifc->vrings[q];
+
+                atomic_store(&vr->owner, VSW_NO_WORKER);
+                vr->kickfd = vr->callfd = vr->errfd = -1;
+        }
+}
+
+int vhostd_iface_create(struct vhostd *d, const vhostd_iface_opts *o, uint32_t *sw_if_index,
+                        char *err, size_t errlen)
+{
+        struct vsw_state *st = d->st;
+        struct vsw_iface *ifc = NULL;
+        uint32_t uid, gid, instance = 0;
+
+        if (!o->socket[0] || strlen(o->socket) >= VSW_PATH_LEN) {
+                snprintf(err, errlen, "socket path must have 1 to %d characters", VSW_PATH_LEN - 1);
+                return -1;
+        }
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                if (st->ifaces[i].in_use && strcmp(st->ifaces[i].socket_path, o->socket) == 0) {
+                        snprintf(err, errlen, "socket %s is already used by %s", o->socket,
+                                 st->ifaces[i].name);
+                        return -1;
+                }
+                if (!ifc && !st->ifaces[i].in_use)
+                        ifc = &st->ifaces[i];
+        }
+        if (!ifc) {
+                snprintf(err, errlen, "no room for another interface (at most %d)", VSW_MAX_IFACES);
+                return -1;
+        }
+        if (o->renumber >= 0) {
+                instance = (uint32_t)o->renumber;
+                if (instance_used(d, instance)) {
+                        snprintf(err, errlen, "VirtualEthernet0/0/%u exists already", instance);
+                        return -1;
+                }
+        } else {
+                while (instance_used(d, instance))
+                        instance++;
+        }
+        if (resolve_owner(o, &uid, &gid, err, errlen) < 0)
+                return -1;
+
+        memset(ifc, 0, sizeof(*ifc));
+        ifc->instance = instance;
+        if (st->next_sw_if_index == 0)
+                st->next_sw_if_index = 1; /* 0 stays "no interface" */
+        ifc->sw_if_index = st->next_sw_if_index++;
+        snprintf(ifc->name, sizeof(ifc->name), "VirtualEthernet0/0/%u", instance);
+        snprintf(ifc->socket_path, sizeof(ifc->socket_path), "%s", o->socket);
+        ifc->is_server = o->server;
+        ifc->sock_uid = uid;
+        ifc->sock_gid = gid;
+        ifc->sock_mode = o->mode >= 0 ? (uint32_t)o->mode : (uint32_t)-1;
+        ifc->reconnect_ms = d->cfg.reconnect_ms;
+        ifc->feature_mask = o->feature_mask;
+        ifc->hwaddr_set = o->hwaddr_set;
+        memcpy(ifc->mac, o->hwaddr, sizeof(ifc->mac));
+        ifc->bridge_id = UINT32_MAX;
+        clear_vrings(ifc);
+
+        if (vu_conn_start(&conns[slot_of(d, ifc)], d, ifc, err, errlen) < 0) {
+                memset(ifc, 0, sizeof(*ifc));
+                return -1;
+        }
+        atomic_thread_fence(memory_order_release);
+        ifc->in_use = 1;
+        if (sw_if_index)
+                *sw_if_index = ifc->sw_if_index;
+        VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: created, socket %s (%s)", ifc->name, ifc->socket_path,
+                   ifc->is_server ? "server" : "client");
+        return 0;
+}
+
+int vhostd_iface_delete(struct vhostd *d, uint32_t sw_if_index, char *err, size_t errlen)
+{
+        struct vsw_iface *ifc = vhostd_iface_by_index(d, sw_if_index);
+
+        if (!ifc) {
+                snprintf(err, errlen, "no interface with sw_if_index %u", sw_if_index);
+                return -1;
+        }
+        struct vu_conn *c = &conns[slot_of(d, ifc)];
+
+        vu_conn_stop(c);
+        if (d->vault >= 0) {
+                char prefix[32];
+
+                snprintf(prefix, sizeof(prefix), "if%u/", ifc->sw_if_index);
+                vsw_vault_withdraw_prefix(d->vault, prefix);
+        }
+        VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: deleted", ifc->name);
+        ifc->in_use = 0;
+        atomic_thread_fence(memory_order_release);
+        memset(ifc, 0, sizeof(*ifc));
+        return 0;
+}
+
+int vhostd_iface_set_admin(struct vhostd *d, uint32_t sw_if_index, int up, char *err, size_t errlen)
+{
+        struct vsw_iface *ifc = vhostd_iface_by_index(d, sw_if_index);
+
+        if (!ifc) {
+                snprintf(err, errlen, "no interface with sw_if_index %u", sw_if_index);
+                return -1;
+        }
+        ifc->admin_up = up ? 1 : 0;
+        return 0;
+}
+
+int vhostd_iface_set_debug(struct vhostd *d, int on)
+{
+        (void)d;
+        vu_debug_all = on ? 1 : 0;
+        return 0;
+}
+
+int vhostd_iface_read_guest(struct vhostd *d, struct vsw_iface *ifc, uint64_t gpa, void *buf,
+                            size_t len)
+{
+        const struct vsw_mem_table *m = &ifc->mem;
+        const struct vu_dev *dev = &conns[slot_of(d, ifc)].dev;
+
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
+                const struct vsw_mem_region *r = &m->regions[i];
+
+                if (!r->in_use || dev->mem_fd[i] < 0 || gpa < r->guest_phys_addr ||
+                    gpa - r->guest_phys_addr >= r->memory_size ||
+                    len > r->memory_size - (gpa - r->guest_phys_addr))
+                        continue;
+                /* Map just the pages asked for, at the file's own page size
+                 * (hugetlbfs needs offsets aligned to its huge pages). */
+                struct stat sb;
+                if (fstat(dev->mem_fd[i], &sb) < 0)
+                        return -1;
+                uint64_t page = sb.st_blksize > 0 ? (uint64_t)sb.st_blksize : 4096;
+                uint64_t off = r->mmap_offset + (gpa - r->guest_phys_addr);
+                uint64_t start = off & ~(page - 1);
+                uint64_t maplen = ((off + len - start) + page - 1) & ~(page - 1);
+                void *p = mmap(NULL, maplen, PROT_READ, MAP_SHARED, dev->mem_fd[i], (off_t)start);
+
+                if (p == MAP_FAILED)
+                        return -1;
+                memcpy(buf, (const char *)p + (off - start), len);
+                munmap(p, maplen);
+                return 0;
+        }
+        return -1;
+}
+
+/* A restarted vhostd: the old connections' state cannot be trusted to be
+ * whole, so start each recorded interface afresh on its socket. */
+static void reopen(struct vhostd *d, struct vsw_iface *ifc)
+{
+        char err[256];
+        struct vu_conn *c = &conns[slot_of(d, ifc)];
+
+        vu_dev_init(&c->dev, d->st, ifc, d->vault);
+        vu_dev_reset(&c->dev);
+        if (d->vault >= 0) {
+                char prefix[32];
+
+                snprintf(prefix, sizeof(prefix), "if%u/", ifc->sw_if_index);
+                vsw_vault_withdraw_prefix(d->vault, prefix);
+        }
+        if (vu_conn_start(c, d, ifc, err, sizeof(err)) < 0)
+                VSW_ERR(VSW_LOG_VHOST_USER, "%s: re-opening its socket: %s", ifc->name, err);
+}
+
+void vhostd_ifaces_boot(struct vhostd *d)
+{
+        unsigned existing = 0;
+
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                if (!d->st->ifaces[i].in_use)
+                        continue;
+                existing++;
+                reopen(d, &d->st->ifaces[i]);
+        }
+        if (existing) {
+                VSW_NOTICE(VSW_LOG_VHOST_USER, "re-opened %u interfaces recorded in the memzone",
+                           existing);
+                return;
+        }
+        for (unsigned i = 0; i < d->cfg.nboot_ifaces; i++) {
+                char err[256];
+
+                if (vhostd_iface_create(d, &d->cfg.boot_ifaces[i], NULL, err, sizeof(err)) < 0)
+                        VSW_ERR(VSW_LOG_VHOST_USER, "startup interface %s: %s",
+                                d->cfg.boot_ifaces[i].socket, err);
+        }
+}
+
+void vhostd_ifaces_detach(struct vhostd *d)
+{
+        (void)d;
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                vu_conn_detach(&conns[i]);
+}

@@ -1,0 +1,190 @@
+/* vhostd: the control plane, started by vhost-supervisor as a DPDK
+ * secondary:  vhostd <EAL args> -- -c <startup.conf or ""> [--generation N]
+ * It attaches to the state memzone, opens the vault and the log, brings up
+ * the interfaces' vhost-user sockets and the RPC, and runs one libevent loop
+ * until SIGTERM or SIGINT. */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memzone.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "iface.h"
+#include "log.h"
+#include "rpc.h"
+#include "vault.h"
+#include "vhostd.h"
+
+struct args {
+        const char *conf; /* NULL: the embedded default */
+        long generation;  /* -1: not given */
+};
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+        static const struct option opts[] = {
+            {"generation", required_argument, NULL, 'g'},
+            {NULL, 0, NULL, 0},
+        };
+        int c;
+        char *end;
+
+        a->conf = NULL;
+        a->generation = -1;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+                switch (c) {
+                case 'c':
+                        a->conf = optarg[0] ? optarg : NULL;
+                        break;
+                case 'g':
+                        errno = 0;
+                        a->generation = strtol(optarg, &end, 10);
+                        if (errno || *end || a->generation < 0 || a->generation > UINT32_MAX) {
+                                fprintf(stderr, "vhostd: --generation %s: expected a number\n",
+                                        optarg);
+                                return -1;
+                        }
+                        break;
+                default:
+                        fprintf(stderr,
+                                "usage: vhostd <EAL args> -- -c <startup.conf> [--generation N]\n");
+                        return -1;
+                }
+        }
+        if (optind != argc) {
+                fprintf(stderr, "vhostd: unexpected argument %s\n", argv[optind]);
+                return -1;
+        }
+        return 0;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+        struct vhostd *d = arg;
+
+        (void)what;
+        VSW_NOTICE(VSW_LOG_GENERAL, "signal %d: stopping", (int)sig);
+        event_base_loopbreak(d->base);
+}
+
+static struct vsw_state *attach_memzone(void)
+{
+        const struct rte_memzone *mz = rte_memzone_lookup(VSW_STATE_MZ_NAME);
+        char err[256];
+
+        if (!mz) {
+                fprintf(stderr, "vhostd: memzone %s not found: is vhost-supervisor running?\n",
+                        VSW_STATE_MZ_NAME);
+                return NULL;
+        }
+        if (mz->len < sizeof(struct vsw_state)) {
+                fprintf(stderr, "vhostd: memzone %s is %zu bytes, this build needs %zu\n",
+                        VSW_STATE_MZ_NAME, mz->len, sizeof(struct vsw_state));
+                return NULL;
+        }
+        if (vsw_state_check(mz->addr, err, sizeof(err)) < 0) {
+                fprintf(stderr, "vhostd: %s\n", err);
+                return NULL;
+        }
+        return mz->addr;
+}
+
+static int run(struct vhostd *d)
+{
+        struct event *sigterm = evsignal_new(d->base, SIGTERM, on_signal, d);
+        struct event *sigint = evsignal_new(d->base, SIGINT, on_signal, d);
+        int rc = -1;
+
+        if (!sigterm || !sigint || event_add(sigterm, NULL) < 0 || event_add(sigint, NULL) < 0) {
+                VSW_ERR(VSW_LOG_GENERAL, "cannot arm the signal events");
+                goto out;
+        }
+        vhostd_ifaces_boot(d);
+        if (vhostd_rpc_start(d, d->cfg.cli_listen) < 0)
+                goto out;
+        VSW_NOTICE(VSW_LOG_GENERAL, "vhostd generation %u ready (pid %d)", d->generation,
+                   (int)getpid());
+        rc = event_base_dispatch(d->base) < 0 ? -1 : 0;
+        vhostd_rpc_stop(d);
+out:
+        vhostd_ifaces_detach(d);
+        if (sigterm)
+                event_free(sigterm);
+        if (sigint)
+                event_free(sigint);
+        return rc;
+}
+
+int main(int argc, char **argv)
+{
+        static struct vhostd d;
+        struct args a;
+        char err[512], path[VSW_CONF_STR + 32];
+        int n, rc;
+
+        n = rte_eal_init(argc, argv);
+        if (n < 0) {
+                fprintf(stderr, "vhostd: EAL init failed: %s\n", rte_strerror(rte_errno));
+                return 1;
+        }
+        if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
+                fprintf(stderr, "vhostd: must run as a DPDK secondary (--proc-type=secondary)\n");
+                rte_eal_cleanup();
+                return 1;
+        }
+        if (parse_args(argc - n, argv + n, &a) < 0) {
+                rte_eal_cleanup();
+                return 1;
+        }
+        if (vsw_config_load(&d.cfg, a.conf, err, sizeof(err)) < 0) {
+                fprintf(stderr, "vhostd: %s\n", err);
+                rte_eal_cleanup();
+                return 1;
+        }
+        d.st = attach_memzone();
+        if (!d.st) {
+                rte_eal_cleanup();
+                return 1;
+        }
+        snprintf(path, sizeof(path), "%s/vhostsw.log", d.cfg.runtime_dir);
+        vsw_log_open("vhostd", path, d.cfg.default_log_level);
+        vsw_log_attach(d.st);
+
+        snprintf(path, sizeof(path), "%s/%s", d.cfg.runtime_dir, VSW_VAULT_SOCK_NAME);
+        d.vault = vsw_vault_connect(path);
+        if (d.vault < 0) {
+                VSW_WARN(VSW_LOG_VAULT, "no vault at %s (%s): fds will not outlive this vhostd",
+                         path, strerror(-d.vault));
+                d.vault = -1;
+        }
+        d.generation =
+            a.generation >= 0 ? (uint32_t)a.generation : atomic_load(&d.st->vhostd_generation) + 1;
+        atomic_store(&d.st->vhostd_generation, d.generation);
+        atomic_store(&d.st->vhostd_pid, (int32_t)getpid());
+        signal(SIGPIPE, SIG_IGN);
+
+        d.base = event_base_new();
+        if (!d.base) {
+                VSW_ERR(VSW_LOG_GENERAL, "cannot create the event loop");
+                rte_eal_cleanup();
+                return 1;
+        }
+        vhostd_ctx = &d;
+        rc = run(&d);
+
+        int32_t me = (int32_t)getpid();
+        atomic_compare_exchange_strong(&d.st->vhostd_pid, &me, 0);
+        event_base_free(d.base);
+        if (d.vault >= 0)
+                close(d.vault);
+        rte_eal_cleanup();
+        return rc < 0 ? 1 : 0;
+}
