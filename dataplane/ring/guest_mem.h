@@ -1,0 +1,68 @@
+/* Guest memory as one vhost-dp worker sees it: the regions of one
+ * interface's memory table, mapped from the vault's fds into this process,
+ * and the translations the ring engines need (guest physical address and
+ * front-end virtual address to a host pointer). Every address here comes
+ * from a guest, so a translation succeeds only when the whole range lies
+ * inside one region. */
+#ifndef VSW_GUEST_MEM_H
+#define VSW_GUEST_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+
+#include "vsw_state.h"
+
+struct gm_region {
+        uint64_t gpa;   /* guest_phys_addr */
+        uint64_t size;  /* memory_size; 0 for an unused slot */
+        uint64_t uva;   /* userspace_addr in the front end */
+        uint8_t *host;  /* where gpa lives in this process */
+        void *map_base; /* what mmap returned, for munmap */
+        size_t map_len;
+};
+
+struct guest_mem {
+        uint32_t nregions; /* regions[0, nregions) are mapped */
+        uint32_t last_hit; /* region of the last translation: packets cluster */
+        struct gm_region regions[VSW_MAX_MEM_REGIONS];
+};
+
+/* Empty map: every translation fails. */
+void gm_init(struct guest_mem *gm);
+
+/* Maps every in-use slot of table; fds[slot] is the region's fd (the caller
+ * keeps ownership of the fds: a mapping outlives its fd). Returns 0, or -1
+ * with nothing mapped and the reason, naming the slot, in err. */
+int gm_map(struct guest_mem *gm, const struct vsw_mem_table *table, const int *fds, char *err,
+           unsigned errlen);
+
+/* Unmaps everything; gm is empty afterwards. */
+void gm_unmap(struct guest_mem *gm);
+
+/* Out of line: scan all regions, update last_hit. */
+void *gm_translate_slow(struct guest_mem *gm, uint64_t gpa, uint64_t len);
+
+/* Host pointer for guest physical range [gpa, gpa + len), or NULL unless it
+ * lies entirely inside one region. Overflow-safe for any gpa and len. */
+static inline void *gm_translate(struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+        const struct gm_region *r = &gm->regions[gm->last_hit];
+        /* Below the region, off wraps and fails off < size. */
+        uint64_t off = gpa - r->gpa;
+
+        if (likely(off < r->size && len <= r->size - off))
+                return r->host + off;
+        return gm_translate_slow(gm, gpa, len);
+}
+
+/* Guest physical address of the front end's virtual range [uva, uva + len)
+ * (vring addresses in SET_VRING_ADDR are front-end virtual addresses).
+ * Returns 0 and sets *gpa, or -1 unless the range is inside one region. */
+int gm_uva_to_gpa(const struct guest_mem *gm, uint64_t uva, uint64_t len, uint64_t *gpa);
+
+/* Host pointer for the front end's virtual range, or NULL as above. */
+void *gm_translate_uva(const struct guest_mem *gm, uint64_t uva, uint64_t len);
+
+#endif

@@ -1,0 +1,82 @@
+/* General (multi-buffer, multi-segment) cases of the guest <-> mbuf copies. */
+#include "virtq_copy.h"
+
+enum virtq_drop virtq_copy_bufs_to_mbuf_gen(const struct virtq_buf *bufs, uint32_t nbufs,
+                                            uint32_t skip, struct rte_mbuf *m,
+                                            struct rte_mempool *mp)
+{
+        struct rte_mbuf *seg = m;
+        uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
+        uint32_t room = rte_pktmbuf_tailroom(m);
+        uint32_t i, total = 0;
+
+        m->data_len = 0;
+        for (i = 0; i < nbufs; i++) {
+                const uint8_t *src = bufs[i].addr;
+                uint32_t len = bufs[i].len;
+
+                if (skip >= len) {
+                        skip -= len;
+                        continue;
+                }
+                src += skip;
+                len -= skip;
+                skip = 0;
+                while (len > 0) {
+                        uint32_t chunk;
+
+                        if (room == 0) {
+                                struct rte_mbuf *next = rte_pktmbuf_alloc(mp);
+
+                                if (next == NULL)
+                                        return VQ_DROP_NO_MBUF;
+                                seg->next = next;
+                                seg = next;
+                                m->nb_segs++;
+                                dst = rte_pktmbuf_mtod(seg, uint8_t *);
+                                room = rte_pktmbuf_tailroom(seg);
+                        }
+                        chunk = len < room ? len : room;
+                        rte_memcpy(dst, src, chunk);
+                        dst += chunk;
+                        src += chunk;
+                        len -= chunk;
+                        room -= chunk;
+                        seg->data_len += chunk;
+                        total += chunk;
+                }
+        }
+        m->pkt_len = total;
+        return VQ_DROP_NONE;
+}
+
+/* Copies [src, src + len) into the buffers from position (*bi, *off). */
+static void put_bytes(const struct virtq_buf *bufs, uint32_t nbufs, uint32_t *bi, uint32_t *off,
+                      const uint8_t *src, uint32_t len)
+{
+        while (len > 0 && *bi < nbufs) {
+                uint32_t room = bufs[*bi].len - *off;
+                uint32_t chunk = len < room ? len : room;
+
+                rte_memcpy(bufs[*bi].addr + *off, src, chunk);
+                src += chunk;
+                len -= chunk;
+                *off += chunk;
+                if (*off == bufs[*bi].len) {
+                        (*bi)++;
+                        *off = 0;
+                }
+        }
+}
+
+void virtq_copy_mbuf_to_bufs_gen(const struct virtq_buf *bufs, uint32_t nbufs, const uint8_t *hdr,
+                                 uint16_t hdr_len, const struct rte_mbuf *m)
+{
+        uint32_t bi = 0, off = 0;
+        const struct rte_mbuf *seg;
+
+        put_bytes(bufs, nbufs, &bi, &off, hdr, hdr_len);
+        for (seg = m; seg != NULL; seg = seg->next)
+                put_bytes(bufs, nbufs, &bi, &off, rte_pktmbuf_mtod(seg, const uint8_t *),
+                          seg->data_len);
+}

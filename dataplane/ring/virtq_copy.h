@@ -1,0 +1,69 @@
+/* Copies between guest buffers and mbufs, shared by the split and packed
+ * engines. The buffers were validated (inside guest memory) before they got
+ * here; these functions only move bytes. Internal to the ring library. */
+#ifndef VSW_VIRTQ_COPY_H
+#define VSW_VIRTQ_COPY_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+
+#include "virtq.h"
+
+/* One guest buffer, translated. */
+struct virtq_buf {
+        uint8_t *addr;
+        uint32_t len;
+};
+
+/* General cases of the two copies below. */
+enum virtq_drop virtq_copy_bufs_to_mbuf_gen(const struct virtq_buf *bufs, uint32_t nbufs,
+                                            uint32_t skip, struct rte_mbuf *m,
+                                            struct rte_mempool *mp);
+void virtq_copy_mbuf_to_bufs_gen(const struct virtq_buf *bufs, uint32_t nbufs, const uint8_t *hdr,
+                                 uint16_t hdr_len, const struct rte_mbuf *m);
+
+/* Guest TX: the bytes of bufs after the first skip (the virtio-net header)
+ * into the fresh mbuf m, chaining mbufs from mp when it is full. The caller
+ * has checked that the frame is not empty. */
+static inline enum virtq_drop virtq_copy_bufs_to_mbuf(const struct virtq_buf *bufs, uint32_t nbufs,
+                                                      uint32_t skip, struct rte_mbuf *m,
+                                                      struct rte_mempool *mp)
+{
+        if (likely(nbufs == 1)) {
+                uint32_t len = bufs[0].len - skip;
+
+                if (likely(len <= rte_pktmbuf_tailroom(m))) {
+                        rte_memcpy(rte_pktmbuf_mtod(m, void *), bufs[0].addr + skip, len);
+                        m->data_len = (uint16_t)len;
+                        m->pkt_len = len;
+                        return VQ_DROP_NONE;
+                }
+        }
+        return virtq_copy_bufs_to_mbuf_gen(bufs, nbufs, skip, m, mp);
+}
+
+/* Guest RX: a zeroed virtio-net header (num_buffers set when the header has
+ * the field) and then the frame in m, across bufs. The caller has checked
+ * that bufs hold hdr_len + m->pkt_len bytes. */
+static inline void virtq_copy_mbuf_to_bufs(const struct virtq_buf *bufs, uint32_t nbufs,
+                                           uint16_t hdr_len, uint16_t num_buffers,
+                                           const struct rte_mbuf *m)
+{
+        /* num_buffers is the last field of the 12-byte header. */
+        uint8_t hdr[12] = {0};
+        uint16_t nb = rte_cpu_to_le_16(num_buffers);
+
+        memcpy(&hdr[10], &nb, sizeof(nb));
+        if (likely(m->nb_segs == 1 && bufs[0].len >= hdr_len + (uint32_t)m->data_len)) {
+                memcpy(bufs[0].addr, hdr, hdr_len);
+                rte_memcpy(bufs[0].addr + hdr_len, rte_pktmbuf_mtod(m, const void *), m->data_len);
+                return;
+        }
+        virtq_copy_mbuf_to_bufs_gen(bufs, nbufs, hdr, hdr_len, m);
+}
+
+#endif

@@ -1,0 +1,420 @@
+/* Split virtqueue engine: chain walking with validation, guest TX to mbufs,
+ * mbufs to guest RX, used-ring updates, notification decisions. */
+#include "virtq_split.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_atomic.h>
+#include <rte_common.h>
+#include <rte_prefetch.h>
+
+#include "virtq_copy.h"
+
+/* Far enough ahead that a busy-polled guest almost never kicks. */
+#define AVAIL_EVENT_DISTANCE 0x8000
+
+static inline uint16_t *used_event_field(const struct virtq_split *vq)
+{
+        return (uint16_t *)&vq->avail->ring[vq->size];
+}
+
+static inline uint16_t *avail_event_field(const struct virtq_split *vq)
+{
+        return (uint16_t *)&vq->used->ring[vq->size];
+}
+
+/* Reads a descriptor once: the guest may rewrite it while we look, so only
+ * the copy is validated and used. */
+static inline void desc_read(const struct vring_desc *src, struct vring_desc *d)
+{
+        memcpy(d, src, sizeof(*d));
+        rte_compiler_barrier();
+}
+
+static int ring_part(struct virtq_split *vq, const char *what, uint64_t gpa, uint64_t len,
+                     uint64_t align, void **out, char *err, unsigned errlen)
+{
+        if (gpa % align != 0) {
+                snprintf(err, errlen, "%s ring at 0x%" PRIx64 " is not %" PRIu64 "-byte aligned",
+                         what, gpa, align);
+                return -1;
+        }
+        *out = gm_translate(vq->gm, gpa, len);
+        if (*out == NULL) {
+                snprintf(err, errlen,
+                         "%s ring [0x%" PRIx64 ", +0x%" PRIx64
+                         ") is not inside one guest memory region",
+                         what, gpa, len);
+                return -1;
+        }
+        return 0;
+}
+
+int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
+                     const struct virtq_split_params *p, char *err, unsigned errlen)
+{
+        uint64_t n = p->size;
+        void *desc, *avail, *used;
+
+        memset(vq, 0, sizeof(*vq));
+        vq->gm = gm;
+        if (n == 0 || n > VSW_MAX_VRING_SIZE || (n & (n - 1)) != 0) {
+                snprintf(err, errlen, "ring size %" PRIu64 " is not a power of 2 in 1..%u", n,
+                         VSW_MAX_VRING_SIZE);
+                return -1;
+        }
+        if ((p->hdr_len != 10 && p->hdr_len != 12) || (p->mrg_rxbuf && p->hdr_len != 12)) {
+                snprintf(err, errlen, "virtio-net header length %u does not match the features",
+                         p->hdr_len);
+                return -1;
+        }
+        /* Sizes and alignments from the virtio spec; both rings carry the
+         * event field, used only with EVENT_IDX. */
+        if (ring_part(vq, "descriptor", p->desc_gpa, 16 * n, 16, &desc, err, errlen) != 0 ||
+            ring_part(vq, "avail", p->avail_gpa, 6 + 2 * n, 2, &avail, err, errlen) != 0 ||
+            ring_part(vq, "used", p->used_gpa, 6 + 8 * n, 4, &used, err, errlen) != 0)
+                return -1;
+        vq->desc = desc;
+        vq->avail = avail;
+        vq->used = used;
+        vq->size = (uint32_t)n;
+        vq->mask = (uint16_t)(n - 1);
+        vq->hdr_len = p->hdr_len;
+        vq->mrg_rxbuf = p->mrg_rxbuf;
+        vq->event_idx = p->event_idx;
+        vq->last_avail_idx = p->last_avail_idx;
+        vq->last_used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+        vq->signalled_used = vq->last_used_idx;
+        /* The worker busy-polls: kicks would only cost the guest VM exits. */
+        if (vq->event_idx)
+                __atomic_store_n(avail_event_field(vq),
+                                 (uint16_t)(vq->last_avail_idx + AVAIL_EVENT_DISTANCE),
+                                 __ATOMIC_RELAXED);
+        else
+                __atomic_store_n(&vq->used->flags, VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+        return 0;
+}
+
+static __rte_noinline void split_broken(struct virtq_split *vq, const char *why)
+{
+        vq->broken = why;
+        vq->stats.ring_errors++;
+}
+
+/* Entries the guest made available, or 0 (and the ring stops) when its
+ * avail idx is not plausible. */
+static inline uint16_t split_avail_count(struct virtq_split *vq, uint16_t *avail_idx)
+{
+        uint16_t n;
+
+        *avail_idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+        n = (uint16_t)(*avail_idx - vq->last_avail_idx);
+        if (unlikely(n > vq->size)) {
+                split_broken(vq, "avail idx moved by more than the ring size");
+                return 0;
+        }
+        return n;
+}
+
+static inline void split_used_put(struct virtq_split *vq, uint16_t id, uint32_t len)
+{
+        struct vring_used_elem *e = &vq->used->ring[vq->last_used_idx & vq->mask];
+
+        e->id = id;
+        e->len = len;
+        vq->last_used_idx++;
+}
+
+static inline void split_used_publish(struct virtq_split *vq)
+{
+        __atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
+}
+
+/* An indirect descriptor: the table must be whole 16-byte entries inside
+ * guest memory, and the descriptor must end its chain. */
+static __rte_noinline enum virtq_drop split_indirect(struct virtq_split *vq,
+                                                     const struct vring_desc *d,
+                                                     const struct vring_desc **table,
+                                                     uint32_t *table_size)
+{
+        if ((d->flags & VRING_DESC_F_NEXT) || d->len == 0 ||
+            d->len % sizeof(struct vring_desc) != 0)
+                return VQ_DROP_BAD_INDIRECT;
+        *table = gm_translate(vq->gm, d->addr, d->len);
+        if (*table == NULL)
+                return VQ_DROP_BAD_INDIRECT;
+        *table_size = d->len / sizeof(struct vring_desc);
+        return VQ_DROP_NONE;
+}
+
+static __rte_noinline enum virtq_drop split_flags_error(uint16_t flags)
+{
+        return (flags & VRING_DESC_F_INDIRECT) ? VQ_DROP_BAD_INDIRECT : VQ_DROP_BAD_DIRECTION;
+}
+
+/* More buffers than a frame may use: a loop (count it as one) or a chain
+ * that is merely too long. Walks the rest of the chain, within budget. */
+static __rte_noinline enum virtq_drop split_overflow(const struct vring_desc *table,
+                                                     uint32_t table_size, uint32_t budget,
+                                                     const struct vring_desc *from)
+{
+        struct vring_desc d = *from;
+
+        while (d.flags & VRING_DESC_F_NEXT) {
+                if (d.next >= table_size)
+                        return VQ_DROP_BAD_NEXT;
+                if (--budget == 0)
+                        return VQ_DROP_BAD_CHAIN;
+                desc_read(&table[d.next], &d);
+        }
+        return VQ_DROP_TOO_BIG;
+}
+
+/* Walks the chain at head, appending its buffers to bufs[*nbufs...] and
+ * their length to *total, until the chain ends or *total reaches need.
+ * dir is VRING_DESC_F_WRITE for RX chains, 0 for TX chains. A chain that
+ * ends with fewer than min_len bytes is short. No descriptor is trusted;
+ * the walk is bounded by the ring size. */
+static inline enum virtq_drop split_collect(struct virtq_split *vq, uint16_t head, uint16_t dir,
+                                            struct virtq_buf *bufs, uint32_t *nbufs,
+                                            uint64_t *total, uint64_t need, uint32_t min_len)
+{
+        const struct vring_desc *table = vq->desc;
+        uint32_t table_size = vq->size;
+        uint32_t budget = vq->size;
+        uint64_t chain_len = 0;
+        struct vring_desc d;
+
+        if (unlikely(head >= vq->size))
+                return VQ_DROP_BAD_HEAD;
+        desc_read(&table[head], &d);
+        if (unlikely(d.flags & VRING_DESC_F_INDIRECT)) {
+                enum virtq_drop r = split_indirect(vq, &d, &table, &table_size);
+
+                if (r != VQ_DROP_NONE)
+                        return r;
+                budget = RTE_MIN(budget, table_size);
+                desc_read(&table[0], &d);
+        }
+        for (;;) {
+                if (unlikely((d.flags & (VRING_DESC_F_WRITE | VRING_DESC_F_INDIRECT)) != dir))
+                        return split_flags_error(d.flags);
+                if (likely(d.len != 0)) {
+                        void *p;
+
+                        if (unlikely(*nbufs == VIRTQ_MAX_BUFS))
+                                return split_overflow(table, table_size, budget, &d);
+                        p = gm_translate(vq->gm, d.addr, d.len);
+                        if (unlikely(p == NULL))
+                                return VQ_DROP_BAD_ADDR;
+                        bufs[*nbufs].addr = p;
+                        bufs[*nbufs].len = d.len;
+                        (*nbufs)++;
+                        chain_len += d.len;
+                        *total += d.len;
+                        if (*total >= need)
+                                return VQ_DROP_NONE;
+                }
+                if (!(d.flags & VRING_DESC_F_NEXT))
+                        break;
+                if (unlikely(d.next >= table_size))
+                        return VQ_DROP_BAD_NEXT;
+                if (unlikely(--budget == 0))
+                        return VQ_DROP_BAD_CHAIN;
+                desc_read(&table[d.next], &d);
+        }
+        if (unlikely(chain_len < min_len))
+                return VQ_DROP_BAD_SHORT;
+        return VQ_DROP_NONE;
+}
+
+static inline enum virtq_drop split_tx_collect(struct virtq_split *vq, uint16_t head,
+                                               struct virtq_buf *bufs, uint32_t *nbufs)
+{
+        uint64_t total = 0;
+        enum virtq_drop r;
+
+        *nbufs = 0;
+        r = split_collect(vq, head, 0, bufs, nbufs, &total, UINT64_MAX, vq->hdr_len + 1u);
+        if (likely(r == VQ_DROP_NONE) && unlikely(total - vq->hdr_len > VIRTQ_MAX_FRAME_LEN))
+                return VQ_DROP_TOO_BIG;
+        if (likely(r == VQ_DROP_NONE))
+                rte_prefetch0(bufs[0].addr + (bufs[0].len > vq->hdr_len ? vq->hdr_len : 0));
+        return r;
+}
+
+/* A failed copy may have chained segments onto m: make it fresh again. */
+static __rte_noinline void mbuf_recycle(struct rte_mbuf *m)
+{
+        if (m->next != NULL)
+                rte_pktmbuf_free(m->next);
+        rte_pktmbuf_reset(m);
+}
+
+uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, struct rte_mbuf **pkts,
+                             uint16_t count)
+{
+        /* Two chains in flight: the next one is walked (and its data
+         * prefetched) before the current one is copied. */
+        struct virtq_buf bufs[2][VIRTQ_MAX_BUFS];
+        uint32_t nbufs[2];
+        enum virtq_drop res[2];
+        uint16_t heads[VIRTQ_BURST];
+        uint16_t avail_idx, n, i, out = 0;
+        uint64_t bytes = 0;
+
+        if (unlikely(vq->broken != NULL))
+                return 0;
+        n = split_avail_count(vq, &avail_idx);
+        if (n == 0)
+                return 0;
+        n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
+                vq->stats.no_mbuf_bursts++;
+                return 0;
+        }
+        for (i = 0; i < n; i++) {
+                heads[i] = vq->avail->ring[(uint16_t)(vq->last_avail_idx + i) & vq->mask];
+                rte_prefetch0(&vq->desc[heads[i] & vq->mask]);
+        }
+        res[0] = split_tx_collect(vq, heads[0], bufs[0], &nbufs[0]);
+        for (i = 0; i < n; i++) {
+                unsigned cur = i & 1;
+                enum virtq_drop r;
+
+                if (i + 1 < n) {
+                        res[!cur] = split_tx_collect(vq, heads[i + 1], bufs[!cur], &nbufs[!cur]);
+                        rte_prefetch0(rte_pktmbuf_mtod(pkts[out + 1], void *));
+                }
+                r = res[cur];
+                if (likely(r == VQ_DROP_NONE))
+                        r = virtq_copy_bufs_to_mbuf(bufs[cur], nbufs[cur], vq->hdr_len, pkts[out],
+                                                    mp);
+                split_used_put(vq, heads[i], 0);
+                if (likely(r == VQ_DROP_NONE)) {
+                        bytes += pkts[out]->pkt_len;
+                        out++;
+                } else {
+                        vq->stats.drops[r]++;
+                        mbuf_recycle(pkts[out]);
+                }
+        }
+        vq->last_avail_idx += n;
+        split_used_publish(vq);
+        if (unlikely(out < n))
+                rte_pktmbuf_free_bulk(&pkts[out], n - out);
+        vq->stats.packets += out;
+        vq->stats.bytes += bytes;
+        return out;
+}
+
+/* RX chains taken for one frame when one of them is malformed: all are
+ * consumed empty and the frame dropped; or, when the frame does not fit,
+ * they go back to the guest untouched. */
+static __rte_noinline void split_rx_drop(struct virtq_split *vq, const uint16_t *heads,
+                                         uint32_t nchains, uint16_t start, enum virtq_drop r)
+{
+        uint32_t c;
+
+        vq->stats.drops[r]++;
+        if (r == VQ_DROP_TOO_BIG) {
+                vq->last_avail_idx = start;
+                return;
+        }
+        for (c = 0; c < nchains; c++)
+                split_used_put(vq, heads[c], 0);
+}
+
+/* One frame into the guest. Returns false when the guest has not made
+ * enough buffers available (nothing consumed), true when the frame was
+ * copied or dropped. */
+static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m,
+                                uint16_t avail_idx)
+{
+        struct virtq_buf bufs[VIRTQ_MAX_BUFS];
+        uint16_t heads[VIRTQ_MAX_BUFS];
+        uint32_t lens[VIRTQ_MAX_BUFS];
+        uint32_t nbufs = 0, nchains = 0, c;
+        uint64_t total = 0, need = vq->hdr_len + (uint64_t)m->pkt_len;
+        uint16_t start = vq->last_avail_idx;
+
+        do {
+                uint64_t before = total;
+                enum virtq_drop r;
+                uint16_t head;
+
+                if (unlikely(nchains == 1 && !vq->mrg_rxbuf)) {
+                        split_rx_drop(vq, heads, nchains, start, VQ_DROP_TOO_BIG);
+                        return true;
+                }
+                if (unlikely(vq->last_avail_idx == avail_idx)) {
+                        vq->last_avail_idx = start;
+                        return false;
+                }
+                head = vq->avail->ring[vq->last_avail_idx & vq->mask];
+                vq->last_avail_idx++;
+                r = split_collect(vq, head, VRING_DESC_F_WRITE, bufs, &nbufs, &total, need,
+                                  vq->hdr_len);
+                heads[nchains] = head;
+                lens[nchains] = (uint32_t)(total - before);
+                nchains++;
+                if (unlikely(r != VQ_DROP_NONE)) {
+                        split_rx_drop(vq, heads, nchains, start, r);
+                        return true;
+                }
+        } while (total < need);
+
+        virtq_copy_mbuf_to_bufs(bufs, nbufs, vq->hdr_len, (uint16_t)nchains, m);
+        for (c = 0; c < nchains; c++) {
+                uint32_t len = (uint32_t)RTE_MIN((uint64_t)lens[c], need);
+
+                split_used_put(vq, heads[c], len);
+                need -= len;
+        }
+        vq->stats.packets++;
+        vq->stats.bytes += m->pkt_len;
+        return true;
+}
+
+uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkts, uint16_t count)
+{
+        uint16_t avail_idx, used_start = vq->last_used_idx, i;
+
+        if (unlikely(vq->broken != NULL))
+                return 0;
+        if (split_avail_count(vq, &avail_idx) == 0)
+                return 0;
+        for (i = 0; i < count; i++) {
+                if (i + 1 < count)
+                        rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+                if (!split_rx_one(vq, pkts[i], avail_idx))
+                        break;
+                if (vq->last_avail_idx != avail_idx)
+                        rte_prefetch0(
+                            &vq->desc[vq->avail->ring[vq->last_avail_idx & vq->mask] & vq->mask]);
+        }
+        if (vq->last_used_idx != used_start)
+                split_used_publish(vq);
+        return i;
+}
+
+bool virtq_split_need_notify(struct virtq_split *vq)
+{
+        uint16_t new_idx = vq->last_used_idx, old = vq->signalled_used;
+        bool valid = vq->signalled_valid;
+
+        if (new_idx == old)
+                return false;
+        vq->signalled_used = new_idx;
+        vq->signalled_valid = true;
+        /* used->idx must be visible before we read the guest's suppression
+         * state, or each side could wait for the other. */
+        rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (!vq->event_idx)
+                return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
+                         VRING_AVAIL_F_NO_INTERRUPT);
+        return !valid || vring_need_event(__atomic_load_n(used_event_field(vq), __ATOMIC_RELAXED),
+                                          new_idx, old);
+}

@@ -1,0 +1,80 @@
+/* Split virtqueue engine (virtio 1.x "Split Virtqueues") over one
+ * interface's guest memory: guest TX chains into mbufs, mbufs into guest RX
+ * chains, used-ring updates and the notification decisions. One owner
+ * (worker) per queue, no locks. Every descriptor is untrusted: a malformed
+ * chain is consumed (used, len 0), its frame dropped and counted by reason. */
+#ifndef VSW_VIRTQ_SPLIT_H
+#define VSW_VIRTQ_SPLIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_ring.h>
+#include <rte_mbuf.h>
+
+#include "guest_mem.h"
+#include "virtq.h"
+
+struct virtq_split_params {
+        uint32_t size; /* descriptors: power of 2, 1..VSW_MAX_VRING_SIZE */
+        uint64_t desc_gpa;
+        uint64_t avail_gpa;
+        uint64_t used_gpa;
+        uint16_t last_avail_idx; /* SET_VRING_BASE; last_used_idx is read from used->idx */
+        uint16_t hdr_len;        /* virtq_net_hdr_len(features): 10 or 12 */
+        bool mrg_rxbuf;          /* VIRTIO_NET_F_MRG_RXBUF: an RX frame may span chains */
+        bool event_idx;          /* VIRTIO_RING_F_EVENT_IDX */
+};
+
+struct virtq_split {
+        struct vring_desc *desc;
+        struct vring_avail *avail;
+        struct vring_used *used;
+        struct guest_mem *gm;
+        uint16_t mask; /* size - 1 */
+        uint16_t last_avail_idx;
+        uint16_t last_used_idx;
+        uint16_t hdr_len;
+        uint32_t size;
+        bool mrg_rxbuf;
+        bool event_idx;
+        bool signalled_valid;    /* a notify decision was made since init */
+        uint16_t signalled_used; /* last_used_idx at the last decision (or init) */
+        const char *broken;      /* why the ring stopped; NULL while it works */
+        struct virtq_stats stats;
+};
+
+/* Sets vq up over gm (which must stay mapped while vq is used: a new memory
+ * table means a new init) and tells the guest not to kick: the worker
+ * busy-polls. Returns 0, or -1 with the reason in err. */
+int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
+                     const struct virtq_split_params *p, char *err, unsigned errlen);
+
+/* Guest TX: up to count (<= VIRTQ_BURST) frames from the avail ring into
+ * mbufs from mp, virtio-net header stripped; their chains are returned as
+ * used. Returns the number of mbufs stored in pkts (the caller owns them).
+ * Malformed chains are consumed and counted, never returned. */
+uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, struct rte_mbuf **pkts,
+                             uint16_t count);
+
+/* Guest RX: copies pkts[0, n) into guest buffers behind a zeroed
+ * virtio-net header and returns n, the number of frames consumed: copied,
+ * or dropped as too big for the guest's buffers (counted). pkts[n, count)
+ * found no guest buffers: the caller retries or drops them. The caller
+ * keeps ownership of every mbuf. */
+uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkts, uint16_t count);
+
+/* Whether the guest wants an interrupt for the used entries added since the
+ * last call (VRING_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX). The
+ * caller then writes 1 to the call eventfd. */
+bool virtq_split_need_notify(struct virtq_split *vq);
+
+/* For a worker restarted after a crash: the engine never keeps chains in
+ * flight between calls, so the used->idx the guest sees (read by init) is
+ * where consuming resumes, whatever the memzone last recorded. */
+static inline void virtq_split_resume(struct virtq_split *vq)
+{
+        vq->last_avail_idx = vq->last_used_idx;
+}
+
+#endif
