@@ -166,6 +166,11 @@ static void test_others(void)
         CHECK(!strcmp(r.req.set_logging->level, "debug"));
         bad("set logging class vhost-user", "'set logging class vhost-user' needs 'level <level>'");
         bad("set logging class vhost-user level", "'level' needs a value <level>");
+        bad("set logging class bogus level debug",
+            "unknown log class 'bogus', expected one of: general, config, vhost-user, rpc, vault, "
+            "supervisor, dataplane");
+        bad("set logging class rpc level loud",
+            "unknown log level 'loud', expected one of: emerg, err, warn, notice, info, debug");
 
         good("show log", &r);
         CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_LOG);

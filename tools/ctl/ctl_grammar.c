@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 #include "vsw_state.h"
 
 #include "ctl_json.h"
@@ -50,9 +51,14 @@ static int check_name(const char *name, char *err, size_t errlen)
         return 0;
 }
 
+/* A user or group as startup.conf takes it: a name (letters, digits, . _ -
+ * and $) or a number; vhostd checks that it exists. */
 static int check_account(const char *opt, const char *v, size_t max, char *err, size_t errlen)
 {
-        if (!*v || strlen(v) >= max || strpbrk(v, " \t:/"))
+        size_t len = strlen(v);
+
+        if (!len || len >= max || v[0] == '-' ||
+            strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-$") != len)
                 return fail(err, errlen, "bad %s '%s'", opt, v);
         return 0;
 }
@@ -254,9 +260,31 @@ static int parse_debug(struct ctl_req *r, int argc, char **argv, char *err, size
         return no_more(argc, argv, 1, "debug vhost-user", err, errlen);
 }
 
+static const char *class_name(int i)
+{
+        return vsw_log_class_name((enum vsw_log_class)i);
+}
+
+static const char *level_name(int i)
+{
+        return vsw_log_level_name((enum vsw_log_level)i);
+}
+
+/* "a, b, c": the names log.c knows, so the message cannot go stale. */
+static const char *name_list(char *buf, size_t len, int n, const char *(*name)(int))
+{
+        size_t off = 0;
+
+        buf[0] = '\0';
+        for (int i = 0; i < n && off < len; i++)
+                off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name(i));
+        return buf;
+}
+
 static int parse_logging(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__SetLoggingRequest *l = &r->u.logging;
+        char names[160];
 
         vsw__set_logging_request__init(l);
         r->req.cmd_case = VSW__REQUEST__CMD_SET_LOGGING;
@@ -264,11 +292,17 @@ static int parse_logging(struct ctl_req *r, int argc, char **argv, char *err, si
         if (argc == 0)
                 return fail(err, errlen, "'set logging class' needs <class> level <level>");
         l->log_class = argv[0];
+        if (vsw_log_class_from_name(argv[0]) < 0)
+                return fail(err, errlen, "unknown log class '%s', expected one of: %s", argv[0],
+                            name_list(names, sizeof(names), VSW_LOG_CLASS_MAX, class_name));
         if (argc < 2 || strcmp(argv[1], "level"))
                 return fail(err, errlen, "'set logging class %s' needs 'level <level>'", argv[0]);
         if (argc < 3)
                 return fail(err, errlen, "'level' needs a value <level>");
         l->level = argv[2];
+        if (vsw_log_level_from_name(argv[2]) < 0)
+                return fail(err, errlen, "unknown log level '%s', expected one of: %s", argv[2],
+                            name_list(names, sizeof(names), VSW_LOG_LEVEL_MAX, level_name));
         return no_more(argc, argv, 3, "set logging class", err, errlen);
 }
 

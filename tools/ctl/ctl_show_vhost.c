@@ -89,8 +89,8 @@ static void vring_text(FILE *out, const Vsw__Vring *r)
         for (size_t i = 0; i < r->n_descriptors; i++) {
                 const Vsw__Descriptor *d = r->descriptors[i];
 
-                fprintf(out, "   %-5u 0x%016" PRIx64 " %-5u 0x%04x %-5u\n", d->index, d->addr,
-                        d->len, d->flags, d->next);
+                fprintf(out, "   %-5u 0x%016" PRIx64 " %-5u 0x%04x %u\n", d->index, d->addr, d->len,
+                        d->flags, d->next);
         }
 }
 

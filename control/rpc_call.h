@@ -1,0 +1,58 @@
+/* One RPC request in flight: the reply being built and the memory it
+ * points to, freed together once the reply is sent. The handlers of each
+ * command family (rpc_iface.c, rpc_show_vhost.c, rpc_log.c, rpc_version.c)
+ * fill it; rpc_server.c dispatches to them. */
+#ifndef VSW_RPC_CALL_H
+#define VSW_RPC_CALL_H
+
+#include <stddef.h>
+
+#include "vhostd.h"
+#include "vhostsw.pb-c.h"
+
+struct rpc_block;
+
+struct rpc_call {
+        Vsw__Reply reply;
+        struct rpc_block *blocks;
+        char error[256];
+};
+
+/* Zeroed memory that lives until the reply is sent; NULL when out of
+ * memory (the handler then fails with rpc_no_memory). */
+void *rpc_alloc(struct rpc_call *c, size_t size);
+/* Frees everything rpc_alloc handed out for this call. */
+void rpc_call_release(struct rpc_call *c);
+char *rpc_strdup(struct rpc_call *c, const char *s);
+/* An array of n pointers to fresh zeroed objects of size each. */
+void **rpc_alloc_array(struct rpc_call *c, size_t n, size_t size);
+
+/* Sets the error reply (status -err, one line) and returns -1. */
+int rpc_fail(struct rpc_call *c, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int rpc_no_memory(struct rpc_call *c);
+
+/* A string from the request, made safe to quote in one line: at most 64
+ * characters, anything unprintable shown as '?'. */
+const char *rpc_quote(const char *s, char *buf, size_t len);
+
+/* The interface called name, or NULL with "unknown interface '<name>'"
+ * already set as the error. */
+struct vsw_iface *rpc_iface_named(struct vhostd *d, struct rpc_call *c, const char *name);
+
+/* Connection state as `show` spells it. */
+const char *rpc_conn_state_name(unsigned state);
+
+typedef int rpc_handler(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c);
+
+rpc_handler rpc_create_vhost_user;
+rpc_handler rpc_delete_vhost_user;
+rpc_handler rpc_set_interface_state;
+rpc_handler rpc_show_interface;
+rpc_handler rpc_show_vhost_user;
+rpc_handler rpc_debug_vhost_user;
+rpc_handler rpc_set_logging;
+rpc_handler rpc_show_log;
+rpc_handler rpc_show_version;
+
+#endif

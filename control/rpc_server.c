@@ -1,0 +1,213 @@
+/* The management RPC endpoint: a nanomsg REP socket on the config's
+ * cli-listen, read from the libevent loop through its NN_RCVFD. Each
+ * request is decoded, dispatched through the table below and answered;
+ * anything that does not decode gets an error reply, never a crash. */
+#include "rpc.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/reqrep.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rpc_call.h"
+#include "vhostd.h"
+
+#define RPC_MAX_REQUEST (64 * 1024) /* the largest request is a few paths */
+#define RPC_BURST       16          /* requests per wakeup, then back to the loop */
+#define RPC_SOCKET_MODE 0600        /* the RPC can create root-owned sockets */
+#define IPC_PREFIX      "ipc://"
+
+static const struct rpc_command {
+        Vsw__Request__CmdCase cmd;
+        const char *name;
+        rpc_handler *handler;
+} rpc_commands[] = {
+    {VSW__REQUEST__CMD_CREATE_VHOST_USER, "create vhost-user", rpc_create_vhost_user},
+    {VSW__REQUEST__CMD_DELETE_VHOST_USER, "delete vhost-user", rpc_delete_vhost_user},
+    {VSW__REQUEST__CMD_SET_INTERFACE_STATE, "set interface state", rpc_set_interface_state},
+    {VSW__REQUEST__CMD_SHOW_VHOST_USER, "show vhost-user", rpc_show_vhost_user},
+    {VSW__REQUEST__CMD_SHOW_INTERFACE, "show interface", rpc_show_interface},
+    {VSW__REQUEST__CMD_DEBUG_VHOST_USER, "debug vhost-user", rpc_debug_vhost_user},
+    {VSW__REQUEST__CMD_SET_LOGGING, "set logging class", rpc_set_logging},
+    {VSW__REQUEST__CMD_SHOW_LOG, "show log", rpc_show_log},
+    {VSW__REQUEST__CMD_SHOW_VERSION, "show version", rpc_show_version},
+};
+
+static struct {
+        int sock;
+        struct event *ev;
+} rpc = {.sock = -1};
+
+static const struct rpc_command *command_of(Vsw__Request__CmdCase cmd)
+{
+        for (size_t i = 0; i < sizeof(rpc_commands) / sizeof(rpc_commands[0]); i++)
+                if (rpc_commands[i].cmd == cmd)
+                        return &rpc_commands[i];
+        return NULL;
+}
+
+static void dispatch(struct vhostd *d, const void *buf, size_t len, struct rpc_call *c)
+{
+        Vsw__Request *req = vsw__request__unpack(NULL, len, buf);
+        const struct rpc_command *cmd;
+
+        if (!req) {
+                rpc_fail(c, EBADMSG, "malformed request (%zu bytes)", len);
+                VSW_WARN(VSW_LOG_RPC, "malformed request of %zu bytes", len);
+                return;
+        }
+        cmd = command_of(req->cmd_case);
+        if (req->cmd_case == VSW__REQUEST__CMD__NOT_SET) {
+                rpc_fail(c, EINVAL, "empty request: no command");
+                VSW_WARN(VSW_LOG_RPC, "request of %zu bytes names no command", len);
+        } else if (!cmd) {
+                rpc_fail(c, EOPNOTSUPP, "unknown request (command %d)", (int)req->cmd_case);
+                VSW_WARN(VSW_LOG_RPC, "unknown request (command %d)", (int)req->cmd_case);
+        } else if (cmd->handler(d, req, c)) {
+                /* A failed handler may have started a body: never send half of one. */
+                c->reply.body_case = VSW__REPLY__BODY__NOT_SET;
+                VSW_NOTICE(VSW_LOG_RPC, "%s: %s", cmd->name, c->error);
+        } else {
+                VSW_DEBUG(VSW_LOG_RPC, "%s", cmd->name);
+        }
+        vsw__request__free_unpacked(req, NULL);
+}
+
+static void reply(const struct rpc_call *c)
+{
+        size_t len = vsw__reply__get_packed_size(&c->reply);
+        void *msg = nn_allocmsg(len ? len : 1, 0);
+
+        if (!msg) {
+                VSW_ERR(VSW_LOG_RPC, "cannot allocate a %zu-byte reply: %s", len,
+                        nn_strerror(nn_errno()));
+                return;
+        }
+        vsw__reply__pack(&c->reply, msg);
+        /* REP never blocks on send: a peer that has gone just loses its reply. */
+        if (nn_send(rpc.sock, &msg, NN_MSG, NN_DONTWAIT) < 0) {
+                VSW_WARN(VSW_LOG_RPC, "reply not sent: %s", nn_strerror(nn_errno()));
+                nn_freemsg(msg);
+        }
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+        struct vhostd *d = arg;
+
+        (void)fd;
+        (void)what;
+        for (int i = 0; i < RPC_BURST; i++) {
+                struct rpc_call c = {.blocks = NULL};
+                void *buf;
+                int n = nn_recv(rpc.sock, &buf, NN_MSG, NN_DONTWAIT);
+
+                if (n < 0) {
+                        if (nn_errno() != EAGAIN)
+                                VSW_WARN(VSW_LOG_RPC, "receive failed: %s",
+                                         nn_strerror(nn_errno()));
+                        return;
+                }
+                vsw__reply__init(&c.reply);
+                dispatch(d, buf, (size_t)n, &c);
+                nn_freemsg(buf);
+                reply(&c);
+                rpc_call_release(&c);
+        }
+}
+
+/* A socket file left by a vhostd that is gone would make the bind fail;
+ * the supervisor starts our RPC only once the previous generation has
+ * stopped serving, so whatever is there is stale. */
+static int remove_stale_ipc(const char *path)
+{
+        struct stat st;
+
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -1;
+        if (!S_ISSOCK(st.st_mode)) {
+                errno = EEXIST;
+                return -1;
+        }
+        return unlink(path);
+}
+
+static int bind_endpoint(const char *endpoint)
+{
+        int is_ipc = !strncmp(endpoint, IPC_PREFIX, strlen(IPC_PREFIX));
+        const char *path = endpoint + strlen(IPC_PREFIX);
+        mode_t old_mask;
+        int rc;
+
+        if (is_ipc && remove_stale_ipc(path) < 0) {
+                VSW_ERR(VSW_LOG_RPC, "cannot remove old socket %s: %s", path, strerror(errno));
+                return -1;
+        }
+        /* Born 0600: no moment where another user could connect. */
+        old_mask = umask(0777 & ~RPC_SOCKET_MODE);
+        rc = nn_bind(rpc.sock, endpoint);
+        umask(old_mask);
+        if (rc < 0) {
+                VSW_ERR(VSW_LOG_RPC, "cannot bind %s: %s", endpoint, nn_strerror(nn_errno()));
+                return -1;
+        }
+        if (is_ipc && chmod(path, RPC_SOCKET_MODE) < 0) {
+                VSW_ERR(VSW_LOG_RPC, "chmod %s: %s", path, strerror(errno));
+                return -1;
+        }
+        return 0;
+}
+
+int vhostd_rpc_start(struct vhostd *d, const char *endpoint)
+{
+        int max = RPC_MAX_REQUEST, fd;
+        size_t fdlen = sizeof(fd);
+
+        if (rpc.sock >= 0) {
+                VSW_ERR(VSW_LOG_RPC, "already serving");
+                return -1;
+        }
+        rpc.sock = nn_socket(AF_SP, NN_REP);
+        if (rpc.sock < 0) {
+                VSW_ERR(VSW_LOG_RPC, "nanomsg socket: %s", nn_strerror(nn_errno()));
+                return -1;
+        }
+        if (nn_setsockopt(rpc.sock, NN_SOL_SOCKET, NN_RCVMAXSIZE, &max, sizeof(max)) < 0) {
+                VSW_ERR(VSW_LOG_RPC, "NN_RCVMAXSIZE: %s", nn_strerror(nn_errno()));
+                goto fail;
+        }
+        if (bind_endpoint(endpoint) < 0)
+                goto fail;
+        if (nn_getsockopt(rpc.sock, NN_SOL_SOCKET, NN_RCVFD, &fd, &fdlen) < 0) {
+                VSW_ERR(VSW_LOG_RPC, "NN_RCVFD: %s", nn_strerror(nn_errno()));
+                goto fail;
+        }
+        rpc.ev = event_new(d->base, fd, EV_READ | EV_PERSIST, on_readable, d);
+        if (!rpc.ev || event_add(rpc.ev, NULL) < 0) {
+                VSW_ERR(VSW_LOG_RPC, "cannot arm the read event for %s", endpoint);
+                goto fail;
+        }
+        VSW_INFO(VSW_LOG_RPC, "serving %s", endpoint);
+        return 0;
+fail:
+        vhostd_rpc_stop(d);
+        return -1;
+}
+
+void vhostd_rpc_stop(struct vhostd *d)
+{
+        (void)d;
+        if (rpc.ev) {
+                event_free(rpc.ev);
+                rpc.ev = NULL;
+        }
+        /* The socket file stays: a successor may already be bound to the path. */
+        if (rpc.sock >= 0) {
+                nn_close(rpc.sock);
+                rpc.sock = -1;
+        }
+}

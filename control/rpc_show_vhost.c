@@ -1,0 +1,245 @@
+/* `show vhost-user`: each interface's negotiated features (with their spec
+ * names), socket, memory table and virtqueues, straight from the memzone;
+ * ring indices and descriptors read from guest memory when it is mapped. */
+#include <endian.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "rpc_call.h"
+#include "vu_features.h"
+
+/* Guest-visible layouts (virtio 1.x, little endian). */
+struct split_ring_head {
+        uint16_t flags;
+        uint16_t idx;
+};
+
+struct ring_desc {
+        uint64_t addr;
+        uint32_t len;
+        uint16_t a; /* split: flags; packed: buffer id */
+        uint16_t b; /* split: next;  packed: flags */
+};
+
+static int fill_features(struct rpc_call *c, uint64_t v, const char *(*name_of)(unsigned),
+                         Vsw__FeatureBit ***out, size_t *n)
+{
+        unsigned k = 0;
+
+        *out = (Vsw__FeatureBit **)rpc_alloc_array(c, (size_t)__builtin_popcountll(v),
+                                                   sizeof(Vsw__FeatureBit));
+        if (v && !*out)
+                return rpc_no_memory(c);
+        for (unsigned bit = 0; bit < 64; bit++) {
+                const char *name;
+
+                if (!(v & (1ULL << bit)))
+                        continue;
+                name = name_of(bit);
+                vsw__feature_bit__init((*out)[k]);
+                (*out)[k]->bit = bit;
+                (*out)[k]->name = (char *)(name ? name : "");
+                k++;
+        }
+        *n = k;
+        return 0;
+}
+
+static int fill_regions(struct rpc_call *c, const struct vsw_iface *ifc, Vsw__VhostUserInterface *o)
+{
+        unsigned n = 0, k = 0;
+
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                n += ifc->mem.regions[i].in_use != 0;
+        o->regions = (Vsw__MemRegion **)rpc_alloc_array(c, n, sizeof(Vsw__MemRegion));
+        if (n && !o->regions)
+                return rpc_no_memory(c);
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
+                const struct vsw_mem_region *m = &ifc->mem.regions[i];
+                Vsw__MemRegion *r;
+
+                if (!m->in_use)
+                        continue;
+                r = o->regions[k++];
+                vsw__mem_region__init(r);
+                r->slot = i;
+                r->fd = m->fd;
+                r->guest_phys_addr = m->guest_phys_addr;
+                r->memory_size = m->memory_size;
+                r->userspace_addr = m->userspace_addr;
+                r->mmap_offset = m->mmap_offset;
+        }
+        o->n_regions = k;
+        return 0;
+}
+
+static void fill_ring_heads(struct vhostd *d, struct vsw_iface *ifc, const struct vsw_vring *vr,
+                            Vsw__Vring *o)
+{
+        struct split_ring_head avail, used;
+
+        /* Packed rings have no avail/used indices to show. */
+        if (!(vr->state & VSW_VRING_ADDR_SET) || (vr->state & VSW_VRING_PACKED))
+                return;
+        if (!vhostd_iface_read_guest(d, ifc, vr->avail_gpa, &avail, sizeof(avail))) {
+                o->has_avail_flags = o->has_avail_idx = 1;
+                o->avail_flags = le16toh(avail.flags);
+                o->avail_idx = le16toh(avail.idx);
+        }
+        if (!vhostd_iface_read_guest(d, ifc, vr->used_gpa, &used, sizeof(used))) {
+                o->has_used_flags = o->has_used_idx = 1;
+                o->used_flags = le16toh(used.flags);
+                o->used_idx = le16toh(used.idx);
+        }
+}
+
+static int fill_descriptors(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc,
+                            const struct vsw_vring *vr, Vsw__Vring *o)
+{
+        uint32_t num = vr->num;
+        struct ring_desc *table;
+        int packed = (vr->state & VSW_VRING_PACKED) != 0;
+
+        if (!num || num > VSW_MAX_VRING_SIZE || !(vr->state & VSW_VRING_ADDR_SET)) {
+                o->has_descriptors_unmapped = o->descriptors_unmapped = 1;
+                return 0;
+        }
+        table = rpc_alloc(c, (size_t)num * sizeof(*table));
+        if (!table)
+                return rpc_no_memory(c);
+        if (vhostd_iface_read_guest(d, ifc, vr->desc_gpa, table, (size_t)num * sizeof(*table))) {
+                o->has_descriptors_unmapped = o->descriptors_unmapped = 1;
+                return 0;
+        }
+        o->descriptors = (Vsw__Descriptor **)rpc_alloc_array(c, num, sizeof(Vsw__Descriptor));
+        if (!o->descriptors)
+                return rpc_no_memory(c);
+        for (uint32_t i = 0; i < num; i++) {
+                Vsw__Descriptor *e = o->descriptors[i];
+
+                vsw__descriptor__init(e);
+                e->index = i;
+                e->addr = le64toh(table[i].addr);
+                e->len = le32toh(table[i].len);
+                e->flags = le16toh(packed ? table[i].b : table[i].a);
+                e->next = le16toh(packed ? table[i].a : table[i].b);
+        }
+        o->n_descriptors = num;
+        return 0;
+}
+
+static int fill_vring(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc, unsigned q,
+                      int descriptors, Vsw__Vring *o)
+{
+        const struct vsw_vring *vr = &ifc->vrings[q];
+        uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);
+        Vsw__VringCounters *k = rpc_alloc(c, sizeof(*k));
+
+        if (!k)
+                return rpc_no_memory(c);
+        vsw__vring__init(o);
+        o->index = q;
+        o->qsz = vr->num;
+        o->enabled = (vr->state & VSW_VRING_ENABLED) != 0;
+        o->started = (vr->state & VSW_VRING_STARTED) != 0;
+        o->packed = (vr->state & VSW_VRING_PACKED) != 0;
+        if (owner < VSW_MAX_WORKERS) {
+                o->has_worker = o->has_lcore = 1;
+                o->worker = owner;
+                o->lcore = d->st->workers[owner].lcore;
+        }
+        o->last_avail_idx = vr->last_avail_idx;
+        o->last_used_idx = vr->last_used_idx;
+        fill_ring_heads(d, ifc, vr, o);
+        o->kickfd = vr->kickfd;
+        o->callfd = vr->callfd;
+        o->errfd = vr->errfd;
+        vsw__vring_counters__init(k);
+        k->packets = vr->counters.packets;
+        k->bytes = vr->counters.bytes;
+        k->drops_full = vr->counters.drops_full;
+        k->drops_bad_desc = vr->counters.drops_bad_desc;
+        k->drops_other = vr->counters.drops_other;
+        o->counters = k;
+        return descriptors ? fill_descriptors(d, c, ifc, vr, o) : 0;
+}
+
+/* The queues the front end has touched: every one of its queue pairs, and
+ * any other ring it has sized. */
+static int vring_shown(const struct vsw_iface *ifc, unsigned q)
+{
+        return q < 2 * ifc->num_queue_pairs || ifc->vrings[q].num != 0;
+}
+
+static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc, int descriptors,
+                      Vsw__VhostUserInterface *o)
+{
+        unsigned nq = 0, k = 0;
+
+        vsw__vhost_user_interface__init(o);
+        o->name = rpc_strdup(c, ifc->name);
+        o->sw_if_index = ifc->sw_if_index;
+        o->feature_mask = ifc->feature_mask;
+        o->features = ifc->features;
+        o->protocol_features = ifc->protocol_features;
+        o->socket = rpc_strdup(c, ifc->socket_path);
+        o->server = ifc->is_server;
+        o->sock_errno = ifc->sock_errno;
+        o->sock_error = rpc_strdup(c, strerror(ifc->sock_errno));
+        o->conn_state = (char *)rpc_conn_state_name(ifc->conn_state);
+        o->num_queue_pairs = ifc->num_queue_pairs;
+        o->mem_generation = ifc->mem.generation;
+        if (!o->name || !o->socket || !o->sock_error)
+                return rpc_no_memory(c);
+        if (fill_features(c, ifc->features, vu_feature_name, &o->feature_bits,
+                          &o->n_feature_bits) ||
+            fill_features(c, ifc->protocol_features, vu_protocol_feature_name,
+                          &o->protocol_feature_bits, &o->n_protocol_feature_bits) ||
+            fill_regions(c, ifc, o))
+                return -1;
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                nq += vring_shown(ifc, q);
+        o->vrings = (Vsw__Vring **)rpc_alloc_array(c, nq, sizeof(Vsw__Vring));
+        if (nq && !o->vrings)
+                return rpc_no_memory(c);
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                if (vring_shown(ifc, q) && fill_vring(d, c, ifc, q, descriptors, o->vrings[k++]))
+                        return -1;
+        o->n_vrings = k;
+        return 0;
+}
+
+int rpc_show_vhost_user(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
+{
+        const Vsw__ShowVhostUserRequest *q = req->show_vhost_user;
+        int descriptors = q->has_descriptors && q->descriptors;
+        struct vsw_iface *ifcs[VSW_MAX_IFACES];
+        Vsw__ShowVhostUserReply *r;
+        size_t n = 0;
+
+        if (q->n_names > VSW_MAX_IFACES)
+                return rpc_fail(c, EINVAL, "more than %d interface names", VSW_MAX_IFACES);
+        for (size_t i = 0; i < q->n_names; i++)
+                if (!(ifcs[n++] = rpc_iface_named(d, c, q->names[i])))
+                        return -1;
+        if (!q->n_names)
+                for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                        if (d->st->ifaces[i].in_use)
+                                ifcs[n++] = &d->st->ifaces[i];
+        r = rpc_alloc(c, sizeof(*r));
+        if (!r)
+                return rpc_no_memory(c);
+        vsw__show_vhost_user_reply__init(r);
+        r->interfaces =
+            (Vsw__VhostUserInterface **)rpc_alloc_array(c, n, sizeof(Vsw__VhostUserInterface));
+        if (n && !r->interfaces)
+                return rpc_no_memory(c);
+        r->n_interfaces = n;
+        for (size_t i = 0; i < n; i++)
+                if (fill_iface(d, c, ifcs[i], descriptors, r->interfaces[i]))
+                        return -1;
+        c->reply.body_case = VSW__REPLY__BODY_VHOST_USER;
+        c->reply.vhost_user = r;
+        return 0;
+}
