@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_pause.h>
+
 #include "log.h"
 
 #define DP_HOUSEKEEPING_EVERY 1024
@@ -117,6 +119,10 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                         atomic_store_explicit(&self->heartbeat_ns, monotonic_ns(),
                                               memory_order_relaxed);
                         rescan_owned(w);
+                }
+                if (w->nrings == 0) {
+                        rte_pause(); /* nothing to poll: spare the sibling hyperthread */
+                        continue;
                 }
                 for (unsigned i = 0; i < w->nrings;) {
                         struct dp_ring *r = &w->rings[i];
