@@ -1,0 +1,84 @@
+/* Packed virtqueue engine (virtio 1.1+ "Packed Virtqueues",
+ * VIRTIO_F_RING_PACKED) over one interface's guest memory: one descriptor
+ * ring whose AVAIL/USED flag bits and wrap counters say who owns each
+ * slot, indirect tables, and the two event suppression structures. Same
+ * contract as the split engine: one owner, no locks, every descriptor
+ * untrusted, malformed chains consumed (used, len 0) and counted. */
+#ifndef VSW_VIRTQ_PACKED_H
+#define VSW_VIRTQ_PACKED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_ring.h>
+#include <rte_mbuf.h>
+
+#include "guest_mem.h"
+#include "virtq.h"
+
+/* Ring positions as vhost-user's SET/GET_VRING_BASE carry them for packed
+ * rings: the index in bits 0-14, the wrap counter in bit 15. */
+#define VIRTQ_PACKED_WRAP (1u << 15)
+
+struct virtq_packed_params {
+        uint32_t size; /* descriptors: 1..VSW_MAX_VRING_SIZE (no power of 2 needed) */
+        uint64_t desc_gpa;
+        uint64_t driver_event_gpa; /* "avail" address: the driver's suppression area */
+        uint64_t device_event_gpa; /* "used" address: ours */
+        uint16_t last_avail_idx;   /* index | wrap << 15 */
+        uint16_t last_used_idx;    /* likewise */
+        uint16_t hdr_len;          /* virtq_net_hdr_len(features): 10 or 12 */
+        bool mrg_rxbuf;            /* VIRTIO_NET_F_MRG_RXBUF */
+        bool event_idx;            /* VIRTIO_RING_F_EVENT_IDX: descriptor event mode */
+};
+
+struct virtq_packed {
+        struct vring_packed_desc *desc;
+        struct vring_packed_desc_event *driver_event;
+        struct vring_packed_desc_event *device_event;
+        struct guest_mem *gm;
+        uint32_t size;
+        uint16_t last_avail_idx; /* slot of the next chain head, < size */
+        uint16_t last_used_idx;  /* slot the next used descriptor goes to */
+        bool avail_wrap;         /* wrap counter the next head must carry */
+        bool used_wrap;          /* wrap counter the next used descriptor carries */
+        uint16_t hdr_len;
+        bool mrg_rxbuf;
+        bool event_idx;
+        bool signalled_valid; /* a notify decision was made since init */
+        bool signalled_wrap;  /* used position at the last decision (or init) */
+        uint16_t signalled_used;
+        const char *broken; /* why the ring stopped; NULL while it works */
+        struct virtq_stats stats;
+};
+
+/* Sets vq up over gm (which must stay mapped while vq is used) and tells
+ * the guest not to kick: the worker busy-polls. Returns 0, or -1 with the
+ * reason in err. */
+int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
+                      const struct virtq_packed_params *p, char *err, unsigned errlen);
+
+/* Guest TX: as virtq_split_dequeue. */
+uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
+                              struct rte_mbuf **pkts, uint16_t count);
+
+/* Guest RX: as virtq_split_enqueue. */
+uint16_t virtq_packed_enqueue(struct virtq_packed *vq, struct rte_mbuf *const *pkts,
+                              uint16_t count);
+
+/* Whether the guest wants an interrupt for the used descriptors written
+ * since the last call (driver event flags, with EVENT_IDX its off_wrap). */
+bool virtq_packed_need_notify(struct virtq_packed *vq);
+
+/* Positions in the vhost-user form (index | wrap << 15), for the memzone. */
+static inline uint16_t virtq_packed_avail_state(const struct virtq_packed *vq)
+{
+        return (uint16_t)(vq->last_avail_idx | (vq->avail_wrap ? VIRTQ_PACKED_WRAP : 0));
+}
+
+static inline uint16_t virtq_packed_used_state(const struct virtq_packed *vq)
+{
+        return (uint16_t)(vq->last_used_idx | (vq->used_wrap ? VIRTQ_PACKED_WRAP : 0));
+}
+
+#endif
