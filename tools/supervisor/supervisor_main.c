@@ -49,6 +49,22 @@ static int mkdir_p(const char *path, mode_t mode)
         }
 }
 
+/* Another supervisor on the same runtime dir owns everything in it: we
+ * must neither overwrite its pid file nor remove its sockets. */
+static pid_t running_supervisor(const char *pid_file)
+{
+        FILE *f = fopen(pid_file, "re");
+        int pid = 0;
+        if (!f)
+                return 0;
+        if (fscanf(f, "%d", &pid) != 1 || pid <= 0 || pid == getpid())
+                pid = 0;
+        fclose(f);
+        if (pid && kill(pid, 0) < 0 && errno == ESRCH)
+                pid = 0;
+        return pid;
+}
+
 static int write_pid_file(const char *path)
 {
         FILE *f = fopen(path, "we");
@@ -71,13 +87,13 @@ static void remove_file(const char *what, const char *path)
  * ipc:// endpoint. */
 static void remove_runtime_sockets(struct supervisor *s)
 {
-        if (s->st) {
-                for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
-                        const struct vsw_iface *ifc = &s->st->ifaces[i];
-                        if (ifc->in_use && ifc->is_server &&
-                            memchr(ifc->socket_path, '\0', sizeof(ifc->socket_path)))
-                                remove_file("interface socket", ifc->socket_path);
-                }
+        if (!s->st)
+                return; /* no child ever ran: nothing of ours to remove */
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                const struct vsw_iface *ifc = &s->st->ifaces[i];
+                if (ifc->in_use && ifc->is_server &&
+                    memchr(ifc->socket_path, '\0', sizeof(ifc->socket_path)))
+                        remove_file("interface socket", ifc->socket_path);
         }
         if (strncmp(s->cfg.cli_listen, IPC_SCHEME, strlen(IPC_SCHEME)) == 0)
                 remove_file("CLI socket", s->cfg.cli_listen + strlen(IPC_SCHEME));
@@ -140,6 +156,14 @@ static int setup_runtime_dir(void)
                 if (sv.cfg.class_log_level[c] >= 0)
                         vsw_log_set_level(c, sv.cfg.class_log_level[c]);
         snprintf(sv.pid_file, sizeof(sv.pid_file), "%s/%s", dir, PID_FILE_NAME);
+        pid_t other = running_supervisor(sv.pid_file);
+        if (other) {
+                VSW_ERR(VSW_LOG_SUPERVISOR,
+                        "another vhost-supervisor (pid %d, %s) is running on runtime-dir %s",
+                        (int)other, sv.pid_file, dir);
+                sv.pid_file[0] = '\0';
+                return -1;
+        }
         rc = write_pid_file(sv.pid_file);
         if (rc < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "write %s: %s", sv.pid_file, strerror(-rc));
