@@ -200,11 +200,16 @@ static const struct vu_request *validate(struct vu_dev *dev, const struct vu_msg
                 return NULL;
         }
         if (rq->size_rule == VU_SIZE_MEM_TABLE) {
-                uint32_t n = msg->hdr.size >= rq->size ? msg->payload.memory.nregions : 0;
+                if (msg->hdr.size < rq->size) {
+                        vu_log_err(dev, msg, "payload size %u, expected at least %u", msg->hdr.size,
+                                   rq->size);
+                        return NULL;
+                }
+                uint32_t n = msg->payload.memory.nregions;
 
-                if (msg->hdr.size < rq->size || n > VHOST_MEMORY_BASELINE_NREGIONS) {
-                        vu_log_err(dev, msg, "%u regions with payload size %u (at most %u regions)",
-                                   n, msg->hdr.size, VHOST_MEMORY_BASELINE_NREGIONS);
+                if (n > VHOST_MEMORY_BASELINE_NREGIONS) {
+                        vu_log_err(dev, msg, "%u regions (at most %u)", n,
+                                   VHOST_MEMORY_BASELINE_NREGIONS);
                         return NULL;
                 }
                 if (msg->hdr.size != rq->size + n * sizeof(struct vhost_user_memory_region)) {
