@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Builds the tiny test guest used by the integration tests:
+#   OUTDIR/vmlinuz     Debian's cloud kernel (newest linux-image-*-cloud-amd64)
+#   OUTDIR/initrd.img  busybox-static initramfs whose /init loads virtio-net,
+#                      configures lo and eth0 from the kernel cmdline
+#                      (vsw.ip=<addr/prefix>, vsw.ipv6=0), prints a marker on
+#                      the console and runs a root shell on ttyS0. Markers:
+#                      VSW-GUEST-READY ip=.. mac=..  eth0 up and configured
+#                      VSW-GUEST-NO-ETH0             no eth0 after 20 s
+#                      VSW-GUEST-ERROR: <what>       insmod/ip failed
+#   OUTDIR/stamp       what the two files were built from (cache key)
+# Idempotent: does nothing when the stamp matches this script, the installed
+# busybox-static and the kernel package apt would pick.
+#
+# usage: tools/guest-image/build.sh [OUTDIR]   (default: <repo>/build/guest)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+outdir=${1:-$top/build/guest}
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+
+# virtio-net and its dependencies, in load order. Some may be built in.
+modules=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
+	virtio_pci failover net_failover virtio_net)
+# Without these there is no eth0; the others are optional (older kernels).
+required_modules=" virtio_ring virtio virtio_pci virtio_net "
+
+log() { echo "guest-image: $*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+for tool in apt-cache apt-get dpkg dpkg-query cpio gzip flock sha256sum; do
+	command -v "$tool" >/dev/null || die "$tool not found"
+done
+busybox=/bin/busybox
+[ -x "$busybox" ] || die "$busybox missing (apt-get install busybox-static)"
+# A dynamically linked busybox (package busybox) would not run in the
+# initramfs, which has no libc.
+if ldd "$busybox" >/dev/null 2>&1; then
+	die "$busybox is dynamically linked: install busybox-static"
+fi
+# (No `cmd | grep -q` in this script: with pipefail, grep's early exit
+# kills the writer with SIGPIPE and fails the pipeline at random.)
+applets=$("$busybox" --list)
+for applet in sh cttyhack setsid insmod ip ping nc sha256sum ifconfig dd cat stty; do
+	grep -qx "$applet" <<<"$applets" || die "$busybox has no $applet applet"
+done
+
+# One build at a time per OUTDIR (tests may call this concurrently).
+exec 9>"$outdir/.lock"
+flock 9
+
+# Prints "<package> <version>" of the kernel the metapackage's candidate
+# version depends on (Depends: linux-image-X-cloud-amd64 (= V)).
+resolve_kernel() {
+	local dep pkg ver
+	dep=$(apt-cache show --no-all-versions linux-image-cloud-amd64 2>/dev/null |
+		sed -n 's/^Depends: //p' | tr ',' '\n' |
+		grep -E '^ *linux-image-[0-9][^ ]*-cloud-amd64') || return 1
+	dep=${dep%%$'\n'*}
+	pkg=$(echo "$dep" | awk '{print $1}')
+	ver=$(echo "$dep" | sed -n 's/.*(= *\([^)]*\)).*/\1/p')
+	[ -n "$pkg" ] || return 1
+	if [ -z "$ver" ]; then
+		ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p')
+		ver=${ver%%$'\n'*}
+	fi
+	[ -n "$ver" ] || return 1
+	echo "$pkg $ver"
+}
+
+script_sum=$(sha256sum "$0" | cut -d' ' -f1)
+busybox_ver=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || echo unknown)
+have_outputs() { [ -s "$outdir/vmlinuz" ] && [ -s "$outdir/initrd.img" ] && [ -s "$outdir/stamp" ]; }
+stamp_base="script=$script_sum busybox=$busybox_ver"
+
+if kernel=$(resolve_kernel); then
+	:
+elif have_outputs && grep -qF "$stamp_base " "$outdir/stamp"; then
+	# apt knows no kernel (no lists) but we already built one: keep it
+	# rather than going to the network.
+	log "apt-cache does not know linux-image-cloud-amd64; keeping $(cat "$outdir/stamp")"
+	exit 0
+else
+	log "apt-cache does not know linux-image-cloud-amd64; running apt-get update"
+	apt-get update -q >&2 || log "apt-get update failed"
+	if ! kernel=$(resolve_kernel); then
+		if have_outputs; then
+			log "warning: cannot resolve linux-image-cloud-amd64; keeping the existing image"
+			exit 0
+		fi
+		die "cannot resolve linux-image-cloud-amd64 with apt-cache"
+	fi
+fi
+kpkg=${kernel% *}
+kver=${kernel#* }
+stamp="$stamp_base kernel=$kpkg=$kver"
+
+if have_outputs && [ "$(cat "$outdir/stamp")" = "$stamp" ]; then
+	exit 0 # up to date
+fi
+log "building guest image in $outdir from $kpkg $kver"
+
+tmp=$(mktemp -d /tmp/vsw-guest-image.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- kernel package ---------------------------------------------------------
+(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$kpkg=$kver" >&2) ||
+	die "apt-get download $kpkg=$kver failed"
+deb=$(ls "$tmp"/*.deb)
+mkdir "$tmp/kpkg"
+dpkg -x "$deb" "$tmp/kpkg"
+shopt -s nullglob
+vmlinuz=("$tmp"/kpkg/boot/vmlinuz-*)
+kmoddir=("$tmp"/kpkg/lib/modules/*/)
+shopt -u nullglob
+[ "${#vmlinuz[@]}" -eq 1 ] || die "expected one boot/vmlinuz-* in $deb, got ${#vmlinuz[@]}"
+[ "${#kmoddir[@]}" -eq 1 ] || die "expected one lib/modules/<version> in $deb, got ${#kmoddir[@]}"
+vmlinuz=${vmlinuz[0]}
+kmoddir=${kmoddir[0]%/}
+
+# --- initramfs tree ---------------------------------------------------------
+root=$tmp/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,etc,root,lib/modules}
+cp "$busybox" "$root/bin/busybox"
+# The shell /init runs first must exist before `busybox --install`.
+ln -s busybox "$root/bin/sh"
+
+: >"$root/etc/vsw-modules"
+for m in "${modules[@]}"; do
+	# modules.builtin lists paths with the source file name (- or _).
+	alt=${m//_/-}
+	if grep -qE "/($m|$alt)\.ko\$" "$kmoddir/modules.builtin" 2>/dev/null; then
+		log "module $m: built in"
+		continue
+	fi
+	f=$(find "$kmoddir" \( -name "$m.ko" -o -name "$m.ko.*" -o -name "$alt.ko" -o -name "$alt.ko.*" \) -print -quit)
+	if [ -z "$f" ]; then
+		case "$required_modules" in
+		*" $m "*) die "module $m neither built in nor in $deb" ;;
+		*) log "module $m: absent in this kernel, skipped" && continue ;;
+		esac
+	fi
+	# busybox insmod may not read compressed modules: store them plain.
+	case "$f" in
+	*.ko) cp "$f" "$root/lib/modules/$m.ko" ;;
+	*.ko.xz) xz -dc "$f" >"$root/lib/modules/$m.ko" ;;
+	*.ko.zst) zstd -qdc "$f" >"$root/lib/modules/$m.ko" ;;
+	*.ko.gz) gzip -dc "$f" >"$root/lib/modules/$m.ko" ;;
+	*) die "unknown module format: $f" ;;
+	esac
+	echo "$m" >>"$root/etc/vsw-modules"
+	log "module $m: ${f#"$kmoddir/"}"
+done
+
+cat >"$root/init" <<'EOF'
+#!/bin/sh
+# vhostsw test guest init (generated by tools/guest-image/build.sh).
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=vt100
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+# Kernel messages would interleave with command output on the console.
+echo "1 4 1 7" >/proc/sys/kernel/printk
+hostname vsw-guest
+
+for m in $(cat /etc/vsw-modules); do
+	insmod "/lib/modules/$m.ko" || echo "VSW-GUEST-ERROR: insmod $m failed"
+done
+
+# Cmdline: vsw.ip=<addr/prefix> for eth0 (optional); vsw.ipv6=0 keeps the
+# link free of IPv6 autoconf traffic (DAD, router solicitations, MLD).
+ip=
+ipv6=1
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	vsw.ip=*) ip=${arg#vsw.ip=} ;;
+	vsw.ipv6=*) ipv6=${arg#vsw.ipv6=} ;;
+	esac
+done
+if [ "$ipv6" = 0 ]; then
+	for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do
+		[ -e "$f" ] && echo 1 >"$f"
+	done
+fi
+
+ip link set lo up
+i=0
+while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e /sys/class/net/eth0 ]; then
+	[ "$ipv6" = 0 ] && echo 1 >/proc/sys/net/ipv6/conf/eth0/disable_ipv6
+	ip link set eth0 up
+	if [ -n "$ip" ] && ! ip addr add "$ip" dev eth0; then
+		echo "VSW-GUEST-ERROR: ip addr add $ip dev eth0 failed"
+	else
+		echo "VSW-GUEST-READY ip=${ip:-none} mac=$(cat /sys/class/net/eth0/address)"
+	fi
+else
+	echo "VSW-GUEST-NO-ETH0"
+fi
+
+# Root shell on the serial console; respawned so that `exit` does not panic.
+export PS1='vsw-guest# '
+while :; do
+	setsid cttyhack sh
+	sleep 0.2
+done
+EOF
+chmod 755 "$root/init"
+
+# --- outputs (atomically replaced) ------------------------------------------
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
+	gzip -9 >"$tmp/initrd.img"
+cp "$vmlinuz" "$tmp/vmlinuz"
+mv -f "$tmp/vmlinuz" "$outdir/vmlinuz"
+mv -f "$tmp/initrd.img" "$outdir/initrd.img"
+echo "$stamp" >"$outdir/stamp.new"
+mv -f "$outdir/stamp.new" "$outdir/stamp"
+log "done: $outdir/vmlinuz $outdir/initrd.img ($kpkg $kver)"
