@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,6 +41,9 @@ static const struct rpc_command {
 static struct {
         int sock;
         struct event *ev;
+        char ipc_path[VSW_PATH_LEN]; /* "" unless the endpoint is ipc:// */
+        dev_t ipc_dev;               /* the socket file we bound */
+        ino_t ipc_ino;
 } rpc = {.sock = -1};
 
 static const struct rpc_command *command_of(Vsw__Request__CmdCase cmd)
@@ -140,6 +144,7 @@ static int bind_endpoint(const char *endpoint)
 {
         int is_ipc = !strncmp(endpoint, IPC_PREFIX, strlen(IPC_PREFIX));
         const char *path = endpoint + strlen(IPC_PREFIX);
+        struct stat st;
         mode_t old_mask;
         int rc;
 
@@ -155,11 +160,45 @@ static int bind_endpoint(const char *endpoint)
                 VSW_ERR(VSW_LOG_RPC, "cannot bind %s: %s", endpoint, nn_strerror(nn_errno()));
                 return -1;
         }
-        if (is_ipc && chmod(path, RPC_SOCKET_MODE) < 0) {
+        if (!is_ipc)
+                return 0;
+        if (chmod(path, RPC_SOCKET_MODE) < 0 || lstat(path, &st) < 0) {
                 VSW_ERR(VSW_LOG_RPC, "chmod %s: %s", path, strerror(errno));
                 return -1;
         }
+        if (strlen(path) >= sizeof(rpc.ipc_path)) {
+                VSW_ERR(VSW_LOG_RPC, "socket path %s is too long", path);
+                return -1;
+        }
+        memcpy(rpc.ipc_path, path, strlen(path) + 1);
+        rpc.ipc_dev = st.st_dev;
+        rpc.ipc_ino = st.st_ino;
         return 0;
+}
+
+/* nanomsg unlinks an ipc:// socket file when it closes the socket. If a
+ * successor vhostd has already bound the path, that file is not ours: keep
+ * its name alive through the close with a second hard link. */
+static void close_keeping_successor(void)
+{
+        char keep[VSW_PATH_LEN + 32];
+        struct stat st;
+        int kept = 0;
+
+        if (rpc.ipc_path[0] && lstat(rpc.ipc_path, &st) == 0 &&
+            (st.st_dev != rpc.ipc_dev || st.st_ino != rpc.ipc_ino)) {
+                snprintf(keep, sizeof(keep), "%s.keep%d", rpc.ipc_path, (int)getpid());
+                kept = link(rpc.ipc_path, keep) == 0;
+                if (!kept)
+                        VSW_WARN(VSW_LOG_RPC, "cannot keep the successor's %s: %s", rpc.ipc_path,
+                                 strerror(errno));
+        }
+        nn_close(rpc.sock);
+        if (kept && rename(keep, rpc.ipc_path) < 0) {
+                VSW_ERR(VSW_LOG_RPC, "cannot restore the successor's %s: %s", rpc.ipc_path,
+                        strerror(errno));
+                unlink(keep);
+        }
 }
 
 int vhostd_rpc_start(struct vhostd *d, const char *endpoint)
@@ -205,9 +244,9 @@ void vhostd_rpc_stop(struct vhostd *d)
                 event_free(rpc.ev);
                 rpc.ev = NULL;
         }
-        /* The socket file stays: a successor may already be bound to the path. */
         if (rpc.sock >= 0) {
-                nn_close(rpc.sock);
+                close_keeping_successor();
                 rpc.sock = -1;
         }
+        rpc.ipc_path[0] = '\0';
 }
