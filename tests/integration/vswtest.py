@@ -51,7 +51,8 @@ __all__ = [
     "repo_root", "build_dir", "guest_dir", "workdir", "unique",
     "hugepages_ensure", "hugepages_free", "hugepages_snapshot", "hugetlbfs_mounts",
     "dpdk_cleanup_prefix", "dpdk_cleanup_stale", "register_cleanup",
-    "cleanup_all", "dump_logs", "pid_alive", "Proc", "Guest", "Testpmd",
+    "cleanup_all", "dump_logs", "pid_alive", "Proc", "Guest", "Testpmd", "Switch",
+    "cpus_allowed",
 ]
 
 RUN_TAG = "vswt%d" % os.getpid()
@@ -1096,8 +1097,260 @@ class Testpmd:
 
 
 # --------------------------------------------------------------------------
-# The vhostsw switch under test: the `Switch` class (supervisor, vhostd,
-# vhost-dp, vhost-ctl) is added here by the switch's owner. It should start
-# its processes through Proc (so cleanup_all() kills them by pid) and use
-# unique()/workdir()/dpdk_cleanup_prefix() for its names and files.
+# the switch under test: vhost-supervisor, vhostd, vhost-dp, vhost-ctl
 # --------------------------------------------------------------------------
+
+_json = json  # Switch.ctl() has a parameter named json
+
+
+class Switch:
+    """The switch under test: vhost-supervisor (which starts vhostd and one
+    vhost-dp per worker core) from a startup.conf written for this run.
+
+    Everything is its own: runtime dir <workdir>/<name> (vault, CLI socket,
+    pid file, vhostsw.log), file-prefix unique(name), socket-mem 128.
+    workers: a count (cores 1..n) or a list of core ids. interfaces: boot
+    interfaces, each a dict of `interface { }` keys, e.g.
+    {"socket": "/tmp/x.sock", "server": True, "mode": "0660"}. extra_conf is
+    appended to the file (more sections). Binaries come from build_dir();
+    VHOSTSW_BIN_DIR is not set, so the supervisor finds its children the
+    way it does in a build tree."""
+
+    def __init__(self, name="sw", workers=1, interfaces=(), main_core=0, socket_mem=128,
+                 num_mbufs=8192, log_level="info", extra_conf=""):
+        self.name = name
+        self.prefix = unique(name)
+        self.runtime_dir = os.path.join(workdir(), name)
+        self.endpoint = "ipc://" + os.path.join(self.runtime_dir, "cli.sock")
+        self.conf_path = os.path.join(workdir(), name + ".conf")
+        self.log = os.path.join(workdir(), name + ".out")  # the supervisor's stdout/stderr
+        if isinstance(workers, int):
+            workers = list(range(1, workers + 1))
+        self.worker_cores = list(workers)
+        self.main_core = main_core
+        self.socket_mem = socket_mem
+        self.num_mbufs = num_mbufs
+        self.log_level = log_level
+        self.interfaces = [dict(i) for i in interfaces]
+        self.extra_conf = extra_conf
+        self.supervisor_bin = os.path.join(build_dir(), "tools", "supervisor", "vhost-supervisor")
+        self.ctl_bin = os.path.join(build_dir(), "tools", "ctl", "vhost-ctl")
+        self.proc = None
+        register_cleanup(self._cleanup)
+
+    # -- configuration ----------------------------------------------------
+
+    def conf_text(self):
+        """The startup.conf this switch runs with."""
+        lines = [
+            "unix {",
+            "  runtime-dir %s" % self.runtime_dir,
+            "  cli-listen %s" % self.endpoint,
+            "}",
+            "cpu {",
+            "  main-core %d" % self.main_core,
+        ]
+        if self.worker_cores:
+            lines.append("  corelist-workers %s" % ",".join(str(c) for c in self.worker_cores))
+        lines += [
+            "}",
+            "dpdk {",
+            "  huge-dir /dev/hugepages",
+            "  socket-mem %d" % self.socket_mem,
+            "  file-prefix %s" % self.prefix,
+            "  num-mbufs %d" % self.num_mbufs,
+            "}",
+            "vhost {",
+        ]
+        for ifc in self.interfaces:
+            lines.append("  interface {")
+            for key, value in ifc.items():
+                if value is True:
+                    lines.append("    %s" % key)
+                elif value not in (None, False):
+                    lines.append("    %s %s" % (key, value))
+            lines.append("  }")
+        lines += ["}", "logging {", "  default-log-level %s" % self.log_level, "}"]
+        return "\n".join(lines) + "\n" + self.extra_conf
+
+    def write_conf(self, text=None):
+        """Writes conf_text() (or text) to conf_path; returns the path."""
+        with open(self.conf_path, "w") as f:
+            f.write(self.conf_text() if text is None else text)
+        return self.conf_path
+
+    # -- life cycle -------------------------------------------------------
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc and self.proc.alive() else None
+
+    def alive(self):
+        return bool(self.proc and self.proc.alive())
+
+    def start(self, timeout=30, conf=None):
+        """Writes the config (conf: text to use instead), starts the
+        supervisor and waits until vhostd answers `show version`."""
+        if self.alive():
+            raise RuntimeError("switch %s already running" % self.name)
+        hugepages_ensure()
+        dpdk_cleanup_stale()
+        dpdk_cleanup_prefix(self.prefix)
+        self.write_conf(conf)
+        _register_log("switch-%s vhostsw.log" % self.name,
+                      os.path.join(self.runtime_dir, "vhostsw.log"))
+        self.proc = Proc([self.supervisor_bin, "-c", self.conf_path], self.log,
+                         name="switch-" + self.name).start()
+        try:
+            wait_until(self._answers, timeout, 0.2, "switch %s to answer `show version`"
+                       % self.name)
+        except TimeoutError as exc:
+            raise RuntimeError("switch %s did not come up: %s\n%s"
+                               % (self.name, exc, _tail(self.log, 60))) from None
+        return self
+
+    def _answers(self):
+        if not self.alive():
+            raise RuntimeError("vhost-supervisor exited with status %s:\n%s"
+                               % (self.proc.returncode, _tail(self.log, 60)))
+        return self._run_ctl(("show", "version"), False, 5).returncode == 0
+
+    def wait_answers(self, timeout=10):
+        """Waits until vhostd answers `show version` (e.g. after a restart)."""
+        return wait_until(self._answers, timeout, 0.2, "switch %s to answer" % self.name)
+
+    def stop(self, timeout=15, check_clean=True):
+        """SIGTERM to the supervisor, wait for it; then checks (with check())
+        that it exited 0 and left no child, socket, pid file or hugepage file
+        behind. Returns the exit status."""
+        if not self.proc:
+            return None
+        children = self.child_pids()
+        rc = self.proc.stop(timeout)
+        if check_clean:
+            check(rc == 0, "switch %s: supervisor exited 0 on SIGTERM (got %s)" % (self.name, rc))
+            check(not [p for p in children if pid_alive(p) and not _is_zombie(p)],
+                  "switch %s: no child process left (had %s)" % (self.name, children))
+            left = self.leftover_files()
+            check(not left, "switch %s: nothing left behind (found %s)" % (self.name, left))
+        return rc
+
+    def kill(self):
+        """SIGKILL to the supervisor's process group (supervisor and
+        children), by pid; then removes its DPDK files."""
+        if self.proc:
+            self.proc.kill()
+        dpdk_cleanup_prefix(self.prefix)
+
+    def _cleanup(self):
+        if self.alive():
+            self.kill()
+        dpdk_cleanup_prefix(self.prefix)
+
+    def leftover_files(self):
+        """Files a stopped switch must not leave: sockets and the pid file in
+        the runtime dir, server interface sockets, hugepage files,
+        /var/run/dpdk/<prefix>."""
+        left = []
+        if os.path.isdir(self.runtime_dir):
+            left += [os.path.join(self.runtime_dir, n) for n in os.listdir(self.runtime_dir)
+                     if n != "vhostsw.log"]
+        left += [i["socket"] for i in self.interfaces
+                 if i.get("server") and os.path.exists(i["socket"])]
+        for mnt in hugetlbfs_mounts():
+            try:
+                left += [os.path.join(mnt, n) for n in os.listdir(mnt)
+                         if n.startswith(self.prefix + "map_")]
+            except OSError:
+                pass
+        if os.path.exists(os.path.join("/var/run/dpdk", self.prefix)):
+            left.append(os.path.join("/var/run/dpdk", self.prefix))
+        return left
+
+    # -- processes --------------------------------------------------------
+
+    def child_pids(self):
+        """Pids of the supervisor's live children."""
+        if not self.pid:
+            return []
+        try:
+            with open("/proc/%d/task/%d/children" % (self.pid, self.pid)) as f:
+                return [int(p) for p in f.read().split()]
+        except OSError:
+            return []
+
+    def _children_named(self, comm):
+        return [p for p in self.child_pids() if _comm(p) == comm]
+
+    def vhostd_pid(self):
+        """Pid of the running vhostd, or None."""
+        pids = self._children_named("vhostd")
+        return pids[0] if pids else None
+
+    def worker_pids(self):
+        """{core: pid} of the running vhost-dp workers (core from
+        Cpus_allowed_list)."""
+        return {cpus_allowed(p): p for p in self._children_named("vhost-dp")}
+
+    # -- CLI --------------------------------------------------------------
+
+    def _run_ctl(self, words, json_out, timeout):
+        argv = [self.ctl_bin, "-s", self.endpoint] + (["-j"] if json_out else [])
+        return subprocess.run(argv + [str(w) for w in words], capture_output=True, text=True,
+                              timeout=timeout)
+
+    def ctl(self, *words, json=False, timeout=10):
+        """Runs `vhost-ctl -s <endpoint> [-j] words...`; returns stdout
+        (parsed JSON with json=True). Raises RuntimeError with stderr when
+        the exit status is not 0."""
+        r = self._run_ctl(words, json, timeout)
+        if r.returncode != 0:
+            raise RuntimeError("vhost-ctl %s: exit %d: %s"
+                               % (" ".join(map(str, words)), r.returncode, r.stderr.strip()))
+        return _json.loads(r.stdout) if json else r.stdout
+
+    def ctl_fail(self, *words, timeout=10):
+        """Runs vhost-ctl expecting failure; returns (exit status, stderr)."""
+        r = self._run_ctl(words, False, timeout)
+        return r.returncode, r.stderr
+
+    def log_text(self):
+        """The switch's log file (<runtime-dir>/vhostsw.log: supervisor,
+        vhostd and workers)."""
+        try:
+            with open(os.path.join(self.runtime_dir, "vhostsw.log"), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def output(self):
+        """The supervisor's stdout/stderr (includes its children's and EAL's)."""
+        return self.proc.log_text() if self.proc else ""
+
+
+def _comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def _is_zombie(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def cpus_allowed(pid):
+    """Cpus_allowed_list of pid (e.g. "1" or "0-1"), or None."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("Cpus_allowed_list:"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
