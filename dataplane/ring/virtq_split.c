@@ -271,6 +271,8 @@ uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, str
         if (n == 0)
                 return 0;
         n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        if (unlikely(n == 0))
+                return 0;
         if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
                 vq->stats.no_mbuf_bursts++;
                 return 0;
