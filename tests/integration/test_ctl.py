@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """vhost-ctl against a running switch: create and delete interfaces, `show
-vhost-user` as text and as JSON, a socket created with owner/group/mode,
+vhost-user` as text and as JSON (idle, and with a DPDK virtio-user front
+end attached), a socket created with owner/group/mode,
 admin state, logging, version, bad arguments (exit 2, one line, nothing
 sent), errors from vhostd (exit 1, one line), malformed requests sent raw
 (an error reply, vhostd keeps serving), and the retry while vhostd restarts
@@ -115,6 +116,52 @@ def test_create_show_delete(ep, wd):
     idx = ctl_ok(ep, "show", "interface", name, json_out=True)["interfaces"][0]["sw_if_index"]
     ctl_ok(ep, "delete", "vhost-user", "sw_if_index", str(idx))
     t.check(name not in names(ep), "delete by sw_if_index %d" % idx)
+
+
+def test_front_end(ep, wd):
+    """With a DPDK virtio-user front end attached, show vhost-user has the
+    negotiated features by name, the memory table, and each virtqueue with
+    indices read from guest memory and, on request, its descriptors."""
+    path = os.path.join(wd, "fe.sock")
+    name = ctl_ok(ep, "create", "vhost-user", "socket", path, "server").strip()
+    tp = t.Testpmd(t.unique("fe"), vdevs=["net_virtio_user0,path=%s,queues=1" % path]).start()
+
+    def rings_up():
+        ifc = ctl_ok(ep, "show", "vhost-user", name, json_out=True)["interfaces"][0]
+        vqs = ifc["virtqueues"]
+        ready = len(vqs) >= 2 and all(q["enabled"] and q["qsz"] > 0 for q in vqs[:2])
+        return ifc if ready and ifc["memory_regions"] else None
+
+    ifc = t.wait_until(rings_up, 30, 0.5, "%s: two enabled virtqueues and a memory table" % name)
+    t.check(ifc["conn_state"] == "connected", "-j: connected")
+    bits = {b["name"] for b in ifc["feature_bits"]}
+    t.check("VIRTIO_F_VERSION_1" in bits, "-j: VIRTIO_F_VERSION_1 negotiated, by name")
+    t.check([q["direction"] for q in ifc["virtqueues"][:2]] == ["RX", "TX"],
+            "-j: virtqueue 0 is RX, 1 is TX")
+    t.check(ifc["virtqueues"][0]["avail_idx"] is not None, "-j: avail.idx read from guest memory")
+
+    text = ctl_ok(ep, "show", "vhost-user", name, "descriptors")
+    q0 = ifc["virtqueues"][0]
+    for pattern in (r"^   VIRTIO_F_VERSION_1 \(32\)$",
+                    r"^ Memory regions \(total %d\)$" % len(ifc["memory_regions"]),
+                    r"^ region fd    guest_phys_addr    memory_size        userspace_addr"
+                    r"     mmap_offset$",
+                    r"^  0     -?\d+ +0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16}$",
+                    r"^ Virtqueue 0 \(RX\) enabled$",
+                    r"^ Virtqueue 1 \(TX\) enabled$",
+                    r"^  qsz %d last_avail_idx \d+ last_used_idx \d+$" % q0["qsz"],
+                    r"^  avail\.flags \d+ avail\.idx \d+ used\.flags \d+ used\.idx \d+$",
+                    r"^  kickfd -?\d+ callfd -?\d+ errfd -?\d+$",
+                    r"^   id    addr               len   flags  next$",
+                    r"^   %d +0x[0-9a-f]{16} \d+ +0x[0-9a-f]{4} \d+$" % (q0["qsz"] - 1),
+                    r"^   vring 0 on worker \d+ \(lcore \d+\)$"):
+        t.check(re.search(pattern, text, re.M) is not None,
+                "show vhost-user descriptors matches %r" % pattern)
+    doc = ctl_ok(ep, "show", "vhost-user", name, "descriptors", json_out=True)
+    vq0 = doc["interfaces"][0]["virtqueues"][0]
+    t.check(len(vq0["descriptors"]) == vq0["qsz"], "-j descriptors: one per ring entry")
+    tp.quit()
+    ctl_ok(ep, "delete", "vhost-user", name)
 
 
 def test_owner_group_mode(ep, wd):
@@ -261,6 +308,7 @@ def main():
 
     t.wait_until(answering, 60, 0.5, "vhost-ctl show version to answer")
     test_create_show_delete(ep, wd)
+    test_front_end(ep, wd)
     test_owner_group_mode(ep, wd)
     test_json_escaping(ep, wd)
     test_bad_arguments(ep, wd)
