@@ -124,9 +124,9 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
         }
 }
 
-/* A socket file left by a vhostd that is gone would make the bind fail;
- * the supervisor starts our RPC only once the previous generation has
- * stopped serving, so whatever is there is stale. */
+/* A socket file left by a vhostd that is gone would make the bind fail.
+ * One still served by a previous generation is replaced on purpose: the
+ * endpoint moves to the newest vhostd (and vhost-ctl retries meanwhile). */
 static int remove_stale_ipc(const char *path)
 {
         struct stat st;
