@@ -59,7 +59,10 @@ static inline void virtq_copy_mbuf_to_bufs(const struct virtq_buf *bufs, uint32_
 
         memcpy(&hdr[10], &nb, sizeof(nb));
         if (likely(m->nb_segs == 1 && bufs[0].len >= hdr_len + (uint32_t)m->data_len)) {
-                memcpy(bufs[0].addr, hdr, hdr_len);
+                /* Constant sizes: inlined stores, not a call. */
+                memcpy(bufs[0].addr, hdr, 10);
+                if (hdr_len == 12)
+                        memcpy(bufs[0].addr + 10, &nb, 2);
                 rte_memcpy(bufs[0].addr + hdr_len, rte_pktmbuf_mtod(m, const void *), m->data_len);
                 return;
         }

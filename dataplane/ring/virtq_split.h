@@ -40,6 +40,7 @@ struct virtq_split {
         bool event_idx;
         bool signalled_valid;    /* a notify decision was made since init */
         uint16_t signalled_used; /* last_used_idx at the last decision (or init) */
+        uint16_t avail_event;    /* what we last wrote there (EVENT_IDX) */
         const char *broken;      /* why the ring stopped; NULL while it works */
         struct virtq_stats stats;
 };

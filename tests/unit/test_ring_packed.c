@@ -697,8 +697,13 @@ int main(int argc, char **argv)
 {
         pool = t_eal_init(argv[0], "rpk");
         if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
-                bench(64);
-                bench(1518);
+                /* --bench [frame length]: both standard sizes by default. */
+                if (argc > 2) {
+                        bench((uint32_t)atoi(argv[2]));
+                } else {
+                        bench(64);
+                        bench(1518);
+                }
                 t_eal_fini();
                 return 0;
         }

@@ -445,6 +445,7 @@ static void test_notify(void)
         struct fake_guest g;
         struct drv d;
         uint16_t *used_event, *avail_event;
+        unsigned i;
 
         fg_init(&g);
         if (drv_init(&d, &g, 0x1000, QSIZE, 12, true, false) != 0)
@@ -481,6 +482,14 @@ static void test_notify(void)
         *used_event = 5;
         virtq_split_enqueue(&d.vq, &m, 1);
         CHECK(virtq_split_need_notify(&d.vq), "EVENT_IDX ignores the flag");
+        /* avail_event stays ahead of the guest as the ring goes round. */
+        d.avail->flags = 0;
+        for (i = 0; i < 0x4100; i++) {
+                rx_post(&d, 1, 1, 128);
+                virtq_split_enqueue(&d.vq, &m, 1);
+        }
+        CHECK((uint16_t)(*avail_event - d.avail_idx) >= 0x4000, "avail_event 0x%x, guest at 0x%x",
+              *avail_event, d.avail_idx);
         rte_pktmbuf_free(m);
         fg_fini(&g);
 }
@@ -831,8 +840,13 @@ int main(int argc, char **argv)
 {
         pool = t_eal_init(argv[0], "ring");
         if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
-                bench(64);
-                bench(1518);
+                /* --bench [frame length]: both standard sizes by default. */
+                if (argc > 2) {
+                        bench((uint32_t)atoi(argv[2]));
+                } else {
+                        bench(64);
+                        bench(1518);
+                }
                 t_eal_fini();
                 return 0;
         }
