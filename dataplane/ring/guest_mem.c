@@ -136,6 +136,22 @@ int gm_uva_to_gpa(const struct guest_mem *gm, uint64_t uva, uint64_t len, uint64
         return -1;
 }
 
+int gm_host_to_gpa(const struct guest_mem *gm, const void *p, uint64_t *gpa)
+{
+        uint32_t i;
+
+        for (i = 0; i < gm->nregions; i++) {
+                const struct gm_region *r = &gm->regions[i];
+                uintptr_t off = (uintptr_t)p - (uintptr_t)r->host;
+
+                if ((uintptr_t)p >= (uintptr_t)r->host && off < r->size) {
+                        *gpa = r->gpa + off;
+                        return 0;
+                }
+        }
+        return -1;
+}
+
 void *gm_translate_uva(const struct guest_mem *gm, uint64_t uva, uint64_t len)
 {
         uint32_t i;

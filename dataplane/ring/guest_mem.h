@@ -62,6 +62,10 @@ static inline void *gm_translate(struct guest_mem *gm, uint64_t gpa, uint64_t le
  * Returns 0 and sets *gpa, or -1 unless the range is inside one region. */
 int gm_uva_to_gpa(const struct guest_mem *gm, uint64_t uva, uint64_t len, uint64_t *gpa);
 
+/* Guest physical address of p, a host pointer into a mapped region (for
+ * the dirty log). Returns 0, or -1 when p is not guest memory. */
+int gm_host_to_gpa(const struct guest_mem *gm, const void *p, uint64_t *gpa);
+
 /* Host pointer for the front end's virtual range, or NULL as above. */
 void *gm_translate_uva(const struct guest_mem *gm, uint64_t uva, uint64_t len);
 

@@ -50,6 +50,21 @@ enum virtq_drop virtq_copy_bufs_to_mbuf_gen(const struct virtq_buf *bufs, uint32
         return VQ_DROP_NONE;
 }
 
+void virtq_log_bufs(const struct guest_mem *gm, struct dirty_log *log, const struct virtq_buf *bufs,
+                    uint32_t nbufs, uint64_t len)
+{
+        uint32_t i;
+
+        for (i = 0; i < nbufs && len > 0; i++) {
+                uint64_t n = bufs[i].len < len ? bufs[i].len : len;
+                uint64_t gpa;
+
+                if (gm_host_to_gpa(gm, bufs[i].addr, &gpa) == 0)
+                        dirty_log_write(log, gpa, n);
+                len -= n;
+        }
+}
+
 /* Copies [src, src + len) into the buffers from position (*bi, *off). */
 static void put_bytes(const struct virtq_buf *bufs, uint32_t nbufs, uint32_t *bi, uint32_t *off,
                       const uint8_t *src, uint32_t len)

@@ -11,6 +11,8 @@
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 
+#include "dirty_log.h"
+#include "guest_mem.h"
 #include "virtq.h"
 
 /* One guest buffer, translated. */
@@ -25,6 +27,11 @@ enum virtq_drop virtq_copy_bufs_to_mbuf_gen(const struct virtq_buf *bufs, uint32
                                             struct rte_mempool *mp);
 void virtq_copy_mbuf_to_bufs_gen(const struct virtq_buf *bufs, uint32_t nbufs, const uint8_t *hdr,
                                  uint16_t hdr_len, const struct rte_mbuf *m);
+
+/* Marks dirty the guest pages behind the first len bytes of bufs (what an
+ * RX copy wrote). */
+void virtq_log_bufs(const struct guest_mem *gm, struct dirty_log *log, const struct virtq_buf *bufs,
+                    uint32_t nbufs, uint64_t len);
 
 /* Guest TX: the bytes of bufs after the first skip (the virtio-net header)
  * into the fresh mbuf m, chaining mbufs from mp when it is full. The caller

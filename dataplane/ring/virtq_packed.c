@@ -109,6 +109,8 @@ int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
         vq->hdr_len = p->hdr_len;
         vq->mrg_rxbuf = p->mrg_rxbuf;
         vq->event_idx = p->event_idx;
+        vq->log = p->log;
+        vq->desc_gpa = p->desc_gpa;
         vq->last_avail_idx = p->last_avail_idx & ~VIRTQ_PACKED_WRAP;
         vq->avail_wrap = !!(p->last_avail_idx & VIRTQ_PACKED_WRAP);
         vq->last_used_idx = p->last_used_idx & ~VIRTQ_PACKED_WRAP;
@@ -136,6 +138,9 @@ static inline void packed_used_put(struct virtq_packed *vq, uint16_t id, uint32_
         u->id = id;
         u->len = len;
         __atomic_store_n(&u->flags, flags, __ATOMIC_RELEASE);
+        if (unlikely(vq->log != NULL))
+                dirty_log_write(vq->log, vq->desc_gpa + (uint64_t)vq->last_used_idx * sizeof(*u),
+                                sizeof(*u));
         cursor_advance(vq, &c, ndesc);
         vq->last_used_idx = c.idx;
         vq->used_wrap = c.wrap;
@@ -419,6 +424,8 @@ static inline bool packed_rx_one(struct virtq_packed *vq, const struct rte_mbuf 
         } while (total < need);
 
         virtq_copy_mbuf_to_bufs(bufs, nbufs, vq->hdr_len, (uint16_t)nchains, m);
+        if (unlikely(vq->log != NULL))
+                virtq_log_bufs(vq->gm, vq->log, bufs, nbufs, need);
         for (k = 0; k < nchains; k++) {
                 uint32_t len = (uint32_t)RTE_MIN((uint64_t)lens[k], need);
 

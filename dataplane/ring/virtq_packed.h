@@ -13,6 +13,7 @@
 #include <linux/virtio_ring.h>
 #include <rte_mbuf.h>
 
+#include "dirty_log.h"
 #include "guest_mem.h"
 #include "virtq.h"
 
@@ -30,6 +31,7 @@ struct virtq_packed_params {
         uint16_t hdr_len;          /* virtq_net_hdr_len(features): 10 or 12 */
         bool mrg_rxbuf;            /* VIRTIO_NET_F_MRG_RXBUF */
         bool event_idx;            /* VIRTIO_RING_F_EVENT_IDX: descriptor event mode */
+        struct dirty_log *log;     /* VHOST_F_LOG_ALL: pages written are marked; or NULL */
 };
 
 struct virtq_packed {
@@ -37,6 +39,8 @@ struct virtq_packed {
         struct vring_packed_desc_event *driver_event;
         struct vring_packed_desc_event *device_event;
         struct guest_mem *gm;
+        struct dirty_log *log; /* NULL unless migrating */
+        uint64_t desc_gpa;     /* for the log */
         uint32_t size;
         uint16_t last_avail_idx; /* slot of the next chain head, < size */
         uint16_t last_used_idx;  /* slot the next used descriptor goes to */

@@ -3,6 +3,7 @@
 #include "virtq_split.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,6 +93,8 @@ int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
         vq->hdr_len = p->hdr_len;
         vq->mrg_rxbuf = p->mrg_rxbuf;
         vq->event_idx = p->event_idx;
+        vq->log = p->log;
+        vq->log_used_gpa = p->log_used_gpa;
         vq->last_avail_idx = p->last_avail_idx;
         vq->last_used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
         vq->signalled_used = vq->last_used_idx;
@@ -133,12 +136,20 @@ static inline void split_used_put(struct virtq_split *vq, uint16_t id, uint32_t 
 
         e->id = id;
         e->len = len;
+        if (unlikely(vq->log != NULL))
+                dirty_log_write(vq->log,
+                                vq->log_used_gpa + offsetof(struct vring_used, ring) +
+                                    (uint64_t)(vq->last_used_idx & vq->mask) * sizeof(*e),
+                                sizeof(*e));
         vq->last_used_idx++;
 }
 
 static inline void split_used_publish(struct virtq_split *vq)
 {
         __atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
+        if (unlikely(vq->log != NULL))
+                dirty_log_write(vq->log, vq->log_used_gpa + offsetof(struct vring_used, idx),
+                                sizeof(vq->used->idx));
 }
 
 /* An indirect descriptor: the table must be whole 16-byte entries inside
@@ -378,6 +389,8 @@ static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m
         } while (total < need);
 
         virtq_copy_mbuf_to_bufs(bufs, nbufs, vq->hdr_len, (uint16_t)nchains, m);
+        if (unlikely(vq->log != NULL))
+                virtq_log_bufs(vq->gm, vq->log, bufs, nbufs, need);
         for (c = 0; c < nchains; c++) {
                 uint32_t len = (uint32_t)RTE_MIN((uint64_t)lens[c], need);
 

@@ -12,6 +12,7 @@
 #include <linux/virtio_ring.h>
 #include <rte_mbuf.h>
 
+#include "dirty_log.h"
 #include "guest_mem.h"
 #include "virtq.h"
 
@@ -24,6 +25,11 @@ struct virtq_split_params {
         uint16_t hdr_len;        /* virtq_net_hdr_len(features): 10 or 12 */
         bool mrg_rxbuf;          /* VIRTIO_NET_F_MRG_RXBUF: an RX frame may span chains */
         bool event_idx;          /* VIRTIO_RING_F_EVENT_IDX */
+        /* VHOST_F_LOG_ALL with the ring's log flag: pages written are
+         * marked here, the used ring at log_used_gpa (log_guest_addr).
+         * NULL: no logging. */
+        struct dirty_log *log;
+        uint64_t log_used_gpa;
 };
 
 struct virtq_split {
@@ -31,6 +37,8 @@ struct virtq_split {
         struct vring_avail *avail;
         struct vring_used *used;
         struct guest_mem *gm;
+        struct dirty_log *log; /* NULL unless migrating */
+        uint64_t log_used_gpa;
         uint16_t mask; /* size - 1 */
         uint16_t last_avail_idx;
         uint16_t last_used_idx;

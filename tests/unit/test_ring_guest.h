@@ -17,6 +17,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "dirty_log.h"
 #include "guest_mem.h"
 
 static unsigned t_passed, t_failed;
@@ -175,6 +176,48 @@ static uint64_t fg_high(struct fake_guest *g, uint32_t len)
         gpa = g->high_next;
         g->high_next += (len + 63) & ~63u;
         return gpa;
+}
+
+/* A dirty log covering all three regions, at a non-zero offset in its
+ * memfd as SET_LOG_BASE allows. */
+#define FG_LOG_SIZE   (((FG_HIGH_GPA + FG_HIGH_SIZE) / DIRTY_LOG_PAGE + 7) / 8)
+#define FG_LOG_OFFSET 0x1000u
+
+static uint8_t *fg_log_init(struct dirty_log *log, int *fd)
+{
+        char err[256];
+        uint8_t *view;
+
+        *fd = memfd_create("fake-log", MFD_CLOEXEC);
+        if (*fd < 0 || ftruncate(*fd, FG_LOG_OFFSET + FG_LOG_SIZE) != 0) {
+                perror("log memfd");
+                exit(2);
+        }
+        if (dirty_log_map(log, *fd, FG_LOG_SIZE, FG_LOG_OFFSET, err, sizeof(err)) != 0) {
+                printf("dirty_log_map: %s\n", err);
+                exit(2);
+        }
+        view = mmap(NULL, FG_LOG_OFFSET + FG_LOG_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+        if (view == MAP_FAILED) {
+                perror("mmap log");
+                exit(2);
+        }
+        return view + FG_LOG_OFFSET;
+}
+
+static void fg_log_fini(struct dirty_log *log, uint8_t *view, int fd)
+{
+        dirty_log_unmap(log);
+        munmap(view - FG_LOG_OFFSET, FG_LOG_OFFSET + FG_LOG_SIZE);
+        close(fd);
+}
+
+/* Whether the front end would see the page holding gpa as dirty. */
+static int fg_dirty(const uint8_t *view, uint64_t gpa)
+{
+        uint64_t page = gpa / DIRTY_LOG_PAGE;
+
+        return (view[page / 8] >> (page % 8)) & 1;
 }
 
 static void fill_pattern(uint8_t *p, uint32_t len, uint32_t seed)

@@ -13,6 +13,7 @@
 #define MAX_IDS 1024
 
 static struct rte_mempool *pool;
+static struct dirty_log *t_log; /* rings set up by pdrv_init log here */
 
 struct dspec {
         uint64_t gpa;
@@ -48,6 +49,7 @@ static int pdrv_init(struct pdrv *d, struct fake_guest *g, uint64_t base, uint32
             .hdr_len = hdr_len,
             .mrg_rxbuf = mrg,
             .event_idx = event_idx,
+            .log = t_log,
         };
         char err[256];
         int rc;
@@ -633,6 +635,37 @@ static void test_garbage(void)
         free(rx);
 }
 
+static void test_dirty_log(void)
+{
+        struct rte_mbuf *m = make_frame(pool, 100, 2048, 3);
+        struct dirty_log log;
+        struct fake_guest g;
+        struct pdrv *d = calloc(1, sizeof(*d));
+        uint8_t *view;
+        uint64_t buf = FG_HIGH_GPA + 0x3000 - 20;
+        int fd;
+
+        fg_init(&g);
+        view = fg_log_init(&log, &fd);
+        t_log = &log;
+        if (pdrv_init(d, &g, 0x4000, 64, 12, true, false) != 0)
+                return;
+        {
+                struct dspec s[] = {{buf, 1600, VRING_DESC_F_WRITE}};
+                pdrv_post(d, s, 1, false, false);
+        }
+        CHECK(virtq_packed_enqueue(&d->vq, &m, 1) == 1, "rx with log");
+        CHECK(fg_dirty(view, buf) && fg_dirty(view, buf + 100), "both pages of the frame");
+        CHECK(!fg_dirty(view, buf + 0x2000), "page past the frame untouched");
+        CHECK(fg_dirty(view, 0x4000), "descriptor ring page (used descriptor)");
+        CHECK(!fg_dirty(view, 0x4000 + 0x1000), "rest of the ring untouched");
+        t_log = NULL;
+        rte_pktmbuf_free(m);
+        fg_log_fini(&log, view, fd);
+        fg_fini(&g);
+        free(d);
+}
+
 static double now_s(void)
 {
         struct timespec ts;
@@ -714,6 +747,7 @@ int main(int argc, char **argv)
         test_tx_malformed();
         test_rx_malformed();
         test_garbage();
+        test_dirty_log();
         CHECK(rte_mempool_in_use_count(pool) == 0, "mbufs leaked: %u",
               rte_mempool_in_use_count(pool));
         t_eal_fini();

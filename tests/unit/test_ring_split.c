@@ -11,6 +11,7 @@
 #define QSIZE 256
 
 static struct rte_mempool *pool;
+static struct dirty_log *t_log; /* rings set up by drv_init log here */
 
 struct drv {
         struct fake_guest *g;
@@ -40,10 +41,12 @@ static int drv_init(struct drv *d, struct fake_guest *g, uint64_t base, uint32_t
             .hdr_len = hdr_len,
             .mrg_rxbuf = mrg,
             .event_idx = event_idx,
+            .log = t_log,
         };
         char err[256];
         int rc;
 
+        p.log_used_gpa = p.used_gpa;
         memset(d, 0, sizeof(*d));
         d->g = g;
         d->size = size;
@@ -774,6 +777,50 @@ static void test_garbage(void)
         fg_fini(&g);
 }
 
+/* Migration: with a dirty log, every page the engine writes is marked,
+ * and only those. */
+static void test_dirty_log(void)
+{
+        struct rte_mbuf *m = make_frame(pool, 100, 2048, 3);
+        struct dirty_log log, bad;
+        struct fake_guest g;
+        struct drv d;
+        uint8_t *view;
+        uint64_t buf, used_gpa;
+        uint16_t head;
+        int fd;
+        char err[256];
+
+        fg_init(&g);
+        view = fg_log_init(&log, &fd);
+        CHECK(dirty_log_map(&bad, fd, FG_LOG_SIZE + 0x2000, FG_LOG_OFFSET, err, sizeof(err)) != 0 &&
+                  strstr(err, "past the end"),
+              "log past its file: %s", err);
+        t_log = &log;
+        if (drv_init(&d, &g, 0x1000, QSIZE, 12, true, false) != 0)
+                return;
+        used_gpa = (0x1000 + 16 * QSIZE + 6 + 2 * QSIZE + 4095) & ~4095ull;
+        /* An RX buffer across a page boundary. */
+        buf = FG_BUF_GPA + 0x8000 - 50;
+        {
+                struct dspec s[] = {{buf, 1600, VRING_DESC_F_WRITE}};
+                drv_post(&d, drv_chain(&d, s, 1));
+        }
+        CHECK(virtq_split_enqueue(&d.vq, &m, 1) == 1, "rx with log");
+        CHECK(fg_dirty(view, buf) && fg_dirty(view, buf + 100), "both pages of the frame");
+        CHECK(!fg_dirty(view, buf + 0x2000), "page past the frame untouched");
+        CHECK(fg_dirty(view, used_gpa), "used ring page");
+        memset(view, 0, FG_LOG_SIZE);
+        head = tx_post(&d, 60, 1, NULL, 0, false);
+        tx_expect(&d, 60, 1, "tx with log");
+        CHECK(fg_dirty(view, used_gpa), "used ring page after tx");
+        CHECK(!fg_dirty(view, d.desc[head].addr), "tx buffer is only read");
+        t_log = NULL;
+        rte_pktmbuf_free(m);
+        fg_log_fini(&log, view, fd);
+        fg_fini(&g);
+}
+
 static double now_s(void)
 {
         struct timespec ts;
@@ -859,6 +906,7 @@ int main(int argc, char **argv)
         test_tx_malformed();
         test_rx_malformed();
         test_garbage();
+        test_dirty_log();
         CHECK(rte_mempool_in_use_count(pool) == 0, "mbufs leaked: %u",
               rte_mempool_in_use_count(pool));
         t_eal_fini();
