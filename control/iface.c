@@ -228,8 +228,8 @@ int vhostd_iface_read_guest(struct vhostd *d, struct vsw_iface *ifc, uint64_t gp
         return -1;
 }
 
-/* A restarted vhostd: the old connections' state cannot be trusted to be
- * whole, so start each recorded interface afresh on its socket. */
+/* No vault to take the fds from (or it failed): the interface can only
+ * start afresh on its socket. */
 static void reopen(struct vhostd *d, struct vsw_iface *ifc)
 {
         char err[256];
@@ -237,31 +237,61 @@ static void reopen(struct vhostd *d, struct vsw_iface *ifc)
 
         vu_dev_init(&c->dev, d->st, ifc, d->vault);
         vu_dev_reset(&c->dev);
-        if (d->vault >= 0) {
-                char prefix[32];
-
-                snprintf(prefix, sizeof(prefix), "if%u/", ifc->sw_if_index);
-                vsw_vault_withdraw_prefix(d->vault, prefix);
-        }
+        vu_vault_drop_prefix(&c->dev, "%s", "");
         if (vu_conn_start(c, d, ifc, err, sizeof(err)) < 0)
                 VSW_ERR(VSW_LOG_VHOST_USER, "%s: re-opening its socket: %s", ifc->name, err);
 }
 
-void vhostd_ifaces_boot(struct vhostd *d)
+static void adopt(struct vhostd *d, struct vsw_iface *ifc)
 {
-        unsigned existing = 0;
+        struct vu_conn *c = &conns[slot_of(d, ifc)];
+        char err[256];
+
+        if (vu_conn_adopt(c, d, ifc, err, sizeof(err)) < 0)
+                VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot take it over: %s", ifc->name, err);
+}
+
+void vhostd_ifaces_adopt(struct vhostd *d)
+{
+        unsigned n = 0;
 
         for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
                 if (!d->st->ifaces[i].in_use)
                         continue;
+                adopt(d, &d->st->ifaces[i]);
+                n += conns[i].d != NULL;
+        }
+        if (n)
+                VSW_NOTICE(VSW_LOG_VHOST_USER, "took over %u interfaces from the vault", n);
+}
+
+void vhostd_ifaces_go(struct vhostd *d)
+{
+        unsigned existing = 0;
+
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                struct vsw_iface *ifc = &d->st->ifaces[i];
+                struct vu_conn *c = &conns[i];
+
+                if (!ifc->in_use) {
+                        vu_conn_detach(c); /* deleted since we took it over */
+                        continue;
+                }
                 existing++;
-                reopen(d, &d->st->ifaces[i]);
+                if (!vu_conn_adoption_current(c, ifc)) {
+                        /* Changed since we took it over (or never taken). */
+                        vu_conn_detach(c);
+                        adopt(d, ifc);
+                }
+                if (c->d)
+                        vu_conn_go(c);
+                else
+                        reopen(d, ifc);
         }
-        if (existing) {
-                VSW_NOTICE(VSW_LOG_VHOST_USER, "re-opened %u interfaces recorded in the memzone",
-                           existing);
+        /* Only the first vhostd creates the startup interfaces: a later one
+         * must not bring back what the user deleted. */
+        if (existing || atomic_load(&d->st->vhostd_generation) != 0)
                 return;
-        }
         for (unsigned i = 0; i < d->cfg.nboot_ifaces; i++) {
                 char err[256];
 

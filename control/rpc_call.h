@@ -54,5 +54,7 @@ rpc_handler rpc_debug_vhost_user;
 rpc_handler rpc_set_logging;
 rpc_handler rpc_show_log;
 rpc_handler rpc_show_version;
+rpc_handler rpc_restart_control;
+rpc_handler rpc_show_workers;
 
 #endif

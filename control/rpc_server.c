@@ -36,6 +36,8 @@ static const struct rpc_command {
     {VSW__REQUEST__CMD_SET_LOGGING, "set logging class", rpc_set_logging},
     {VSW__REQUEST__CMD_SHOW_LOG, "show log", rpc_show_log},
     {VSW__REQUEST__CMD_SHOW_VERSION, "show version", rpc_show_version},
+    {VSW__REQUEST__CMD_RESTART_CONTROL, "restart control", rpc_restart_control},
+    {VSW__REQUEST__CMD_SHOW_WORKERS, "show workers", rpc_show_workers},
 };
 
 static struct {

@@ -14,7 +14,7 @@ int rpc_show_version(struct vhostd *d, const Vsw__Request *req, struct rpc_call 
                 return rpc_no_memory(c);
         vsw__show_version_reply__init(r);
         r->version = (char *)VSW_VERSION;
-        r->generation = atomic_load(&d->st->vhostd_generation);
+        r->generation = d->generation;
         r->pid = (int32_t)getpid();
         c->reply.body_case = VSW__REPLY__BODY_VERSION;
         c->reply.version = r;

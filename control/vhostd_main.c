@@ -1,8 +1,12 @@
 /* vhostd: the control plane, started by vhost-supervisor as a DPDK
- * secondary:  vhostd <EAL args> -- -c <startup.conf or ""> [--generation N]
- * It attaches to the state memzone, opens the vault and the log, brings up
- * the interfaces' vhost-user sockets and the RPC, and runs one libevent loop
- * until SIGTERM or SIGINT. */
+ * secondary:
+ *   vhostd <EAL args> -- -c <startup.conf or ""> [--generation N] [--handover-fd FD]
+ * It attaches to the state memzone (refusing a layout it does not know),
+ * opens the log and the vault, takes over the interfaces a predecessor left
+ * in the memzone, waits for GO when handed over gracefully, then serves the
+ * sockets and the RPC on one libevent loop until SIGTERM or SIGINT. It
+ * exits without withdrawing anything: the vault keeps every connection for
+ * the next generation. */
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
@@ -16,21 +20,25 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "handover.h"
 #include "iface.h"
 #include "log.h"
 #include "rpc.h"
 #include "vault.h"
 #include "vhostd.h"
+#include "vhostd_handover.h"
 
 struct args {
         const char *conf; /* NULL: the embedded default */
         long generation;  /* -1: not given */
+        int handover_fd;  /* -1: not a graceful handover */
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
         static const struct option opts[] = {
             {"generation", required_argument, NULL, 'g'},
+            {"handover-fd", required_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         int c;
@@ -38,6 +46,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
         a->conf = NULL;
         a->generation = -1;
+        a->handover_fd = -1;
         optind = 1;
         while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
                 switch (c) {
@@ -53,9 +62,19 @@ static int parse_args(int argc, char **argv, struct args *a)
                                 return -1;
                         }
                         break;
+                case 'h':
+                        errno = 0;
+                        long fd = strtol(optarg, &end, 10);
+                        if (errno || *end || fd < 0 || fd > INT32_MAX) {
+                                fprintf(stderr, "vhostd: --handover-fd %s: expected an fd\n",
+                                        optarg);
+                                return -1;
+                        }
+                        a->handover_fd = (int)fd;
+                        break;
                 default:
-                        fprintf(stderr,
-                                "usage: vhostd <EAL args> -- -c <startup.conf> [--generation N]\n");
+                        fprintf(stderr, "usage: vhostd <EAL args> -- -c <startup.conf> "
+                                        "[--generation N] [--handover-fd FD]\n");
                         return -1;
                 }
         }
@@ -75,43 +94,68 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         event_base_loopbreak(d->base);
 }
 
-static struct vsw_state *attach_memzone(void)
+/* The memzone, or NULL (logged) when it is missing or laid out by a
+ * build this one does not know; *refused says which. */
+static struct vsw_state *attach_memzone(int *refused)
 {
         const struct rte_memzone *mz = rte_memzone_lookup(VSW_STATE_MZ_NAME);
         char err[256];
 
+        *refused = 0;
         if (!mz) {
-                fprintf(stderr, "vhostd: memzone %s not found: is vhost-supervisor running?\n",
+                VSW_ERR(VSW_LOG_GENERAL, "memzone %s not found: is vhost-supervisor running?",
                         VSW_STATE_MZ_NAME);
                 return NULL;
         }
+        *refused = 1;
         if (mz->len < sizeof(struct vsw_state)) {
-                fprintf(stderr, "vhostd: memzone %s is %zu bytes, this build needs %zu\n",
+                VSW_ERR(VSW_LOG_GENERAL,
+                        "memzone %s is %zu bytes, this build needs %zu: refusing to attach",
                         VSW_STATE_MZ_NAME, mz->len, sizeof(struct vsw_state));
                 return NULL;
         }
         if (vsw_state_check(mz->addr, err, sizeof(err)) < 0) {
-                fprintf(stderr, "vhostd: %s\n", err);
+                VSW_ERR(VSW_LOG_GENERAL, "%s", err);
                 return NULL;
         }
+        *refused = 0;
         return mz->addr;
 }
 
-static int run(struct vhostd *d)
+/* From here on this vhostd is the only one: the memzone says so, what a
+ * predecessor left half done is settled, and the events are armed. */
+static int go(struct vhostd *d)
 {
-        struct event *sigterm = evsignal_new(d->base, SIGTERM, on_signal, d);
-        struct event *sigint = evsignal_new(d->base, SIGINT, on_signal, d);
+        vhostd_ifaces_go(d);
+        atomic_store(&d->st->vhostd_generation, d->generation);
+        atomic_store(&d->st->vhostd_pid, (int32_t)getpid());
+        /* The RPC endpoint moves last; vhost-ctl retries meanwhile. */
+        if (vhostd_rpc_start(d, d->cfg.cli_listen) < 0)
+                return -1;
+        VSW_NOTICE(VSW_LOG_GENERAL, "vhostd generation %u ready (pid %d)", d->generation,
+                   (int)getpid());
+        return 0;
+}
+
+static int run(struct vhostd *d, int handover_fd)
+{
+        struct event *sigterm = NULL, *sigint = NULL;
         int rc = -1;
 
+        vhostd_ifaces_adopt(d);
+        /* Before GO: a SIGTERM just ends us, nothing is changed yet. */
+        if (handover_fd >= 0 && vhostd_handover_wait(handover_fd) < 0) {
+                rc = 0;
+                goto out;
+        }
+        sigterm = evsignal_new(d->base, SIGTERM, on_signal, d);
+        sigint = evsignal_new(d->base, SIGINT, on_signal, d);
         if (!sigterm || !sigint || event_add(sigterm, NULL) < 0 || event_add(sigint, NULL) < 0) {
                 VSW_ERR(VSW_LOG_GENERAL, "cannot arm the signal events");
                 goto out;
         }
-        vhostd_ifaces_boot(d);
-        if (vhostd_rpc_start(d, d->cfg.cli_listen) < 0)
+        if (go(d) < 0)
                 goto out;
-        VSW_NOTICE(VSW_LOG_GENERAL, "vhostd generation %u ready (pid %d)", d->generation,
-                   (int)getpid());
         rc = event_base_dispatch(d->base) < 0 ? -1 : 0;
         vhostd_rpc_stop(d);
 out:
@@ -128,7 +172,7 @@ int main(int argc, char **argv)
         static struct vhostd d;
         struct args a;
         char err[512], path[VSW_CONF_STR + 32];
-        int n, rc;
+        int n, rc, refused;
 
         n = rte_eal_init(argc, argv);
         if (n < 0) {
@@ -149,13 +193,13 @@ int main(int argc, char **argv)
                 rte_eal_cleanup();
                 return 1;
         }
-        d.st = attach_memzone();
-        if (!d.st) {
-                rte_eal_cleanup();
-                return 1;
-        }
         snprintf(path, sizeof(path), "%s/vhostsw.log", d.cfg.runtime_dir);
         vsw_log_open("vhostd", path, d.cfg.default_log_level);
+        d.st = attach_memzone(&refused);
+        if (!d.st) {
+                rte_eal_cleanup();
+                return refused ? VSW_EXIT_LAYOUT_REFUSED : 1;
+        }
         vsw_log_attach(d.st);
 
         snprintf(path, sizeof(path), "%s/%s", d.cfg.runtime_dir, VSW_VAULT_SOCK_NAME);
@@ -167,8 +211,6 @@ int main(int argc, char **argv)
         }
         d.generation =
             a.generation >= 0 ? (uint32_t)a.generation : atomic_load(&d.st->vhostd_generation) + 1;
-        atomic_store(&d.st->vhostd_generation, d.generation);
-        atomic_store(&d.st->vhostd_pid, (int32_t)getpid());
         signal(SIGPIPE, SIG_IGN);
 
         d.base = event_base_new();
@@ -178,7 +220,7 @@ int main(int argc, char **argv)
                 return 1;
         }
         vhostd_ctx = &d;
-        rc = run(&d);
+        rc = run(&d, a.handover_fd);
 
         int32_t me = (int32_t)getpid();
         atomic_compare_exchange_strong(&d.st->vhostd_pid, &me, 0);

@@ -11,15 +11,15 @@
 
 #include "log.h"
 #include "vhostd.h"
+#include "vu_conn_io.h"
 #include "vu_handlers.h"
+#include "vu_journal.h"
+#include "vu_recover.h"
 
 /* A front end that sends half a message gets this long before it is
  * dropped; replies that cannot be sent within it likewise. */
 #define VU_IO_TIMEOUT_S 1
 
-static void on_message(evutil_socket_t fd, short what, void *arg);
-static void on_accept(evutil_socket_t fd, short what, void *arg);
-static void on_retry(evutil_socket_t fd, short what, void *arg);
 static int try_connect(struct vu_conn *c);
 
 static const char *iname(const struct vu_conn *c)
@@ -27,7 +27,7 @@ static const char *iname(const struct vu_conn *c)
         return c->dev.ifc->name;
 }
 
-static void set_io_timeouts(int fd)
+void vu_conn_set_io_timeouts(int fd)
 {
         struct timeval tv = {VU_IO_TIMEOUT_S, 0};
 
@@ -39,8 +39,8 @@ static void set_io_timeouts(int fd)
 /* The connection is up: hand it to the vault and wait for messages. */
 static int connected(struct vu_conn *c, int fd)
 {
-        set_io_timeouts(fd);
-        c->conn_ev = event_new(c->d->base, fd, EV_READ | EV_PERSIST, on_message, c);
+        vu_conn_set_io_timeouts(fd);
+        c->conn_ev = event_new(c->d->base, fd, EV_READ | EV_PERSIST, vu_conn_on_message, c);
         if (!c->conn_ev || event_add(c->conn_ev, NULL) < 0) {
                 VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the connection's read event", iname(c));
                 if (c->conn_ev)
@@ -50,6 +50,7 @@ static int connected(struct vu_conn *c, int fd)
                 return -1;
         }
         c->conn_fd = fd;
+        c->dev.ifc->journal.state = VSW_JOURNAL_EMPTY;
         vu_vault_put(&c->dev, fd, "conn");
         c->dev.ifc->conn_state = VSW_CONN_CONNECTED;
         c->dev.ifc->sock_errno = 0;
@@ -58,20 +59,20 @@ static int connected(struct vu_conn *c, int fd)
         return 0;
 }
 
-static void schedule_retry(struct vu_conn *c)
+void vu_conn_schedule_retry(struct vu_conn *c)
 {
         uint32_t ms = c->dev.ifc->reconnect_ms ? c->dev.ifc->reconnect_ms : 1000;
         struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
         c->dev.ifc->conn_state = VSW_CONN_CONNECTING;
         if (!c->retry_ev)
-                c->retry_ev = evtimer_new(c->d->base, on_retry, c);
+                c->retry_ev = evtimer_new(c->d->base, vu_conn_on_retry, c);
         if (!c->retry_ev || evtimer_add(c->retry_ev, &tv) < 0)
                 VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the reconnect timer", iname(c));
 }
 
 /* Front end gone (or dropped): clear the device, then listen or retry. */
-static void disconnect(struct vu_conn *c)
+void vu_conn_disconnect(struct vu_conn *c)
 {
         if (c->conn_fd < 0)
                 return;
@@ -79,12 +80,14 @@ static void disconnect(struct vu_conn *c)
         c->conn_ev = NULL;
         vu_dev_reset(&c->dev);
         vu_vault_drop(&c->dev, "conn");
+        /* The journal speaks of this connection only. */
+        c->dev.ifc->journal.state = VSW_JOURNAL_EMPTY;
         close(c->conn_fd);
         c->conn_fd = -1;
         if (c->dev.ifc->is_server)
                 c->dev.ifc->conn_state = VSW_CONN_LISTENING;
         else
-                schedule_retry(c);
+                vu_conn_schedule_retry(c);
 }
 
 /* Fills m from the socket: the header with its fds, then the payload when
@@ -143,7 +146,7 @@ static int read_msg(struct vu_conn *c, struct vu_msg *m)
         return 0;
 }
 
-static int send_reply(struct vu_conn *c, const struct vu_msg *reply)
+int vu_conn_send_reply(struct vu_conn *c, const struct vu_msg *reply)
 {
         struct iovec iov[2] = {
             {(void *)&reply->hdr, VHOST_USER_HDR_SIZE},
@@ -164,34 +167,92 @@ static int send_reply(struct vu_conn *c, const struct vu_msg *reply)
         return -1;
 }
 
-static void on_message(evutil_socket_t fd, short what, void *arg)
+void vu_conn_finish(struct vu_conn *c, enum vu_action act, const struct vu_msg *reply)
+{
+        switch (act) {
+        case VU_ACT_REPLY:
+                if (vu_conn_send_reply(c, reply) < 0) {
+                        vu_conn_disconnect(c);
+                        break;
+                }
+                vu_journal_done(&c->dev.ifc->journal);
+                break;
+        case VU_ACT_CLOSE:
+                VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: dropping the front end after a bad message",
+                           iname(c));
+                vu_conn_disconnect(c);
+                break;
+        case VU_ACT_NONE:
+                vu_journal_done(&c->dev.ifc->journal);
+                break;
+        }
+}
+
+/* The crash-atomic path (vu_journal.h): m was peeked, not consumed. */
+static void handle_journaled(struct vu_conn *c, struct vu_msg *m)
+{
+        struct vsw_journal *j = &c->dev.ifc->journal;
+        struct vu_msg reply;
+        size_t size = m->hdr.size;
+        enum vu_action act;
+
+        vu_journal_begin(j, m);
+        act = vu_msg_handle(&c->dev, m, &reply);
+        if (c->dev.replay) {
+                /* The rings a predecessor paused for this message are done. */
+                vu_release_all(&c->dev);
+                c->dev.replay = 0;
+        }
+        vu_journal_applied(j, act, &reply);
+        m->hdr.size = (uint32_t)size;
+        if (vu_journal_consume(c->conn_fd, m) < 0) {
+                c->dev.ifc->sock_errno = errno;
+                VSW_ERR(VSW_LOG_VHOST_USER, "%s: consuming %s: %s", iname(c),
+                        vu_request_name(m->hdr.request), strerror(errno));
+                vu_conn_disconnect(c);
+                return;
+        }
+        vu_conn_finish(c, act, &reply);
+}
+
+void vu_conn_on_message(evutil_socket_t fd, short what, void *arg)
 {
         struct vu_conn *c = arg;
         struct vu_msg m, reply;
 
         (void)fd;
         (void)what;
+        switch (vu_journal_peek(c->conn_fd, &m)) {
+        case VU_PEEK_MSG:
+                handle_journaled(c, &m);
+                return;
+        case VU_PEEK_NOTHING:
+                return;
+        case VU_PEEK_EOF:
+        case VU_PEEK_PLAIN:
+                break;
+        }
         if (read_msg(c, &m) == 1) {
                 VSW_INFO(VSW_LOG_VHOST_USER, "%s: front end disconnected", iname(c));
-                disconnect(c);
+                vu_conn_disconnect(c);
                 return;
         }
         switch (vu_msg_handle(&c->dev, &m, &reply)) {
         case VU_ACT_REPLY:
-                if (send_reply(c, &reply) < 0)
-                        disconnect(c);
+                if (vu_conn_send_reply(c, &reply) < 0)
+                        vu_conn_disconnect(c);
                 break;
         case VU_ACT_CLOSE:
                 VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: dropping the front end after a bad message",
                            iname(c));
-                disconnect(c);
+                vu_conn_disconnect(c);
                 break;
         case VU_ACT_NONE:
                 break;
         }
 }
 
-static void on_accept(evutil_socket_t lfd, short what, void *arg)
+void vu_conn_on_accept(evutil_socket_t lfd, short what, void *arg)
 {
         struct vu_conn *c = arg;
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -214,14 +275,14 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
         connected(c, fd);
 }
 
-static void on_retry(evutil_socket_t fd, short what, void *arg)
+void vu_conn_on_retry(evutil_socket_t fd, short what, void *arg)
 {
         struct vu_conn *c = arg;
 
         (void)fd;
         (void)what;
         if (c->conn_fd < 0 && try_connect(c) < 0)
-                schedule_retry(c);
+                vu_conn_schedule_retry(c);
 }
 
 static int make_addr(struct sockaddr_un *sa, const char *path)
@@ -266,7 +327,7 @@ static int fail(char *err, size_t errlen, int fd, const char *what, const char *
 /* Binds the listening socket, replacing a stale socket file (never any
  * other kind of file), and gives it the owner, group and mode asked for so
  * a QEMU run as another user (libvirt-qemu) can connect. */
-static int start_server(struct vu_conn *c, char *err, size_t errlen)
+int vu_conn_start_server(struct vu_conn *c, char *err, size_t errlen)
 {
         struct vsw_iface *ifc = c->dev.ifc;
         const char *path = ifc->socket_path;
@@ -298,7 +359,7 @@ static int start_server(struct vu_conn *c, char *err, size_t errlen)
                 return fail(err, errlen, fd, "chmod", path);
         if (listen(fd, 1) < 0)
                 return fail(err, errlen, fd, "listen", path);
-        c->listen_ev = event_new(c->d->base, fd, EV_READ | EV_PERSIST, on_accept, c);
+        c->listen_ev = event_new(c->d->base, fd, EV_READ | EV_PERSIST, vu_conn_on_accept, c);
         if (!c->listen_ev || event_add(c->listen_ev, NULL) < 0) {
                 snprintf(err, errlen, "cannot arm the accept event for %s", path);
                 if (c->listen_ev)
@@ -321,9 +382,9 @@ int vu_conn_start(struct vu_conn *c, struct vhostd *d, struct vsw_iface *ifc, ch
         c->listen_fd = c->conn_fd = -1;
         vu_dev_init(&c->dev, d->st, ifc, d->vault);
         if (ifc->is_server)
-                return start_server(c, err, errlen);
+                return vu_conn_start_server(c, err, errlen);
         if (try_connect(c) < 0)
-                schedule_retry(c);
+                vu_conn_schedule_retry(c);
         return 0;
 }
 
@@ -331,7 +392,7 @@ void vu_conn_stop(struct vu_conn *c)
 {
         if (!c->d)
                 return;
-        disconnect(c);
+        vu_conn_disconnect(c);
         if (c->retry_ev)
                 event_free(c->retry_ev);
         c->retry_ev = NULL;

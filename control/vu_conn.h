@@ -20,12 +20,28 @@ struct vu_conn {
         struct event *listen_ev;
         struct event *conn_ev;
         struct event *retry_ev;
+        /* What an adoption took (vu_conn_adopt): still current while the
+         * interface's vault_seq and sw_if_index have not moved. */
+        uint32_t adopted_seq;
+        uint32_t adopted_index;
 };
 
 /* Opens ifc's endpoint (listening socket, or a first connect attempt).
  * 0, or -1 with a one-line reason in err. */
 int vu_conn_start(struct vu_conn *c, struct vhostd *d, struct vsw_iface *ifc, char *err,
                   size_t errlen);
+/* Takes over a predecessor's endpoint for ifc: fetches its sockets and
+ * fds from the vault and creates the events without arming them, so
+ * nothing is read yet and nothing changes in the memzone. 0, or -1 with a
+ * reason in err. */
+int vu_conn_adopt(struct vu_conn *c, struct vhostd *d, struct vsw_iface *ifc, char *err,
+                  size_t errlen);
+/* Is c's adoption of ifc still what the memzone and the vault hold? */
+int vu_conn_adoption_current(const struct vu_conn *c, const struct vsw_iface *ifc);
+/* Once this vhostd is the only one: settles what a predecessor left half
+ * done (its journaled message, paused rings, stale vault keys, a
+ * connection that is gone) and arms the events. */
+void vu_conn_go(struct vu_conn *c);
 /* Drops the front end (if any) and the endpoint, withdrawing their fds. */
 void vu_conn_stop(struct vu_conn *c);
 /* Closes this process's fds and events only: the vault keeps the

@@ -37,6 +37,12 @@ static int format_key(const struct vu_dev *dev, char *key, const char *fmt, va_l
         return 0;
 }
 
+/* After the vault changed: a successor that fetched earlier refetches. */
+static void vault_changed(struct vu_dev *dev)
+{
+        atomic_fetch_add_explicit(&dev->ifc->vault_seq, 1, memory_order_release);
+}
+
 void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
 {
         char key[VSW_VAULT_KEY_LEN];
@@ -49,6 +55,7 @@ void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
         format_key(dev, key, fmt, ap);
         va_end(ap);
         rc = vsw_vault_deposit(dev->vault, key, fd);
+        vault_changed(dev);
         if (rc < 0)
                 VSW_ERR(VSW_LOG_VAULT, "%s: depositing %s in the vault: %s", dev->ifc->name, key,
                         strerror(-rc));
@@ -66,6 +73,7 @@ void vu_vault_drop(struct vu_dev *dev, const char *fmt, ...)
         format_key(dev, key, fmt, ap);
         va_end(ap);
         rc = vsw_vault_withdraw(dev->vault, key);
+        vault_changed(dev);
         if (rc < 0 && rc != -ENOENT)
                 VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s from the vault: %s", dev->ifc->name, key,
                         strerror(-rc));
@@ -83,6 +91,7 @@ void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
         format_key(dev, key, fmt, ap);
         va_end(ap);
         rc = vsw_vault_withdraw_prefix(dev->vault, key);
+        vault_changed(dev);
         if (rc < 0 && rc != -ENOENT)
                 VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s* from the vault: %s", dev->ifc->name,
                         key, strerror(-rc));

@@ -129,6 +129,12 @@ static void set_region(struct vsw_mem_region *dst, const struct vhost_user_memor
         dst->in_use = 1;
 }
 
+static int same_region(const struct vsw_mem_region *a, const struct vhost_user_memory_region *b)
+{
+        return a->guest_phys_addr == b->guest_phys_addr && a->memory_size == b->memory_size &&
+               a->userspace_addr == b->userspace_addr && a->mmap_offset == b->mmap_offset;
+}
+
 enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         const struct vhost_user_memory *mem = &msg->payload.memory;
@@ -190,6 +196,11 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 if (!m->regions[i].in_use) {
                         if (slot == VSW_MAX_MEM_REGIONS)
                                 slot = i;
+                } else if (dev->replay && same_region(&m->regions[i], r)) {
+                        /* A predecessor added it and died before saying so:
+                         * take this fd and commit the table again. */
+                        slot = i;
+                        break;
                 } else if (overlap(dev, msg, r->guest_phys_addr, r->userspace_addr, r->memory_size,
                                    &m->regions[i], "new region", i)) {
                         return VU_R_FAIL;
@@ -203,6 +214,8 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 return VU_R_FAIL;
 
         vu_pause_all(dev);
+        if (dev->mem_fd[slot] >= 0)
+                close(dev->mem_fd[slot]);
         set_region(&m->regions[slot], r, msg->fds[0]);
         dev->mem_fd[slot] = msg->fds[0];
         msg->fds[0] = -1;
@@ -230,6 +243,12 @@ enum vu_result vu_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 commit_table(dev, msg);
                 if (fd >= 0)
                         close(fd);
+                return VU_R_OK;
+        }
+        if (dev->replay) {
+                /* A predecessor removed it and died before committing. */
+                vu_pause_all(dev);
+                commit_table(dev, msg);
                 return VU_R_OK;
         }
         vu_log_err(dev, msg,

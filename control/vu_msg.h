@@ -151,6 +151,9 @@ struct vu_dev {
         int log_fd;
         int log_notify_fd; /* SET_LOG_FD */
         int backend_fd;
+        /* The message in hand is a predecessor's, applied again after a
+         * crash: a removal of what is already gone is not an error. */
+        uint8_t replay;
 };
 
 /* What the caller does after vu_msg_handle(). */

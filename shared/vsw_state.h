@@ -13,7 +13,7 @@
 #define VSW_MBUF_POOL_NAME "vhostsw_mbufs"
 #define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 2u
+#define VSW_STATE_ABI_VERSION 3u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -124,15 +124,37 @@ enum vsw_conn_state {
 	VSW_CONN_CONNECTED,
 };
 
-/* Crash-atomic message journal (DESIGN.md "Restart and recovery"). */
+/* Crash-atomic message journal (DESIGN.md "Restart and recovery"): vhostd
+ * peeks a message, records it here (APPLYING), applies it, records its
+ * reply (APPLIED), consumes it from the socket, sends the reply and marks
+ * it DONE. A successor reads the state to tell what was done. */
+enum vsw_journal_state {
+	VSW_JOURNAL_EMPTY,
+	VSW_JOURNAL_APPLYING, /* the message at the socket's head is being applied */
+	VSW_JOURNAL_APPLIED,  /* applied, reply recorded; maybe consumed, not known sent */
+	VSW_JOURNAL_DONE,     /* consumed, reply sent */
+};
+
+enum vsw_journal_action {
+	VSW_JOURNAL_NOTHING, /* no reply */
+	VSW_JOURNAL_REPLY,   /* send reply[] */
+	VSW_JOURNAL_HANG_UP, /* the message was refused: drop the front end */
+};
+
+#define VSW_JOURNAL_REPLY_MAX 64
+
 struct vsw_journal {
-	uint32_t state; /* 0 empty, 1 applied (reply pending), 2 reply sent */
+	uint32_t state;  /* enum vsw_journal_state */
+	uint32_t action; /* enum vsw_journal_action */
+	/* The message's identity, to recognise it at the socket's head. */
 	uint32_t request;
 	uint32_t hdr_flags;
 	uint32_t size;
-	uint64_t payload_hash;
-	uint8_t reply[64];
-	uint32_t reply_len;
+	uint32_t nfds;
+	uint64_t payload_hash; /* FNV-1a of the payload */
+	uint64_t seq;          /* messages journaled on this interface */
+	uint32_t reply_len;    /* header included */
+	uint8_t reply[VSW_JOURNAL_REPLY_MAX];
 };
 
 struct vsw_iface_counters {
@@ -175,6 +197,9 @@ struct vsw_iface {
 	uint32_t log_gen; /* vault key "if<N>/log/<gen>" */
 
 	struct vsw_journal journal;
+	/* Bumped after each deposit or withdrawal under "if<N>/": a vhostd
+	 * that fetched its fds earlier sees whether they are still current. */
+	_Atomic uint32_t vault_seq;
 	struct vsw_iface_counters counters;
 	struct vsw_vring vrings[VSW_MAX_VRINGS];
 };
@@ -206,6 +231,9 @@ struct vsw_state {
 
 	_Atomic uint32_t vhostd_generation;
 	_Atomic int32_t vhostd_pid;
+	/* `restart control binary <path>`: the executable the supervisor
+	 * starts for the next generation ("" = its usual one). */
+	char vhostd_next_binary[256];
 	uint32_t nworkers;
 	uint32_t next_sw_if_index;
 	_Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];

@@ -31,6 +31,8 @@ struct ctl_req {
                 Vsw__SetLoggingRequest logging;
                 Vsw__ShowLogRequest show_log;
                 Vsw__ShowVersionRequest show_version;
+                Vsw__RestartControlRequest restart;
+                Vsw__ShowWorkersRequest show_workers;
         } u;
         uint8_t hwaddr[6];
         char *names[CTL_MAX_NAMES];
@@ -72,6 +74,8 @@ int ctl_print_show_vhost(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_show_iface(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_log(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_version(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_restarting(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json);
 
 struct ctl_json;
 void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCounters *c);

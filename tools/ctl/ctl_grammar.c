@@ -322,6 +322,33 @@ static int parse_show_version(struct ctl_req *r, int argc, char **argv, char *er
         return no_more(argc, argv, 0, "show version", err, errlen);
 }
 
+static int parse_restart(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__RestartControlRequest *q = &r->u.restart;
+
+        vsw__restart_control_request__init(q);
+        r->req.cmd_case = VSW__REQUEST__CMD_RESTART_CONTROL;
+        r->req.restart_control = q;
+        if (argc == 0)
+                return 0;
+        if (strcmp(argv[0], "binary"))
+                return fail(err, errlen, "unknown word '%s' after 'restart control'", argv[0]);
+        if (argc < 2)
+                return fail(err, errlen, "'binary' needs a value <path>");
+        if (argv[1][0] != '/')
+                return fail(err, errlen, "binary '%s' must be an absolute path", argv[1]);
+        q->binary = argv[1];
+        return no_more(argc, argv, 2, "restart control", err, errlen);
+}
+
+static int parse_show_workers(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_workers_request__init(&r->u.show_workers);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_WORKERS;
+        r->req.show_workers = &r->u.show_workers;
+        return no_more(argc, argv, 0, "show workers", err, errlen);
+}
+
 static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         (void)r;
@@ -349,6 +376,12 @@ const struct ctl_cmd ctl_cmds[] = {
     {"show log", "", "the last lines vhostd logged", parse_show_log, ctl_print_log},
     {"show version", "", "vhost-ctl and vhostd versions, vhostd generation and pid",
      parse_show_version, ctl_print_version},
+    {"restart control", "[binary <path>]",
+     "hand vhostd over to a new generation (of <path>, default the installed vhostd); "
+     "VMs stay connected",
+     parse_restart, ctl_print_restarting},
+    {"show workers", "", "vhost-dp workers: pid, lcore, state, restarts, heartbeat age",
+     parse_show_workers, ctl_print_workers},
     {"help", "", "this list", parse_help, NULL},
 };
 const size_t ctl_ncmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);

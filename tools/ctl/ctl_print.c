@@ -167,3 +167,69 @@ int ctl_print_version(const Vsw__Reply *rep, FILE *out, int json)
         ctl_json_obj_end(&j);
         return 0;
 }
+
+int ctl_print_restarting(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__RestartControlReply *r = rep->restarting;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_RESTARTING)
+                return -1;
+        if (!json) {
+                fprintf(out,
+                        "vhostd generation %u (pid %d) hands over to a new generation once it is "
+                        "ready\n",
+                        r->generation, r->pid);
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_u64(&j, "generation", r->generation);
+        ctl_json_i64(&j, "pid", r->pid);
+        ctl_json_obj_end(&j);
+        return 0;
+}
+
+int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowWorkersReply *r = rep->workers;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_WORKERS)
+                return -1;
+        if (!json) {
+                fprintf(out, "%-6s %-8s %-5s %-8s %-8s %s\n", "worker", "pid", "lcore", "state",
+                        "restarts", "heartbeat");
+                for (size_t i = 0; i < r->n_workers; i++) {
+                        const Vsw__Worker *w = r->workers[i];
+                        char age[32];
+
+                        if (w->heartbeat_age_ms < 0)
+                                snprintf(age, sizeof(age), "never");
+                        else
+                                snprintf(age, sizeof(age), "%lld ms ago",
+                                         (long long)w->heartbeat_age_ms);
+                        fprintf(out, "%-6u %-8d %-5u %-8s %-8u %s\n", w->index, w->pid, w->lcore,
+                                w->state, w->restarts, age);
+                }
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_arr_begin(&j, "workers");
+        for (size_t i = 0; i < r->n_workers; i++) {
+                const Vsw__Worker *w = r->workers[i];
+
+                ctl_json_obj_begin(&j, NULL);
+                ctl_json_u64(&j, "index", w->index);
+                ctl_json_i64(&j, "pid", w->pid);
+                ctl_json_u64(&j, "lcore", w->lcore);
+                ctl_json_str(&j, "state", w->state);
+                ctl_json_u64(&j, "restarts", w->restarts);
+                ctl_json_i64(&j, "heartbeat_age_ms", w->heartbeat_age_ms);
+                ctl_json_obj_end(&j);
+        }
+        ctl_json_arr_end(&j);
+        ctl_json_obj_end(&j);
+        return 0;
+}

@@ -1,6 +1,7 @@
 /* vhostd and the vhost-dp workers: spawn (pinned), reap, restart with
  * backoff, stop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,6 +61,11 @@ static int find_binary(const char *prog, const char *subdir, char *out, size_t o
         return -1;
 }
 
+int children_resolve_vhostd(char *out, size_t outlen)
+{
+        return find_binary("vhostd", "control", out, outlen);
+}
+
 int children_find_binaries(struct supervisor *sv)
 {
         if (find_binary("vhostd", "control", sv->vhostd_path, sizeof(sv->vhostd_path)) < 0)
@@ -88,11 +94,11 @@ void children_init(struct supervisor *sv)
 #define EXIT_EXEC_FAILED 127
 
 struct child_argv {
-        char core[16], num[16];
-        char *argv[16];
+        char core[16], num[16], handover[16];
+        char *argv[18];
 };
 
-static void build_child_argv(const struct supervisor *sv, const struct child *c,
+static void build_child_argv(const struct supervisor *sv, const struct child *c, int handover_fd,
                              struct child_argv *a)
 {
         int n = 0;
@@ -115,13 +121,19 @@ static void build_child_argv(const struct supervisor *sv, const struct child *c,
                 a->argv[n++] = "--worker";
         }
         a->argv[n++] = a->num;
+        if (handover_fd >= 0) {
+                snprintf(a->handover, sizeof(a->handover), "%d", handover_fd);
+                a->argv[n++] = "--handover-fd";
+                a->argv[n++] = a->handover;
+        }
         a->argv[n] = NULL;
 }
 
 /* In the forked child of a multi-threaded process (EAL has its threads):
  * only async-signal-safe calls until execv; failures show in the exit
  * status the supervisor logs. */
-static void exec_child(const char *path, char *const argv[], uint32_t lcore, pid_t parent)
+static void exec_child(const char *path, char *const argv[], uint32_t lcore, pid_t parent,
+                       int keep_fd)
 {
         sigset_t none;
         sigemptyset(&none);
@@ -137,31 +149,40 @@ static void exec_child(const char *path, char *const argv[], uint32_t lcore, pid
         CPU_SET(lcore, &set);
         if (sched_setaffinity(0, sizeof(set), &set) < 0)
                 _exit(EXIT_PIN_FAILED);
+        if (keep_fd >= 0 && fcntl(keep_fd, F_SETFD, 0) < 0)
+                _exit(EXIT_EXEC_FAILED);
         execv(path, argv);
         _exit(EXIT_EXEC_FAILED);
 }
 
-static void start_child(struct supervisor *sv, struct child *c)
+pid_t children_spawn(const struct supervisor *sv, const struct child *c, const char *path,
+                     int handover_fd)
 {
         struct child_argv a;
+
+        build_child_argv(sv, c, handover_fd, &a);
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        if (pid == 0)
+                exec_child(path, a.argv, c->lcore, parent, handover_fd);
+        return pid;
+}
+
+static void start_child(struct supervisor *sv, struct child *c)
+{
         const char *path = c->worker < 0 ? sv->vhostd_path : sv->dp_path;
 
         c->restart_at_ns = 0;
         c->restart_now = 0;
         if (c->worker < 0)
                 sv->vhostd_generation++;
-        build_child_argv(sv, c, &a);
-        pid_t parent = getpid();
-        pid_t pid = fork();
+        pid_t pid = children_spawn(sv, c, path, -1);
         if (pid < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "fork for %s: %s; retrying in %u ms", c->prog,
                         strerror(errno), c->backoff_ms);
                 c->restart_at_ns = now_ns() + c->backoff_ms * MS;
                 return;
         }
-        if (pid == 0)
-                exec_child(path, a.argv, c->lcore, parent);
-
         c->pid = pid;
         c->started_ns = now_ns();
         if (c->worker >= 0) {
@@ -218,6 +239,8 @@ static void child_exited(struct supervisor *sv, struct child *c, int status)
         c->kill_at_ns = 0;
         if (sv->stopping)
                 return;
+        if (c->worker < 0 && handover_predecessor_exited(sv))
+                return;
         if (c->restart_now) {
                 c->restart_at_ns = now;
                 c->backoff_ms = BACKOFF_MIN_MS;
@@ -240,6 +263,8 @@ void children_reap(struct supervisor *sv)
                                 VSW_ERR(VSW_LOG_SUPERVISOR, "waitpid: %s", strerror(errno));
                         return;
                 }
+                if (handover_reaped(sv, pid, status))
+                        continue;
                 for (unsigned i = 0; i < sv->nchildren; i++) {
                         if (sv->children[i].pid == pid) {
                                 child_exited(sv, &sv->children[i], status);
@@ -249,7 +274,7 @@ void children_reap(struct supervisor *sv)
         }
 }
 
-static void stop_child(struct child *c, uint64_t now)
+void children_stop(struct child *c, uint64_t now)
 {
         if (c->pid <= 0 || c->kill_at_ns)
                 return;
@@ -293,9 +318,7 @@ void children_restart_vhostd(struct supervisor *sv)
 {
         struct child *c = &sv->children[0];
         if (c->pid > 0) {
-                VSW_NOTICE(VSW_LOG_SUPERVISOR, "SIGHUP: restarting vhostd (pid %d)", c->pid);
-                c->restart_now = 1;
-                stop_child(c, now_ns());
+                handover_begin(sv);
         } else {
                 VSW_NOTICE(VSW_LOG_SUPERVISOR, "SIGHUP: starting vhostd now");
                 c->restart_at_ns = now_ns();
@@ -306,8 +329,9 @@ void children_stop_all(struct supervisor *sv)
 {
         uint64_t now = now_ns();
         sv->stopping = 1;
+        handover_abort(sv);
         for (unsigned i = 0; i < sv->nchildren; i++)
-                stop_child(&sv->children[i], now);
+                children_stop(&sv->children[i], now);
 }
 
 int children_running(const struct supervisor *sv)
@@ -315,5 +339,5 @@ int children_running(const struct supervisor *sv)
         int n = 0;
         for (unsigned i = 0; i < sv->nchildren; i++)
                 n += sv->children[i].pid > 0;
-        return n;
+        return n + (sv->ho.pid > 0);
 }

@@ -25,6 +25,27 @@ struct child {
         unsigned starts;
 };
 
+/* A graceful vhostd handover in progress (handover.c). */
+enum handover_stage {
+        HO_NONE,
+        HO_WAIT_READY, /* N+1 started, attaching and taking its fds */
+        HO_DRAINING,   /* N+1 ready; N told to finish and exit */
+};
+
+struct handover {
+        enum handover_stage stage;
+        pid_t pid;             /* generation N+1 */
+        int sock;              /* our end of its --handover-fd channel, -1 none */
+        uint32_t generation;
+        uint64_t deadline_ns;  /* N+1 must be ready by then */
+        int predecessor_gone;  /* N exited (or crashed) while N+1 was not ready yet */
+        char binary[PATH_MAX]; /* what N+1 runs */
+};
+
+/* epoll tags of the main loop: the signalfd, the vault's listening
+ * socket, the handover channel, then one per vault client slot. */
+enum { SV_TAG_SIGNAL, SV_TAG_VAULT_LISTEN, SV_TAG_HANDOVER, SV_TAG_VAULT_CLIENT };
+
 struct supervisor {
         struct vsw_config cfg;
         char conf_path[PATH_MAX]; /* absolute; "" for the embedded default */
@@ -38,6 +59,8 @@ struct supervisor {
         unsigned nchildren;
         struct child children[1 + VSW_MAX_WORKERS]; /* [0] is vhostd */
         struct vault_server vault;
+        struct handover ho;
+        int epoll_fd;
 };
 
 /* dpdk_setup.c: EAL as primary, the memzone and the mbuf pool. */
@@ -54,6 +77,28 @@ void children_reap(struct supervisor *sv);
 void children_restart_vhostd(struct supervisor *sv);
 void children_stop_all(struct supervisor *sv);
 int children_running(const struct supervisor *sv);
+/* Forks and execs c's program from path, pinned; handover_fd >= 0 is
+ * passed on as vhostd's --handover-fd. Returns the pid, or -1. */
+pid_t children_spawn(const struct supervisor *sv, const struct child *c, const char *path,
+                     int handover_fd);
+/* SIGTERM now, SIGKILL after a grace period (children_tick). */
+void children_stop(struct child *c, uint64_t now);
+/* Where vhostd is now (VHOSTSW_BIN_DIR, or beside us): 0 or -1 logged. */
+int children_resolve_vhostd(char *out, size_t outlen);
+
+/* handover.c: SIGHUP or `vhost-ctl restart control` with vhostd running.
+ * Starts generation N+1 beside N; N keeps serving until N+1 is ready. */
+void handover_begin(struct supervisor *sv);
+/* The channel to N+1 is readable (epoll). */
+void handover_on_readable(struct supervisor *sv);
+/* vhostd N exited: 1 when a handover takes it from here (no restart). */
+int handover_predecessor_exited(struct supervisor *sv);
+/* 1 when pid was N+1 (it exited before taking over: logged, N goes on). */
+int handover_reaped(struct supervisor *sv, pid_t pid, int status);
+/* Ends N+1 when it is late; returns ms until its deadline (-1: none). */
+int handover_tick(struct supervisor *sv);
+/* The supervisor is stopping: ends N+1 and the channel. */
+void handover_abort(struct supervisor *sv);
 
 /* hugepages.c: removes what DPDK leaves behind after rte_eal_cleanup(). */
 void hugepages_release(const char *huge_dir, const char *prefix, const char *dpdk_runtime_dir);

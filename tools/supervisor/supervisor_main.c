@@ -20,9 +20,6 @@
 #define PID_FILE_NAME "supervisor.pid"
 #define IPC_SCHEME    "ipc://"
 
-/* epoll tags: the signalfd, the vault's listening socket, vault client slots. */
-enum { TAG_SIGNAL, TAG_VAULT_LISTEN, TAG_VAULT_CLIENT };
-
 static struct supervisor sv; /* large (the vault table): not on the stack */
 
 static void usage(FILE *out)
@@ -220,7 +217,7 @@ static void on_signals(int sfd)
                 case SIGCHLD:
                         children_reap(&sv);
                         break;
-                case SIGHUP:
+                case SIGHUP: /* also how `vhost-ctl restart control` reaches us */
                         if (!sv.stopping)
                                 children_restart_vhostd(&sv);
                         break;
@@ -241,7 +238,7 @@ static void on_vault_listen(int ep)
         int slot = vault_server_accept(&sv.vault);
         if (slot < 0)
                 return;
-        if (epoll_add(ep, sv.vault.clients[slot], TAG_VAULT_CLIENT + slot) < 0) {
+        if (epoll_add(ep, sv.vault.clients[slot], SV_TAG_VAULT_CLIENT + slot) < 0) {
                 VSW_ERR(VSW_LOG_VAULT, "vault: epoll add client: %s", strerror(errno));
                 close(sv.vault.clients[slot]);
                 sv.vault.clients[slot] = -1;
@@ -252,26 +249,30 @@ static void on_vault_listen(int ep)
 static int main_loop(int sfd)
 {
         int ep = epoll_create1(EPOLL_CLOEXEC);
-        if (ep < 0 || epoll_add(ep, sfd, TAG_SIGNAL) < 0 ||
-            epoll_add(ep, sv.vault.listen_fd, TAG_VAULT_LISTEN) < 0) {
+        sv.epoll_fd = ep;
+        if (ep < 0 || epoll_add(ep, sfd, SV_TAG_SIGNAL) < 0 ||
+            epoll_add(ep, sv.vault.listen_fd, SV_TAG_VAULT_LISTEN) < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "epoll setup: %s", strerror(errno));
                 return -1;
         }
         while (!sv.stopping || children_running(&sv) > 0) {
                 struct epoll_event evs[16];
-                int n = epoll_wait(ep, evs, 16, children_tick(&sv));
+                int t = children_tick(&sv), h = handover_tick(&sv);
+                int n = epoll_wait(ep, evs, 16, t < 0 || (h >= 0 && h < t) ? h : t);
                 if (n < 0 && errno != EINTR) {
                         VSW_ERR(VSW_LOG_SUPERVISOR, "epoll_wait: %s", strerror(errno));
                         children_stop_all(&sv);
                 }
                 for (int i = 0; i < n; i++) {
                         uint64_t tag = evs[i].data.u64;
-                        if (tag == TAG_SIGNAL)
+                        if (tag == SV_TAG_SIGNAL)
                                 on_signals(sfd);
-                        else if (tag == TAG_VAULT_LISTEN)
+                        else if (tag == SV_TAG_VAULT_LISTEN)
                                 on_vault_listen(ep);
+                        else if (tag == SV_TAG_HANDOVER)
+                                handover_on_readable(&sv);
                         else
-                                vault_server_handle(&sv.vault, (int)(tag - TAG_VAULT_CLIENT));
+                                vault_server_handle(&sv.vault, (int)(tag - SV_TAG_VAULT_CLIENT));
                 }
         }
         close(ep);
@@ -294,6 +295,8 @@ static void shutdown_all(void)
 int main(int argc, char **argv)
 {
         sv.vault.listen_fd = -1;
+        sv.ho.sock = -1;
+        sv.epoll_fd = -1;
         if (load_config(argc, argv) < 0)
                 return 1;
         if (setup_runtime_dir() < 0 || children_find_binaries(&sv) < 0) {
