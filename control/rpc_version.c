@@ -1,5 +1,4 @@
 /* RPC handler of `show version`: this vhostd's release, generation and pid. */
-#include <stdatomic.h>
 #include <unistd.h>
 
 #include "rpc_call.h"
