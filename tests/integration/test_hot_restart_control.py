@@ -107,6 +107,12 @@ def main():
             t.check(now == before[n], "%s: %s negotiated state unchanged%s" % (
                 how, n, "" if now == before[n] else " (%s != %s)" % (now, before[n])))
 
+    workers = sw.ctl("show", "workers", json=True)["workers"]
+    t.check(len(workers) == 1 and workers[0]["state"] == "running"
+            and workers[0]["pid"] == sw.worker_pids().get("1")
+            and 0 <= workers[0]["heartbeat_age_ms"] < 2000,
+            "show workers: worker 0 running on lcore 1 with a fresh heartbeat (%s)" % workers)
+
     gen = version(sw)["generation"]
     durations = []
     for i in range(GRACEFUL):
@@ -149,6 +155,10 @@ def main():
             "the switch accepted no new connection during the restarts")
     t.check("front end disconnected" not in log, "the switch saw no front end disconnect")
     t.check(g.alive() and tp.alive(), "QEMU and testpmd still running")
+    now = sw.ctl("show", "workers", json=True)["workers"]
+    t.check(now[0]["pid"] == workers[0]["pid"] and now[0]["restarts"] == 0
+            and now[0]["state"] == "running",
+            "the worker ran on through every vhostd restart (%s)" % now)
 
     tp.quit()
     t.wait_until(lambda: negotiated(sw, tp_if)["conn_state"] != "connected", 15, 0.2,
