@@ -13,7 +13,7 @@
 #define VSW_MBUF_POOL_NAME "vhostsw_mbufs"
 #define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 3u
+#define VSW_STATE_ABI_VERSION 4u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -26,6 +26,10 @@
 #define VSW_CACHE_LINE      64
 #define VSW_NO_WORKER       UINT32_MAX
 #define VSW_MAX_VRING_SIZE  32768
+#define VSW_MAX_BRIDGES     16
+#define VSW_L2FIB_WAYS      4    /* entries per bucket: one cache line */
+#define VSW_L2FIB_BUCKETS   1024 /* per bridge domain: 4096 MACs */
+#define VSW_NO_BRIDGE       UINT32_MAX
 
 /* Log classes; levels live in the header so every process follows
  * `set logging class ...` without a message of its own. */
@@ -183,8 +187,8 @@ struct vsw_iface {
 	uint8_t owner_set;
 	uint8_t debug;
 	uint8_t mac[6];
-	uint16_t vlan;
-	uint32_t bridge_id;
+	uint16_t vlan;      /* access VLAN 1-4094; 0: frames pass with their own tags */
+	uint32_t bridge_id; /* bridge domain id, VSW_NO_BRIDGE: not forwarded */
 	uint32_t num_queue_pairs; /* pairs the front end has touched */
 	uint32_t mtu;
 	uint32_t device_status; /* SET_STATUS */
@@ -220,6 +224,30 @@ struct vsw_worker {
 	uint64_t leaked_mbufs;
 };
 
+/* One MAC table entry (layout in vsw_l2fib.h). Learners in several
+ * processes write entries with no lock: each word is written whole, and a
+ * key changes only through a PENDING state readers never match, so a reader
+ * that sees the same key before and after reading val has a val written for
+ * that key. */
+struct vsw_l2fib_entry {
+	_Atomic uint64_t key; /* 0: never used */
+	_Atomic uint64_t val;
+};
+
+struct vsw_l2fib_bucket {
+	alignas(VSW_CACHE_LINE) struct vsw_l2fib_entry way[VSW_L2FIB_WAYS];
+};
+
+/* A bridge domain. Config fields change only under the l2_seq handshake
+ * (vsw_bridge.h); the table is written by the workers' learners. */
+struct vsw_bridge {
+	alignas(VSW_CACHE_LINE) uint32_t in_use;
+	uint32_t id;      /* the user's bridge domain id, 1-16777215 */
+	uint32_t aging_s; /* entries older than this are ignored and reclaimed; 0: never */
+	uint32_t learn;   /* learn source MACs */
+	struct vsw_l2fib_bucket fib[VSW_L2FIB_BUCKETS];
+};
+
 struct vsw_state {
 	uint64_t magic;
 	uint32_t abi_version;
@@ -237,9 +265,14 @@ struct vsw_state {
 	uint32_t nworkers;
 	uint32_t next_sw_if_index;
 	_Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];
+	/* Seqlock over the L2 config (bridges[] config fields, ifaces[]
+	 * bridge_id and vlan, interfaces joining or leaving): odd while vhostd
+	 * edits; workers re-read the config when it changes. */
+	_Atomic uint32_t l2_seq;
 
 	struct vsw_worker workers[VSW_MAX_WORKERS];
 	struct vsw_iface ifaces[VSW_MAX_IFACES];
+	struct vsw_bridge bridges[VSW_MAX_BRIDGES];
 };
 
 /* Fills the header of a freshly reserved memzone (supervisor only). */

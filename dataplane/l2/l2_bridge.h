@@ -1,0 +1,118 @@
+/* The L2 learning bridge, as a vhost-dp worker calls it: a burst of frames
+ * received on one interface in, per-destination lists of mbufs out. It
+ * knows Ethernet and VLAN tags, nothing of descriptors or rings.
+ *
+ * Per bridge domain: source MACs are learned (per VLAN) into the shared
+ * table in the memzone (l2fib.h) that every worker reads and writes with no
+ * lock; a known unicast destination goes to its interface; unknown
+ * unicast, broadcast and multicast are flooded to every other interface of
+ * the bridge domain that carries the frame's VLAN. Frames from an
+ * interface in no bridge domain are dropped.
+ *
+ * VLANs: an interface with an access VLAN (vsw_iface.vlan 1-4094) puts its
+ * untagged (and priority-tagged) frames into that VLAN, drops frames tagged
+ * with another one, and sends frames untagged. An interface with vlan 0
+ * passes frames with their own tag (untagged frames are VLAN 0) and gets
+ * access ports' frames tagged with their VLAN. */
+#ifndef VSW_L2_BRIDGE_H
+#define VSW_L2_BRIDGE_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "vsw_state.h"
+
+#define L2_BURST_MAX 64 /* frames per l2_bridge_input call */
+
+enum l2_drop {
+        L2_DROP_NOT_BRIDGED, /* input interface in no bridge domain */
+        L2_DROP_RUNT,        /* first segment shorter than the Ethernet (and VLAN) header */
+        L2_DROP_BAD_SRC,     /* source MAC multicast or all zeros */
+        L2_DROP_VLAN,        /* tagged with a VLAN the access port is not in */
+        L2_DROP_SAME_PORT,   /* destination learned on the input interface */
+        L2_DROP_NO_MEMBER,   /* flood with no other interface in the frame's VLAN */
+        L2_DROP_NO_MBUF,     /* no mbuf for a re-tagged copy */
+        L2_DROP_MAX
+};
+
+/* One destination: the frames to send on it, in arrival order. */
+struct l2_dest {
+        uint32_t sw_if_index;
+        uint16_t iface; /* its slot in vsw_state.ifaces[] */
+        uint16_t n;
+        struct rte_mbuf *pkts[L2_BURST_MAX];
+};
+
+/* What one call produced. Every frame handed in is in exactly one of: the
+ * dests' lists (a flooded frame is in several, see below), or dropped
+ * (already freed, counted in drops[]). */
+struct l2_out {
+        uint16_t ndests;
+        uint16_t ndropped;
+        uint32_t drops[L2_DROP_MAX];
+        int8_t slot[VSW_MAX_IFACES]; /* iface slot -> index in dests[], -1 none */
+        struct l2_dest dests[VSW_MAX_IFACES];
+};
+
+struct l2_stats {
+        uint64_t learned, moved, refreshed;
+        uint64_t learn_full; /* no room in the table: not learned, flooded to */
+        uint64_t learn_race; /* another worker changed the slot first: next frame */
+        uint64_t unicast, flooded;
+};
+
+/* The worker's view of an interface and of a bridge domain, re-read from
+ * the memzone whenever vhostd changes the L2 config. */
+struct l2_port {
+        uint32_t sw_if_index;
+        uint16_t vlan;
+        uint8_t bridged;
+        uint8_t bd; /* slot in vsw_state.bridges[] */
+};
+
+struct l2_bd {
+        struct vsw_bridge *b;
+        uint32_t aging_s, refresh_s;
+        uint8_t learn;
+        uint8_t nmembers;
+        uint8_t members[VSW_MAX_IFACES]; /* iface slots */
+};
+
+#define L2_PORT_HASH 128 /* sw_if_index -> iface slot, open addressing */
+
+struct l2_ctx {
+        struct vsw_state *st;
+        uint32_t (*clock)(void); /* seconds, CLOCK_MONOTONIC (tests give their own) */
+        uint32_t seen_seq;
+        uint8_t synced;
+        int8_t port_of[L2_PORT_HASH];
+        struct l2_port ports[VSW_MAX_IFACES];
+        struct l2_bd bds[VSW_MAX_BRIDGES];
+        struct l2_stats stats;
+};
+
+/* A context per worker (process-local, about 2 KB), over the memzone st. */
+void l2_ctx_init(struct l2_ctx *c, struct vsw_state *st);
+
+/* Switches pkts[0..n) received on in_sw_if_index; fills *out (cleared
+ * first). Handles min(n, L2_BURST_MAX) frames and returns that count; the
+ * rest are not touched.
+ *
+ * pkts must be the caller's alone (direct mbufs, refcount 1) with the
+ * Ethernet header, and VLAN tag if any, in the first segment; frames may be
+ * re-tagged in place. A flooded frame is one mbuf whose refcount is raised
+ * to the number of destinations that get the same bytes (not a clone): free
+ * each list entry once after sending it, or once when it cannot be sent,
+ * and never write into a listed mbuf. Destinations that need the frame
+ * tagged differently share one copy the same way. */
+uint16_t l2_bridge_input(struct l2_ctx *c, uint32_t in_sw_if_index, struct rte_mbuf **pkts,
+                         uint16_t n, struct l2_out *out);
+
+/* Re-reads the L2 config when vhostd changed it; l2_bridge_input calls it
+ * on every burst. */
+void l2_ctx_sync(struct l2_ctx *c);
+
+const char *l2_drop_name(enum l2_drop d);
+
+#endif

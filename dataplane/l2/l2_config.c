@@ -1,0 +1,111 @@
+/* The worker's copy of the L2 config (l2_ctx): read from the memzone under
+ * the l2_seq seqlock that vhostd's edits hold odd (shared/vsw_bridge.h). */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "l2_bridge.h"
+#include "vsw_l2fib.h"
+
+static const char *const drop_names[L2_DROP_MAX] = {
+    [L2_DROP_NOT_BRIDGED] = "not in a bridge domain",
+    [L2_DROP_RUNT] = "runt",
+    [L2_DROP_BAD_SRC] = "bad source MAC",
+    [L2_DROP_VLAN] = "VLAN not on the access port",
+    [L2_DROP_SAME_PORT] = "destination is the input interface",
+    [L2_DROP_NO_MEMBER] = "no other interface in the VLAN",
+    [L2_DROP_NO_MBUF] = "no mbuf",
+};
+
+const char *l2_drop_name(enum l2_drop d)
+{
+        return (unsigned)d < L2_DROP_MAX ? drop_names[d] : "unknown";
+}
+
+void l2_ctx_init(struct l2_ctx *c, struct vsw_state *st)
+{
+        memset(c, 0, sizeof(*c));
+        c->st = st;
+        c->clock = vsw_l2fib_now;
+        memset(c->port_of, -1, sizeof(c->port_of));
+        l2_ctx_sync(c);
+}
+
+/* Rewrite the shared entry well before it ages, and not more often. */
+static uint32_t refresh_of(uint32_t aging_s)
+{
+        if (aging_s == 0)
+                return UINT32_MAX >> 1; /* never ages: write only on a move */
+        return aging_s / 8 ? aging_s / 8 : 1;
+}
+
+/* Copies what the fast path needs; the copy is used only if l2_seq did not
+ * move meanwhile. */
+static void snapshot(const struct vsw_state *st, struct l2_port *ports, uint32_t *bd_ids,
+                     struct l2_bd *bds)
+{
+        for (unsigned i = 0; i < VSW_MAX_BRIDGES; i++) {
+                const struct vsw_bridge *b = &st->bridges[i];
+
+                bd_ids[i] = b->in_use ? b->id : VSW_NO_BRIDGE;
+                bds[i].aging_s = b->aging_s;
+                bds[i].learn = b->learn ? 1 : 0;
+        }
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                const struct vsw_iface *ifc = &st->ifaces[i];
+                uint32_t bd_id = ifc->bridge_id;
+
+                ports[i].sw_if_index = ifc->sw_if_index;
+                ports[i].vlan = ifc->vlan;
+                ports[i].bridged = 0;
+                if (!ifc->in_use || bd_id == VSW_NO_BRIDGE)
+                        continue;
+                for (unsigned b = 0; b < VSW_MAX_BRIDGES; b++)
+                        if (bd_ids[b] == bd_id) {
+                                ports[i].bridged = 1;
+                                ports[i].bd = (uint8_t)b;
+                        }
+        }
+}
+
+static void rebuild(struct l2_ctx *c, const struct l2_port *ports, const struct l2_bd *bds)
+{
+        memcpy(c->ports, ports, sizeof(c->ports));
+        memset(c->port_of, -1, sizeof(c->port_of));
+        for (unsigned b = 0; b < VSW_MAX_BRIDGES; b++) {
+                c->bds[b] = bds[b];
+                c->bds[b].b = &c->st->bridges[b];
+                c->bds[b].refresh_s = refresh_of(bds[b].aging_s);
+                c->bds[b].nmembers = 0;
+        }
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                struct l2_bd *bd;
+                unsigned h;
+
+                if (!ports[i].bridged)
+                        continue;
+                bd = &c->bds[ports[i].bd];
+                bd->members[bd->nmembers++] = (uint8_t)i;
+                h = ports[i].sw_if_index % L2_PORT_HASH;
+                while (c->port_of[h] >= 0)
+                        h = (h + 1) % L2_PORT_HASH;
+                c->port_of[h] = (int8_t)i;
+        }
+}
+
+void l2_ctx_sync(struct l2_ctx *c)
+{
+        uint32_t seq = atomic_load_explicit(&c->st->l2_seq, memory_order_acquire);
+        struct l2_port ports[VSW_MAX_IFACES];
+        struct l2_bd bds[VSW_MAX_BRIDGES];
+        uint32_t bd_ids[VSW_MAX_BRIDGES];
+
+        if ((c->synced && seq == c->seen_seq) || (seq & 1))
+                return; /* unchanged, or an edit under way: keep the old view */
+        snapshot(c->st, ports, bd_ids, bds);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&c->st->l2_seq, memory_order_relaxed) != seq)
+                return; /* changed while copied: next burst */
+        rebuild(c, ports, bds);
+        c->seen_seq = seq;
+        c->synced = 1;
+}
