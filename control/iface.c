@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "vault.h"
+#include "vsw_bridge.h"
 #include "vu_conn.h"
 #include "vu_handlers.h"
 
@@ -120,6 +121,12 @@ int vhostd_iface_create(struct vhostd *d, const vhostd_iface_opts *o, uint32_t *
         }
         if (resolve_owner(o, &uid, &gid, err, errlen) < 0)
                 return -1;
+        if (o->vlan > VSW_VLAN_MAX) {
+                snprintf(err, errlen, "VLAN %u is out of range 1-%u", o->vlan, VSW_VLAN_MAX);
+                return -1;
+        }
+        if (o->bridge && !vsw_bridge_add(st, o->bridge, err, errlen))
+                return -1;
 
         memset(ifc, 0, sizeof(*ifc));
         ifc->instance = instance;
@@ -136,15 +143,18 @@ int vhostd_iface_create(struct vhostd *d, const vhostd_iface_opts *o, uint32_t *
         ifc->feature_mask = o->feature_mask;
         ifc->hwaddr_set = o->hwaddr_set;
         memcpy(ifc->mac, o->hwaddr, sizeof(ifc->mac));
-        ifc->bridge_id = UINT32_MAX;
+        ifc->bridge_id = o->bridge ? o->bridge : VSW_NO_BRIDGE;
+        ifc->vlan = (uint16_t)o->vlan;
         clear_vrings(ifc);
 
         if (vu_conn_start(&conns[slot_of(d, ifc)], d, ifc, err, errlen) < 0) {
                 memset(ifc, 0, sizeof(*ifc));
                 return -1;
         }
-        atomic_thread_fence(memory_order_release);
+        /* Workers re-read the L2 config: the interface may be in a bridge. */
+        vsw_l2_edit_begin(st);
         ifc->in_use = 1;
+        vsw_l2_edit_end(st);
         if (sw_if_index)
                 *sw_if_index = ifc->sw_if_index;
         VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: created, socket %s (%s)", ifc->name, ifc->socket_path,
@@ -170,7 +180,9 @@ int vhostd_iface_delete(struct vhostd *d, uint32_t sw_if_index, char *err, size_
                 vsw_vault_withdraw_prefix(d->vault, prefix);
         }
         VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: deleted", ifc->name);
+        vsw_l2_edit_begin(d->st);
         ifc->in_use = 0;
+        vsw_l2_edit_end(d->st);
         atomic_thread_fence(memory_order_release);
         memset(ifc, 0, sizeof(*ifc));
         return 0;

@@ -56,5 +56,12 @@ rpc_handler rpc_show_log;
 rpc_handler rpc_show_version;
 rpc_handler rpc_restart_control;
 rpc_handler rpc_show_workers;
+rpc_handler rpc_set_interface_l2_bridge;
+rpc_handler rpc_set_interface_l3;
+rpc_handler rpc_set_interface_vlan;
+rpc_handler rpc_create_bridge_domain;
+rpc_handler rpc_delete_bridge_domain;
+rpc_handler rpc_show_bridge_domain;
+rpc_handler rpc_show_l2fib;
 
 #endif

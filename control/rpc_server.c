@@ -38,6 +38,14 @@ static const struct rpc_command {
     {VSW__REQUEST__CMD_SHOW_VERSION, "show version", rpc_show_version},
     {VSW__REQUEST__CMD_RESTART_CONTROL, "restart control", rpc_restart_control},
     {VSW__REQUEST__CMD_SHOW_WORKERS, "show workers", rpc_show_workers},
+    {VSW__REQUEST__CMD_SET_INTERFACE_L2_BRIDGE, "set interface l2 bridge",
+     rpc_set_interface_l2_bridge},
+    {VSW__REQUEST__CMD_SET_INTERFACE_L3, "set interface l3", rpc_set_interface_l3},
+    {VSW__REQUEST__CMD_SET_INTERFACE_VLAN, "set interface vlan", rpc_set_interface_vlan},
+    {VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN, "create bridge-domain", rpc_create_bridge_domain},
+    {VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN, "delete bridge-domain", rpc_delete_bridge_domain},
+    {VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN, "show bridge-domain", rpc_show_bridge_domain},
+    {VSW__REQUEST__CMD_SHOW_L2FIB, "show l2fib", rpc_show_l2fib},
 };
 
 static struct {

@@ -30,6 +30,8 @@ struct vsw_boot_iface {
 	char owner[64];
 	char group[64];
 	int32_t mode; /* -1 when not given */
+	uint32_t bridge; /* bridge domain to join, 0: none */
+	uint32_t vlan;   /* access VLAN, 0: none */
 };
 
 struct vsw_config {

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "vault.h"
+#include "vsw_bridge.h"
 
 /* ---- unix ---- */
 
@@ -237,6 +238,16 @@ static int key_mode(struct parser *ps, const struct vsw_conf_key *k, unsigned li
         return 0;
 }
 
+static int key_bridge(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        return vsw_conf_number(ps, k, line, 1, VSW_BRIDGE_ID_MAX, &ps->iface->bridge);
+}
+
+static int key_vlan(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        return vsw_conf_number(ps, k, line, 1, VSW_VLAN_MAX, &ps->iface->vlan);
+}
+
 static const struct vsw_conf_key iface_keys[] = {
     {"socket", "an absolute path", key_socket},
     {"server", "", key_server},
@@ -246,6 +257,8 @@ static const struct vsw_conf_key iface_keys[] = {
     {"owner", "a user name or uid", key_owner},
     {"group", "a group name or gid", key_group},
     {"mode", "an octal mode like 0660", key_mode},
+    {"bridge", "a bridge domain id 1-16777215", key_bridge},
+    {"vlan", "an access VLAN 1-4094", key_vlan},
     {NULL, NULL, NULL},
 };
 

@@ -68,7 +68,8 @@ static void test_full_grammar(void)
             "vhost { rx-retry off rx-retry-delay 0 rx-retry-num 9 vm2vm 2\n"
             "  vlan-strip on reconnect-interval 250\n"
             "  interface{socket /tmp/a.sock server feature-mask 0x40000000\n"
-            "    hwaddr 02:FE:00:00:00:0a renumber 7 owner libvirt-qemu group kvm mode 660}\n"
+            "    hwaddr 02:FE:00:00:00:0a renumber 7 owner libvirt-qemu group kvm mode 660\n"
+            "    bridge 16777215 vlan 4094 }\n"
             "  interface { socket /tmp/b.sock feature-mask ffffffffffffffff }\n"
             "}\n"
             "logging { default-log-level warning class vhost-user debug class RPC error }";
@@ -97,6 +98,7 @@ static void test_full_grammar(void)
         CHECK(a->feature_mask == 0x40000000ULL && a->renumber == 7 && a->mode == 0660);
         CHECK(a->hwaddr_set == 1 && memcmp(a->hwaddr, mac, 6) == 0);
         CHECK(strcmp(a->owner, "libvirt-qemu") == 0 && strcmp(a->group, "kvm") == 0);
+        CHECK(a->bridge == 16777215 && a->vlan == 4094 && b->bridge == 0 && b->vlan == 0);
         CHECK(strcmp(b->socket, "/tmp/b.sock") == 0 && b->server == 0);
         CHECK(b->feature_mask == ~0ULL && b->renumber == -1 && b->mode == -1);
         CHECK(c.default_log_level == VSW_LOG_WARNING);
@@ -223,9 +225,14 @@ static void test_errors(void)
                      "0x40000000");
         EXPECT_ERROR("vhost { interface { socket /a owner bad:user } }",
                      "t.conf:1: bad owner 'bad:user', expected a user name or uid");
-        EXPECT_ERROR("vhost { interface { socket /a tap 1 } }",
-                     "t.conf:1: unknown key 'tap' in section 'vhost interface', expected one of "
-                     "socket, server, feature-mask, hwaddr, renumber, owner, group, mode");
+        EXPECT_ERROR(
+            "vhost { interface { socket /a tap 1 } }",
+            "t.conf:1: unknown key 'tap' in section 'vhost interface', expected one of "
+            "socket, server, feature-mask, hwaddr, renumber, owner, group, mode, bridge, vlan");
+        EXPECT_ERROR("vhost { interface { socket /a bridge 0 } }",
+                     "t.conf:1: bridge 0 is out of range, expected a bridge domain id 1-16777215");
+        EXPECT_ERROR("vhost { interface { socket /a vlan 4095 } }",
+                     "t.conf:1: vlan 4095 is out of range, expected an access VLAN 1-4094");
         EXPECT_ERROR("vhost {\n interface { socket /a }\n interface { socket /a }\n}",
                      "t.conf:3: socket /a used by two interfaces, expected one each");
         EXPECT_ERROR("vhost {\n interface { socket /a renumber 3 }\n"

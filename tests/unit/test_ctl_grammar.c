@@ -188,6 +188,53 @@ static void test_others(void)
 }
 
 /* Every command in the table is in help, with its grammar. */
+static void test_l2(void)
+{
+        struct ctl_req r;
+
+        good("set interface l2 bridge VirtualEthernet0/0/1 16777215", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_INTERFACE_L2_BRIDGE);
+        CHECK(!strcmp(r.u.l2_bridge.name, "VirtualEthernet0/0/1") &&
+              r.u.l2_bridge.bd_id == 16777215);
+        bad("set interface l2 bridge VirtualEthernet0/0/1 0",
+            "bad bridge domain id '0', expected 1-16777215");
+        bad("set interface l2 bridge VirtualEthernet0/0/1",
+            "'set interface l2 bridge' needs <name> <bd-id>");
+        bad("set interface l2 bridge x 1 2", "unexpected word '2' after 'set interface l2 bridge'");
+        good("set interface l3 VirtualEthernet0/0/1", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_INTERFACE_L3);
+        good("set interface vlan VirtualEthernet0/0/1 4094", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_INTERFACE_VLAN && r.u.vlan.vlan == 4094);
+        good("set interface vlan VirtualEthernet0/0/1 none", &r);
+        CHECK(r.u.vlan.vlan == 0);
+        bad("set interface vlan x 4095", "bad VLAN '4095', expected 1-4094 or none");
+        bad("set interface vlan x 0", "bad VLAN '0', expected 1-4094 or none");
+        good("create bridge-domain 7", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN);
+        CHECK(r.u.create_bd.bd_id == 7 && !r.u.create_bd.has_learn &&
+              !r.u.create_bd.has_aging_minutes);
+        good("create bridge-domain 7 learn off aging 0", &r);
+        CHECK(r.u.create_bd.has_learn && !r.u.create_bd.learn);
+        CHECK(r.u.create_bd.has_aging_minutes && r.u.create_bd.aging_minutes == 0);
+        bad("create bridge-domain 7 learn maybe",
+            "bad value 'maybe' for learn, expected on or off");
+        bad("create bridge-domain 7 aging 10081",
+            "bad aging '10081', expected minutes 0-10080 (0: never)");
+        bad("create bridge-domain 7 aging 1 aging 2", "'aging' given twice");
+        bad("create bridge-domain 7 flood on", "unknown word 'flood' in 'create bridge-domain'");
+        good("delete bridge-domain 7", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN && r.u.delete_bd.bd_id == 7);
+        good("show bridge-domain", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN && !r.u.show_bd.has_bd_id);
+        good("show bridge-domain 3", &r);
+        CHECK(r.u.show_bd.has_bd_id && r.u.show_bd.bd_id == 3);
+        good("show l2fib", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_L2FIB && !r.u.show_l2fib.has_verbose);
+        good("show l2fib verbose bd 9", &r);
+        CHECK(r.u.show_l2fib.verbose && r.u.show_l2fib.has_bd_id && r.u.show_l2fib.bd_id == 9);
+        bad("show l2fib bd", "'bd' needs a value <bd-id>");
+}
+
 static void test_help(void)
 {
         char *text = NULL;
@@ -248,12 +295,47 @@ static void test_print(void)
         CHECK(ctl_print_version(&rep, stderr, 0) == -1);
 }
 
+static void test_print_l2(void)
+{
+        Vsw__Reply rep = VSW__REPLY__INIT;
+        Vsw__ShowL2fibReply fib = VSW__SHOW_L2FIB_REPLY__INIT;
+        Vsw__L2fibEntry e = VSW__L2FIB_ENTRY__INIT, *entries[] = {&e};
+        uint8_t mac[6] = {0x02, 0xfe, 0, 0, 0, 0x0a};
+        char *s;
+
+        e.mac.data = mac;
+        e.mac.len = 6;
+        e.bd_id = 1;
+        e.vlan = 10;
+        e.sw_if_index = 2;
+        e.name = "VirtualEthernet0/0/1";
+        e.age_s = 42;
+        fib.count = 1;
+        fib.n_entries = 1;
+        fib.entries = entries;
+        rep.body_case = VSW__REPLY__BODY_L2FIB;
+        rep.l2fib = &fib;
+        s = print_to_string(ctl_print_l2fib, &rep, 0);
+        CHECK(strstr(
+            s, "02:fe:00:00:00:0a   1        10    VirtualEthernet0/0/1     2           42\n"));
+        CHECK(strstr(s, "1 l2fib entries\n"));
+        free(s);
+        s = print_to_string(ctl_print_l2fib, &rep, 1);
+        CHECK(!strcmp(s, "{\"count\":1,\"entries\":[{\"mac\":\"02:fe:00:00:00:0a\",\"bd_id\":1,"
+                         "\"vlan\":10,\"interface\":\"VirtualEthernet0/0/1\",\"sw_if_index\":2,"
+                         "\"age_s\":42}]}\n"));
+        free(s);
+        CHECK(ctl_print_bridge_domains(&rep, stderr, 0) == -1);
+}
+
 int main(void)
 {
         test_create();
         test_others();
+        test_l2();
         test_help();
         test_print();
+        test_print_l2();
         if (failures) {
                 fprintf(stderr, "%d check(s) failed\n", failures);
                 return 1;

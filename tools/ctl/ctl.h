@@ -33,6 +33,13 @@ struct ctl_req {
                 Vsw__ShowVersionRequest show_version;
                 Vsw__RestartControlRequest restart;
                 Vsw__ShowWorkersRequest show_workers;
+                Vsw__SetInterfaceL2BridgeRequest l2_bridge;
+                Vsw__SetInterfaceL3Request l3;
+                Vsw__SetInterfaceVlanRequest vlan;
+                Vsw__CreateBridgeDomainRequest create_bd;
+                Vsw__DeleteBridgeDomainRequest delete_bd;
+                Vsw__ShowBridgeDomainRequest show_bd;
+                Vsw__ShowL2fibRequest show_l2fib;
         } u;
         uint8_t hwaddr[6];
         char *names[CTL_MAX_NAMES];
@@ -76,6 +83,8 @@ int ctl_print_log(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_version(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_restarting(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_bridge_domains(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_l2fib(const Vsw__Reply *rep, FILE *out, int json);
 
 struct ctl_json;
 void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCounters *c);

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "vsw_bridge.h"
 #include "vsw_state.h"
 
 #include "ctl_json.h"
@@ -349,6 +350,166 @@ static int parse_show_workers(struct ctl_req *r, int argc, char **argv, char *er
         return no_more(argc, argv, 0, "show workers", err, errlen);
 }
 
+static int bd_id_of(const char *v, uint32_t *id, char *err, size_t errlen)
+{
+        if (ctl_arg_u32(v, VSW_BRIDGE_ID_MAX, id) || *id == 0)
+                return fail(err, errlen, "bad bridge domain id '%s', expected 1-%u", v,
+                            VSW_BRIDGE_ID_MAX);
+        return 0;
+}
+
+static int parse_l2_bridge(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceL2BridgeRequest *b = &r->u.l2_bridge;
+
+        vsw__set_interface_l2_bridge_request__init(b);
+        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_L2_BRIDGE;
+        r->req.set_interface_l2_bridge = b;
+        if (argc < 2)
+                return fail(err, errlen, "'set interface l2 bridge' needs <name> <bd-id>");
+        if (check_name(argv[0], err, errlen) || bd_id_of(argv[1], &b->bd_id, err, errlen))
+                return -1;
+        b->name = argv[0];
+        return no_more(argc, argv, 2, "set interface l2 bridge", err, errlen);
+}
+
+static int parse_l3(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceL3Request *l = &r->u.l3;
+
+        vsw__set_interface_l3_request__init(l);
+        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_L3;
+        r->req.set_interface_l3 = l;
+        if (argc < 1)
+                return fail(err, errlen, "'set interface l3' needs <name>");
+        if (check_name(argv[0], err, errlen))
+                return -1;
+        l->name = argv[0];
+        return no_more(argc, argv, 1, "set interface l3", err, errlen);
+}
+
+static int parse_vlan(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceVlanRequest *v = &r->u.vlan;
+
+        vsw__set_interface_vlan_request__init(v);
+        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_VLAN;
+        r->req.set_interface_vlan = v;
+        if (argc < 2)
+                return fail(err, errlen, "'set interface vlan' needs <name> {<vlan-id> | none}");
+        if (check_name(argv[0], err, errlen))
+                return -1;
+        v->name = argv[0];
+        if (strcmp(argv[1], "none") &&
+            (ctl_arg_u32(argv[1], VSW_VLAN_MAX, &v->vlan) || v->vlan == 0))
+                return fail(err, errlen, "bad VLAN '%s', expected 1-%u or none", argv[1],
+                            VSW_VLAN_MAX);
+        return no_more(argc, argv, 2, "set interface vlan", err, errlen);
+}
+
+static int parse_create_bd(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__CreateBridgeDomainRequest *b = &r->u.create_bd;
+
+        vsw__create_bridge_domain_request__init(b);
+        r->req.cmd_case = VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN;
+        r->req.create_bridge_domain = b;
+        if (argc < 1)
+                return fail(err, errlen, "'create bridge-domain' needs <bd-id>");
+        if (bd_id_of(argv[0], &b->bd_id, err, errlen))
+                return -1;
+        for (int i = 1; i < argc; i++) {
+                const char *w = argv[i];
+                char *v;
+
+                if (!strcmp(w, "learn")) {
+                        if (b->has_learn)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "{on | off}", err, errlen)))
+                                return -1;
+                        if (strcmp(v, "on") && strcmp(v, "off"))
+                                return fail(err, errlen,
+                                            "bad value '%s' for learn, expected on "
+                                            "or off",
+                                            v);
+                        b->has_learn = 1;
+                        b->learn = !strcmp(v, "on");
+                } else if (!strcmp(w, "aging")) {
+                        if (b->has_aging_minutes)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<minutes>", err, errlen)))
+                                return -1;
+                        if (ctl_arg_u32(v, 10080, &b->aging_minutes))
+                                return fail(err, errlen,
+                                            "bad aging '%s', expected minutes "
+                                            "0-10080 (0: never)",
+                                            v);
+                        b->has_aging_minutes = 1;
+                } else {
+                        return fail(err, errlen, "unknown word '%s' in 'create bridge-domain'", w);
+                }
+        }
+        return 0;
+}
+
+static int parse_delete_bd(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__DeleteBridgeDomainRequest *b = &r->u.delete_bd;
+
+        vsw__delete_bridge_domain_request__init(b);
+        r->req.cmd_case = VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN;
+        r->req.delete_bridge_domain = b;
+        if (argc < 1)
+                return fail(err, errlen, "'delete bridge-domain' needs <bd-id>");
+        if (bd_id_of(argv[0], &b->bd_id, err, errlen))
+                return -1;
+        return no_more(argc, argv, 1, "delete bridge-domain", err, errlen);
+}
+
+static int parse_show_bd(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__ShowBridgeDomainRequest *b = &r->u.show_bd;
+
+        vsw__show_bridge_domain_request__init(b);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN;
+        r->req.show_bridge_domain = b;
+        if (argc > 0) {
+                if (bd_id_of(argv[0], &b->bd_id, err, errlen))
+                        return -1;
+                b->has_bd_id = 1;
+        }
+        return no_more(argc, argv, 1, "show bridge-domain", err, errlen);
+}
+
+static int parse_show_l2fib(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__ShowL2fibRequest *f = &r->u.show_l2fib;
+
+        vsw__show_l2fib_request__init(f);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_L2FIB;
+        r->req.show_l2fib = f;
+        for (int i = 0; i < argc; i++) {
+                const char *w = argv[i];
+                char *v;
+
+                if (!strcmp(w, "verbose")) {
+                        if (f->has_verbose)
+                                return TWICE(w);
+                        f->has_verbose = f->verbose = 1;
+                } else if (!strcmp(w, "bd")) {
+                        if (f->has_bd_id)
+                                return TWICE(w);
+                        if (!(v = value_of(argc, argv, &i, "<bd-id>", err, errlen)) ||
+                            bd_id_of(v, &f->bd_id, err, errlen))
+                                return -1;
+                        f->has_bd_id = 1;
+                } else {
+                        return fail(err, errlen, "unknown word '%s' in 'show l2fib'", w);
+                }
+        }
+        return 0;
+}
+
 static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         (void)r;
@@ -382,6 +543,25 @@ const struct ctl_cmd ctl_cmds[] = {
      parse_restart, ctl_print_restarting},
     {"show workers", "", "vhost-dp workers: pid, lcore, state, restarts, heartbeat age",
      parse_show_workers, ctl_print_workers},
+    {"set interface l2 bridge", "<name> <bd-id>",
+     "put an interface into bridge domain <bd-id> (1-16777215, created if needed)", parse_l2_bridge,
+     ctl_print_ok},
+    {"set interface l3", "<name>", "take an interface out of its bridge domain (not forwarded)",
+     parse_l3, ctl_print_ok},
+    {"set interface vlan", "<name> {<vlan-id> | none}",
+     "access VLAN 1-4094: untagged frames in, frames out untagged, other tags dropped; "
+     "none: frames keep their own tags",
+     parse_vlan, ctl_print_ok},
+    {"create bridge-domain", "<bd-id> [learn {on | off}] [aging <minutes>]",
+     "create a bridge domain or change its options (default learn on, aging 5; 0: never)",
+     parse_create_bd, ctl_print_ok},
+    {"delete bridge-domain", "<bd-id>", "delete a bridge domain with no interfaces",
+     parse_delete_bd, ctl_print_ok},
+    {"show bridge-domain", "[<bd-id>]", "bridge domains: learning, aging, MACs, interfaces",
+     parse_show_bd, ctl_print_bridge_domains},
+    {"show l2fib", "[bd <bd-id>] [verbose]",
+     "number of learned MACs; verbose: each MAC with its bridge domain, VLAN, interface, age",
+     parse_show_l2fib, ctl_print_l2fib},
     {"help", "", "this list", parse_help, NULL},
 };
 const size_t ctl_ncmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);
