@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "l2_bridge.h"
+#include "rpc_call.h"
 #include "l2_vlan.h"
 #include "l2fib.h"
 #include "vsw_bridge.h"
@@ -483,6 +484,86 @@ static void test_config_changes(void)
         CHECK(vsw_iface_set_vlan(st, &st->ifaces[0], 4095, err, sizeof(err)) < 0, "vlan 4095");
 }
 
+/* What `show l2fib verbose` and `show bridge-domain` (vhostd's handlers)
+ * read back from tables the bridge filled. */
+static void test_show(void)
+{
+        struct vhostd d = {.st = st};
+        struct l2_ctx c;
+        Vsw__ShowL2fibRequest fq = VSW__SHOW_L2FIB_REQUEST__INIT;
+        Vsw__ShowBridgeDomainRequest bq = VSW__SHOW_BRIDGE_DOMAIN_REQUEST__INIT;
+        Vsw__Request req = VSW__REQUEST__INIT;
+        struct rpc_call call;
+        const Vsw__ShowL2fibReply *r;
+
+        reset_state();
+        t_now = vsw_l2fib_now(); /* the handlers use the real clock */
+        add_iface(0, 1, 3, 0);
+        add_iface(1, 2, 3, 42);
+        add_iface(2, 3, 4, 0);
+        snprintf(st->ifaces[1].name, sizeof(st->ifaces[1].name), "VirtualEthernet0/0/1");
+        l2_ctx_init(&c, st);
+        c.clock = fake_clock;
+        send1(&c, 1, frame(mac(1), BCAST, -1), &out);
+        free_out(&out);
+        send1(&c, 2, frame(mac(2), BCAST, -1), &out);
+        free_out(&out);
+        send1(&c, 3, frame(mac(3), BCAST, -1), &out);
+        free_out(&out);
+
+        fq.has_verbose = fq.verbose = 1;
+        fq.has_bd_id = 1;
+        fq.bd_id = 3;
+        req.cmd_case = VSW__REQUEST__CMD_SHOW_L2FIB;
+        req.show_l2fib = &fq;
+        memset(&call, 0, sizeof(call));
+        vsw__reply__init(&call.reply);
+        CHECK(rpc_show_l2fib(&d, &req, &call) == 0, "%s", call.error);
+        r = call.reply.l2fib;
+        CHECK(r && r->count == 2 && r->n_entries == 2, "bd 3: 2 entries");
+        for (size_t i = 0; r && i < r->n_entries; i++) {
+                const Vsw__L2fibEntry *e = r->entries[i];
+                uint64_t m = 0;
+
+                for (int k = 0; k < 6; k++)
+                        m |= (uint64_t)e->mac.data[k] << (8 * k);
+                CHECK(e->bd_id == 3 && e->age_s == 0, "entry %zu", i);
+                if (e->sw_if_index == 2)
+                        CHECK(m == mac(2) && e->vlan == 42 && e->name &&
+                                  !strcmp(e->name, "VirtualEthernet0/0/1"),
+                              "MAC of interface 2");
+                else
+                        CHECK(m == mac(1) && e->vlan == 0 && e->sw_if_index == 1 && e->name,
+                              "MAC of interface 1");
+        }
+        rpc_call_release(&call);
+
+        fq.has_bd_id = 0;
+        fq.verbose = 0;
+        memset(&call, 0, sizeof(call));
+        CHECK(rpc_show_l2fib(&d, &req, &call) == 0 && call.reply.l2fib->count == 3 &&
+                  call.reply.l2fib->n_entries == 0,
+              "all bridge domains: count only");
+        rpc_call_release(&call);
+        fq.has_bd_id = 1;
+        fq.bd_id = 9;
+        memset(&call, 0, sizeof(call));
+        CHECK(rpc_show_l2fib(&d, &req, &call) == -1 && strstr(call.error, "no bridge domain 9"),
+              "%s", call.error);
+        rpc_call_release(&call);
+
+        req.cmd_case = VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN;
+        req.show_bridge_domain = &bq;
+        memset(&call, 0, sizeof(call));
+        CHECK(rpc_show_bridge_domain(&d, &req, &call) == 0, "%s", call.error);
+        CHECK(call.reply.bridge_domains->n_bridge_domains == 2 &&
+                  call.reply.bridge_domains->bridge_domains[0]->macs == 2 &&
+                  call.reply.bridge_domains->bridge_domains[0]->n_members == 2 &&
+                  call.reply.bridge_domains->bridge_domains[1]->macs == 1,
+              "bridge domains 3 and 4");
+        rpc_call_release(&call);
+}
+
 /* Two learners and their lookups on keys that all share one probe window
  * (twice as many keys as slots), with aging short enough that slots are
  * reclaimed for other keys all the time. Each learner writes, for key i,
@@ -653,6 +734,7 @@ int main(int argc, char **argv)
                 test_refresh_and_aging();
                 test_vlan();
                 test_config_changes();
+                test_show();
                 test_concurrent_learners();
                 CHECK(rte_mempool_in_use_count(pool) == 0, "mbufs leaked: %u",
                       rte_mempool_in_use_count(pool));
