@@ -180,7 +180,12 @@ static void learn(struct l2_ctx *c, const struct l2_bd *bd, uint64_t key, uint32
         }
 }
 
-/* The frame to its learned interface; 0 when it must be flooded. */
+#define L2_FLOOD   (-1) /* destination unknown: flood */
+#define L2_HANDLED (-2) /* dropped or re-tagged: nothing to reuse */
+
+/* The frame to its learned interface. Returns that interface's slot when
+ * the frame went as it is, so the next frame to the same key can follow
+ * without a lookup; else L2_FLOOD or L2_HANDLED. */
 static inline int forward_known(struct l2_ctx *c, struct l2_out *o, const struct l2_bd *bd,
                                 unsigned in, struct rte_mbuf *m, const struct l2_frame *f,
                                 uint32_t now)
@@ -190,28 +195,31 @@ static inline int forward_known(struct l2_ctx *c, struct l2_out *o, const struct
         int q;
 
         if (f->group || !l2fib_lookup(bd->b, f->dst, now, bd->aging_s, &sw_if_index))
-                return 0;
+                return L2_FLOOD;
         q = port_of(c, sw_if_index);
         if (unlikely(q < 0))
-                return 0; /* learned on an interface since deleted or moved out */
+                return L2_FLOOD; /* learned on an interface since deleted or moved out */
         dp = &c->ports[q];
         if (unlikely(dp->bd != c->ports[in].bd || (dp->vlan && dp->vlan != f->vlan)))
-                return 0;
+                return L2_FLOOD;
         if (unlikely((unsigned)q == in)) {
                 drop(o, m, L2_DROP_SAME_PORT);
-                return 1;
+                return L2_HANDLED;
         }
+        c->stats.unicast++;
         if (unlikely(needs_retag(f, dp->vlan))) {
                 m = retag(m, f);
                 if (!m) {
+                        c->stats.unicast--;
                         o->drops[L2_DROP_NO_MBUF]++;
                         o->ndropped++;
-                        return 1;
+                        return L2_HANDLED;
                 }
+                emit(c, o, (unsigned)q, m);
+                return L2_HANDLED;
         }
-        c->stats.unicast++;
         emit(c, o, (unsigned)q, m);
-        return 1;
+        return q;
 }
 
 uint16_t l2_bridge_input(struct l2_ctx *c, uint32_t in_sw_if_index, struct rte_mbuf **pkts,
@@ -239,6 +247,7 @@ uint16_t l2_bridge_input(struct l2_ctx *c, uint32_t in_sw_if_index, struct rte_m
         ip = &c->ports[in];
         bd = &c->bds[ip->bd];
         now = c->clock();
+        uint64_t pf_src = 0, pf_dst = 0; /* 0 is never a key */
 
         for (uint16_t i = 0; i < n; i++) {
                 if (i + PREFETCH_AHEAD < n)
@@ -246,19 +255,37 @@ uint16_t l2_bridge_input(struct l2_ctx *c, uint32_t in_sw_if_index, struct rte_m
                 f[i].drop = classify(ip, pkts[i], &f[i]);
                 if (unlikely(f[i].drop != L2_DROP_MAX))
                         continue;
-                if (bd->learn)
+                if (bd->learn && f[i].src != pf_src) {
                         l2fib_prefetch(bd->b, f[i].src);
-                if (!f[i].group)
+                        pf_src = f[i].src;
+                }
+                if (!f[i].group && f[i].dst != pf_dst) {
                         l2fib_prefetch(bd->b, f[i].dst);
+                        pf_dst = f[i].dst;
+                }
         }
+        /* A burst mostly repeats one source and one destination: learn a
+         * source once per run of it, look a destination up once per run. */
+        uint64_t last_src = 0, last_dst = 0; /* 0 is never a key */
+        int last_q = L2_FLOOD;
+
         for (uint16_t i = 0; i < n; i++) {
                 if (unlikely(f[i].drop != L2_DROP_MAX)) {
                         drop(out, pkts[i], (enum l2_drop)f[i].drop);
                         continue;
                 }
-                if (bd->learn)
+                if (bd->learn && f[i].src != last_src) {
                         learn(c, bd, f[i].src, in_sw_if_index, now);
-                if (!forward_known(c, out, bd, (unsigned)in, pkts[i], &f[i], now))
+                        last_src = f[i].src;
+                }
+                if (f[i].dst == last_dst) {
+                        c->stats.unicast++;
+                        emit(c, out, (unsigned)last_q, pkts[i]);
+                        continue;
+                }
+                last_q = forward_known(c, out, bd, (unsigned)in, pkts[i], &f[i], now);
+                last_dst = last_q >= 0 ? f[i].dst : 0;
+                if (last_q == L2_FLOOD)
                         flood(c, out, bd, (unsigned)in, pkts[i], &f[i]);
         }
         return n;
