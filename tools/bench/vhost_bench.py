@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""vhost_bench: vhostsw against DPDK's own vhost library, loopback through one
+dpdk-testpmd front end (python3 stdlib; a benchmark that prints figures, not
+a pass/fail test).
+
+One `dpdk-testpmd` front end with two `net_virtio_user` ports forwards in io
+mode (`start tx_first N`): whatever arrives on one port leaves on the other,
+so the frames loop front end -> backend -> front end. The backend is either
+
+  vhostsw  the switch, one vhost-dp worker, two vhost-user server interfaces
+           in one bridge domain (real L2 lookups: the front end's frames are
+           addressed to the other port's MAC), or
+  dpdk     a second dpdk-testpmd with two `net_vhost` ports in io mode
+           (DPDK's vhost library doing bare io forwarding: the reference).
+
+The front end's forwarding core and the backend's polling core sit on
+different CPUs. After a warm-up, the front end's port counters are read at
+the start and end of a fixed interval; Mpps = packet deltas / elapsed time,
+summed over both ports (each port's RX is one direction of the backend).
+
+    python3 tools/bench/vhost_bench.py                 # both, 64 and 1518 B
+    python3 tools/bench/vhost_bench.py --json --runs 3 --duration 20
+
+Run it as root on an otherwise idle machine: every other busy process takes
+CPU time from the two pollers. The benchmark warns (and marks the figures)
+when it sees another testpmd, vhost-dp or QEMU, or when processes other than
+its own used CPU during a measurement.
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tests", "integration"))
+import vswtest as t  # noqa: E402 (path set up above)
+
+# Front end port MACs; each port addresses its frames to the other one.
+FE_MACS = ("02:00:00:00:b0:00", "02:00:00:00:b0:01")
+POLLER_NAMES = ("dpdk-testpmd", "vhost-dp", "vhost-supervisor", "vhostd", "qemu-system-x86",
+                "qemu-system-x86_64")
+FOREIGN_CPU_WARN = 5.0  # % of one CPU used by others during a measurement
+
+
+def log(msg):
+    print("vhost_bench: %s" % msg, file=sys.stderr, flush=True)
+
+
+def warn(msg):
+    bar = "!" * 78
+    print("%s\nWARNING: %s\n%s" % (bar, msg, bar), file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# who else is on the CPUs
+# --------------------------------------------------------------------------
+
+def own_pids():
+    """This process and every descendant (testpmds, the switch's children)."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    mine, todo = set(), [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        mine.add(pid)
+        todo += children.get(pid, [])
+    return mine
+
+
+def stray_pollers():
+    """[(pid, command line)] of pollers (testpmd, vhost-dp, QEMU, ...) this
+    benchmark did not start."""
+    mine = own_pids()
+    found = []
+    for name in POLLER_NAMES:
+        r = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True)
+        for pid in (int(p) for p in r.stdout.split()):
+            if pid in mine:
+                continue
+            try:
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                continue
+            found.append((pid, cmd[:160]))
+    return found
+
+
+def cpu_ticks(pids=None):
+    """Busy clock ticks: of the whole machine (pids None: /proc/stat user..
+    steal, without idle and iowait) or summed over pids."""
+    if pids is None:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime of all threads
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def steal_ticks():
+    with open("/proc/stat") as f:
+        return int(f.readline().split()[8])
+
+
+def check_quiet(wait_quiet):
+    """Warns about pollers we did not start; waits up to wait_quiet seconds
+    for them to go. Returns the list still there."""
+    deadline = time.monotonic() + wait_quiet
+    strays = stray_pollers()
+    while strays and time.monotonic() < deadline:
+        time.sleep(1)
+        strays = stray_pollers()
+    if strays:
+        warn("pollers this benchmark did not start are running; they take CPU time from "
+             "the measured pollers and the figures will be wrong:\n"
+             + "\n".join("  pid %d: %s" % s for s in strays))
+    return strays
+
+
+# --------------------------------------------------------------------------
+# the two backends
+# --------------------------------------------------------------------------
+
+def lcore_args(fwd_cpu, other_cpu):
+    """testpmd -l/--main-lcore so that the one forwarding lcore is fwd_cpu
+    (the main lcore, idle at the prompt, is other_cpu)."""
+    return "%d,%d" % (min(fwd_cpu, other_cpu), max(fwd_cpu, other_cpu)), \
+        ["--main-lcore", str(other_cpu)]
+
+
+class DpdkBackend:
+    """dpdk-testpmd with two net_vhost ports (servers) in io mode."""
+
+    name = "dpdk"
+
+    def __init__(self, socks, cpu, other_cpu, mbufs):
+        lcores, main = lcore_args(cpu, other_cpu)
+        vdevs = ["net_vhost%d,iface=%s,queues=1" % (i, s) for i, s in enumerate(socks)]
+        self.tp = t.Testpmd(t.unique("ref"), lcores=lcores, vdevs=vdevs, eal_args=main,
+                            app_args=["--total-num-mbufs=%d" % mbufs, "--nb-cores=1"])
+        self.socks = socks
+
+    def start(self):
+        self.tp.start()
+        t.wait_until(lambda: all(os.path.exists(s) for s in self.socks), 10, 0.1,
+                     "net_vhost sockets")
+        self.tp.cmd("set fwd io")
+        self.tp.wait_for(r"Set io packet forwarding mode")
+        self.tp.cmd("start")
+        self.tp.wait_for(r"io packet forwarding")
+        return self
+
+    def poller_pids(self):
+        return [self.tp.pid]
+
+    def describe(self):
+        return "dpdk-testpmd net_vhost x2, io forwarding"
+
+    def stop(self):
+        self.tp.quit()
+
+
+class SwitchBackend:
+    """vhostsw, one worker on cpu, two server interfaces in bridge domain 1."""
+
+    name = "vhostsw"
+
+    def __init__(self, socks, cpu, other_cpu, mbufs):
+        ifaces = [{"socket": s, "server": True, "bridge": 1} for s in socks]
+        self.sw = t.Switch("bsw", workers=[cpu], main_core=other_cpu, interfaces=ifaces,
+                           num_mbufs=mbufs, log_level="notice")
+        self.socks = socks
+
+    def start(self):
+        self.sw.start()
+        t.wait_until(lambda: all(os.path.exists(s) for s in self.socks), 10, 0.1,
+                     "vhostsw interface sockets")
+        return self
+
+    def poller_pids(self):
+        return list(self.sw.worker_pids().values())
+
+    def describe(self):
+        return "vhostsw, 1 vhost-dp worker, 2 interfaces in bridge domain 1"
+
+    def stop(self):
+        self.sw.stop(check_clean=False)
+        t.dpdk_cleanup_prefix(self.sw.prefix)
+
+
+BACKENDS = {"vhostsw": SwitchBackend, "dpdk": DpdkBackend}
+
+
+# --------------------------------------------------------------------------
+# one measurement
+# --------------------------------------------------------------------------
+
+def front_end(socks, fwd_cpu, other_cpu, mbufs):
+    lcores, main = lcore_args(fwd_cpu, other_cpu)
+    vdevs = ["net_virtio_user%d,path=%s,queues=1,mac=%s" % (i, s, FE_MACS[i])
+             for i, s in enumerate(socks)]
+    return t.Testpmd(t.unique("fe"), lcores=lcores, vdevs=vdevs, eal_args=main,
+                     app_args=["--total-num-mbufs=%d" % mbufs, "--nb-cores=1"])
+
+
+def counters(fe):
+    """({port: stats}, monotonic time in the middle of the two reads)."""
+    t0 = time.monotonic()
+    stats = {p: fe.port_stats(p) for p in (0, 1)}
+    return stats, (t0 + time.monotonic()) / 2
+
+
+def measure(args, backend_name, frame):
+    """Starts the backend and the front end, loops `frame`-byte frames,
+    returns a result dict."""
+    t.hugepages_ensure()
+    socks = [os.path.join(t.workdir(), "b%d.sock" % i) for i in (0, 1)]
+    for s in socks:
+        if os.path.exists(s):
+            os.unlink(s)
+    backend = BACKENDS[backend_name](socks, args.backend_cpu, args.fe_cpu, args.mbufs)
+    fe = front_end(socks, args.fe_cpu, args.backend_cpu, args.mbufs)
+    strays = check_quiet(args.wait_quiet)
+    try:
+        backend.start()
+        fe.start()
+        for port in (0, 1):
+            fe.cmd("set eth-peer %d %s" % (port, FE_MACS[1 - port]))
+        fe.cmd("set fwd io")
+        fe.wait_for(r"Set io packet forwarding mode")
+        fe.cmd("set txpkts %d" % (frame - 4))  # testpmd's length excludes the FCS
+        fe.cmd("start tx_first %d" % args.bursts)
+        fe.wait_for(r"io packet forwarding")
+        time.sleep(args.warmup)
+        before, t_before = counters(fe)
+        ticks = (cpu_ticks(), steal_ticks(), cpu_ticks(own_pids()))
+        time.sleep(args.duration)
+        after, t_after = counters(fe)
+        ticks_after = (cpu_ticks(), steal_ticks(), cpu_ticks(own_pids()))
+        strays += [s for s in stray_pollers() if s not in strays]
+        fe_alive, be_pollers = fe.alive(), backend.poller_pids()
+    finally:
+        for stop in (fe.quit, backend.stop):
+            try:
+                stop()
+            except Exception as exc:  # keep cleaning up the other one
+                log("stopping: %r" % exc)
+    elapsed = t_after - t_before
+    hz = os.sysconf("SC_CLK_TCK")
+    busy, steal, own = (b - a for a, b in zip(ticks, ticks_after))
+    foreign = max(0.0, 100.0 * (busy - own) / hz / elapsed)
+    res = {"backend": backend_name, "frame": frame, "seconds": round(elapsed, 3),
+           "foreign_cpu_pct": round(foreign, 1),
+           "steal_cpu_pct": round(100.0 * steal / hz / elapsed, 1),
+           "strays": [p for p, _ in strays], "ports": {}}
+    rx = tx = 0
+    for p in (0, 1):
+        d = {k: after[p][k] - before[p][k] for k in ("rx_packets", "tx_packets", "rx_missed",
+                                                      "tx_errors", "rx_nombuf")}
+        rx += d["rx_packets"]
+        tx += d["tx_packets"]
+        res["ports"][p] = {"rx_mpps": d["rx_packets"] / elapsed / 1e6,
+                           "tx_mpps": d["tx_packets"] / elapsed / 1e6,
+                           "tx_errors": d["tx_errors"], "rx_missed": d["rx_missed"]}
+    res["rx_mpps"] = rx / elapsed / 1e6
+    res["tx_mpps"] = tx / elapsed / 1e6
+    res["rx_gbps"] = rx * frame * 8 / elapsed / 1e9
+    res["valid"] = bool(fe_alive and be_pollers and not strays and foreign < FOREIGN_CPU_WARN)
+    if foreign >= FOREIGN_CPU_WARN:
+        warn("other processes used %.0f%% of a CPU during the %s %dB measurement: "
+             "the figures are low" % (foreign, backend_name, frame))
+    if rx == 0:
+        warn("%s %dB: the front end received nothing" % (backend_name, frame))
+    log("%-7s %4dB  rx %.3f Mpps  tx %.3f Mpps  (%.1fs, others %.0f%% CPU)"
+        % (backend_name, frame, res["rx_mpps"], res["tx_mpps"], elapsed, foreign))
+    return res
+
+
+# --------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------
+
+def summarize(results, backends, frames):
+    """{frame: {backend: {median, min, max, runs}, "ratio": x}}."""
+    summary = {}
+    for frame in frames:
+        row = {}
+        for b in backends:
+            vals = [r["rx_mpps"] for r in results if r["backend"] == b and r["frame"] == frame]
+            if vals:
+                row[b] = {"rx_mpps": statistics.median(vals), "min": min(vals), "max": max(vals),
+                          "runs": len(vals),
+                          "valid": all(r["valid"] for r in results
+                                       if r["backend"] == b and r["frame"] == frame)}
+        if row.get("dpdk", {}).get("rx_mpps") and "vhostsw" in row:
+            row["ratio"] = row["vhostsw"]["rx_mpps"] / row["dpdk"]["rx_mpps"]
+        summary[frame] = row
+    return summary
+
+
+def print_table(summary, backends, args):
+    print("vhost loopback: testpmd io fwd (front end on CPU %d) <-> backend (CPU %d); "
+          "%d run(s) of %gs after %gs warm-up; median Mpps received by the front end"
+          % (args.fe_cpu, args.backend_cpu, args.runs, args.duration, args.warmup))
+    head = "%-7s" % "frame" + "".join("%18s" % ("%s Mpps" % b) for b in backends)
+    if len(backends) == 2:
+        head += "%18s" % "vhostsw / DPDK"
+    print(head)
+    for frame, row in summary.items():
+        line = "%-7s" % ("%dB" % frame)
+        for b in backends:
+            cell = row.get(b)
+            if not cell:
+                line += "%18s" % "-"
+                continue
+            text = "%.3f" % cell["rx_mpps"]
+            if cell["runs"] > 1:
+                text += " (%.2f-%.2f)" % (cell["min"], cell["max"])
+            line += "%18s" % (text + ("" if cell["valid"] else " *"))
+        if "ratio" in row:
+            line += "%18.2f" % row["ratio"]
+        print(line)
+    if any(not c["valid"] for row in summary.values() for k, c in row.items() if k != "ratio"):
+        print("* measured while other processes used the CPUs, or a process died: not valid")
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--backends", default="vhostsw,dpdk",
+                    help="comma list of vhostsw, dpdk (default both)")
+    ap.add_argument("--frames", default="64,1518",
+                    help="frame sizes in bytes, FCS included (default 64,1518)")
+    ap.add_argument("--runs", type=int, default=1, help="runs per configuration (default 1)")
+    ap.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring (2)")
+    ap.add_argument("--duration", type=float, default=10.0, help="seconds measured (10)")
+    ap.add_argument("--bursts", type=int, default=32,
+                    help="bursts of 32 frames each port sends with `start tx_first` (32)")
+    ap.add_argument("--fe-cpu", type=int, default=1, help="front end forwarding CPU (1)")
+    ap.add_argument("--backend-cpu", type=int, default=0,
+                    help="backend polling CPU: vhost-dp worker or testpmd lcore (0)")
+    ap.add_argument("--mbufs", type=int, default=16384, help="mbufs per process (16384)")
+    ap.add_argument("--wait-quiet", type=float, default=0.0,
+                    help="wait up to this many seconds for foreign pollers to exit (0)")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    ap.add_argument("--build-dir", help="vhostsw build tree (default <repo>/build)")
+    args = ap.parse_args()
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    bad = [b for b in args.backends if b not in BACKENDS]
+    if bad or not args.backends:
+        ap.error("unknown backend(s) %s (known: %s)" % (bad, ", ".join(BACKENDS)))
+    args.frames = [int(f) for f in args.frames.split(",")]
+    if any(f < 64 or f > 9000 for f in args.frames):
+        ap.error("frame sizes must be 64..9000")
+    if args.fe_cpu == args.backend_cpu:
+        ap.error("--fe-cpu and --backend-cpu must differ")
+    if args.build_dir:
+        os.environ["VSW_BUILD_DIR"] = os.path.abspath(args.build_dir)
+    return args
+
+
+def main():
+    args = parse_args()
+    if os.geteuid() != 0:
+        sys.exit("vhost_bench: run as root (hugepages, DPDK)")
+    if "vhostsw" in args.backends:
+        sup = os.path.join(t.build_dir(), "tools", "supervisor", "vhost-supervisor")
+        if not os.access(sup, os.X_OK):
+            sys.exit("vhost_bench: %s not built (cmake -S . -B build && make -C build)" % sup)
+    results = []
+    # Interleave the backends so that slow drift on the host hits both alike.
+    for _ in range(args.runs):
+        for frame in args.frames:
+            for b in args.backends:
+                results.append(measure(args, b, frame))
+    summary = summarize(results, args.backends, args.frames)
+    if args.json:
+        json.dump({"config": {k: v for k, v in vars(args).items() if k != "json"},
+                   "cpu": _cpu_model(), "summary": summary, "runs": results},
+                  sys.stdout, indent=2)
+        print()
+    else:
+        print_table(summary, args.backends, args)
+    if not all(r["valid"] for r in results):
+        warn("some figures were measured on a busy machine (see above); run again when idle")
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"model name\s*:\s*(.*)", f.read())
+        return m.group(1) if m else None
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        t.cleanup_all()  # every process by pid, hugepage files, work dir
