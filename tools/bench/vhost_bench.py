@@ -306,7 +306,8 @@ def summarize(results, backends, frames):
     for frame in frames:
         row = {}
         for b in backends:
-            vals = [r["rx_mpps"] for r in results if r["backend"] == b and r["frame"] == frame]
+            vals = [r["rx_mpps"] for r in results
+                    if r["backend"] == b and r["frame"] == frame and "error" not in r]
             if vals:
                 row[b] = {"rx_mpps": statistics.median(vals), "min": min(vals), "max": max(vals),
                           "runs": len(vals),
@@ -331,7 +332,7 @@ def print_table(summary, backends, args):
         for b in backends:
             cell = row.get(b)
             if not cell:
-                line += "%18s" % "-"
+                line += "%18s" % "failed"
                 continue
             text = "%.3f" % cell["rx_mpps"]
             if cell["runs"] > 1:
@@ -392,7 +393,12 @@ def main():
     for _ in range(args.runs):
         for frame in args.frames:
             for b in args.backends:
-                results.append(measure(args, b, frame))
+                try:
+                    results.append(measure(args, b, frame))
+                except (RuntimeError, TimeoutError, OSError) as exc:
+                    warn("%s %dB failed: %s" % (b, frame, str(exc).strip()[-2000:]))
+                    results.append({"backend": b, "frame": frame, "error": str(exc)[-2000:],
+                                    "valid": False})
     summary = summarize(results, args.backends, args.frames)
     if args.json:
         json.dump({"config": {k: v for k, v in vars(args).items() if k != "json"},
@@ -401,6 +407,8 @@ def main():
         print()
     else:
         print_table(summary, args.backends, args)
+    if any("error" in r for r in results):
+        sys.exit(1)
     if not all(r["valid"] for r in results):
         warn("some figures were measured on a busy machine (see above); run again when idle")
 
