@@ -14,6 +14,11 @@
  *   differs (a later timestamp) and the swap fails.
  * - Two learners racing for one slot: one swap wins; the other gives up for
  *   this frame (the next frame from that MAC learns it).
+ * Only an aged entry is reclaimed, so fooling a reader would take the slot
+ * going to another key and back while the reader stalls between two loads:
+ * two reclaims, an aging period apart. Two learners that add the same new
+ * MAC at once may leave a duplicate further along the probe; lookups and
+ * learners both stop at the first, and the other ages out. */
  * A worker killed between claim and publish leaves one slot PENDING for
  * good: at most one slot per killed worker, until the bridge is recreated. */
 #ifndef VSW_L2FIB_TABLE_H
