@@ -18,7 +18,7 @@
  * going to another key and back while the reader stalls between two loads:
  * two reclaims, an aging period apart. Two learners that add the same new
  * MAC at once may leave a duplicate further along the probe; lookups and
- * learners both stop at the first, and the other ages out. */
+ * learners both stop at the first, and the other ages out.
  * A worker killed between claim and publish leaves one slot PENDING for
  * good: at most one slot per killed worker, until the bridge is recreated. */
 #ifndef VSW_L2FIB_TABLE_H
