@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -122,18 +123,32 @@ def steal_ticks():
         return int(f.readline().split()[8])
 
 
+def machine_busy_pct(seconds=1.0):
+    """CPU used by everyone (this process included, % of one CPU) over
+    `seconds`."""
+    hz = os.sysconf("SC_CLK_TCK")
+    a = cpu_ticks()
+    time.sleep(seconds)
+    return 100.0 * (cpu_ticks() - a) / hz / seconds
+
+
 def check_quiet(wait_quiet):
-    """Warns about pollers we did not start; waits up to wait_quiet seconds
-    for them to go. Returns the list still there."""
+    """Before starting anything: warns about pollers we did not start and a
+    busy machine; waits up to wait_quiet seconds for both to go. Returns the
+    strays still there."""
     deadline = time.monotonic() + wait_quiet
-    strays = stray_pollers()
-    while strays and time.monotonic() < deadline:
-        time.sleep(1)
+    while True:
         strays = stray_pollers()
+        busy = machine_busy_pct()
+        if (not strays and busy < FOREIGN_CPU_WARN) or time.monotonic() >= deadline:
+            break
     if strays:
         warn("pollers this benchmark did not start are running; they take CPU time from "
              "the measured pollers and the figures will be wrong:\n"
              + "\n".join("  pid %d: %s" % s for s in strays))
+    elif busy >= FOREIGN_CPU_WARN:
+        warn("the machine is busy (%.0f%% of a CPU in use) before the benchmark starts"
+             % busy)
     return strays
 
 
@@ -252,11 +267,14 @@ def measure(args, backend_name, frame):
         fe.cmd("start tx_first %d" % args.bursts)
         fe.wait_for(r"io packet forwarding")
         time.sleep(args.warmup)
+        profiler = Profiler(args.perf, backend, frame) if args.perf else None
         before, t_before = counters(fe)
         ticks = (cpu_ticks(), steal_ticks(), cpu_ticks(own_pids()))
         time.sleep(args.duration)
         after, t_after = counters(fe)
         ticks_after = (cpu_ticks(), steal_ticks(), cpu_ticks(own_pids()))
+        if profiler:
+            profiler.stop()
         strays += [s for s in stray_pollers() if s not in strays]
         fe_alive, be_pollers = fe.alive(), backend.poller_pids()
     finally:
@@ -285,6 +303,10 @@ def measure(args, backend_name, frame):
     res["rx_mpps"] = rx / elapsed / 1e6
     res["tx_mpps"] = tx / elapsed / 1e6
     res["rx_gbps"] = rx * frame * 8 / elapsed / 1e9
+    if profiler:
+        res["perf_data"], res["perf_top"] = profiler.path, profiler.report()
+        log("%s %dB, hottest functions of the backend poller (perf, %s):\n%s"
+            % (backend_name, frame, profiler.path, "\n".join(res["perf_top"])))
     res["valid"] = bool(fe_alive and be_pollers and not strays and foreign < FOREIGN_CPU_WARN)
     if foreign >= FOREIGN_CPU_WARN:
         warn("other processes used %.0f%% of a CPU during the %s %dB measurement: "
@@ -294,6 +316,30 @@ def measure(args, backend_name, frame):
     log("%-7s %4dB  rx %.3f Mpps  tx %.3f Mpps  (%.1fs, others %.0f%% CPU)"
         % (backend_name, frame, res["rx_mpps"], res["tx_mpps"], elapsed, foreign))
     return res
+
+
+class Profiler:
+    """`perf record -g` on the backend's poller(s) for the measured interval
+    (software cpu-clock samples where the machine has no PMU)."""
+
+    def __init__(self, outdir, backend, frame):
+        os.makedirs(outdir, exist_ok=True)
+        self.path = os.path.join(os.path.abspath(outdir), "%s-%d.perf.data" % (backend.name, frame))
+        pids = ",".join(str(p) for p in backend.poller_pids())
+        self.proc = t.Proc(["perf", "record", "-g", "-F", "999", "-o", self.path, "-p", pids],
+                           os.path.join(t.workdir(), "perf.log"), name="perf").start()
+
+    def stop(self):
+        self.proc.stop(30, signal.SIGINT)
+
+    def report(self, lines=25):
+        """The hottest symbols, self time, as text lines."""
+        r = subprocess.run(["perf", "report", "-i", self.path, "--no-children", "--stdio",
+                            "--sort", "dso,symbol", "-g", "none", "--percent-limit", "0.5"],
+                           capture_output=True, text=True, timeout=120)
+        rows = [re.sub(r"(\s+-)+\s*$", "", ln) for ln in r.stdout.splitlines()
+                if ln.strip() and not ln.startswith("#")]
+        return rows[:lines] or [r.stderr.strip()[-500:]]
 
 
 # --------------------------------------------------------------------------
@@ -362,7 +408,11 @@ def parse_args():
                     help="backend polling CPU: vhost-dp worker or testpmd lcore (0)")
     ap.add_argument("--mbufs", type=int, default=16384, help="mbufs per process (16384)")
     ap.add_argument("--wait-quiet", type=float, default=0.0,
-                    help="wait up to this many seconds for foreign pollers to exit (0)")
+                    help="before each measurement, wait up to this many seconds for foreign "
+                    "pollers to exit and the machine to be idle (0: only warn)")
+    ap.add_argument("--perf", metavar="DIR",
+                    help="perf record -g the backend poller during each measurement into DIR "
+                    "and print its hottest functions (figures then include perf's overhead)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
     ap.add_argument("--build-dir", help="vhostsw build tree (default <repo>/build)")
     args = ap.parse_args()
