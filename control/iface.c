@@ -304,10 +304,15 @@ void vhostd_ifaces_go(struct vhostd *d)
          * must not bring back what the user deleted. */
         if (existing || atomic_load(&d->st->vhostd_generation) != 0)
                 return;
+        /* Startup interfaces are there for VMs to use at once, so they come
+         * up admin-up; `create vhost-user` leaves a new one down, as VPP does. */
         for (unsigned i = 0; i < d->cfg.nboot_ifaces; i++) {
                 char err[256];
+                uint32_t sw_if_index;
 
-                if (vhostd_iface_create(d, &d->cfg.boot_ifaces[i], NULL, err, sizeof(err)) < 0)
+                if (vhostd_iface_create(d, &d->cfg.boot_ifaces[i], &sw_if_index, err, sizeof(err)) <
+                        0 ||
+                    vhostd_iface_set_admin(d, sw_if_index, 1, err, sizeof(err)) < 0)
                         VSW_ERR(VSW_LOG_VHOST_USER, "startup interface %s: %s",
                                 d->cfg.boot_ifaces[i].socket, err);
         }
