@@ -148,11 +148,21 @@ static int fill_interface(struct rpc_call *c, const struct vsw_iface *ifc, Vsw__
         o->admin_up = ifc->admin_up;
         o->link_up = ifc->conn_state == VSW_CONN_CONNECTED;
         o->conn_state = (char *)rpc_conn_state_name(ifc->conn_state);
-        o->rx_packets = ifc->counters.rx_packets;
-        o->rx_bytes = ifc->counters.rx_bytes;
-        o->tx_packets = ifc->counters.tx_packets;
-        o->tx_bytes = ifc->counters.tx_bytes;
-        o->drops = ifc->counters.drops;
+        /* Each vring's counters have one writer (its worker): the
+         * interface's are their sums. rx: from the guest (its TX queues,
+         * odd), tx: to the guest (its RX queues, even). */
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                const struct vsw_vring_counters *v = &ifc->vrings[q].counters;
+
+                if (q & 1) {
+                        o->rx_packets += v->packets;
+                        o->rx_bytes += v->bytes;
+                } else {
+                        o->tx_packets += v->packets;
+                        o->tx_bytes += v->bytes;
+                }
+                o->drops += v->drops_full + v->drops_bad_desc + v->drops_other;
+        }
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
                 nq += ifc->vrings[q].num != 0;
         o->queues = (Vsw__QueueCounters **)rpc_alloc_array(c, nq, sizeof(Vsw__QueueCounters));

@@ -1,7 +1,8 @@
 /* vhost-dp: one pinned worker. Started by vhost-supervisor as
  *   vhost-dp <EAL secondary args> -- -c <startup.conf or ""> --worker <index>
- * it attaches to the supervisor's memzone, refuses a layout it does not
- * know, registers in its worker slot and polls until SIGTERM. */
+ * it attaches to the supervisor's memzone (refusing a layout it does not
+ * know), the mbuf pool, the fd vault and the rings to the other workers,
+ * registers in its worker slot and polls until SIGTERM. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -13,14 +14,16 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
 #include <rte_memzone.h>
 
 #include "config.h"
 #include "dp_worker.h"
 #include "log.h"
+#include "vault.h"
 
 static volatile sig_atomic_t stop_requested;
-static struct dp_worker worker; /* the ring table is large: not on the stack */
+static struct dp_worker worker = {.vault = -1}; /* large: not on the stack */
 
 static void on_stop_signal(int sig)
 {
@@ -61,9 +64,10 @@ static int parse_args(int argc, char **argv, const char **conf, long *idx)
         return 0;
 }
 
+static struct vsw_config cfg;
+
 static int open_log(const char *conf, long idx)
 {
-        static struct vsw_config cfg;
         char err[512], logfile[PATH_MAX], name[32];
         if (vsw_config_load(&cfg, conf, err, sizeof(err)) < 0) {
                 fprintf(stderr, "vhost-dp: %s\n", err);
@@ -110,6 +114,31 @@ static struct vsw_state *attach_state(uint32_t idx)
         return st;
 }
 
+/* What the poll loop needs besides the memzone: the mbuf pool, the vault
+ * (guest memory and eventfds), the cross-worker rings, rx-retry. */
+static int attach_resources(struct dp_worker *w)
+{
+        char path[PATH_MAX];
+
+        w->mp = rte_mempool_lookup(VSW_MBUF_POOL_NAME);
+        if (!w->mp) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: mbuf pool %s not found", w->idx,
+                        VSW_MBUF_POOL_NAME);
+                return -1;
+        }
+        snprintf(path, sizeof(path), "%s/%s", cfg.runtime_dir, VSW_VAULT_SOCK_NAME);
+        w->vault = vsw_vault_connect(path);
+        if (w->vault < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: connecting to the vault %s: %s", w->idx,
+                        path, strerror(-w->vault));
+                return -1;
+        }
+        w->rx_retry = cfg.rx_retry;
+        w->rx_retry_delay_us = cfg.rx_retry_delay_us;
+        w->rx_retry_num = cfg.rx_retry_num;
+        return dp_xw_attach(w);
+}
+
 int main(int argc, char **argv)
 {
         int n = rte_eal_init(argc, argv);
@@ -139,13 +168,16 @@ int main(int argc, char **argv)
         }
 
         struct vsw_worker *self = &st->workers[idx];
+        worker.st = st;
+        worker.self = self;
+        worker.idx = (uint32_t)idx;
+        if (attach_resources(&worker) < 0)
+                goto out;
         self->pid = getpid();
         atomic_store(&self->state, VSW_WORKER_RUNNING);
         VSW_NOTICE(VSW_LOG_DATAPLANE, "worker %ld on lcore %u running (pid %d, restarts %u)", idx,
                    rte_lcore_id(), (int)getpid(), self->restarts);
 
-        worker.st = st;
-        worker.idx = (uint32_t)idx;
         dp_worker_run(&worker, &stop_requested);
 
         atomic_store(&self->state, VSW_WORKER_ABSENT);
@@ -153,6 +185,8 @@ int main(int argc, char **argv)
         vsw_log_attach(NULL);
         rc = 0;
 out:
+        if (worker.vault >= 0)
+                close(worker.vault);
         rte_eal_cleanup();
         return rc;
 }

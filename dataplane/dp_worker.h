@@ -1,37 +1,129 @@
-/* One vhost-dp worker's poll loop: the rings it owns, the pause/release
- * handshake with vhostd (vsw_state.h), its heartbeat. */
+/* One vhost-dp worker: the rings it owns (with their ring engines), its
+ * view of each interface's guest memory, the routes to every interface's RX
+ * queues, and the rings to and from the other workers. Everything here is
+ * process-local; the memzone is only read (and the owned rings' counters and
+ * indices written). */
 #ifndef VSW_DP_WORKER_H
 #define VSW_DP_WORKER_H
 
 #include <signal.h>
 #include <stdint.h>
 
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "guest_mem.h"
+#include "l2_bridge.h"
+#include "virtq_packed.h"
+#include "virtq_split.h"
 #include "vsw_state.h"
 
-/* The worker's copy of a ring's configuration, taken when vhostd releases
- * the ring (cmd_seq even); valid while !paused. */
-struct dp_ring {
-        uint16_t iface;
+#define DP_BURST VIRTQ_BURST
+
+/* What this worker holds for one interface: its guest memory mapped while
+ * the worker owns at least one of its rings. */
+struct dp_iface {
+        struct guest_mem gm;
+        uint32_t mem_gen; /* mem.generation mapped; valid while mapped */
+        uint8_t mapped;
+        uint16_t nowned; /* rings of this interface the worker owns */
+};
+
+/* An owned ring. The engine is valid while running; the counters before
+ * the engine's last (re)start are kept in acc. */
+struct dp_vq {
+        struct vsw_vring *shared;
+        struct dp_iface *ifc;
+        uint16_t iface; /* slot in vsw_state.ifaces[] */
         uint16_t vring;
+        uint32_t sw_if_index;
         uint32_t seen_seq; /* last cmd_seq acted on */
-        uint8_t paused;
-        uint32_t num;
-        uint32_t state; /* VSW_VRING_* */
-        uint64_t desc_gpa, avail_gpa, used_gpa;
-        uint16_t last_avail_idx, last_used_idx;
+        uint8_t running;   /* engine set up, ring STARTED and ENABLED, not paused */
+        uint8_t packed;
+        uint8_t loaded; /* released at least once in this process */
+        uint32_t call_gen;
+        int callfd;                    /* -1: the guest takes no interrupts */
+        struct vsw_vring_counters acc; /* counted before the engine's last start */
+        uint64_t drops_full;           /* since the engine's last start */
+        uint64_t drops_other;
+        union {
+                struct virtq_split split;
+                struct virtq_packed packed;
+        } e;
+};
+
+/* Where frames for an interface go: its enabled RX queues and their
+ * owners, refreshed at housekeeping (a hint: the owner checks the ring). */
+struct dp_route {
+        uint8_t nrxq;
+        uint8_t rxq[VSW_MAX_QUEUE_PAIRS];   /* vring index (even) */
+        uint8_t owner[VSW_MAX_QUEUE_PAIRS]; /* worker index */
 };
 
 #define DP_MAX_RINGS (VSW_MAX_IFACES * VSW_MAX_VRINGS)
 
 struct dp_worker {
         struct vsw_state *st;
+        struct vsw_worker *self;
         uint32_t idx;
-        unsigned nrings;
-        struct dp_ring rings[DP_MAX_RINGS];
-        int16_t slot[VSW_MAX_IFACES][VSW_MAX_VRINGS]; /* index in rings[], -1 if not ours */
+        struct rte_mempool *mp;
+        int vault;
+        uint8_t rx_retry;
+        uint32_t rx_retry_delay_us;
+        uint32_t rx_retry_num;
+
+        unsigned nvqs;
+        struct dp_vq *vqs[DP_MAX_RINGS];                    /* owned rings, dense */
+        struct dp_vq *slot[VSW_MAX_IFACES][VSW_MAX_VRINGS]; /* NULL if not ours */
+        struct dp_iface ifaces[VSW_MAX_IFACES];
+        struct dp_route routes[VSW_MAX_IFACES];
+
+        struct rte_ring *xw_out[VSW_MAX_WORKERS]; /* to worker i; NULL for self */
+        struct rte_ring *xw_in[VSW_MAX_WORKERS];  /* from worker i */
+
+        struct l2_ctx l2;
+        struct l2_out out;
+
+        uint64_t xw_drops;     /* another worker's ring was full */
+        uint64_t no_rxq_drops; /* destination has no enabled RX queue */
 };
 
-/* Polls until *stop becomes non-zero. */
+/* dp_worker.c: polls until *stop becomes non-zero. */
 void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop);
+
+/* dp_ring_ctl.c: the owned-ring list and the pause/release handshake. */
+void dp_ring_rescan(struct dp_worker *w);
+/* Acts on a cmd_seq change of w->vqs[i]; returns 0 when the ring left
+ * this worker (vqs[i] is then another ring), 1 otherwise. */
+int dp_ring_check(struct dp_worker *w, unsigned i);
+void dp_ring_drop_all(struct dp_worker *w);
+
+/* dp_iface.c: guest memory and eventfds of one interface. */
+int dp_iface_map(struct dp_worker *w, uint16_t iface);
+void dp_iface_unmap(struct dp_worker *w, uint16_t iface);
+/* Fetches vq's call eventfd from the vault when call_gen moved. */
+void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq);
+void dp_notify(struct dp_vq *vq);
+void dp_routes_refresh(struct dp_worker *w);
+
+/* dp_rx.c: one burst from a guest's TX queue to its destinations. */
+void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq);
+
+/* dp_tx.c: a burst into an owned guest RX queue; the mbufs are freed. */
+void dp_tx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+/* Sends a destination's frames to RX queue pair qp of its interface,
+ * directly or through the owner's ring; the mbufs are consumed. */
+void dp_tx_send(struct dp_worker *w, unsigned src_qp, struct l2_dest *d);
+
+/* dp_xworker.c: the rings between workers. */
+int dp_xw_attach(struct dp_worker *w);
+void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vring,
+                struct rte_mbuf **pkts, uint16_t n);
+void dp_xw_drain(struct dp_worker *w);
+
+/* dp_counters.c: engine statistics into the memzone. */
+void dp_counters_fold(struct dp_vq *vq);
+void dp_counters_publish(struct dp_vq *vq);
+void dp_counters_publish_all(struct dp_worker *w);
 
 #endif

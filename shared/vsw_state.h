@@ -11,9 +11,15 @@
 
 #define VSW_STATE_MZ_NAME  "vhostsw_state"
 #define VSW_MBUF_POOL_NAME "vhostsw_mbufs"
+/* Single-producer/single-consumer rte_ring from worker <from> to worker
+ * <to> (the supervisor creates one per ordered pair): frames for a vring
+ * the receiving worker owns. */
+#define VSW_XW_RING_FMT  "vsw_xw_%u_%u"
+#define VSW_XW_RING_SIZE 1024
+#define VSW_XW_ELEM_SIZE 16 /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 4u
+#define VSW_STATE_ABI_VERSION 5u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -85,7 +91,7 @@ struct vsw_vring_counters {
 	uint64_t bytes;
 	uint64_t drops_full;     /* guest ring had no room */
 	uint64_t drops_bad_desc; /* descriptor failed validation */
-	uint64_t drops_other;
+	uint64_t drops_other;    /* no mbuf, too big, ring stopped, L2 bridge drops */
 };
 
 /* Handshake (DESIGN.md "Changing a running vring"): the control plane makes
@@ -161,11 +167,6 @@ struct vsw_journal {
 	uint8_t reply[VSW_JOURNAL_REPLY_MAX];
 };
 
-struct vsw_iface_counters {
-	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
-	uint64_t drops;
-};
-
 struct vsw_iface {
 	uint32_t in_use;
 	uint32_t sw_if_index;
@@ -204,7 +205,8 @@ struct vsw_iface {
 	/* Bumped after each deposit or withdrawal under "if<N>/": a vhostd
 	 * that fetched its fds earlier sees whether they are still current. */
 	_Atomic uint32_t vault_seq;
-	struct vsw_iface_counters counters;
+	/* Per-interface counters are the sums of its vrings' (each written
+	 * by the ring's one owner), added up by the reader. */
 	struct vsw_vring vrings[VSW_MAX_VRINGS];
 };
 
@@ -222,6 +224,11 @@ struct vsw_worker {
 	uint32_t restarts;
 	_Atomic uint64_t heartbeat_ns; /* CLOCK_MONOTONIC */
 	uint64_t leaked_mbufs;
+	/* Frames the worker dropped with no vring of its own to count them
+	 * on: the receiving worker's ring was full, or the destination
+	 * interface had no enabled RX queue. */
+	uint64_t xw_drops;
+	uint64_t no_rxq_drops;
 };
 
 /* One MAC table entry (layout in vsw_l2fib.h). Learners in several

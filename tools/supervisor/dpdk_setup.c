@@ -1,5 +1,6 @@
 /* The supervisor as DPDK primary: EAL, the state memzone every other
- * process attaches to, and the mbuf pool the workers share. */
+ * process attaches to, the mbuf pool the workers share and the rings
+ * between them. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
+#include <rte_ring.h>
 
 #include "log.h"
 #include "supervisor.h"
@@ -44,6 +46,28 @@ static void set_log_levels(struct vsw_state *st, const struct vsw_config *cfg)
                 int lvl = cfg->class_log_level[c];
                 atomic_store(&st->log_level[c], lvl >= 0 ? (uint8_t)lvl : cfg->default_log_level);
         }
+}
+
+/* One single-producer/single-consumer ring per ordered pair of workers:
+ * frames for a vring owned by the other one. */
+static int create_worker_rings(const struct vsw_config *cfg)
+{
+        for (unsigned from = 0; from < cfg->nworkers; from++) {
+                for (unsigned to = 0; to < cfg->nworkers; to++) {
+                        char name[RTE_RING_NAMESIZE];
+
+                        if (from == to)
+                                continue;
+                        snprintf(name, sizeof(name), VSW_XW_RING_FMT, from, to);
+                        if (!rte_ring_create_elem(name, VSW_XW_ELEM_SIZE, VSW_XW_RING_SIZE,
+                                                  rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ)) {
+                                VSW_ERR(VSW_LOG_SUPERVISOR, "creating ring %s failed: %s", name,
+                                        rte_strerror(rte_errno));
+                                return -1;
+                        }
+                }
+        }
+        return 0;
 }
 
 int dpdk_setup(struct supervisor *sv, const char *argv0)
@@ -89,6 +113,8 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
                         VSW_MBUF_POOL_NAME, cfg->num_mbufs, rte_strerror(rte_errno));
                 return -1;
         }
+        if (create_worker_rings(cfg) < 0)
+                return -1;
         VSW_INFO(VSW_LOG_SUPERVISOR,
                  "DPDK primary up: file-prefix %s, memzone %s (%zu bytes), %u mbufs",
                  cfg->file_prefix, VSW_STATE_MZ_NAME, sizeof(struct vsw_state), cfg->num_mbufs);

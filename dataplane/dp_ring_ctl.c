@@ -1,0 +1,232 @@
+/* The rings a worker owns and the pause/release handshake with vhostd
+ * (vsw_state.h). On a pause the worker writes its ring positions back and
+ * stops touching the ring; on a release it re-reads the ring's
+ * configuration, maps a new memory table if there is one, and starts the
+ * ring engine again when the ring is started and enabled. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dp_vq.h"
+#include "log.h"
+
+static struct vsw_iface *shared_iface(const struct dp_worker *w, const struct dp_vq *vq)
+{
+        return &w->st->ifaces[vq->iface];
+}
+
+static void write_back(struct dp_vq *vq)
+{
+        struct vsw_vring *vr = vq->shared;
+
+        if (vq->packed) {
+                vr->last_avail_idx = virtq_packed_avail_state(&vq->e.packed);
+                vr->last_used_idx = virtq_packed_used_state(&vq->e.packed);
+        } else {
+                vr->last_avail_idx = vq->e.split.last_avail_idx;
+                vr->last_used_idx = vq->e.split.last_used_idx;
+        }
+        dp_counters_publish(vq);
+}
+
+static void stop(struct dp_vq *vq)
+{
+        if (!vq->running)
+                return;
+        write_back(vq);
+        dp_counters_fold(vq);
+        vq->running = 0;
+}
+
+static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsigned errlen)
+{
+        const struct vsw_iface *ifc = shared_iface(w, vq);
+        const struct vsw_vring *vr = vq->shared;
+        uint64_t f = ifc->features;
+        uint16_t hdr_len = virtq_net_hdr_len(f);
+        bool mrg = (f >> 15) & 1;       /* VIRTIO_NET_F_MRG_RXBUF */
+        bool event_idx = (f >> 29) & 1; /* VIRTIO_RING_F_EVENT_IDX */
+
+        vq->packed = (vr->state & VSW_VRING_PACKED) != 0;
+        if (vq->packed) {
+                struct virtq_packed_params p = {
+                    .size = vr->num,
+                    .desc_gpa = vr->desc_gpa,
+                    .driver_event_gpa = vr->avail_gpa,
+                    .device_event_gpa = vr->used_gpa,
+                    .last_avail_idx = vr->last_avail_idx,
+                    .last_used_idx = vr->last_used_idx,
+                    .hdr_len = hdr_len,
+                    .mrg_rxbuf = mrg,
+                    .event_idx = event_idx,
+                };
+                return virtq_packed_init(&vq->e.packed, &vq->ifc->gm, &p, err, errlen);
+        }
+        struct virtq_split_params p = {
+            .size = vr->num,
+            .desc_gpa = vr->desc_gpa,
+            .avail_gpa = vr->avail_gpa,
+            .used_gpa = vr->used_gpa,
+            .last_avail_idx = vr->last_avail_idx,
+            .hdr_len = hdr_len,
+            .mrg_rxbuf = mrg,
+            .event_idx = event_idx,
+        };
+        if (virtq_split_init(&vq->e.split, &vq->ifc->gm, &p, err, errlen) < 0)
+                return -1;
+        /* Taking the ring over (this process is new, its predecessor may
+         * have died mid-burst): the guest's used idx is where it stands. */
+        if (!vq->loaded)
+                virtq_split_resume(&vq->e.split);
+        return 0;
+}
+
+/* Restarts the running rings of an interface whose memory was remapped
+ * under them (a table change normally pauses them all first). */
+static void restart_siblings(struct dp_worker *w, struct dp_vq *self)
+{
+        char err[256];
+
+        for (unsigned i = 0; i < w->nvqs; i++) {
+                struct dp_vq *vq = w->vqs[i];
+
+                if (vq == self || vq->iface != self->iface || !vq->running)
+                        continue;
+                stop(vq);
+                if (engine_start(w, vq, err, sizeof(err)) == 0)
+                        vq->running = 1;
+                else
+                        VSW_ERR(VSW_LOG_DATAPLANE, "%s: vring %u: %s", shared_iface(w, vq)->name,
+                                vq->vring, err);
+        }
+}
+
+/* vhostd released the ring: its configuration is final until the next
+ * pause. */
+static void release(struct dp_worker *w, struct dp_vq *vq)
+{
+        const struct vsw_iface *ifc = shared_iface(w, vq);
+        const struct vsw_vring *vr = vq->shared;
+        uint32_t need = VSW_VRING_ADDR_SET | VSW_VRING_STARTED | VSW_VRING_ENABLED;
+        char err[256];
+
+        vq->sw_if_index = ifc->sw_if_index;
+        if (!vq->ifc->mapped || vq->ifc->mem_gen != ifc->mem.generation) {
+                if (dp_iface_map(w, vq->iface) < 0)
+                        return;
+                restart_siblings(w, vq);
+        }
+        dp_iface_fetch_call(w, vq);
+        if ((vr->state & need) != need || vr->num == 0 || ifc->mem.nregions == 0)
+                return;
+        if (engine_start(w, vq, err, sizeof(err)) < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "%s: vring %u not started: %s", ifc->name, vq->vring,
+                        err);
+                return;
+        }
+        vq->running = 1;
+        VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: %s vring %u running (%s, %u entries, avail %u)",
+                 w->idx, ifc->name, vq->vring, vq->packed ? "packed" : "split", vr->num,
+                 vq->packed ? virtq_packed_avail_state(&vq->e.packed) : vq->e.split.last_avail_idx);
+}
+
+static void command(struct dp_worker *w, struct dp_vq *vq, uint32_t seq)
+{
+        vq->seen_seq = seq;
+        stop(vq);
+        if (!(seq & 1)) {
+                release(w, vq);
+                vq->loaded = 1;
+        }
+        atomic_store_explicit(&vq->shared->ack_seq, seq, memory_order_release);
+}
+
+static int still_mine(const struct dp_worker *w, const struct dp_vq *vq)
+{
+        return shared_iface(w, vq)->in_use &&
+               atomic_load_explicit(&vq->shared->owner, memory_order_acquire) == w->idx;
+}
+
+static void ring_add(struct dp_worker *w, uint16_t iface, uint16_t vring)
+{
+        struct dp_vq *vq = calloc(1, sizeof(*vq));
+
+        if (!vq) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: no memory for if %u vring %u", w->idx, iface,
+                        vring);
+                return;
+        }
+        vq->shared = &w->st->ifaces[iface].vrings[vring];
+        vq->ifc = &w->ifaces[iface];
+        vq->iface = iface;
+        vq->vring = vring;
+        vq->callfd = -1;
+        vq->acc = vq->shared->counters; /* a predecessor's counts go on */
+        vq->ifc->nowned++;
+        w->slot[iface][vring] = vq;
+        w->vqs[w->nvqs++] = vq;
+        VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: now owns %s vring %u", w->idx,
+                 w->st->ifaces[iface].name, vring);
+        command(w, vq, atomic_load_explicit(&vq->shared->cmd_seq, memory_order_acquire));
+}
+
+/* The ring is no longer ours: vhostd moved it while it was paused (so its
+ * positions were written back), or the interface is gone. */
+static void ring_remove(struct dp_worker *w, unsigned i)
+{
+        struct dp_vq *vq = w->vqs[i];
+
+        stop(vq);
+        dp_counters_publish(vq);
+        if (vq->callfd >= 0)
+                close(vq->callfd);
+        w->slot[vq->iface][vq->vring] = NULL;
+        w->vqs[i] = w->vqs[--w->nvqs];
+        if (--vq->ifc->nowned == 0)
+                dp_iface_unmap(w, vq->iface);
+        VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: no longer owns if %u vring %u", w->idx, vq->iface,
+                 vq->vring);
+        free(vq);
+}
+
+void dp_ring_rescan(struct dp_worker *w)
+{
+        for (unsigned i = 0; i < w->nvqs;) {
+                if (!still_mine(w, w->vqs[i]))
+                        ring_remove(w, i);
+                else
+                        i++;
+        }
+        for (uint16_t i = 0; i < VSW_MAX_IFACES; i++) {
+                const struct vsw_iface *ifc = &w->st->ifaces[i];
+
+                if (!ifc->in_use)
+                        continue;
+                for (uint16_t q = 0; q < VSW_MAX_VRINGS; q++)
+                        if (!w->slot[i][q] && atomic_load_explicit(&ifc->vrings[q].owner,
+                                                                   memory_order_acquire) == w->idx)
+                                ring_add(w, i, q);
+        }
+}
+
+int dp_ring_check(struct dp_worker *w, unsigned i)
+{
+        struct dp_vq *vq = w->vqs[i];
+        uint32_t seq = atomic_load_explicit(&vq->shared->cmd_seq, memory_order_acquire);
+
+        if (likely(seq == vq->seen_seq))
+                return 1;
+        /* A move happens while paused; the release is the new owner's. */
+        if (!still_mine(w, vq)) {
+                ring_remove(w, i);
+                return 0;
+        }
+        command(w, vq, seq);
+        return 1;
+}
+
+void dp_ring_drop_all(struct dp_worker *w)
+{
+        while (w->nvqs)
+                ring_remove(w, w->nvqs - 1);
+}

@@ -1,0 +1,21 @@
+/* From a guest: one burst off its TX queue (odd vring), through the L2
+ * bridge, out to every destination the bridge chose. The guest's TX
+ * completions are signalled once per burst when it asked for that. */
+#include "dp_vq.h"
+
+void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq)
+{
+        struct rte_mbuf *pkts[DP_BURST];
+        struct l2_out *out = &w->out;
+        uint16_t n = dp_vq_dequeue(vq, w->mp, pkts, DP_BURST);
+
+        /* Before the empty check: malformed chains are consumed too. */
+        if (dp_vq_need_notify(vq))
+                dp_notify(vq);
+        if (n == 0)
+                return;
+        l2_bridge_input(&w->l2, vq->sw_if_index, pkts, n, out);
+        vq->drops_other += out->ndropped;
+        for (unsigned i = 0; i < out->ndests; i++)
+                dp_tx_send(w, vq->vring / 2u, &out->dests[i]);
+}

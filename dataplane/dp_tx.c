@@ -1,0 +1,66 @@
+/* Towards a guest: frames into its RX queue (even vring), directly when
+ * this worker owns the queue, else through the owner's cross-worker ring.
+ * A full RX ring is retried as DPDK's vhost-switch does (rx-retry,
+ * rx-retry-delay µs, rx-retry-num), then the rest is dropped and counted. */
+#include <rte_cycles.h>
+
+#include "dp_vq.h"
+
+static __rte_noinline uint16_t retry(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts,
+                                     uint16_t n)
+{
+        uint16_t done = 0;
+
+        for (uint32_t t = 0; w->rx_retry && t < w->rx_retry_num && done < n; t++) {
+                rte_delay_us_block(w->rx_retry_delay_us);
+                done += dp_vq_enqueue(vq, pkts + done, (uint16_t)(n - done));
+        }
+        vq->drops_full += (uint16_t)(n - done);
+        return done;
+}
+
+void dp_tx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+{
+        if (likely(vq->running)) {
+                uint16_t done = dp_vq_enqueue(vq, pkts, n);
+
+                if (unlikely(done < n))
+                        retry(w, vq, pkts + done, (uint16_t)(n - done));
+                if (dp_vq_need_notify(vq))
+                        dp_notify(vq);
+        } else {
+                vq->drops_other += n; /* stopped or paused under the route */
+        }
+        rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static __rte_noinline void no_rxq(struct dp_worker *w, struct l2_dest *d)
+{
+        w->no_rxq_drops += d->n;
+        rte_pktmbuf_free_bulk(d->pkts, d->n);
+}
+
+void dp_tx_send(struct dp_worker *w, unsigned src_qp, struct l2_dest *d)
+{
+        const struct dp_route *r = &w->routes[d->iface];
+        unsigned k;
+        uint8_t vring;
+        struct dp_vq *vq;
+
+        if (unlikely(r->nrxq == 0)) {
+                no_rxq(w, d);
+                return;
+        }
+        k = src_qp < r->nrxq ? src_qp : src_qp % r->nrxq;
+        vring = r->rxq[k];
+        if (r->owner[k] != w->idx) {
+                dp_xw_push(w, r->owner[k], d->iface, vring, d->pkts, d->n);
+                return;
+        }
+        vq = w->slot[d->iface][vring];
+        if (unlikely(!vq)) {
+                no_rxq(w, d); /* assigned to us, not picked up yet */
+                return;
+        }
+        dp_tx_burst(w, vq, d->pkts, d->n);
+}

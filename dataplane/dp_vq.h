@@ -1,0 +1,37 @@
+/* The per-packet calls on an owned ring, whichever engine (split or
+ * packed) it runs. */
+#ifndef VSW_DP_VQ_H
+#define VSW_DP_VQ_H
+
+#include "dp_worker.h"
+
+static inline uint16_t dp_vq_dequeue(struct dp_vq *vq, struct rte_mempool *mp,
+                                     struct rte_mbuf **pkts, uint16_t n)
+{
+        if (vq->packed)
+                return virtq_packed_dequeue(&vq->e.packed, mp, pkts, n);
+        return virtq_split_dequeue(&vq->e.split, mp, pkts, n);
+}
+
+static inline uint16_t dp_vq_enqueue(struct dp_vq *vq, struct rte_mbuf *const *pkts, uint16_t n)
+{
+        if (vq->packed)
+                return virtq_packed_enqueue(&vq->e.packed, pkts, n);
+        return virtq_split_enqueue(&vq->e.split, pkts, n);
+}
+
+static inline bool dp_vq_need_notify(struct dp_vq *vq)
+{
+        if (vq->callfd < 0)
+                return false;
+        if (vq->packed)
+                return virtq_packed_need_notify(&vq->e.packed);
+        return virtq_split_need_notify(&vq->e.split);
+}
+
+static inline const struct virtq_stats *dp_vq_stats(const struct dp_vq *vq)
+{
+        return vq->packed ? &vq->e.packed.stats : &vq->e.split.stats;
+}
+
+#endif

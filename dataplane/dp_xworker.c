@@ -1,0 +1,92 @@
+/* Frames for a guest RX queue another worker owns go through the
+ * single-producer/single-consumer ring from this worker to that one; each
+ * element names the destination vring, since a flooded mbuf is shared by
+ * several destinations and carries nothing of its own. */
+#include <stdio.h>
+
+#include <rte_errno.h>
+
+#include "dp_worker.h"
+#include "log.h"
+
+struct dp_xw_elem {
+        struct rte_mbuf *m;
+        uint16_t iface;
+        uint16_t vring;
+        uint32_t pad;
+};
+
+_Static_assert(sizeof(struct dp_xw_elem) == VSW_XW_ELEM_SIZE, "cross-worker element size");
+
+static struct rte_ring *lookup(const struct dp_worker *w, uint32_t from, uint32_t to)
+{
+        char name[RTE_RING_NAMESIZE];
+        struct rte_ring *r;
+
+        snprintf(name, sizeof(name), VSW_XW_RING_FMT, from, to);
+        r = rte_ring_lookup(name);
+        if (!r)
+                VSW_ERR(VSW_LOG_DATAPLANE,
+                        "worker %u: cross-worker ring %s not found (%s): the supervisor creates "
+                        "one per pair of workers",
+                        w->idx, name, rte_strerror(rte_errno));
+        return r;
+}
+
+int dp_xw_attach(struct dp_worker *w)
+{
+        for (uint32_t o = 0; o < w->st->nworkers; o++) {
+                if (o == w->idx)
+                        continue;
+                w->xw_out[o] = lookup(w, w->idx, o);
+                w->xw_in[o] = lookup(w, o, w->idx);
+                if (!w->xw_out[o] || !w->xw_in[o])
+                        return -1;
+        }
+        return 0;
+}
+
+void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vring,
+                struct rte_mbuf **pkts, uint16_t n)
+{
+        struct dp_xw_elem e[L2_BURST_MAX];
+        unsigned sent;
+
+        for (uint16_t i = 0; i < n; i++)
+                e[i] = (struct dp_xw_elem){.m = pkts[i], .iface = iface, .vring = vring};
+        sent = rte_ring_sp_enqueue_burst_elem(w->xw_out[owner], e, sizeof(e[0]), n, NULL);
+        if (unlikely(sent < n)) {
+                w->xw_drops += n - sent;
+                rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+        }
+}
+
+/* Consecutive elements for one vring go in one burst. */
+static void drain_one(struct dp_worker *w, struct rte_ring *r)
+{
+        struct dp_xw_elem e[DP_BURST];
+        struct rte_mbuf *pkts[DP_BURST];
+        unsigned n = rte_ring_sc_dequeue_burst_elem(r, e, sizeof(e[0]), DP_BURST, NULL);
+
+        for (unsigned i = 0; i < n;) {
+                uint16_t iface = e[i].iface, vring = e[i].vring, k = 0;
+                struct dp_vq *vq;
+
+                while (i < n && e[i].iface == iface && e[i].vring == vring)
+                        pkts[k++] = e[i++].m;
+                vq = w->slot[iface][vring];
+                if (likely(vq != NULL)) {
+                        dp_tx_burst(w, vq, pkts, k);
+                } else {
+                        w->no_rxq_drops += k; /* moved away since the sender's last look */
+                        rte_pktmbuf_free_bulk(pkts, k);
+                }
+        }
+}
+
+void dp_xw_drain(struct dp_worker *w)
+{
+        for (uint32_t o = 0; o < w->st->nworkers; o++)
+                if (w->xw_in[o] && !rte_ring_empty(w->xw_in[o]))
+                        drain_one(w, w->xw_in[o]);
+}
