@@ -112,6 +112,7 @@ def check_virtqueues(ifc, count, qsz=None, packed=False):
         if qsz is not None:
             t.check(q["qsz"] == qsz, what + " qsz %d (got %d)" % (qsz, q["qsz"]))
         t.check(q["packed"] == packed, what + (" packed" if packed else " split"))
+        t.check(q["worker"] is not None, what + " placed on a worker (lcore %s)" % q["lcore"])
 
 
 def check_text(sw, name, ifc, count, qsz=None, packed=False):

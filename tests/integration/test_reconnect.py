@@ -30,6 +30,10 @@ RETRY_MS = 500       # the switch's client-mode reconnect interval
 GUEST_MEM = 256 << 20
 
 
+def fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
 def check_negotiated(sw, name, what, queue_pairs=1, ram=None):
     ifc = n.wait_negotiated(sw, name, queue_pairs=queue_pairs, timeout=60)
     n.check_virtqueues(ifc, 2 * queue_pairs)
@@ -149,10 +153,19 @@ def main():
     conf = sw.conf_text().replace("vhost {", "vhost {\n  reconnect-interval %d" % RETRY_MS)
     sw.start(conf=conf)
     vhostd = sw.vhostd_pid()
+    fds = {"vhostd": (vhostd, fd_count(vhostd)), "supervisor (vault)": (sw.pid, fd_count(sw.pid))}
     for mode in ("server", "client"):
         qemu_rounds(sw, mode)
         testpmd_rounds(sw, mode)
     t.check(sw.vhostd_pid() == vhostd, "the same vhostd (pid %s) served every reconnect" % vhostd)
+    # Every interface is deleted again: whatever the reconnects opened is closed.
+    for who, (pid, before) in fds.items():
+        try:
+            t.wait_until(lambda: fd_count(pid) <= before, 5, 0.2, "%s fds" % who)
+        except TimeoutError:
+            pass  # the check below says by how many
+        t.check(fd_count(pid) == before, "%s: %d fds before the front ends, %d after"
+                % (who, before, fd_count(pid)))
     sw.stop()
 
 
