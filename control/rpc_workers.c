@@ -53,6 +53,9 @@ int rpc_show_workers(struct vhostd *d, const Vsw__Request *req, struct rpc_call 
                 w[i]->state = (char *)state_name(atomic_load(&k->state));
                 w[i]->restarts = k->restarts;
                 w[i]->heartbeat_age_ms = age_ms(atomic_load(&k->heartbeat_ns));
+                w[i]->has_xw_drops = w[i]->has_no_rxq_drops = 1;
+                w[i]->xw_drops = k->xw_drops;
+                w[i]->no_rxq_drops = k->no_rxq_drops;
         }
         r->n_workers = n;
         r->workers = w;

@@ -104,7 +104,8 @@ void dp_routes_refresh(struct dp_worker *w)
                 struct dp_route *r = &w->routes[i];
                 uint8_t n = 0;
 
-                for (unsigned q = 0; ifc->in_use && q < VSW_MAX_VRINGS; q += 2) {
+                w->ifaces[i].admin_up = ifc->in_use && ifc->admin_up;
+                for (unsigned q = 0; w->ifaces[i].admin_up && q < VSW_MAX_VRINGS; q += 2) {
                         const struct vsw_vring *vr = &ifc->vrings[q];
                         uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);
 

@@ -209,13 +209,10 @@ void dp_ring_rescan(struct dp_worker *w)
         }
 }
 
-int dp_ring_check(struct dp_worker *w, unsigned i)
+int dp_ring_command(struct dp_worker *w, unsigned i, uint32_t seq)
 {
         struct dp_vq *vq = w->vqs[i];
-        uint32_t seq = atomic_load_explicit(&vq->shared->cmd_seq, memory_order_acquire);
 
-        if (likely(seq == vq->seen_seq))
-                return 1;
         /* A move happens while paused; the release is the new owner's. */
         if (!still_mine(w, vq)) {
                 ring_remove(w, i);

@@ -51,7 +51,8 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
 
                         if (!dp_ring_check(w, i))
                                 continue; /* removed: vqs[i] is another ring now */
-                        if ((vq->vring & 1) && vq->running)
+                        /* Admin down: the guest's frames wait in its ring. */
+                        if ((vq->vring & 1) && vq->running && vq->ifc->admin_up)
                                 dp_rx_poll(w, vq);
                         i++;
                 }

@@ -7,6 +7,7 @@
 #define VSW_DP_WORKER_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <rte_mempool.h>
@@ -26,7 +27,8 @@ struct dp_iface {
         struct guest_mem gm;
         uint32_t mem_gen; /* mem.generation mapped; valid while mapped */
         uint8_t mapped;
-        uint16_t nowned; /* rings of this interface the worker owns */
+        uint8_t admin_up; /* as of the last housekeeping */
+        uint16_t nowned;  /* rings of this interface the worker owns */
 };
 
 /* An owned ring. The engine is valid while running; the counters before
@@ -53,7 +55,8 @@ struct dp_vq {
 };
 
 /* Where frames for an interface go: its enabled RX queues and their
- * owners, refreshed at housekeeping (a hint: the owner checks the ring). */
+ * owners (none while the interface is admin down), refreshed at
+ * housekeeping (a hint: the owner checks the ring). */
 struct dp_route {
         uint8_t nrxq;
         uint8_t rxq[VSW_MAX_QUEUE_PAIRS];   /* vring index (even) */
@@ -95,7 +98,17 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop);
 void dp_ring_rescan(struct dp_worker *w);
 /* Acts on a cmd_seq change of w->vqs[i]; returns 0 when the ring left
  * this worker (vqs[i] is then another ring), 1 otherwise. */
-int dp_ring_check(struct dp_worker *w, unsigned i);
+int dp_ring_command(struct dp_worker *w, unsigned i, uint32_t seq);
+
+/* The one memzone read per owned ring and iteration. */
+static inline int dp_ring_check(struct dp_worker *w, unsigned i)
+{
+        uint32_t seq = atomic_load_explicit(&w->vqs[i]->shared->cmd_seq, memory_order_acquire);
+
+        if (likely(seq == w->vqs[i]->seen_seq))
+                return 1;
+        return dp_ring_command(w, i, seq);
+}
 void dp_ring_drop_all(struct dp_worker *w);
 
 /* dp_iface.c: guest memory and eventfds of one interface. */

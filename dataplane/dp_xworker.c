@@ -4,6 +4,7 @@
  * several destinations and carries nothing of its own. */
 #include <stdio.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 
 #include "dp_worker.h"
@@ -46,6 +47,22 @@ int dp_xw_attach(struct dp_worker *w)
         return 0;
 }
 
+/* The owner is behind: wait for it as for a full guest ring (rx-retry),
+ * then drop the rest. */
+static __rte_noinline void push_retry(struct dp_worker *w, struct rte_ring *r,
+                                      const struct dp_xw_elem *e, struct rte_mbuf **pkts,
+                                      unsigned sent, unsigned n)
+{
+        for (uint32_t t = 0; w->rx_retry && t < w->rx_retry_num && sent < n; t++) {
+                rte_delay_us_block(w->rx_retry_delay_us);
+                sent += rte_ring_sp_enqueue_burst_elem(r, e + sent, sizeof(e[0]), n - sent, NULL);
+        }
+        if (sent < n) {
+                w->xw_drops += n - sent;
+                rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+        }
+}
+
 void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vring,
                 struct rte_mbuf **pkts, uint16_t n)
 {
@@ -55,10 +72,8 @@ void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vr
         for (uint16_t i = 0; i < n; i++)
                 e[i] = (struct dp_xw_elem){.m = pkts[i], .iface = iface, .vring = vring};
         sent = rte_ring_sp_enqueue_burst_elem(w->xw_out[owner], e, sizeof(e[0]), n, NULL);
-        if (unlikely(sent < n)) {
-                w->xw_drops += n - sent;
-                rte_pktmbuf_free_bulk(pkts + sent, n - sent);
-        }
+        if (unlikely(sent < n))
+                push_retry(w, w->xw_out[owner], e, pkts, sent, n);
 }
 
 /* Consecutive elements for one vring go in one burst. */

@@ -541,7 +541,7 @@ const struct ctl_cmd ctl_cmds[] = {
      "hand vhostd over to a new generation (of <path>, default the installed vhostd); "
      "VMs stay connected",
      parse_restart, ctl_print_restarting},
-    {"show workers", "", "vhost-dp workers: pid, lcore, state, restarts, heartbeat age",
+    {"show workers", "", "vhost-dp workers: pid, lcore, state, restarts, heartbeat age, drops",
      parse_show_workers, ctl_print_workers},
     {"set interface l2 bridge", "<name> <bd-id>",
      "put an interface into bridge domain <bd-id> (1-16777215, created if needed)", parse_l2_bridge,

@@ -1,0 +1,92 @@
+"""Helpers the dataplane traffic tests share: testpmd front ends on CPU 0
+sending (txonly) or receiving (rxonly) through two switch interfaces, and
+the switch's view of them."""
+
+import time
+
+import vswtest as t
+
+
+class PinnedTestpmd(t.Testpmd):
+    """testpmd with its main and forwarding lcores both on CPU 0, leaving
+    the other CPUs to the switch's workers."""
+
+    def argv(self):
+        argv = super().argv()
+        i = argv.index("-l")
+        argv[i:i + 2] = ["--lcores", "0@0,1@0"]
+        return argv
+
+
+def start_switch(socks, workers):
+    """A switch with one server interface per socket, all in bridge domain
+    1. Long retries: the receiver shares CPU 0 with the sender and sleeps
+    for whole time slices; the workers wait for it rather than drop."""
+    sw = t.Switch("sw", workers=workers, interfaces=[
+        {"socket": s, "server": True, "bridge": 1} for s in socks])
+    conf = sw.conf_text().replace(
+        "vhost {\n", "vhost {\n  rx-retry on\n  rx-retry-delay 100\n  rx-retry-num 1024\n", 1)
+    return sw.start(conf=conf)
+
+
+def testpmd(name, sock, packed, mrg, queues, fwd):
+    vdev = ("net_virtio_user0,path=%s,queues=%d,packed_vq=%d,mrg_rxbuf=%d,in_order=0"
+            % (sock, queues, packed, mrg))
+    tp = PinnedTestpmd(t.unique(name), vdevs=[vdev], app_args=[
+        "--total-num-mbufs=16384", "--nb-cores=1", "--rxq=%d" % queues, "--txq=%d" % queues,
+        "--no-lsc-interrupt"]).start()
+    tp.cmd("set fwd %s" % fwd)
+    tp.wait_for(r"Set %s packet forwarding mode" % fwd)
+    return tp
+
+
+def vhost_user(sw, name):
+    return sw.ctl("show", "vhost-user", name, json=True)["interfaces"][0]
+
+
+def vrings_enabled(sw, name, queues):
+    vqs = vhost_user(sw, name)["virtqueues"][:2 * queues]
+    return len(vqs) == 2 * queues and all(q["enabled"] and q["qsz"] > 0 for q in vqs)
+
+
+def iface_counters(sw, name):
+    return sw.ctl("show", "interface", name, json=True)["interfaces"][0]
+
+
+def send_and_count(sw, label, tx, rx, names, seconds):
+    """Runs the sender for `seconds`, then checks that the receiver counted
+    every packet the sender counted as sent, and the switch as many towards
+    the receiver. Returns the number sent."""
+    before = iface_counters(sw, names[1])
+    rx.cmd("start")
+    rx.wait_for(r"rxonly packet forwarding")
+    tx.cmd("start")
+    tx.wait_for(r"txonly packet forwarding")
+    time.sleep(seconds)
+    tx.cmd("stop")
+    tx.wait_for(r"Done\.", 20)
+    sent = tx.port_stats(0)["tx_packets"]
+
+    def received():
+        got = rx.port_stats(0)["rx_packets"]
+        return got if got >= sent else None
+
+    try:
+        got = t.wait_until(received, 20, 0.5, "%s: receiver to count %d packets" % (label, sent))
+    except TimeoutError:
+        got = rx.port_stats(0)["rx_packets"]
+    print("%s: sent %d, received %d (%.2f Mpps, CPU shared with the receiver)"
+          % (label, sent, got, sent / seconds / 1e6), flush=True)
+    t.check(sent > 10000, "%s: the sender sent traffic (%d packets)" % (label, sent))
+    t.check(got == sent, "%s: every packet sent was received (%d of %d)" % (label, got, sent))
+
+    def switch_sent():
+        n = iface_counters(sw, names[1])["tx_packets"] - before["tx_packets"]
+        return n if n >= sent else None
+
+    try:  # the workers publish counters at housekeeping
+        n = t.wait_until(switch_sent, 10, 0.3, "%s: switch counters" % label)
+    except TimeoutError:
+        n = iface_counters(sw, names[1])["tx_packets"] - before["tx_packets"]
+    t.check(n == sent, "%s: the switch counted %d packets to the receiver (%d)" % (label, sent, n))
+    return sent
