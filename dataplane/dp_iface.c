@@ -20,7 +20,7 @@ static int fetch(struct dp_worker *w, const char *key)
         return fd;
 }
 
-int dp_iface_map(struct dp_worker *w, uint16_t iface)
+static int map_mem(struct dp_worker *w, uint16_t iface)
 {
         const struct vsw_iface *ifc = &w->st->ifaces[iface];
         struct dp_iface *d = &w->ifaces[iface];
@@ -29,7 +29,9 @@ int dp_iface_map(struct dp_worker *w, uint16_t iface)
         char key[VSW_VAULT_KEY_LEN], err[256];
         int rc = 0;
 
-        dp_iface_unmap(w, iface);
+        if (d->mapped)
+                gm_unmap(&d->gm);
+        d->mapped = 0;
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
                 fds[i] = -1;
                 if (!table->regions[i].in_use || rc < 0)
@@ -57,13 +59,67 @@ int dp_iface_map(struct dp_worker *w, uint16_t iface)
         return 0;
 }
 
+static void unmap_log(struct dp_iface *d)
+{
+        if (d->log_mapped)
+                dirty_log_unmap(&d->log);
+        d->log_mapped = 0;
+}
+
+static int map_log(struct dp_worker *w, uint16_t iface)
+{
+        const struct vsw_iface *ifc = &w->st->ifaces[iface];
+        struct dp_iface *d = &w->ifaces[iface];
+        char key[VSW_VAULT_KEY_LEN], err[256];
+        int fd, rc;
+
+        unmap_log(d);
+        snprintf(key, sizeof(key), "if%u/log/%u", ifc->sw_if_index, ifc->log_gen);
+        fd = fetch(w, key);
+        if (fd < 0)
+                return -1;
+        rc = dirty_log_map(&d->log, fd, ifc->log_size, ifc->log_offset, err, sizeof(err));
+        close(fd);
+        if (rc < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "%s: mapping the dirty log (generation %u): %s",
+                        ifc->name, ifc->log_gen, err);
+                return -1;
+        }
+        d->log_mapped = 1;
+        d->log_gen = ifc->log_gen;
+        return 0;
+}
+
+int dp_iface_sync(struct dp_worker *w, uint16_t iface)
+{
+        const struct vsw_iface *ifc = &w->st->ifaces[iface];
+        struct dp_iface *d = &w->ifaces[iface];
+        int want_log = (ifc->features & DP_F_LOG_ALL) && ifc->log_size;
+        int changed = 0;
+
+        if (!d->mapped || d->mem_gen != ifc->mem.generation) {
+                if (map_mem(w, iface) < 0)
+                        return -1;
+                changed = 1;
+        }
+        if (want_log && (!d->log_mapped || d->log_gen != ifc->log_gen)) {
+                if (map_log(w, iface) < 0)
+                        return -1;
+                changed = 1;
+        } else if (!want_log && d->log_mapped) {
+                unmap_log(d);
+                changed = 1;
+        }
+        return changed;
+}
+
 void dp_iface_unmap(struct dp_worker *w, uint16_t iface)
 {
         struct dp_iface *d = &w->ifaces[iface];
 
-        if (!d->mapped)
-                return;
-        gm_unmap(&d->gm);
+        unmap_log(d);
+        if (d->mapped)
+                gm_unmap(&d->gm);
         d->mapped = 0;
 }
 

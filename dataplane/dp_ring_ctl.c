@@ -43,6 +43,7 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
         const struct vsw_iface *ifc = shared_iface(w, vq);
         const struct vsw_vring *vr = vq->shared;
         uint64_t f = ifc->features;
+        struct dirty_log *log = vq->ifc->log_mapped ? &vq->ifc->log : NULL;
         uint16_t hdr_len = virtq_net_hdr_len(f);
         bool mrg = (f >> 15) & 1;       /* VIRTIO_NET_F_MRG_RXBUF */
         bool event_idx = (f >> 29) & 1; /* VIRTIO_RING_F_EVENT_IDX */
@@ -59,6 +60,7 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
                     .hdr_len = hdr_len,
                     .mrg_rxbuf = mrg,
                     .event_idx = event_idx,
+                    .log = log,
                 };
                 return virtq_packed_init(&vq->e.packed, &vq->ifc->gm, &p, err, errlen);
         }
@@ -71,6 +73,10 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
             .hdr_len = hdr_len,
             .mrg_rxbuf = mrg,
             .event_idx = event_idx,
+            .log = log,
+            /* Where the front end wants the used ring logged; without the
+             * ring's log flag, where it is. */
+            .log_used_gpa = (vr->state & VSW_VRING_LOG) ? vr->log_guest_addr : vr->used_gpa,
         };
         if (virtq_split_init(&vq->e.split, &vq->ifc->gm, &p, err, errlen) < 0)
                 return -1;
@@ -110,12 +116,14 @@ static void release(struct dp_worker *w, struct dp_vq *vq)
         uint32_t need = VSW_VRING_ADDR_SET | VSW_VRING_STARTED | VSW_VRING_ENABLED;
         char err[256];
 
+        int synced;
+
         vq->sw_if_index = ifc->sw_if_index;
-        if (!vq->ifc->mapped || vq->ifc->mem_gen != ifc->mem.generation) {
-                if (dp_iface_map(w, vq->iface) < 0)
-                        return;
+        synced = dp_iface_sync(w, vq->iface);
+        if (synced < 0)
+                return;
+        if (synced)
                 restart_siblings(w, vq);
-        }
         dp_iface_fetch_call(w, vq);
         if ((vr->state & need) != need || vr->num == 0 || ifc->mem.nregions == 0)
                 return;

@@ -25,8 +25,11 @@
  * the worker owns at least one of its rings. */
 struct dp_iface {
         struct guest_mem gm;
-        uint32_t mem_gen; /* mem.generation mapped; valid while mapped */
+        struct dirty_log log; /* while VHOST_F_LOG_ALL (live migration) */
+        uint32_t mem_gen;     /* mem.generation mapped; valid while mapped */
+        uint32_t log_gen;     /* log_gen mapped; valid while log_mapped */
         uint8_t mapped;
+        uint8_t log_mapped;
         uint8_t admin_up; /* as of the last housekeeping */
         uint16_t nowned;  /* rings of this interface the worker owns */
 };
@@ -111,8 +114,12 @@ static inline int dp_ring_check(struct dp_worker *w, unsigned i)
 }
 void dp_ring_drop_all(struct dp_worker *w);
 
-/* dp_iface.c: guest memory and eventfds of one interface. */
-int dp_iface_map(struct dp_worker *w, uint16_t iface);
+/* dp_iface.c: guest memory, dirty log and eventfds of one interface. */
+#define DP_F_LOG_ALL (1ULL << 26) /* VHOST_F_LOG_ALL */
+/* Maps the interface's memory table and dirty log when they are not the
+ * ones mapped. Returns 1 when it remapped (rings running over the old
+ * maps must restart), 0 when nothing changed, -1 on failure (logged). */
+int dp_iface_sync(struct dp_worker *w, uint16_t iface);
 void dp_iface_unmap(struct dp_worker *w, uint16_t iface);
 /* Fetches vq's call eventfd from the vault when call_gen moved. */
 void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq);
