@@ -51,7 +51,6 @@ static int key_cli_listen(struct parser *ps, const struct vsw_conf_key *k, unsig
 
 static int key_main_core(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
 {
-        ps->main_core_line = line;
         return vsw_conf_number(ps, k, line, 0, VSW_CONF_MAX_CORE, &ps->cfg->main_core);
 }
 
@@ -82,7 +81,6 @@ static int key_corelist_workers(struct parser *ps, const struct vsw_conf_key *k,
                 return -1;
         char list[VSW_CONF_STR];
         snprintf(list, sizeof(list), "%s", s);
-        ps->workers_line = line;
         ps->cfg->nworkers = 0;
         char *save = NULL;
         /* strtok_r would skip empty items silently */
@@ -419,18 +417,3 @@ const struct vsw_conf_section vsw_conf_sections[] = {
     {"unix", unix_keys},   {"cpu", cpu_keys},         {"dpdk", dpdk_keys},
     {"vhost", vhost_keys}, {"logging", logging_keys}, {NULL, NULL},
 };
-
-int vsw_conf_check_whole(struct parser *ps)
-{
-        const struct vsw_config *c = ps->cfg;
-        unsigned line =
-            ps->workers_line > ps->main_core_line ? ps->workers_line : ps->main_core_line;
-        for (uint32_t i = 0; i < c->nworkers; i++)
-                if (c->worker_cores[i] == c->main_core)
-                        return vsw_conf_fail(
-                            ps, line,
-                            "corelist-workers includes main-core %u, expected worker cores "
-                            "other than the main core",
-                            c->main_core);
-        return 0;
-}

@@ -243,7 +243,7 @@ static int parse_all(struct parser *ps)
                 if (next_token(ps) < 0)
                         return -1;
                 if (ps->type == TOK_EOF)
-                        return vsw_conf_check_whole(ps);
+                        return 0;
                 const struct vsw_conf_section *sec = vsw_conf_sections;
                 while (sec->name && (ps->type != TOK_WORD || strcmp(sec->name, ps->tok) != 0))
                         sec++;

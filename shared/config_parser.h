@@ -24,8 +24,6 @@ struct parser {
         enum tok_type type;           /* the token just read */
         unsigned tok_line;
         char tok[VSW_CONF_STR];
-        /* main-core and corelist-workers may come in any order: checked at the end */
-        unsigned main_core_line, workers_line;
 };
 
 struct vsw_conf_key {
@@ -62,7 +60,5 @@ int vsw_conf_plain_name(struct parser *ps, const struct vsw_conf_key *k, unsigne
 /* `{ key value ... }` after the section (or interface) named at line. */
 int vsw_conf_parse_block(struct parser *ps, const char *section, unsigned line,
                          const struct vsw_conf_key *keys);
-/* Checks that need the whole file (main-core against corelist-workers). */
-int vsw_conf_check_whole(struct parser *ps);
 
 #endif

@@ -6,11 +6,11 @@ and cross to worker 0 through their single-producer/single-consumer ring.
 Every packet sent must arrive, `show vhost-user` must show the placement,
 and the second queue pair must have carried traffic.
 
-Needs three CPUs (main core, two worker cores); exits 77 (skipped) with
-fewer."""
+On two CPUs the workers poll cores 0 and 1 and the first shares core 0
+with the main core and the testpmd front ends: slow, but every frame must
+still arrive (the receiver's rx-retry waits for it)."""
 
 import os
-import sys
 import time
 
 import dp_traffic as d
@@ -22,7 +22,7 @@ SEND_SECONDS = 3
 def main():
     t.hugepages_ensure()
     socks = [os.path.join(t.workdir(), "vm%d.sock" % i) for i in (1, 2)]
-    sw = d.start_switch(socks, [1, 2])
+    sw = d.start_switch(socks, [0, 1])
     names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]]
     rx = d.testpmd("rx", socks[1], 0, 1, 1, "rxonly")
     tx = d.testpmd("tx", socks[0], 0, 1, 2, "txonly")
@@ -48,8 +48,4 @@ def main():
     sw.stop()
 
 
-if (os.cpu_count() or 1) < 3:
-    print("SKIP: two workers need cores 1 and 2 besides the main core; %d CPUs here"
-          % os.cpu_count(), flush=True)
-    sys.exit(77)
 t.main(main)

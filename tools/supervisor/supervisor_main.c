@@ -313,6 +313,12 @@ int main(int argc, char **argv)
         VSW_NOTICE(VSW_LOG_SUPERVISOR, "starting: config %s, runtime-dir %s, %u workers",
                    sv.conf_path[0] ? sv.conf_path : "(built-in default)", sv.cfg.runtime_dir,
                    sv.cfg.nworkers);
+        for (unsigned i = 0; i < sv.cfg.nworkers; i++)
+                if (sv.cfg.worker_cores[i] == sv.cfg.main_core)
+                        VSW_WARN(VSW_LOG_SUPERVISOR,
+                                 "worker %u polls on the main core %u: the control plane shares "
+                                 "that core with a busy poller and answers more slowly",
+                                 i, sv.cfg.main_core);
         if (dpdk_setup(&sv, argv[0]) < 0) {
                 shutdown_all();
                 return 1;
