@@ -9,13 +9,16 @@ import vswtest as t
 
 class PinnedTestpmd(t.Testpmd):
     """testpmd with its main and forwarding lcores both on CPU 0, leaving
-    the other CPUs to the switch's workers."""
+    the other CPUs to the switch's workers; niceness `nice` (nice execs
+    testpmd, so the pid stays testpmd's)."""
+
+    nice = 0
 
     def argv(self):
         argv = super().argv()
         i = argv.index("-l")
         argv[i:i + 2] = ["--lcores", "0@0,1@0"]
-        return argv
+        return (["nice", "-n", str(self.nice)] if self.nice else []) + argv
 
 
 def start_switch(socks, workers):
@@ -29,12 +32,14 @@ def start_switch(socks, workers):
     return sw.start(conf=conf)
 
 
-def testpmd(name, sock, packed, mrg, queues, fwd):
+def testpmd(name, sock, packed, mrg, queues, fwd, nice=0):
     vdev = ("net_virtio_user0,path=%s,queues=%d,packed_vq=%d,mrg_rxbuf=%d,in_order=0"
             % (sock, queues, packed, mrg))
     tp = PinnedTestpmd(t.unique(name), vdevs=[vdev], app_args=[
         "--total-num-mbufs=16384", "--nb-cores=1", "--rxq=%d" % queues, "--txq=%d" % queues,
-        "--no-lsc-interrupt"]).start()
+        "--no-lsc-interrupt"])
+    tp.nice = nice
+    tp.start()
     tp.cmd("set fwd %s" % fwd)
     tp.wait_for(r"Set %s packet forwarding mode" % fwd)
     return tp
@@ -53,16 +58,18 @@ def iface_counters(sw, name):
     return sw.ctl("show", "interface", name, json=True)["interfaces"][0]
 
 
-def send_and_count(sw, label, tx, rx, names, seconds):
-    """Runs the sender for `seconds`, then checks that the receiver counted
-    every packet the sender counted as sent, and the switch as many towards
-    the receiver. Returns the number sent."""
-    before = iface_counters(sw, names[1])
+def start_traffic(tx, rx):
+    """Starts the receiver, then the sender."""
     rx.cmd("start")
     rx.wait_for(r"rxonly packet forwarding")
     tx.cmd("start")
     tx.wait_for(r"txonly packet forwarding")
-    time.sleep(seconds)
+
+
+def stop_and_count(sw, label, tx, rx, names, before, seconds):
+    """Stops the sender, then checks that the receiver counted every packet
+    the sender counted as sent, and the switch as many towards the receiver
+    since `before` (iface_counters of names[1]). Returns the number sent."""
     tx.cmd("stop")
     tx.wait_for(r"Done\.", 20)
     sent = tx.port_stats(0)["tx_packets"]
@@ -90,3 +97,11 @@ def send_and_count(sw, label, tx, rx, names, seconds):
         n = iface_counters(sw, names[1])["tx_packets"] - before["tx_packets"]
     t.check(n == sent, "%s: the switch counted %d packets to the receiver (%d)" % (label, sent, n))
     return sent
+
+
+def send_and_count(sw, label, tx, rx, names, seconds):
+    """Runs the sender for `seconds`, then stop_and_count()."""
+    before = iface_counters(sw, names[1])
+    start_traffic(tx, rx)
+    time.sleep(seconds)
+    return stop_and_count(sw, label, tx, rx, names, before, seconds)

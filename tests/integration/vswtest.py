@@ -52,7 +52,7 @@ __all__ = [
     "hugepages_ensure", "hugepages_free", "hugepages_snapshot", "hugetlbfs_mounts",
     "dpdk_cleanup_prefix", "dpdk_cleanup_stale", "register_cleanup",
     "cleanup_all", "dump_logs", "pid_alive", "Proc", "Guest", "Testpmd", "Switch",
-    "cpus_allowed",
+    "cpus_allowed", "socket_inodes",
 ]
 
 RUN_TAG = "vswt%d" % os.getpid()
@@ -1292,6 +1292,48 @@ class Switch:
         Cpus_allowed_list)."""
         return {cpus_allowed(p): p for p in self._children_named("vhost-dp")}
 
+    # -- vhostd hot restart ------------------------------------------------
+
+    def version(self):
+        """`show version` as a dict (version, generation, pid)."""
+        return self.ctl("show", "version", json=True)
+
+    def wait_generation(self, gen, timeout=30, what=None):
+        """Waits until a vhostd newer than generation `gen` answers `show
+        version` and is the supervisor's vhostd child (the handover is
+        over); returns its `show version`."""
+        def newer():
+            try:
+                v = self.version()
+            except (RuntimeError, subprocess.TimeoutExpired):
+                return None
+            return v if v["generation"] > gen and v["pid"] == self.vhostd_pid() else None
+        return wait_until(newer, timeout, 0.05, what or "a vhostd newer than generation %d" % gen)
+
+    def restart_vhostd(self, how, timeout=30):
+        """Restarts vhostd: how = "ctl" (`vhost-ctl restart control`),
+        "sighup" (SIGHUP to the supervisor) or "kill" (SIGKILL to vhostd).
+        Waits for the next generation to serve; returns (seconds from the
+        request until it answered, its `show version`)."""
+        gen = self.version()["generation"]
+        t0 = time.monotonic()
+        if how == "ctl":
+            self.ctl("restart", "control")
+        elif how == "sighup":
+            os.kill(self.pid, signal.SIGHUP)
+        elif how == "kill":
+            os.kill(self.vhostd_pid(), signal.SIGKILL)
+        else:
+            raise ValueError("restart_vhostd: how is ctl, sighup or kill, not %r" % how)
+        v = self.wait_generation(gen, timeout, "vhostd restart (%s) after generation %d"
+                                 % (how, gen))
+        return time.monotonic() - t0, v
+
+    def front_end_events(self):
+        """(connects, disconnects) of vhost-user front ends in the log."""
+        log = self.log_text()
+        return log.count("front end connected"), log.count("front end disconnected")
+
     # -- CLI --------------------------------------------------------------
 
     def _run_ctl(self, words, json_out, timeout):
@@ -1342,6 +1384,20 @@ def _is_zombie(pid):
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except (OSError, IndexError):
         return False
+
+
+def socket_inodes(pid):
+    """The socket inodes pid holds open ("socket:[N]"): a front end that
+    reconnected holds a new one."""
+    out = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if link.startswith("socket:"):
+            out.add(link)
+    return out
 
 
 def cpus_allowed(pid):
