@@ -106,7 +106,8 @@ int vmdq_plan_build(const struct vmdq_caps *caps, const struct vmdq_vm *vms, uns
 void vmdq_plan_eth_conf(const struct vmdq_plan *plan, struct rte_eth_conf *conf);
 
 /* Adds each known MAC to its pool and each VLAN to the port's filter. Call
- * after rte_eth_dev_start (the PMD rewrites its VLAN table at start).
+ * after rte_eth_dev_configure with vmdq_plan_eth_conf's fields; ethdev and
+ * ixgbe keep the entries and restore them at each rte_eth_dev_start.
  * Returns 0, or a negative errno with one line in err. */
 int vmdq_plan_apply(uint16_t port, const struct vmdq_plan *plan, char *err, size_t errlen);
 
