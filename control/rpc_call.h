@@ -48,6 +48,7 @@ typedef int rpc_handler(struct vhostd *d, const Vsw__Request *req, struct rpc_ca
 rpc_handler rpc_create_vhost_user;
 rpc_handler rpc_delete_vhost_user;
 rpc_handler rpc_set_interface_state;
+rpc_handler rpc_set_interface_rx_placement;
 rpc_handler rpc_show_interface;
 rpc_handler rpc_show_vhost_user;
 rpc_handler rpc_debug_vhost_user;

@@ -138,6 +138,19 @@ int rpc_set_interface_state(struct vhostd *d, const Vsw__Request *req, struct rp
         return 0;
 }
 
+int rpc_set_interface_rx_placement(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
+{
+        const Vsw__SetInterfaceRxPlacementRequest *q = req->set_interface_rx_placement;
+        struct vsw_iface *ifc = rpc_iface_named(d, c, q->name);
+        char err[256];
+
+        if (!ifc)
+                return -1;
+        if (vhostd_iface_place(d, ifc->sw_if_index, q->queue, q->worker, err, sizeof(err)))
+                return rpc_fail(c, EINVAL, "%s: %s", ifc->name, err);
+        return 0;
+}
+
 static int fill_interface(struct rpc_call *c, const struct vsw_iface *ifc, Vsw__Interface *o)
 {
         unsigned nq = 0, k = 0;

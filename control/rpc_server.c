@@ -30,6 +30,8 @@ static const struct rpc_command {
     {VSW__REQUEST__CMD_CREATE_VHOST_USER, "create vhost-user", rpc_create_vhost_user},
     {VSW__REQUEST__CMD_DELETE_VHOST_USER, "delete vhost-user", rpc_delete_vhost_user},
     {VSW__REQUEST__CMD_SET_INTERFACE_STATE, "set interface state", rpc_set_interface_state},
+    {VSW__REQUEST__CMD_SET_INTERFACE_RX_PLACEMENT, "set interface rx-placement",
+     rpc_set_interface_rx_placement},
     {VSW__REQUEST__CMD_SHOW_VHOST_USER, "show vhost-user", rpc_show_vhost_user},
     {VSW__REQUEST__CMD_SHOW_INTERFACE, "show interface", rpc_show_interface},
     {VSW__REQUEST__CMD_DEBUG_VHOST_USER, "debug vhost-user", rpc_debug_vhost_user},

@@ -43,6 +43,21 @@ def main():
     workers = sw.ctl("show", "workers", json=True)["workers"]
     t.check(all(w["xw_drops"] == 0 and w["no_rxq_drops"] == 0 for w in workers),
             "no frame dropped between the workers: %s" % workers)
+
+    # The user's placement: the receiver's only queue pair moves to worker 1
+    # (the sender's first queue pair now crosses from worker 0).
+    sw.ctl("set", "interface", "rx-placement", names[1], "queue", "0", "worker", "1")
+    placed = {q["index"]: q["worker"] for q in d.vhost_user(sw, names[1])["virtqueues"][:2]}
+    t.check(placed == {0: 1, 1: 1}, "receiver's queue pair moved to worker 1: %s" % placed)
+    rx.cmd("stop")
+    rx.wait_for(r"Done\.", 20)
+    for tp in (tx, rx):  # this round's counts only
+        tp.cmd("clear port stats all")
+    d.send_and_count(sw, "after rx-placement", tx, rx, names, SEND_SECONDS)
+    rc, bad = sw.ctl_fail("set", "interface", "rx-placement", names[1], "queue", "0", "worker",
+                          "2")
+    t.check(rc != 0 and "worker 2 does not exist, expected 0-1" in bad,
+            "a worker that does not exist is refused: %d %r" % (rc, bad))
     rx.quit()
     tx.quit()
     sw.stop()

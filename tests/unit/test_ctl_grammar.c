@@ -140,6 +140,17 @@ static void test_others(void)
             "bad state 'sideways', expected up or down");
         bad("set interface state x", "'set interface state' needs <name> {up | down}");
 
+        good("set interface rx-placement VirtualEthernet0/0/1 queue 1 worker 0", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_INTERFACE_RX_PLACEMENT);
+        CHECK(r.req.set_interface_rx_placement->queue == 1 &&
+              r.req.set_interface_rx_placement->worker == 0);
+        bad("set interface rx-placement VirtualEthernet0/0/1 queue 1",
+            "'set interface rx-placement' needs <name> queue <n> worker <n>");
+        bad("set interface rx-placement VirtualEthernet0/0/1 queue x worker 0",
+            "bad queue 'x', expected a number");
+        bad("set interface rx-placement VirtualEthernet0/0/1 queue 0 worker -1",
+            "bad worker '-1', expected a number");
+
         good("show vhost-user", &r);
         CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_VHOST_USER);
         CHECK(r.req.show_vhost_user->n_names == 0 && !r.req.show_vhost_user->has_descriptors);

@@ -25,6 +25,7 @@ struct ctl_req {
                 Vsw__CreateVhostUserRequest create;
                 Vsw__DeleteVhostUserRequest del;
                 Vsw__SetInterfaceStateRequest state;
+                Vsw__SetInterfaceRxPlacementRequest placement;
                 Vsw__ShowVhostUserRequest show_vhost;
                 Vsw__ShowInterfaceRequest show_iface;
                 Vsw__DebugVhostUserRequest debug;

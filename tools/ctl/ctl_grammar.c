@@ -205,6 +205,26 @@ static int parse_state(struct ctl_req *r, int argc, char **argv, char *err, size
         return no_more(argc, argv, 2, "set interface state", err, errlen);
 }
 
+static int parse_placement(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceRxPlacementRequest *p = &r->u.placement;
+
+        vsw__set_interface_rx_placement_request__init(p);
+        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_RX_PLACEMENT;
+        r->req.set_interface_rx_placement = p;
+        if (argc < 5 || strcmp(argv[1], "queue") || strcmp(argv[3], "worker"))
+                return fail(err, errlen,
+                            "'set interface rx-placement' needs <name> queue <n> worker <n>");
+        if (check_name(argv[0], err, errlen))
+                return -1;
+        p->name = argv[0];
+        if (ctl_arg_u32(argv[2], UINT32_MAX, &p->queue))
+                return fail(err, errlen, "bad queue '%s', expected a number", argv[2]);
+        if (ctl_arg_u32(argv[4], UINT32_MAX, &p->worker))
+                return fail(err, errlen, "bad worker '%s', expected a number", argv[4]);
+        return no_more(argc, argv, 5, "set interface rx-placement", err, errlen);
+}
+
 static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__ShowVhostUserRequest *s = &r->u.show_vhost;
@@ -526,6 +546,10 @@ const struct ctl_cmd ctl_cmds[] = {
      parse_delete, ctl_print_ok},
     {"set interface state", "<name> {up | down}", "set an interface's admin state", parse_state,
      ctl_print_ok},
+    {"set interface rx-placement", "<name> queue <n> worker <n>",
+     "poll queue pair <n> of an interface (both its vrings) on worker <n> (0: the first), "
+     "instead of queue mod workers",
+     parse_placement, ctl_print_ok},
     {"show vhost-user", "[<name> ...] [descriptors]",
      "features, socket, memory regions and virtqueues of vhost-user interfaces", parse_show_vhost,
      ctl_print_show_vhost},
