@@ -408,16 +408,22 @@ uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkt
 
         if (unlikely(vq->broken != NULL))
                 return 0;
-        if (split_avail_count(vq, &avail_idx) == 0)
+        uint16_t n = split_avail_count(vq, &avail_idx);
+
+        if (n == 0)
                 return 0;
+        /* The guest wrote these descriptors from another core: start all
+         * their cache-line transfers before the first one is needed. */
+        n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        for (i = 0; i < n; i++)
+                rte_prefetch0(
+                    &vq->desc[vq->avail->ring[(uint16_t)(vq->last_avail_idx + i) & vq->mask] &
+                              vq->mask]);
         for (i = 0; i < count; i++) {
                 if (i + 1 < count)
                         rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
                 if (!split_rx_one(vq, pkts[i], avail_idx))
                         break;
-                if (vq->last_avail_idx != avail_idx)
-                        rte_prefetch0(
-                            &vq->desc[vq->avail->ring[vq->last_avail_idx & vq->mask] & vq->mask]);
         }
         if (vq->last_used_idx != used_start)
                 split_used_publish(vq);
