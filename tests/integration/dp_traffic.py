@@ -23,12 +23,13 @@ class PinnedTestpmd(t.Testpmd):
 
 def start_switch(socks, workers):
     """A switch with one server interface per socket, all in bridge domain
-    1. Long retries: the receiver shares CPU 0 with the sender and sleeps
-    for whole time slices; the workers wait for it rather than drop."""
+    1. Long retries (up to about 1 s): the receiver shares CPU 0 with the
+    sender and, on a loaded machine, sleeps for many time slices; the
+    workers wait for it rather than drop."""
     sw = t.Switch("sw", workers=workers, interfaces=[
         {"socket": s, "server": True, "bridge": 1} for s in socks])
     conf = sw.conf_text().replace(
-        "vhost {\n", "vhost {\n  rx-retry on\n  rx-retry-delay 100\n  rx-retry-num 1024\n", 1)
+        "vhost {\n", "vhost {\n  rx-retry on\n  rx-retry-delay 1000\n  rx-retry-num 1024\n", 1)
     return sw.start(conf=conf)
 
 
@@ -85,6 +86,9 @@ def stop_and_count(sw, label, tx, rx, names, before, seconds):
     print("%s: sent %d, received %d (%.2f Mpps, CPU shared with the receiver)"
           % (label, sent, got, sent / seconds / 1e6), flush=True)
     t.check(sent > 10000, "%s: the sender sent traffic (%d packets)" % (label, sent))
+    if got != sent:
+        print("%s: switch counters %s" % (label, [iface_counters(sw, n) for n in names]),
+              flush=True)
     t.check(got == sent, "%s: every packet sent was received (%d of %d)" % (label, got, sent))
 
     def switch_sent():
