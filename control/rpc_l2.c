@@ -160,6 +160,15 @@ static int fill_members(struct vhostd *d, struct rpc_call *c, Vsw__BridgeDomain 
                 m[k]->vlan = ifc->vlan;
                 k++;
         }
+        if (k < n && d->st->uplink.mode != VSW_UPLINK_NONE &&
+            d->st->uplink.bridge_id == bd->bd_id) {
+                vsw__bridge_member__init(m[k]);
+                m[k]->name = rpc_strdup(c, d->st->uplink.name);
+                if (!m[k]->name)
+                        return rpc_no_memory(c);
+                m[k]->sw_if_index = VSW_UPLINK_SW_IF_INDEX;
+                k++;
+        }
         bd->n_members = k;
         bd->members = m;
         return 0;
@@ -233,7 +242,11 @@ static void fill_entry(void *arg, uint64_t key, uint64_t val)
         e->vlan = vsw_l2fib_key_vlan(key);
         e->sw_if_index = vsw_l2fib_val_sw_if_index(val);
         ifc = vhostd_iface_by_index(f->d, e->sw_if_index);
-        if (ifc && !(e->name = rpc_strdup(f->c, ifc->name))) {
+        if (e->sw_if_index == VSW_UPLINK_SW_IF_INDEX)
+                e->name = rpc_strdup(f->c, f->d->st->uplink.name);
+        else if (ifc)
+                e->name = rpc_strdup(f->c, ifc->name);
+        if ((ifc || e->sw_if_index == VSW_UPLINK_SW_IF_INDEX) && !e->name) {
                 f->failed = 1;
                 return;
         }

@@ -115,7 +115,8 @@ static struct vsw_state *attach_state(uint32_t idx)
 }
 
 /* What the poll loop needs besides the memzone: the mbuf pool, the vault
- * (guest memory and eventfds), the cross-worker rings, rx-retry. */
+ * (guest memory and eventfds), the uplink queues, the cross-worker rings,
+ * rx-retry. */
 static int attach_resources(struct dp_worker *w)
 {
         char path[PATH_MAX];
@@ -136,6 +137,8 @@ static int attach_resources(struct dp_worker *w)
         w->rx_retry = cfg.rx_retry;
         w->rx_retry_delay_us = cfg.rx_retry_delay_us;
         w->rx_retry_num = cfg.rx_retry_num;
+        if (dp_uplink_attach(w) < 0)
+                return -1;
         return dp_xw_attach(w);
 }
 

@@ -14,6 +14,8 @@ void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq)
                 dp_notify(vq);
         if (n == 0)
                 return;
+        if (unlikely(vq->ifc->registered != vq->sw_if_index))
+                dp_uplink_register(w, vq, pkts[0]);
         l2_bridge_input(&w->l2, vq->sw_if_index, pkts, n, out);
         vq->drops_other += out->ndropped;
         for (unsigned i = 0; i < out->ndests; i++)

@@ -1,5 +1,6 @@
 /* Towards a guest: frames into its RX queue (even vring), directly when
- * this worker owns the queue, else through the owner's cross-worker ring.
+ * this worker owns the queue, else through the owner's cross-worker ring
+ * (the uplink's destination goes to dp_uplink.c).
  * A full RX ring is retried as DPDK's vhost-switch does (rx-retry,
  * rx-retry-delay µs, rx-retry-num), then the rest is dropped and counted. */
 #include <rte_cycles.h>
@@ -40,27 +41,33 @@ static __rte_noinline void no_rxq(struct dp_worker *w, struct l2_dest *d)
         rte_pktmbuf_free_bulk(d->pkts, d->n);
 }
 
-void dp_tx_send(struct dp_worker *w, unsigned src_qp, struct l2_dest *d)
+int dp_tx_send(struct dp_worker *w, unsigned src_qp, struct l2_dest *d)
 {
-        const struct dp_route *r = &w->routes[d->iface];
+        const struct dp_route *r;
         unsigned k;
         uint8_t vring;
         struct dp_vq *vq;
 
+        if (d->iface == L2_UPLINK_PORT) {
+                dp_uplink_tx(w, d);
+                return 0;
+        }
+        r = &w->routes[d->iface];
         if (unlikely(r->nrxq == 0)) {
                 no_rxq(w, d);
-                return;
+                return 0;
         }
         k = src_qp < r->nrxq ? src_qp : src_qp % r->nrxq;
         vring = r->rxq[k];
         if (r->owner[k] != w->idx) {
                 dp_xw_push(w, r->owner[k], d->iface, vring, d->pkts, d->n);
-                return;
+                return 1;
         }
         vq = w->slot[d->iface][vring];
         if (unlikely(!vq)) {
                 no_rxq(w, d); /* assigned to us, not picked up yet */
-                return;
+                return 0;
         }
         dp_tx_burst(w, vq, d->pkts, d->n);
+        return 0;
 }

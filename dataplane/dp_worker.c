@@ -1,6 +1,7 @@
 /* The busy-poll loop. Per iteration: the first cache line of every owned
- * ring (a pause or release from vhostd), one burst from every running guest
- * TX queue, and the rings from the other workers. Every
+ * ring (a pause or release from vhostd), one burst from the worker's uplink
+ * RX queue, one burst from every running guest TX queue, and the rings from
+ * the other workers. Every
  * DP_HOUSEKEEPING_EVERY iterations: heartbeat, counters, routes, and the
  * rings assigned to this worker or taken away. */
 #include <stdatomic.h>
@@ -41,6 +42,8 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
         for (uint64_t iter = 0; !*stop; iter++) {
                 if (unlikely(iter % DP_HOUSEKEEPING_EVERY == 0))
                         housekeeping(w);
+                if (w->uplink.active)
+                        dp_uplink_poll(w);
                 if (unlikely(w->nvqs == 0)) {
                         dp_xw_drain(w);
                         rte_pause(); /* nothing to poll: spare the sibling hyperthread */

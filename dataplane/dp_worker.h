@@ -30,8 +30,9 @@ struct dp_iface {
         uint32_t log_gen;     /* log_gen mapped; valid while log_mapped */
         uint8_t mapped;
         uint8_t log_mapped;
-        uint8_t admin_up; /* as of the last housekeeping */
-        uint16_t nowned;  /* rings of this interface the worker owns */
+        uint8_t admin_up;    /* as of the last housekeeping */
+        uint32_t registered; /* sw_if_index whose MAC this worker saw registered */
+        uint16_t nowned;     /* rings of this interface the worker owns */
 };
 
 /* An owned ring. The engine is valid while running; the counters before
@@ -68,6 +69,14 @@ struct dp_route {
 
 #define DP_MAX_RINGS (VSW_MAX_IFACES * VSW_MAX_VRINGS)
 
+/* The worker's own RX and TX queue on the uplink port. */
+struct dp_uplink {
+        uint8_t active;
+        uint16_t port;
+        uint16_t queue;
+        struct vsw_uplink_counters *ctr; /* this worker's, in the memzone */
+};
+
 struct dp_worker {
         struct vsw_state *st;
         struct vsw_worker *self;
@@ -87,6 +96,7 @@ struct dp_worker {
         struct rte_ring *xw_out[VSW_MAX_WORKERS]; /* to worker i; NULL for self */
         struct rte_ring *xw_in[VSW_MAX_WORKERS];  /* from worker i */
 
+        struct dp_uplink uplink;
         struct l2_ctx l2;
         struct l2_out out;
 
@@ -132,8 +142,16 @@ void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq);
 /* dp_tx.c: a burst into an owned guest RX queue; the mbufs are freed. */
 void dp_tx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
 /* Sends a destination's frames to RX queue pair qp of its interface,
- * directly or through the owner's ring; the mbufs are consumed. */
-void dp_tx_send(struct dp_worker *w, unsigned src_qp, struct l2_dest *d);
+ * directly or through the owner's ring, or out of the uplink; the mbufs
+ * are consumed. Returns 1 when they went to another worker's ring. */
+int dp_tx_send(struct dp_worker *w, unsigned src_qp, struct l2_dest *d);
+
+/* dp_uplink.c: the worker's uplink queues. */
+int dp_uplink_attach(struct dp_worker *w);
+void dp_uplink_poll(struct dp_worker *w);
+void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d);
+/* The first frame of an interface registers its MAC (logged once). */
+void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_mbuf *m);
 
 /* dp_xworker.c: the rings between workers. */
 int dp_xw_attach(struct dp_worker *w);

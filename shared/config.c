@@ -25,6 +25,7 @@ void vsw_config_defaults(struct vsw_config *cfg)
         cfg->socket_mem_mb = 256;
         snprintf(cfg->file_prefix, sizeof(cfg->file_prefix), "vhostsw");
         cfg->num_mbufs = 16384;
+        cfg->uplink_bridge = 1;
         cfg->rx_retry = 1;
         cfg->rx_retry_delay_us = 15;
         cfg->rx_retry_num = 4;

@@ -2,8 +2,8 @@
  *   unix    { runtime-dir /run/vhostsw  cli-listen ipc:///run/vhostsw/cli.sock }
  *   cpu     { main-core 0  corelist-workers 1-2 }
  *   dpdk    { huge-dir /dev/hugepages  socket-mem 256  file-prefix vhostsw
- *             uplink <pci or vdev devargs> }
- *   vhost   { rx-retry on rx-retry-delay 15 rx-retry-num 4 vm2vm 1 vlan-strip on
+ *             uplink <pci or vdev devargs> uplink-bridge 1 vm2vm 1 vlan-strip on }
+ *   vhost   { rx-retry on rx-retry-delay 15 rx-retry-num 4 (vm2vm, vlan-strip also here)
  *             interface { socket /run/vhostsw/vm1.sock server ... } }
  *   logging { default-log-level info  class vhost-user debug }
  * An unknown section or key, or a malformed value, is an error naming the
@@ -51,6 +51,7 @@ struct vsw_config {
 	uint32_t socket_mem_mb;
 	char file_prefix[VSW_CONF_STR];
 	char uplink[VSW_CONF_STR]; /* "" = none */
+	uint32_t uplink_bridge;    /* bridge domain the uplink joins */
 	uint32_t num_mbufs;
 
 	/* vhost */

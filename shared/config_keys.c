@@ -1,6 +1,7 @@
 /* What each startup.conf key accepts, one table per section. */
 #include "config_parser.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,13 +128,55 @@ static int key_file_prefix(struct parser *ps, const struct vsw_conf_key *k, unsi
         return vsw_conf_plain_name(ps, k, line, "-_", ps->cfg->file_prefix, 64);
 }
 
+static int is_hex(const char *s, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!isxdigit((unsigned char)s[i]))
+                        return 0;
+        return 1;
+}
+
+/* A PCI address as EAL takes it: [DDDD:]BB:DD.F, then ",key=value..." */
+static int is_pci_address(const char *s)
+{
+        size_t len = strcspn(s, ",");
+
+        if (len == 12 && s[4] == ':')
+                s += 5, len -= 5;
+        return len == 7 && s[2] == ':' && s[5] == '.' && is_hex(s, 2) && is_hex(s + 3, 2) &&
+               s[6] >= '0' && s[6] <= '7';
+}
+
+/* vdev devargs: net_<driver><id>[,key=value...], nothing EAL would split. */
+static int is_vdev_devargs(const char *s)
+{
+        size_t name = strcspn(s, ",");
+
+        if (strncmp(s, "net_", 4) != 0 || name <= 4)
+                return 0;
+        for (size_t i = 0; s[i]; i++)
+                if (isspace((unsigned char)s[i]) || !isprint((unsigned char)s[i]))
+                        return 0;
+        for (size_t i = 0; i < name; i++)
+                if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+                        return 0;
+        return s[name] == '\0' || s[name + 1] != '\0';
+}
+
 static int key_uplink(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
 {
         const char *s = vsw_conf_value(ps, k, line);
         if (!s)
                 return -1;
+        if (!is_pci_address(s) && !is_vdev_devargs(s))
+                return vsw_conf_fail(ps, line, "bad uplink '%s', expected %s", s, k->expect);
         snprintf(ps->cfg->uplink, sizeof(ps->cfg->uplink), "%s", s);
         return 0;
+}
+
+static int key_uplink_bridge(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        return vsw_conf_number(ps, k, line, 1, VSW_BRIDGE_ID_MAX, &ps->cfg->uplink_bridge);
 }
 
 static int key_num_mbufs(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
@@ -391,8 +434,13 @@ static const struct vsw_conf_key dpdk_keys[] = {
     {"huge-dir", "an absolute path", key_huge_dir},
     {"socket-mem", "megabytes 1-1048576", key_socket_mem},
     {"file-prefix", "a name of letters, digits, '-' and '_'", key_file_prefix},
-    {"uplink", "PCI address or vdev devargs", key_uplink},
+    {"uplink", "a PCI address like 0000:03:00.0 or vdev devargs like net_tap0,iface=up0",
+     key_uplink},
+    {"uplink-bridge", "a bridge domain id 1-16777215", key_uplink_bridge},
     {"num-mbufs", "a count 1024-16777216", key_num_mbufs},
+    /* The uplink's companions, as in vhost-switch; also accepted in vhost { }. */
+    {"vm2vm", "0, 1 or 2", key_vm2vm},
+    {"vlan-strip", "on or off", key_vlan_strip},
     {NULL, NULL, NULL},
 };
 

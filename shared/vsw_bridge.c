@@ -80,7 +80,7 @@ unsigned vsw_bridge_members(const struct vsw_state *st, uint32_t id)
 
         for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
                 n += st->ifaces[i].in_use && st->ifaces[i].bridge_id == id;
-        return n;
+        return n + (st->uplink.mode != VSW_UPLINK_NONE && st->uplink.bridge_id == id);
 }
 
 int vsw_bridge_delete(struct vsw_state *st, uint32_t id, char *err, size_t errlen)

@@ -29,7 +29,7 @@ void vsw_bridge_set(struct vsw_state *st, struct vsw_bridge *b, int learn, uint3
 /* Refused (-1, err) while interfaces are in it. */
 int vsw_bridge_delete(struct vsw_state *st, uint32_t id, char *err, size_t errlen);
 
-/* Interfaces in bridge domain id. */
+/* Interfaces in bridge domain id, the uplink included. */
 unsigned vsw_bridge_members(const struct vsw_state *st, uint32_t id);
 
 /* Puts ifc into bridge domain bd_id (created if needed), or takes it out

@@ -19,7 +19,7 @@
 #define VSW_XW_ELEM_SIZE 16 /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 5u
+#define VSW_STATE_ABI_VERSION 6u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -36,6 +36,10 @@
 #define VSW_L2FIB_WAYS      4    /* entries per bucket: one cache line */
 #define VSW_L2FIB_BUCKETS   1024 /* per bridge domain: 4096 MACs */
 #define VSW_NO_BRIDGE       UINT32_MAX
+/* The uplink's sw_if_index as a bridge port: vhostd numbers interfaces up
+ * from 1 and never reaches it. */
+#define VSW_UPLINK_SW_IF_INDEX (UINT32_MAX - 1)
+#define VSW_UPLINK_STR_LEN     256
 
 /* Log classes; levels live in the header so every process follows
  * `set logging class ...` without a message of its own. */
@@ -255,6 +259,55 @@ struct vsw_bridge {
 	struct vsw_l2fib_bucket fib[VSW_L2FIB_BUCKETS];
 };
 
+enum vsw_uplink_mode {
+	VSW_UPLINK_NONE,     /* no uplink configured */
+	VSW_UPLINK_SOFTWARE, /* any PMD: workers classify by MAC and VLAN */
+	VSW_UPLINK_VMDQ,     /* the NIC sorts frames into per-VM pools */
+};
+
+/* One worker's uplink traffic; written by that worker only. */
+struct vsw_uplink_counters {
+	alignas(VSW_CACHE_LINE) uint64_t rx_packets; /* off its RX queue */
+	uint64_t rx_bytes;
+	uint64_t rx_steered; /* of those, handed to the worker owning the VM's queue */
+	uint64_t rx_drops;   /* dropped by the bridge (no destination, VLAN, runt) */
+	uint64_t tx_packets; /* onto its TX queue */
+	uint64_t tx_bytes;
+	uint64_t tx_drops; /* TX queue full */
+};
+
+/* The first frame a VM sends registers its MAC (as DPDK's vhost-switch
+ * does): claimed by compare-and-swap of sw_if_index, so it is logged once
+ * whichever worker sees the frame. */
+struct vsw_uplink_mac {
+	_Atomic uint32_t sw_if_index; /* 0: free */
+	uint16_t vlan;
+	uint8_t mac[6];
+};
+
+/* The uplink port, set up by the supervisor before any child starts and
+ * not changed afterwards (counters and registered MACs excepted). */
+struct vsw_uplink {
+	uint32_t mode;    /* enum vsw_uplink_mode */
+	uint16_t port_id; /* ethdev port, the same in every process */
+	uint16_t nqueues; /* RX and TX queues: one each per worker */
+	uint16_t queue_of_worker[VSW_MAX_WORKERS];
+	uint32_t bridge_id; /* bridge domain the uplink is a port of */
+	uint32_t vm2vm;     /* 0, 1 or 2 as configured */
+	uint8_t vlan_strip;    /* configured */
+	uint8_t vlan_strip_hw; /* the PMD strips tags on RX */
+	uint8_t mac[6];
+	uint32_t max_vmdq_pools; /* capabilities read from the PMD */
+	uint32_t max_rx_queues;
+	uint32_t max_tx_queues;
+	char devargs[VSW_UPLINK_STR_LEN];
+	char name[VSW_NAME_LEN]; /* ethdev name */
+	char driver[VSW_NAME_LEN];
+	char mode_reason[VSW_UPLINK_STR_LEN]; /* why this mode */
+	struct vsw_uplink_mac macs[VSW_MAX_IFACES];
+	struct vsw_uplink_counters counters[VSW_MAX_WORKERS];
+};
+
 struct vsw_state {
 	uint64_t magic;
 	uint32_t abi_version;
@@ -280,6 +333,7 @@ struct vsw_state {
 	struct vsw_worker workers[VSW_MAX_WORKERS];
 	struct vsw_iface ifaces[VSW_MAX_IFACES];
 	struct vsw_bridge bridges[VSW_MAX_BRIDGES];
+	struct vsw_uplink uplink;
 };
 
 /* Fills the header of a freshly reserved memzone (supervisor only). */

@@ -13,7 +13,13 @@
  * untagged (and priority-tagged) frames into that VLAN, drops frames tagged
  * with another one, and sends frames untagged. An interface with vlan 0
  * passes frames with their own tag (untagged frames are VLAN 0) and gets
- * access ports' frames tagged with their VLAN. */
+ * access ports' frames tagged with their VLAN.
+ *
+ * The uplink (vsw_state.uplink) is one more port, L2_UPLINK_PORT, with no
+ * access VLAN: VMs' frames leave it tagged with their interface's VLAN. A
+ * frame whose tag the NIC stripped (RTE_MBUF_F_RX_VLAN_STRIPPED) is in the
+ * VLAN of its vlan_tci. With vm2vm 0 or 2 the VMs do not reach each other
+ * here: their frames go to the uplink alone. */
 #ifndef VSW_L2_BRIDGE_H
 #define VSW_L2_BRIDGE_H
 
@@ -23,7 +29,9 @@
 
 #include "vsw_state.h"
 
-#define L2_BURST_MAX 64 /* frames per l2_bridge_input call */
+#define L2_BURST_MAX   64                   /* frames per l2_bridge_input call */
+#define L2_UPLINK_PORT VSW_MAX_IFACES       /* after the interfaces' slots */
+#define L2_MAX_PORTS   (VSW_MAX_IFACES + 1) /* interfaces and the uplink */
 
 enum l2_drop {
         L2_DROP_NOT_BRIDGED, /* input interface in no bridge domain */
@@ -39,7 +47,7 @@ enum l2_drop {
 /* One destination: the frames to send on it, in arrival order. */
 struct l2_dest {
         uint32_t sw_if_index;
-        uint16_t iface; /* its slot in vsw_state.ifaces[] */
+        uint16_t iface; /* its slot in vsw_state.ifaces[], or L2_UPLINK_PORT */
         uint16_t n;
         struct rte_mbuf *pkts[L2_BURST_MAX];
 };
@@ -53,8 +61,8 @@ struct l2_out {
         uint16_t ndests;
         uint16_t ndropped;
         uint32_t drops[L2_DROP_MAX];
-        int8_t slot[VSW_MAX_IFACES]; /* iface slot -> index in dests[], -1 none */
-        struct l2_dest dests[VSW_MAX_IFACES];
+        int8_t slot[L2_MAX_PORTS]; /* port -> index in dests[], -1 none */
+        struct l2_dest dests[L2_MAX_PORTS];
 };
 
 struct l2_stats {
@@ -78,7 +86,7 @@ struct l2_bd {
         uint32_t aging_s, refresh_s;
         uint8_t learn;
         uint8_t nmembers;
-        uint8_t members[VSW_MAX_IFACES]; /* iface slots */
+        uint8_t members[L2_MAX_PORTS]; /* ports */
 };
 
 #define L2_PORT_HASH 128 /* sw_if_index -> iface slot, open addressing */
@@ -88,8 +96,9 @@ struct l2_ctx {
         uint32_t (*clock)(void); /* seconds, CLOCK_MONOTONIC (tests give their own) */
         uint32_t seen_seq;
         uint8_t synced;
+        uint8_t isolate; /* vm2vm 0 or 2: interfaces' frames go to the uplink only */
         int8_t port_of[L2_PORT_HASH];
-        struct l2_port ports[VSW_MAX_IFACES];
+        struct l2_port ports[L2_MAX_PORTS];
         struct l2_bd bds[VSW_MAX_BRIDGES];
         struct l2_stats stats;
 };

@@ -40,9 +40,20 @@ static uint32_t refresh_of(uint32_t aging_s)
 
 /* Copies what the fast path needs; the copy is used only if l2_seq did not
  * move meanwhile. */
+static void port_bridge(struct l2_port *p, const uint32_t *bd_ids, uint32_t bd_id)
+{
+        for (unsigned b = 0; b < VSW_MAX_BRIDGES; b++)
+                if (bd_id != VSW_NO_BRIDGE && bd_ids[b] == bd_id) {
+                        p->bridged = 1;
+                        p->bd = (uint8_t)b;
+                }
+}
+
 static void snapshot(const struct vsw_state *st, struct l2_port *ports, uint32_t *bd_ids,
                      struct l2_bd *bds)
 {
+        const struct vsw_uplink *up = &st->uplink;
+
         for (unsigned i = 0; i < VSW_MAX_BRIDGES; i++) {
                 const struct vsw_bridge *b = &st->bridges[i];
 
@@ -57,14 +68,12 @@ static void snapshot(const struct vsw_state *st, struct l2_port *ports, uint32_t
                 ports[i].sw_if_index = ifc->sw_if_index;
                 ports[i].vlan = ifc->vlan;
                 ports[i].bridged = 0;
-                if (!ifc->in_use || bd_id == VSW_NO_BRIDGE)
-                        continue;
-                for (unsigned b = 0; b < VSW_MAX_BRIDGES; b++)
-                        if (bd_ids[b] == bd_id) {
-                                ports[i].bridged = 1;
-                                ports[i].bd = (uint8_t)b;
-                        }
+                if (ifc->in_use)
+                        port_bridge(&ports[i], bd_ids, bd_id);
         }
+        ports[L2_UPLINK_PORT] = (struct l2_port){.sw_if_index = VSW_UPLINK_SW_IF_INDEX};
+        if (up->mode != VSW_UPLINK_NONE)
+                port_bridge(&ports[L2_UPLINK_PORT], bd_ids, up->bridge_id);
 }
 
 static void rebuild(struct l2_ctx *c, const struct l2_port *ports, const struct l2_bd *bds)
@@ -77,7 +86,8 @@ static void rebuild(struct l2_ctx *c, const struct l2_port *ports, const struct 
                 c->bds[b].refresh_s = refresh_of(bds[b].aging_s);
                 c->bds[b].nmembers = 0;
         }
-        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+        c->isolate = ports[L2_UPLINK_PORT].bridged && c->st->uplink.vm2vm != 1;
+        for (unsigned i = 0; i < L2_MAX_PORTS; i++) {
                 struct l2_bd *bd;
                 unsigned h;
 
@@ -95,7 +105,7 @@ static void rebuild(struct l2_ctx *c, const struct l2_port *ports, const struct 
 void l2_ctx_sync(struct l2_ctx *c)
 {
         uint32_t seq = atomic_load_explicit(&c->st->l2_seq, memory_order_acquire);
-        struct l2_port ports[VSW_MAX_IFACES];
+        struct l2_port ports[L2_MAX_PORTS];
         struct l2_bd bds[VSW_MAX_BRIDGES];
         uint32_t bd_ids[VSW_MAX_BRIDGES];
 

@@ -86,7 +86,13 @@ static uint8_t classify(const struct l2_port *in, struct rte_mbuf *m, struct l2_
                 return L2_DROP_BAD_SRC;
         f->vlan = in->vlan;
         f->tagged = 0;
-        if (unlikely(l2_be16_at(p + L2_MACS_LEN) == L2_ETH_P_8021Q)) {
+        if (unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && !in->vlan) {
+                /* The NIC took the tag off (vlan-strip): the frame is in
+                 * that VLAN, untagged, as if from an access port. */
+                f->vlan = m->vlan_tci & 0xfff;
+                if (f->vlan == 0xfff)
+                        return L2_DROP_VLAN;
+        } else if (unlikely(l2_be16_at(p + L2_MACS_LEN) == L2_ETH_P_8021Q)) {
                 uint16_t vid;
 
                 if (rte_pktmbuf_data_len(m) < L2_ETH_HLEN + L2_VLAN_HLEN)
@@ -114,7 +120,8 @@ static uint8_t classify(const struct l2_port *in, struct rte_mbuf *m, struct l2_
 static void flood(struct l2_ctx *c, struct l2_out *o, const struct l2_bd *bd, unsigned in,
                   struct rte_mbuf *m, const struct l2_frame *f)
 {
-        uint8_t same[VSW_MAX_IFACES], other[VSW_MAX_IFACES];
+        uint8_t same[L2_MAX_PORTS], other[L2_MAX_PORTS];
+        int only_uplink = c->isolate && in != L2_UPLINK_PORT;
         unsigned nsame = 0, nother = 0;
         struct rte_mbuf *t = NULL;
 
@@ -122,7 +129,7 @@ static void flood(struct l2_ctx *c, struct l2_out *o, const struct l2_bd *bd, un
                 unsigned q = bd->members[i];
                 uint16_t qv = c->ports[q].vlan;
 
-                if (q == in || (qv && qv != f->vlan))
+                if (q == in || (qv && qv != f->vlan) || (only_uplink && q != L2_UPLINK_PORT))
                         continue;
                 if (needs_retag(f, qv))
                         other[nother++] = (uint8_t)q;
@@ -199,6 +206,8 @@ static inline int forward_known(struct l2_ctx *c, struct l2_out *o, const struct
         q = port_of(c, sw_if_index);
         if (unlikely(q < 0))
                 return L2_FLOOD; /* learned on an interface since deleted or moved out */
+        if (unlikely(c->isolate) && in != L2_UPLINK_PORT)
+                q = L2_UPLINK_PORT; /* vm2vm 0/2: another VM is reached through the NIC */
         dp = &c->ports[q];
         if (unlikely(dp->bd != c->ports[in].bd || (dp->vlan && dp->vlan != f->vlan)))
                 return L2_FLOOD;

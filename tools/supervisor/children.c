@@ -109,7 +109,12 @@ static void build_child_argv(const struct supervisor *sv, const struct child *c,
         a->argv[n++] = (char *)sv->cfg.file_prefix;
         a->argv[n++] = "-l";
         a->argv[n++] = a->core;
-        a->argv[n++] = "--no-pci";
+        if (uplink_is_pci(&sv->cfg)) { /* a vdev uplink comes to secondaries from EAL */
+                a->argv[n++] = "-a";
+                a->argv[n++] = (char *)sv->cfg.uplink;
+        } else {
+                a->argv[n++] = "--no-pci";
+        }
         a->argv[n++] = "--";
         a->argv[n++] = "-c";
         a->argv[n++] = (char *)sv->conf_path;

@@ -17,8 +17,8 @@
 
 #define EAL_MAX_ARGS 16
 
-/* The one place the primary's EAL command line is built (the uplink's
- * -a/--vdev will be added here). */
+/* The one place the primary's EAL command line is built: EAL probes the
+ * uplink, a vdev by --vdev, a PCI device by -a (and no other PCI device). */
 static int build_eal_args(const struct vsw_config *cfg, const char *argv0, char *argv[],
                           char store[][VSW_CONF_STR])
 {
@@ -35,7 +35,16 @@ static int build_eal_args(const struct vsw_config *cfg, const char *argv0, char 
         snprintf(store[1], VSW_CONF_STR, "%u", cfg->socket_mem_mb);
         argv[n++] = "--socket-mem";
         argv[n++] = store[1];
-        argv[n++] = "--no-pci";
+        if (uplink_is_pci(cfg)) {
+                argv[n++] = "-a";
+                argv[n++] = (char *)cfg->uplink;
+        } else {
+                argv[n++] = "--no-pci";
+        }
+        if (cfg->uplink[0] && !uplink_is_pci(cfg)) {
+                argv[n++] = "--vdev";
+                argv[n++] = (char *)cfg->uplink;
+        }
         argv[n] = NULL;
         return n;
 }
@@ -113,7 +122,7 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
                         VSW_MBUF_POOL_NAME, cfg->num_mbufs, rte_strerror(rte_errno));
                 return -1;
         }
-        if (create_worker_rings(cfg) < 0)
+        if (create_worker_rings(cfg) < 0 || uplink_setup(sv, mp) < 0)
                 return -1;
         VSW_INFO(VSW_LOG_SUPERVISOR,
                  "DPDK primary up: file-prefix %s, memzone %s (%zu bytes), %u mbufs",
@@ -123,6 +132,7 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
 
 void dpdk_teardown(struct supervisor *sv)
 {
+        uplink_teardown(sv);
         vsw_log_attach(NULL);
         sv->st = NULL;
         int rc = rte_eal_cleanup();

@@ -34,8 +34,8 @@ enum handover_stage {
 
 struct handover {
         enum handover_stage stage;
-        pid_t pid;             /* generation N+1 */
-        int sock;              /* our end of its --handover-fd channel, -1 none */
+        pid_t pid; /* generation N+1 */
+        int sock;  /* our end of its --handover-fd channel, -1 none */
         uint32_t generation;
         uint64_t deadline_ns;  /* N+1 must be ready by then */
         int predecessor_gone;  /* N exited (or crashed) while N+1 was not ready yet */
@@ -66,6 +66,13 @@ struct supervisor {
 /* dpdk_setup.c: EAL as primary, the memzone and the mbuf pool. */
 int dpdk_setup(struct supervisor *sv, const char *argv0);
 void dpdk_teardown(struct supervisor *sv);
+
+/* uplink_setup.c: the uplink port, configured before any child starts. */
+struct rte_mempool;
+int uplink_setup(struct supervisor *sv, struct rte_mempool *mp);
+void uplink_teardown(struct supervisor *sv);
+/* The configured uplink is a PCI device (else none, or a vdev). */
+int uplink_is_pci(const struct vsw_config *cfg);
 
 /* children.c */
 int children_find_binaries(struct supervisor *sv);

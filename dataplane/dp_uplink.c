@@ -1,0 +1,117 @@
+/* The uplink as one worker drives it: a burst off its own RX queue goes
+ * through the L2 bridge like a guest's (the uplink is a bridge port), each
+ * VM's frames reaching the worker that owns the VM's RX queue directly or
+ * through that worker's ring (software steering); frames the bridge sends
+ * to the uplink leave on this worker's own TX queue. No locks: the queues
+ * are this worker's alone, the counters its own cache lines. */
+#include <rte_ethdev.h>
+
+#include "dp_vq.h"
+#include "l2_vlan.h"
+#include "log.h"
+
+#define TX_RETRIES 4 /* a full TX queue gets this many more tries, then drops */
+
+int dp_uplink_attach(struct dp_worker *w)
+{
+        const struct vsw_uplink *up = &w->st->uplink;
+
+        w->uplink.active = 0;
+        if (up->mode == VSW_UPLINK_NONE)
+                return 0;
+        if (w->idx >= up->nqueues || !rte_eth_dev_is_valid_port(up->port_id)) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: uplink %s (port %u) is not usable here: %s",
+                        w->idx, up->name, up->port_id,
+                        w->idx >= up->nqueues ? "it has no queue for this worker"
+                                              : "the port is not attached in this process");
+                return -1;
+        }
+        w->uplink.port = up->port_id;
+        w->uplink.queue = up->queue_of_worker[w->idx];
+        w->uplink.ctr = &w->st->uplink.counters[w->idx];
+        w->uplink.active = 1;
+        VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: polls uplink %s queue %u", w->idx, up->name,
+                 w->uplink.queue);
+        return 0;
+}
+
+static uint64_t bytes_of(struct rte_mbuf *const *pkts, uint16_t n)
+{
+        uint64_t b = 0;
+
+        for (uint16_t i = 0; i < n; i++)
+                b += rte_pktmbuf_pkt_len(pkts[i]);
+        return b;
+}
+
+void dp_uplink_poll(struct dp_worker *w)
+{
+        struct rte_mbuf *pkts[DP_BURST];
+        struct vsw_uplink_counters *ctr = w->uplink.ctr;
+        struct l2_out *out = &w->out;
+        uint16_t n = rte_eth_rx_burst(w->uplink.port, w->uplink.queue, pkts, DP_BURST);
+
+        if (n == 0)
+                return;
+        ctr->rx_packets += n;
+        ctr->rx_bytes += bytes_of(pkts, n);
+        l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, n, out);
+        ctr->rx_drops += out->ndropped;
+        for (unsigned i = 0; i < out->ndests; i++) {
+                uint16_t k = out->dests[i].n;
+
+                /* Queue pair by the receiving worker: a multi-queue VM's
+                 * frames spread as they came in. */
+                if (dp_tx_send(w, w->idx, &out->dests[i]))
+                        ctr->rx_steered += k;
+        }
+}
+
+void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
+{
+        struct vsw_uplink_counters *ctr = w->uplink.ctr;
+        uint16_t sent = 0;
+
+        if (unlikely(!w->uplink.active)) {
+                rte_pktmbuf_free_bulk(d->pkts, d->n);
+                return;
+        }
+        uint64_t bytes = bytes_of(d->pkts, d->n);
+
+        for (unsigned t = 0; t <= TX_RETRIES && sent < d->n; t++)
+                sent += rte_eth_tx_burst(w->uplink.port, w->uplink.queue, d->pkts + sent,
+                                         (uint16_t)(d->n - sent));
+        if (unlikely(sent < d->n)) {
+                bytes -= bytes_of(d->pkts + sent, (uint16_t)(d->n - sent));
+                ctr->tx_drops += (uint16_t)(d->n - sent);
+                rte_pktmbuf_free_bulk(d->pkts + sent, (uint16_t)(d->n - sent));
+        }
+        ctr->tx_packets += sent;
+        ctr->tx_bytes += bytes;
+}
+
+/* Out of line, once per interface and worker: claims the interface's
+ * registry slot; the worker that wins logs the line vhost-switch logs. */
+void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_mbuf *m)
+{
+        struct vsw_uplink_mac *reg = &w->st->uplink.macs[vq->iface];
+        const struct vsw_iface *ifc = &w->st->ifaces[vq->iface];
+        const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+        uint32_t old = atomic_load_explicit(&reg->sw_if_index, memory_order_acquire);
+
+        if (w->st->uplink.mode == VSW_UPLINK_NONE) {
+                vq->ifc->registered = vq->sw_if_index;
+                return;
+        }
+        if (rte_pktmbuf_data_len(m) < L2_ETH_HLEN || (p[6] & 1))
+                return; /* no usable source MAC: the next frame tries again */
+        vq->ifc->registered = vq->sw_if_index;
+        if (old == vq->sw_if_index ||
+            !atomic_compare_exchange_strong(&reg->sw_if_index, &old, vq->sw_if_index))
+                return; /* registered before (another worker, or before a restart) */
+        memcpy(reg->mac, p + 6, sizeof(reg->mac));
+        reg->vlan = ifc->vlan;
+        VSW_NOTICE(VSW_LOG_DATAPLANE,
+                   "%s: MAC_ADDRESS %02x:%02x:%02x:%02x:%02x:%02x and VLAN_TAG %u registered",
+                   ifc->name, p[6], p[7], p[8], p[9], p[10], p[11], ifc->vlan);
+}
