@@ -64,5 +64,10 @@ rpc_handler rpc_create_bridge_domain;
 rpc_handler rpc_delete_bridge_domain;
 rpc_handler rpc_show_bridge_domain;
 rpc_handler rpc_show_l2fib;
+rpc_handler rpc_show_uplink;
+
+/* rpc_uplink.c: the uplink port in `show interface`. */
+int rpc_uplink_named(struct vhostd *d, const char *name);
+int rpc_uplink_interface(struct vhostd *d, struct rpc_call *c, Vsw__Interface *o);
 
 #endif

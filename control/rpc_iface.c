@@ -210,12 +210,18 @@ int rpc_show_interface(struct vhostd *d, const Vsw__Request *req, struct rpc_cal
         struct vsw_iface *ifcs[VSW_MAX_IFACES];
         Vsw__ShowInterfaceReply *r;
         size_t n = 0;
+        int uplink = !q->n_names && d->st->uplink.mode != VSW_UPLINK_NONE;
 
         if (q->n_names > VSW_MAX_IFACES)
                 return rpc_fail(c, EINVAL, "more than %d interface names", VSW_MAX_IFACES);
-        for (size_t i = 0; i < q->n_names; i++)
+        for (size_t i = 0; i < q->n_names; i++) {
+                if (rpc_uplink_named(d, q->names[i])) {
+                        uplink = 1;
+                        continue;
+                }
                 if (!(ifcs[n++] = rpc_iface_named(d, c, q->names[i])))
                         return -1;
+        }
         if (!q->n_names)
                 for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
                         if (d->st->ifaces[i].in_use)
@@ -224,13 +230,16 @@ int rpc_show_interface(struct vhostd *d, const Vsw__Request *req, struct rpc_cal
         if (!r)
                 return rpc_no_memory(c);
         vsw__show_interface_reply__init(r);
-        r->interfaces = (Vsw__Interface **)rpc_alloc_array(c, n, sizeof(Vsw__Interface));
-        if (n && !r->interfaces)
+        r->interfaces =
+            (Vsw__Interface **)rpc_alloc_array(c, n + (size_t)uplink, sizeof(Vsw__Interface));
+        if ((n || uplink) && !r->interfaces)
                 return rpc_no_memory(c);
-        r->n_interfaces = n;
+        r->n_interfaces = n + (size_t)uplink;
         for (size_t i = 0; i < n; i++)
                 if (fill_interface(c, ifcs[i], r->interfaces[i]))
                         return -1;
+        if (uplink && rpc_uplink_interface(d, c, r->interfaces[n]))
+                return -1;
         c->reply.body_case = VSW__REPLY__BODY_INTERFACES;
         c->reply.interfaces = r;
         return 0;

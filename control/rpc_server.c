@@ -48,6 +48,7 @@ static const struct rpc_command {
     {VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN, "delete bridge-domain", rpc_delete_bridge_domain},
     {VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN, "show bridge-domain", rpc_show_bridge_domain},
     {VSW__REQUEST__CMD_SHOW_L2FIB, "show l2fib", rpc_show_l2fib},
+    {VSW__REQUEST__CMD_SHOW_UPLINK, "show uplink", rpc_show_uplink},
 };
 
 static struct {

@@ -41,6 +41,7 @@ struct ctl_req {
                 Vsw__DeleteBridgeDomainRequest delete_bd;
                 Vsw__ShowBridgeDomainRequest show_bd;
                 Vsw__ShowL2fibRequest show_l2fib;
+                Vsw__ShowUplinkRequest show_uplink;
         } u;
         uint8_t hwaddr[6];
         char *names[CTL_MAX_NAMES];
@@ -86,6 +87,9 @@ int ctl_print_restarting(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_bridge_domains(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_l2fib(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_uplink(const Vsw__Reply *rep, FILE *out, int json);
+/* "aa:bb:cc:dd:ee:ff", or "?" when m is not 6 bytes. */
+const char *ctl_mac_text(const ProtobufCBinaryData *m, char *buf, size_t len);
 
 struct ctl_json;
 void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCounters *c);

@@ -370,6 +370,14 @@ static int parse_show_workers(struct ctl_req *r, int argc, char **argv, char *er
         return no_more(argc, argv, 0, "show workers", err, errlen);
 }
 
+static int parse_show_uplink(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_uplink_request__init(&r->u.show_uplink);
+        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_UPLINK;
+        r->req.show_uplink = &r->u.show_uplink;
+        return no_more(argc, argv, 0, "show uplink", err, errlen);
+}
+
 static int bd_id_of(const char *v, uint32_t *id, char *err, size_t errlen)
 {
         if (ctl_arg_u32(v, VSW_BRIDGE_ID_MAX, id) || *id == 0)
@@ -586,6 +594,10 @@ const struct ctl_cmd ctl_cmds[] = {
     {"show l2fib", "[bd <bd-id>] [verbose]",
      "number of learned MACs; verbose: each MAC with its bridge domain, VLAN, interface, age",
      parse_show_l2fib, ctl_print_l2fib},
+    {"show uplink", "",
+     "the uplink port: devargs, driver, link, steering mode (vmdq or software) and why, queues "
+     "per worker, vm2vm, vlan-strip, each worker's uplink counters, registered VM MACs",
+     parse_show_uplink, ctl_print_uplink},
     {"help", "", "this list", parse_help, NULL},
 };
 const size_t ctl_ncmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);

@@ -63,6 +63,10 @@ static void iface_text(const Vsw__Interface *i, FILE *out)
                         c->counters->bytes, c->counters->drops_full, c->counters->drops_bad_desc,
                         c->counters->drops_other);
         }
+        if (i->driver)
+                fprintf(out, "  driver %s\n", i->driver);
+        for (size_t x = 0; x < i->n_xstats; x++)
+                fprintf(out, "  %-40s %20" PRIu64 "\n", i->xstats[x]->name, i->xstats[x]->value);
 }
 
 void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCounters *c)
@@ -97,6 +101,13 @@ static void iface_json(struct ctl_json *j, const Vsw__Interface *i)
                 ctl_json_obj_end(j);
         }
         ctl_json_arr_end(j);
+        if (i->driver) {
+                ctl_json_str(j, "driver", i->driver);
+                ctl_json_obj_begin(j, "xstats");
+                for (size_t x = 0; x < i->n_xstats; x++)
+                        ctl_json_u64(j, i->xstats[x]->name, i->xstats[x]->value);
+                ctl_json_obj_end(j);
+        }
         ctl_json_obj_end(j);
 }
 

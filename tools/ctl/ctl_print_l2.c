@@ -72,7 +72,7 @@ int ctl_print_bridge_domains(const Vsw__Reply *rep, FILE *out, int json)
         return 0;
 }
 
-static const char *mac_text(const ProtobufCBinaryData *m, char *buf, size_t len)
+const char *ctl_mac_text(const ProtobufCBinaryData *m, char *buf, size_t len)
 {
         if (m->len != 6)
                 return "?";
@@ -97,7 +97,7 @@ int ctl_print_l2fib(const Vsw__Reply *rep, FILE *out, int json)
                         const Vsw__L2fibEntry *e = r->entries[i];
 
                         fprintf(out, "%-19s %-8u %-5s %-24s %-11u %u\n",
-                                mac_text(&e->mac, mac, sizeof(mac)), e->bd_id,
+                                ctl_mac_text(&e->mac, mac, sizeof(mac)), e->bd_id,
                                 vlan_text(e->vlan, v, sizeof(v)), e->name ? e->name : "(deleted)",
                                 e->sw_if_index, e->age_s);
                 }
@@ -112,7 +112,7 @@ int ctl_print_l2fib(const Vsw__Reply *rep, FILE *out, int json)
                 const Vsw__L2fibEntry *e = r->entries[i];
 
                 ctl_json_obj_begin(&j, NULL);
-                ctl_json_str(&j, "mac", mac_text(&e->mac, mac, sizeof(mac)));
+                ctl_json_str(&j, "mac", ctl_mac_text(&e->mac, mac, sizeof(mac)));
                 ctl_json_u64(&j, "bd_id", e->bd_id);
                 ctl_json_u64(&j, "vlan", e->vlan);
                 if (e->name)

@@ -1,0 +1,122 @@
+/* Printer of `show uplink`: the port, how frames are steered and why, and
+ * each worker's share of the traffic. */
+#include "ctl.h"
+
+#include <inttypes.h>
+
+#include "ctl_json.h"
+
+static void text(const Vsw__ShowUplinkReply *u, FILE *out)
+{
+        char mac[32];
+
+        fprintf(out, "uplink %s (port %u, driver %s)\n", u->name, u->port_id, u->driver);
+        fprintf(out, "  devargs %s\n", u->devargs);
+        fprintf(out, "  mac %s, link %s", ctl_mac_text(&u->mac, mac, sizeof(mac)),
+                u->link_up ? "up" : "down");
+        if (u->has_link_speed_mbps && u->link_up)
+                fprintf(out, " %u Mb/s", u->link_speed_mbps);
+        fprintf(out, "\n  mode %s steering: %s\n",
+                u->mode && u->mode[0] == 'v' ? "VMDQ" : "software", u->mode_reason);
+        fprintf(out, "  capabilities: max_vmdq_pools %u, max_rx_queues %u, max_tx_queues %u\n",
+                u->max_vmdq_pools, u->max_rx_queues, u->max_tx_queues);
+        fprintf(out, "  queues per worker: %u RX, %u TX; bridge domain %u\n", u->queues_per_worker,
+                u->queues_per_worker, u->bd_id);
+        fprintf(out, "  vm2vm %u: %s\n", u->vm2vm, u->vm2vm_effect);
+        fprintf(out, "  vlan-strip %s%s\n", u->vlan_strip ? "on" : "off",
+                u->vlan_strip ? (u->vlan_strip_hw ? " (by the NIC)"
+                                                  : " (by the bridge: the PMD "
+                                                    "cannot)")
+                              : "");
+        fprintf(out, "  %-6s %-5s %14s %14s %12s %10s %14s %10s\n", "worker", "queue", "rx-packets",
+                "rx-bytes", "rx-steered", "rx-drops", "tx-packets", "tx-drops");
+        for (size_t i = 0; i < u->n_workers; i++) {
+                const Vsw__UplinkWorker *w = u->workers[i];
+
+                fprintf(out,
+                        "  %-6u %-5u %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %10" PRIu64
+                        " %14" PRIu64 " %10" PRIu64 "\n",
+                        w->worker, w->queue, w->rx_packets, w->rx_bytes, w->rx_steered, w->rx_drops,
+                        w->tx_packets, w->tx_drops);
+        }
+        for (size_t i = 0; i < u->n_macs; i++)
+                fprintf(out, "  registered %s vlan %u on %s\n",
+                        ctl_mac_text(&u->macs[i]->mac, mac, sizeof(mac)), u->macs[i]->vlan,
+                        u->macs[i]->name ? u->macs[i]->name : "(deleted interface)");
+}
+
+static void json(const Vsw__ShowUplinkReply *u, FILE *out)
+{
+        struct ctl_json j;
+        char mac[32];
+
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_bool(&j, "configured", u->configured);
+        if (u->configured) {
+                ctl_json_str(&j, "name", u->name);
+                ctl_json_str(&j, "devargs", u->devargs);
+                ctl_json_str(&j, "driver", u->driver);
+                ctl_json_u64(&j, "port_id", u->port_id);
+                ctl_json_str(&j, "mac", ctl_mac_text(&u->mac, mac, sizeof(mac)));
+                ctl_json_str(&j, "link", u->link_up ? "up" : "down");
+                ctl_json_u64(&j, "link_speed_mbps", u->link_speed_mbps);
+                ctl_json_str(&j, "mode", u->mode);
+                ctl_json_str(&j, "mode_reason", u->mode_reason);
+                ctl_json_u64(&j, "max_vmdq_pools", u->max_vmdq_pools);
+                ctl_json_u64(&j, "max_rx_queues", u->max_rx_queues);
+                ctl_json_u64(&j, "max_tx_queues", u->max_tx_queues);
+                ctl_json_u64(&j, "queues_per_worker", u->queues_per_worker);
+                ctl_json_u64(&j, "bd_id", u->bd_id);
+                ctl_json_u64(&j, "vm2vm", u->vm2vm);
+                ctl_json_str(&j, "vm2vm_effect", u->vm2vm_effect);
+                ctl_json_bool(&j, "vlan_strip", u->vlan_strip);
+                ctl_json_bool(&j, "vlan_strip_hw", u->vlan_strip_hw);
+                ctl_json_arr_begin(&j, "workers");
+                for (size_t i = 0; i < u->n_workers; i++) {
+                        const Vsw__UplinkWorker *w = u->workers[i];
+
+                        ctl_json_obj_begin(&j, NULL);
+                        ctl_json_u64(&j, "worker", w->worker);
+                        ctl_json_u64(&j, "queue", w->queue);
+                        ctl_json_u64(&j, "rx_packets", w->rx_packets);
+                        ctl_json_u64(&j, "rx_bytes", w->rx_bytes);
+                        ctl_json_u64(&j, "rx_steered", w->rx_steered);
+                        ctl_json_u64(&j, "rx_drops", w->rx_drops);
+                        ctl_json_u64(&j, "tx_packets", w->tx_packets);
+                        ctl_json_u64(&j, "tx_bytes", w->tx_bytes);
+                        ctl_json_u64(&j, "tx_drops", w->tx_drops);
+                        ctl_json_obj_end(&j);
+                }
+                ctl_json_arr_end(&j);
+                ctl_json_arr_begin(&j, "macs");
+                for (size_t i = 0; i < u->n_macs; i++) {
+                        ctl_json_obj_begin(&j, NULL);
+                        ctl_json_str(&j, "mac", ctl_mac_text(&u->macs[i]->mac, mac, sizeof(mac)));
+                        ctl_json_u64(&j, "vlan", u->macs[i]->vlan);
+                        ctl_json_u64(&j, "sw_if_index", u->macs[i]->sw_if_index);
+                        if (u->macs[i]->name)
+                                ctl_json_str(&j, "interface", u->macs[i]->name);
+                        else
+                                ctl_json_null(&j, "interface");
+                        ctl_json_obj_end(&j);
+                }
+                ctl_json_arr_end(&j);
+        }
+        ctl_json_obj_end(&j);
+}
+
+int ctl_print_uplink(const Vsw__Reply *rep, FILE *out, int json_out)
+{
+        const Vsw__ShowUplinkReply *u = rep->uplink;
+
+        if (rep->body_case != VSW__REPLY__BODY_UPLINK)
+                return -1;
+        if (json_out)
+                json(u, out);
+        else if (!u->configured)
+                fprintf(out, "no uplink (startup.conf has no dpdk uplink)\n");
+        else
+                text(u, out);
+        return 0;
+}
