@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""ping for the test namespaces (the host has no ping binary): COUNT ICMP
+echo requests to ADDR, one every INTERVAL seconds, each answered within
+WAIT seconds or lost; prints a summary in iputils' words.
+
+    ns_ping.py ADDR COUNT INTERVAL WAIT [DEVICE]
+
+DEVICE binds the socket to that netdev (SO_BINDTODEVICE), as ping -I."""
+
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+
+
+def echo(ident, seq):
+    payload = struct.pack("!d", time.monotonic()) + bytes(48)
+    head = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+    return struct.pack("!BBHHH", 8, 0, checksum(head + payload), ident, seq) + payload
+
+
+def main():
+    addr, count, interval, wait = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    if len(sys.argv) > 5:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[5].encode())
+    ident = os.getpid() & 0xFFFF
+    got = set()
+    for seq in range(count):
+        sock.sendto(echo(ident, seq), (addr, 0))
+        deadline = time.monotonic() + (wait if seq == count - 1 else interval)
+        # Replies may come late: keep collecting until the last one's wait.
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([sock], [], [], left)[0]:
+                break
+            data, src = sock.recvfrom(2048)
+            ihl = (data[0] & 0xF) * 4
+            typ, _, _, rid, rseq = struct.unpack("!BBHHH", data[ihl:ihl + 8])
+            if typ == 0 and rid == ident and src[0] == addr:
+                got.add(rseq)
+            if len(got) == count:
+                break
+    loss = 100 * (count - len(got)) // count
+    print("%d packets transmitted, %d received, %d%% packet loss" % (count, len(got), loss))
+    return 0 if len(got) == count else 1
+
+
+sys.exit(main())
