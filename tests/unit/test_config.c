@@ -267,6 +267,42 @@ static void test_errors(void)
 }
 
 /* Paths one character longer than their field allows. */
+/* dpdk { uplink ... }: a PCI address or net_ vdev devargs, its bridge
+ * domain, and vm2vm / vlan-strip beside it. */
+static void test_uplink(void)
+{
+        struct vsw_config c;
+        char err[512] = "";
+
+        vsw_config_defaults(&c);
+        CHECK(c.uplink_bridge == 1 && c.vm2vm == 1 && c.vlan_strip == 0);
+        CHECK(vsw_config_parse(&c, "u.conf",
+                               "dpdk { uplink 0000:03:00.1,max_queues=4 uplink-bridge 7\n"
+                               "  vm2vm 0 vlan-strip on }",
+                               err, sizeof(err)) == 0);
+        CHECK(strcmp(c.uplink, "0000:03:00.1,max_queues=4") == 0 && c.uplink_bridge == 7);
+        CHECK(c.vm2vm == 0 && c.vlan_strip == 1);
+        CHECK(vsw_config_parse(&c, "u.conf", "dpdk { uplink 03:00.0 }", err, sizeof(err)) == 0);
+        CHECK(strcmp(c.uplink, "03:00.0") == 0);
+        CHECK(vsw_config_parse(&c, "u.conf", "dpdk { uplink net_af_packet0,iface=veth0 }", err,
+                               sizeof(err)) == 0);
+        EXPECT_ERROR("dpdk {\n uplink eth0 }",
+                     "t.conf:2: bad uplink 'eth0', expected a PCI address like 0000:03:00.0 or "
+                     "vdev devargs like net_tap0,iface=up0");
+        EXPECT_ERROR("dpdk { uplink 0000:03:00.8 }",
+                     "t.conf:1: bad uplink '0000:03:00.8', expected a PCI address like "
+                     "0000:03:00.0 or vdev devargs like net_tap0,iface=up0");
+        EXPECT_ERROR("dpdk { uplink net_tap0, }",
+                     "t.conf:1: bad uplink 'net_tap0,', expected a PCI address like 0000:03:00.0 "
+                     "or vdev devargs like net_tap0,iface=up0");
+        EXPECT_ERROR("dpdk { uplink-bridge 0 }",
+                     "t.conf:1: uplink-bridge 0 is out of range, expected a bridge domain id "
+                     "1-16777215");
+        EXPECT_ERROR("dpdk { vm2vm 3 }", "t.conf:1: vm2vm 3 is out of range, expected 0, 1 or 2");
+        EXPECT_ERROR("dpdk { vlan-strip 1 }",
+                     "t.conf:1: bad value '1' for vlan-strip, expected on or off");
+}
+
 static void test_long_paths(void)
 {
         char long_dir[98], text[300], msg[400];
@@ -358,6 +394,7 @@ int main(void)
         test_full_grammar();
         test_worker_on_main_core();
         test_errors();
+        test_uplink();
         test_long_paths();
         test_load_file();
         printf("%d passed, %d failed\n", passed, failed);
