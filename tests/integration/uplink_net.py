@@ -26,13 +26,16 @@ def run(argv, check=True, timeout=120):
 
 class Netns:
     """A network namespace of this run, deleted at cleanup (which also
-    deletes a tap netdev that went back to the root namespace)."""
+    deletes a tap netdev that went back to the root namespace). IPv6 is off
+    in it, so its links send nothing unasked (router solicitations, MLD)."""
 
     def __init__(self, tag):
         self.name = t.unique(tag)
         self.links = []
         run(["ip", "netns", "add", self.name])
         t.register_cleanup(self._cleanup)
+        for conf in ("all", "default"):
+            self.exec("sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % conf)
 
     def ip(self, *args, check=True):
         return run(["ip", "-n", self.name] + list(args), check=check)
