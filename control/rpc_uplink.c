@@ -34,7 +34,7 @@ static int port_usable(const struct vsw_uplink *up)
 static int fill_workers(struct vhostd *d, struct rpc_call *c, Vsw__ShowUplinkReply *r)
 {
         const struct vsw_uplink *up = &d->st->uplink;
-        unsigned n = up->nqueues < VSW_MAX_WORKERS ? up->nqueues : VSW_MAX_WORKERS;
+        unsigned n = up->nworkers < VSW_MAX_WORKERS ? up->nworkers : VSW_MAX_WORKERS;
         Vsw__UplinkWorker **w;
 
         if (!n)
@@ -47,7 +47,15 @@ static int fill_workers(struct vhostd *d, struct rpc_call *c, Vsw__ShowUplinkRep
 
                 vsw__uplink_worker__init(w[i]);
                 w[i]->worker = i;
-                w[i]->queue = up->queue_of_worker[i];
+                w[i]->queue = up->txq_of_worker[i];
+                w[i]->n_rx_queues = up->nrxq_of_worker[i] < VSW_UPLINK_MAX_RXQ
+                                        ? up->nrxq_of_worker[i]
+                                        : VSW_UPLINK_MAX_RXQ;
+                w[i]->rx_queues = rpc_alloc(c, VSW_UPLINK_MAX_RXQ * sizeof(uint32_t));
+                if (!w[i]->rx_queues)
+                        return rpc_no_memory(c);
+                for (size_t q = 0; q < w[i]->n_rx_queues; q++)
+                        w[i]->rx_queues[q] = up->rxq_of_worker[i][q];
                 w[i]->rx_packets = k->rx_packets;
                 w[i]->rx_bytes = k->rx_bytes;
                 w[i]->rx_steered = k->rx_steered;
@@ -134,7 +142,7 @@ int rpc_show_uplink(struct vhostd *d, const Vsw__Request *req, struct rpc_call *
         r->max_rx_queues = up->max_rx_queues;
         r->max_tx_queues = up->max_tx_queues;
         r->has_queues_per_worker = r->has_vm2vm = r->has_vlan_strip = r->has_vlan_strip_hw = 1;
-        r->queues_per_worker = 1;
+        r->queues_per_worker = up->mode == VSW_UPLINK_VMDQ ? 0 : 1;
         r->vm2vm = up->vm2vm;
         r->vlan_strip = up->vlan_strip;
         r->vlan_strip_hw = up->vlan_strip_hw;

@@ -1,9 +1,13 @@
-/* The uplink as one worker drives it: a burst off its own RX queue goes
- * through the L2 bridge like a guest's (the uplink is a bridge port), each
- * VM's frames reaching the worker that owns the VM's RX queue directly or
- * through that worker's ring (software steering); frames the bridge sends
- * to the uplink leave on this worker's own TX queue. No locks: the queues
- * are this worker's alone, the counters its own cache lines. */
+/* The uplink as one worker drives it: a burst off each of its RX queues
+ * goes through the L2 bridge like a guest's (the uplink is a bridge port),
+ * each VM's frames reaching the worker that owns the VM's RX queue directly
+ * or through that worker's ring (software steering; with VMDQ the NIC has
+ * put them on the owner's pool queue already); frames the bridge sends to
+ * the uplink leave on this worker's own TX queue. No locks: the queues are
+ * this worker's alone, the counters its own cache lines. */
+#include <string.h>
+
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 
 #include "dp_vq.h"
@@ -19,19 +23,24 @@ int dp_uplink_attach(struct dp_worker *w)
         w->uplink.active = 0;
         if (up->mode == VSW_UPLINK_NONE)
                 return 0;
-        if (w->idx >= up->nqueues || !rte_eth_dev_is_valid_port(up->port_id)) {
+        if (w->idx >= up->nworkers || !rte_eth_dev_is_valid_port(up->port_id)) {
                 VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: uplink %s (port %u) is not usable here: %s",
                         w->idx, up->name, up->port_id,
-                        w->idx >= up->nqueues ? "it has no queue for this worker"
-                                              : "the port is not attached in this process");
+                        w->idx >= up->nworkers ? "it has no queue for this worker"
+                                               : "the port is not attached in this process");
                 return -1;
         }
         w->uplink.port = up->port_id;
-        w->uplink.queue = up->queue_of_worker[w->idx];
+        w->uplink.txq = up->txq_of_worker[w->idx];
+        w->uplink.nrxq = up->nrxq_of_worker[w->idx];
+        if (w->uplink.nrxq > VSW_UPLINK_MAX_RXQ)
+                w->uplink.nrxq = VSW_UPLINK_MAX_RXQ;
+        memcpy(w->uplink.rxq, up->rxq_of_worker[w->idx], sizeof(w->uplink.rxq));
         w->uplink.ctr = &w->st->uplink.counters[w->idx];
         w->uplink.active = 1;
-        VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: polls uplink %s queue %u", w->idx, up->name,
-                 w->uplink.queue);
+        VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: uplink %s: TX queue %u, %u RX queue%s from %u",
+                 w->idx, up->name, w->uplink.txq, w->uplink.nrxq, w->uplink.nrxq == 1 ? "" : "s",
+                 w->uplink.nrxq ? w->uplink.rxq[0] : 0);
         return 0;
 }
 
@@ -44,12 +53,12 @@ static uint64_t bytes_of(struct rte_mbuf *const *pkts, uint16_t n)
         return b;
 }
 
-void dp_uplink_poll(struct dp_worker *w)
+static void poll_queue(struct dp_worker *w, uint16_t queue)
 {
         struct rte_mbuf *pkts[DP_BURST];
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
         struct l2_out *out = &w->out;
-        uint16_t n = rte_eth_rx_burst(w->uplink.port, w->uplink.queue, pkts, DP_BURST);
+        uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST);
 
         if (n == 0)
                 return;
@@ -67,6 +76,12 @@ void dp_uplink_poll(struct dp_worker *w)
         }
 }
 
+void dp_uplink_poll(struct dp_worker *w)
+{
+        for (uint16_t i = 0; i < w->uplink.nrxq; i++)
+                poll_queue(w, w->uplink.rxq[i]);
+}
+
 void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
 {
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
@@ -79,7 +94,7 @@ void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
         uint64_t bytes = bytes_of(d->pkts, d->n);
 
         for (unsigned t = 0; t <= TX_RETRIES && sent < d->n; t++)
-                sent += rte_eth_tx_burst(w->uplink.port, w->uplink.queue, d->pkts + sent,
+                sent += rte_eth_tx_burst(w->uplink.port, w->uplink.txq, d->pkts + sent,
                                          (uint16_t)(d->n - sent));
         if (unlikely(sent < d->n)) {
                 bytes -= bytes_of(d->pkts + sent, (uint16_t)(d->n - sent));
@@ -88,6 +103,31 @@ void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
         }
         ctr->tx_packets += sent;
         ctr->tx_bytes += bytes;
+}
+
+/* With VMDQ the NIC steers the MAC to the interface's pool (one planned
+ * for each startup interface); an interface without a pool is not reached
+ * from the uplink. */
+static void vmdq_add_mac(struct dp_worker *w, const struct vsw_iface *ifc, const uint8_t *mac)
+{
+        const struct vsw_uplink *up = &w->st->uplink;
+        struct rte_ether_addr a;
+        int rc;
+
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                if (up->pools[i].sw_if_index != ifc->sw_if_index)
+                        continue;
+                memcpy(a.addr_bytes, mac, sizeof(a.addr_bytes));
+                rc = rte_eth_dev_mac_addr_add(up->port_id, &a, up->pools[i].pool_id);
+                if (rc < 0)
+                        VSW_ERR(VSW_LOG_DATAPLANE, "%s: adding its MAC to VMDQ pool %u: %s",
+                                ifc->name, up->pools[i].pool_id, rte_strerror(-rc));
+                return;
+        }
+        VSW_WARN(VSW_LOG_DATAPLANE,
+                 "%s: no VMDQ pool (pools are planned for the startup interfaces): frames from "
+                 "the uplink do not reach it",
+                 ifc->name);
 }
 
 /* Out of line, once per interface and worker: claims the interface's
@@ -114,4 +154,6 @@ void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_
         VSW_NOTICE(VSW_LOG_DATAPLANE,
                    "%s: MAC_ADDRESS %02x:%02x:%02x:%02x:%02x:%02x and VLAN_TAG %u registered",
                    ifc->name, p[6], p[7], p[8], p[9], p[10], p[11], ifc->vlan);
+        if (w->st->uplink.mode == VSW_UPLINK_VMDQ)
+                vmdq_add_mac(w, ifc, p + 6);
 }

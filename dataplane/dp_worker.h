@@ -69,11 +69,14 @@ struct dp_route {
 
 #define DP_MAX_RINGS (VSW_MAX_IFACES * VSW_MAX_VRINGS)
 
-/* The worker's own RX and TX queue on the uplink port. */
+/* The worker's own queues on the uplink port: one RX queue (software
+ * steering) or its VMs' pool queues (VMDQ), and one TX queue. */
 struct dp_uplink {
         uint8_t active;
         uint16_t port;
-        uint16_t queue;
+        uint16_t txq;
+        uint16_t nrxq;
+        uint16_t rxq[VSW_UPLINK_MAX_RXQ];
         struct vsw_uplink_counters *ctr; /* this worker's, in the memzone */
 };
 

@@ -19,7 +19,7 @@
 #define VSW_XW_ELEM_SIZE 16 /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 6u
+#define VSW_STATE_ABI_VERSION 7u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -40,6 +40,7 @@
  * from 1 and never reaches it. */
 #define VSW_UPLINK_SW_IF_INDEX (UINT32_MAX - 1)
 #define VSW_UPLINK_STR_LEN     256
+#define VSW_UPLINK_MAX_RXQ     64 /* RX queues one worker polls (VMDQ: a pool's each) */
 
 /* Log classes; levels live in the header so every process follows
  * `set logging class ...` without a message of its own. */
@@ -285,13 +286,24 @@ struct vsw_uplink_mac {
 	uint8_t mac[6];
 };
 
+/* A VMDQ pool planned for a startup interface (by sw_if_index: vhostd
+ * numbers them from 1 in startup.conf order on a fresh memzone). */
+struct vsw_uplink_pool {
+	uint32_t sw_if_index; /* 0: none */
+	uint16_t pool_id;     /* for rte_eth_dev_mac_addr_add */
+	uint16_t rx_queue;    /* the pool's queue its owner polls */
+};
+
 /* The uplink port, set up by the supervisor before any child starts and
  * not changed afterwards (counters and registered MACs excepted). */
 struct vsw_uplink {
 	uint32_t mode;    /* enum vsw_uplink_mode */
 	uint16_t port_id; /* ethdev port, the same in every process */
-	uint16_t nqueues; /* RX and TX queues: one each per worker */
-	uint16_t queue_of_worker[VSW_MAX_WORKERS];
+	uint16_t nworkers; /* workers with queues on it */
+	uint16_t txq_of_worker[VSW_MAX_WORKERS];
+	uint16_t nrxq_of_worker[VSW_MAX_WORKERS];
+	uint16_t rxq_of_worker[VSW_MAX_WORKERS][VSW_UPLINK_MAX_RXQ];
+	struct vsw_uplink_pool pools[VSW_MAX_IFACES]; /* VMDQ only */
 	uint32_t bridge_id; /* bridge domain the uplink is a port of */
 	uint32_t vm2vm;     /* 0, 1 or 2 as configured */
 	uint8_t vlan_strip;    /* configured */

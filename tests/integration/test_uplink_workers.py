@@ -52,8 +52,8 @@ def phase(sw, ns, guest, name, owner, label):
     t.wait_until(lambda: rx_vring(sw, name)[1] - vring_before >= PINGS, 5, 0.2,
                  "%s: replies counted" % label, ignore=(KeyError,))
     after, (vring_owner, vring_after) = counters(sw), rx_vring(sw, name)
-    d = [{k: after[w][k] - before[w][k] for k in after[w] if k not in ("worker", "queue")}
-         for w in (0, 1)]
+    d = [{k: after[w][k] - before[w][k] for k in after[w]
+          if k not in ("worker", "queue", "rx_queues")} for w in (0, 1)]
     print("%s: worker deltas %s" % (label, d), flush=True)
     t.check(vring_owner == owner, "%s: the guest's RX vring is on worker %d" % (label, owner))
     t.check(d[owner]["tx_packets"] == PINGS and d[other]["tx_packets"] == 0,
@@ -77,7 +77,8 @@ def main():
     sw = u.switch("wk", tap, [{"socket": s, "server": True, "bridge": 1} for s in socks],
                   workers=(0, 1))
     up = u.uplink(sw)
-    t.check(up["mode"] == "software" and [w["queue"] for w in up["workers"]] == [0, 1],
+    t.check(up["mode"] == "software" and [w["queue"] for w in up["workers"]] == [0, 1]
+            and [w["rx_queues"] for w in up["workers"]] == [[0], [1]],
             "show uplink: software steering, queue 0 for worker 0, queue 1 for worker 1")
     names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]
              if i["name"].startswith("VirtualEthernet")]

@@ -20,24 +20,34 @@ static void text(const Vsw__ShowUplinkReply *u, FILE *out)
                 u->mode && u->mode[0] == 'v' ? "VMDQ" : "software", u->mode_reason);
         fprintf(out, "  capabilities: max_vmdq_pools %u, max_rx_queues %u, max_tx_queues %u\n",
                 u->max_vmdq_pools, u->max_rx_queues, u->max_tx_queues);
-        fprintf(out, "  queues per worker: %u RX, %u TX; bridge domain %u\n", u->queues_per_worker,
-                u->queues_per_worker, u->bd_id);
+        if (u->queues_per_worker)
+                fprintf(out, "  queues per worker: %u RX, %u TX; bridge domain %u\n",
+                        u->queues_per_worker, u->queues_per_worker, u->bd_id);
+        else
+                fprintf(out,
+                        "  queues per worker: its VMs' pool RX queues, 1 TX; bridge domain %u\n",
+                        u->bd_id);
         fprintf(out, "  vm2vm %u: %s\n", u->vm2vm, u->vm2vm_effect);
         fprintf(out, "  vlan-strip %s%s\n", u->vlan_strip ? "on" : "off",
-                u->vlan_strip ? (u->vlan_strip_hw ? " (by the NIC)"
-                                                  : " (by the bridge: the PMD "
-                                                    "cannot)")
-                              : "");
-        fprintf(out, "  %-6s %-5s %14s %14s %12s %10s %14s %10s\n", "worker", "queue", "rx-packets",
-                "rx-bytes", "rx-steered", "rx-drops", "tx-packets", "tx-drops");
+                !u->vlan_strip     ? ""
+                : u->vlan_strip_hw ? " (by the NIC)"
+                                   : " (by the bridge: the PMD cannot)");
+        fprintf(out, "  %-6s %-8s %-8s %14s %14s %12s %10s %14s %10s\n", "worker", "rx-queue",
+                "tx-queue", "rx-packets", "rx-bytes", "rx-steered", "rx-drops", "tx-packets",
+                "tx-drops");
         for (size_t i = 0; i < u->n_workers; i++) {
                 const Vsw__UplinkWorker *w = u->workers[i];
+                char rxq[32] = "-";
 
+                if (w->n_rx_queues == 1)
+                        snprintf(rxq, sizeof(rxq), "%u", w->rx_queues[0]);
+                else if (w->n_rx_queues > 1)
+                        snprintf(rxq, sizeof(rxq), "%u+%zu", w->rx_queues[0], w->n_rx_queues - 1);
                 fprintf(out,
-                        "  %-6u %-5u %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %10" PRIu64
+                        "  %-6u %-8s %-8u %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %10" PRIu64
                         " %14" PRIu64 " %10" PRIu64 "\n",
-                        w->worker, w->queue, w->rx_packets, w->rx_bytes, w->rx_steered, w->rx_drops,
-                        w->tx_packets, w->tx_drops);
+                        w->worker, rxq, w->queue, w->rx_packets, w->rx_bytes, w->rx_steered,
+                        w->rx_drops, w->tx_packets, w->tx_drops);
         }
         for (size_t i = 0; i < u->n_macs; i++)
                 fprintf(out, "  registered %s vlan %u on %s\n",
@@ -79,6 +89,10 @@ static void json(const Vsw__ShowUplinkReply *u, FILE *out)
                         ctl_json_obj_begin(&j, NULL);
                         ctl_json_u64(&j, "worker", w->worker);
                         ctl_json_u64(&j, "queue", w->queue);
+                        ctl_json_arr_begin(&j, "rx_queues");
+                        for (size_t q = 0; q < w->n_rx_queues; q++)
+                                ctl_json_u64(&j, NULL, w->rx_queues[q]);
+                        ctl_json_arr_end(&j);
                         ctl_json_u64(&j, "rx_packets", w->rx_packets);
                         ctl_json_u64(&j, "rx_bytes", w->rx_bytes);
                         ctl_json_u64(&j, "rx_steered", w->rx_steered);

@@ -1,9 +1,15 @@
 /* The uplink port: EAL probes it (the devargs go on the primary's command
- * line), the supervisor configures one RX and one TX queue per worker,
- * starts it and records in the memzone what the workers and vhostd need:
- * port id, queue of each worker, steering mode and why. Secondaries find
- * the same port id (vdevs are shared with them by EAL, a PCI device is
- * allowed on their command line too). */
+ * line), the supervisor configures and starts it and records in the
+ * memzone what the workers and vhostd need: port id, the queues of each
+ * worker, steering mode and why. Secondaries find the same port id (vdevs
+ * are shared with them by EAL, a PCI device is allowed on their command
+ * line too).
+ *
+ * Where the PMD offers VMDQ pools (an 82599 has 64), the startup
+ * interfaces get one pool each (vmdq_plan.h): the NIC sorts frames by MAC
+ * and VLAN into pools, each pool's queue polled by the worker that owns the
+ * VM's first queue pair. Elsewhere, or when no plan fits, one RX and one TX
+ * queue per worker and the workers steer in software. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +21,7 @@
 
 #include "log.h"
 #include "supervisor.h"
+#include "vmdq_plan.h"
 #include "vsw_bridge.h"
 
 #define UPLINK_RX_DESC 512
@@ -25,22 +32,49 @@ int uplink_is_pci(const struct vsw_config *cfg)
         return cfg->uplink[0] && strncmp(cfg->uplink, "net_", 4) != 0;
 }
 
-/* Software steering runs on any PMD; VMDQ needs pools from the NIC. */
-static void choose_mode(struct vsw_uplink *up, const struct rte_eth_dev_info *info)
+/* The pools the startup interfaces would get; 0 with the plan in *plan,
+ * or -1 with the reason for software steering in up->mode_reason. */
+static int plan_vmdq(const struct vsw_config *cfg, const struct rte_eth_dev_info *info,
+                     struct vsw_uplink *up, struct vmdq_plan *plan)
 {
-        up->mode = VSW_UPLINK_SOFTWARE;
-        if (info->max_vmdq_pools == 0)
+        struct vmdq_vm vms[VMDQ_MAX_VMS];
+        struct vmdq_caps caps;
+        char err[120];
+        unsigned n = cfg->nboot_ifaces;
+
+        if (info->max_vmdq_pools == 0) {
                 snprintf(up->mode_reason, sizeof(up->mode_reason),
                          "the PMD reports no VMDQ pools (max_vmdq_pools 0)");
-        else
+                return -1;
+        }
+        if (n == 0) {
                 snprintf(up->mode_reason, sizeof(up->mode_reason),
-                         "the PMD reports %u VMDQ pools, but VMDQ pool steering is not built yet",
+                         "the PMD reports %u VMDQ pools, but startup.conf has no interfaces to "
+                         "give them to",
                          info->max_vmdq_pools);
-        if (up->vm2vm == 2)
-                VSW_WARN(VSW_LOG_SUPERVISOR,
-                         "uplink %s: vm2vm 2 loops VM-to-VM frames through the NIC's switch, "
-                         "which software steering does not use: it behaves as vm2vm 0",
-                         up->name);
+                return -1;
+        }
+        memset(vms, 0, sizeof(vms));
+        for (unsigned i = 0; i < n && i < VMDQ_MAX_VMS; i++) {
+                const struct vsw_boot_iface *b = &cfg->boot_ifaces[i];
+
+                vms[i].iface = i;
+                if (b->hwaddr_set)
+                        memcpy(vms[i].mac.addr_bytes, b->hwaddr, sizeof(b->hwaddr));
+                vms[i].vlan = (uint16_t)b->vlan;
+                vms[i].worker = 0; /* queue pair 0's default owner */
+        }
+        vmdq_caps_from_dev_info(info, &caps);
+        if (vmdq_plan_build(&caps, vms, n, plan, err, sizeof(err)) < 0) {
+                snprintf(up->mode_reason, sizeof(up->mode_reason),
+                         "the PMD reports %u VMDQ pools, but no VMDQ plan fits: %s",
+                         info->max_vmdq_pools, err);
+                return -1;
+        }
+        snprintf(up->mode_reason, sizeof(up->mode_reason),
+                 "the PMD reports %u VMDQ pools: %u pools of %u queues for %u startup interfaces",
+                 info->max_vmdq_pools, plan->nb_pools, plan->queues_per_pool, n);
+        return 0;
 }
 
 static int find_port(const struct vsw_config *cfg, uint16_t *port)
@@ -62,7 +96,8 @@ static int find_port(const struct vsw_config *cfg, uint16_t *port)
         return 0;
 }
 
-static int setup_queues(uint16_t port, uint16_t nq, struct rte_mempool *mp, const char *name)
+static int setup_queues(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *mp,
+                        const char *name)
 {
         uint16_t nrx = UPLINK_RX_DESC, ntx = UPLINK_TX_DESC;
         int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
@@ -72,12 +107,12 @@ static int setup_queues(uint16_t port, uint16_t nq, struct rte_mempool *mp, cons
                         rte_strerror(-rc));
                 return -1;
         }
-        for (uint16_t q = 0; q < nq; q++) {
-                rc = rte_eth_rx_queue_setup(port, q, nrx, (unsigned)rte_eth_dev_socket_id(port),
-                                            NULL, mp);
-                if (rc == 0)
-                        rc = rte_eth_tx_queue_setup(port, q, ntx,
-                                                    (unsigned)rte_eth_dev_socket_id(port), NULL);
+        for (uint16_t q = 0; q < nrxq || q < ntxq; q++) {
+                unsigned socket = (unsigned)rte_eth_dev_socket_id(port);
+
+                rc = q < nrxq ? rte_eth_rx_queue_setup(port, q, nrx, socket, NULL, mp) : 0;
+                if (rc == 0 && q < ntxq)
+                        rc = rte_eth_tx_queue_setup(port, q, ntx, socket, NULL);
                 if (rc < 0) {
                         VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: setting up queue %u: %s", name, q,
                                 rte_strerror(-rc));
@@ -87,27 +122,59 @@ static int setup_queues(uint16_t port, uint16_t nq, struct rte_mempool *mp, cons
         return 0;
 }
 
-static int configure(struct vsw_uplink *up, uint16_t nq, const struct rte_eth_dev_info *info,
-                     struct rte_mempool *mp)
+/* Queues and the VMDQ pools (plan NULL: software steering) as the
+ * memzone records them for the workers. */
+static void record_queues(struct vsw_uplink *up, uint16_t nworkers, const struct vmdq_plan *plan)
 {
+        up->nworkers = nworkers;
+        for (uint16_t w = 0; w < nworkers; w++) {
+                up->txq_of_worker[w] = w;
+                up->nrxq_of_worker[w] = plan ? 0 : 1;
+                up->rxq_of_worker[w][0] = w;
+        }
+        for (unsigned i = 0; plan && i < plan->nb_vms; i++) {
+                const struct vmdq_vm_slot *v = &plan->vms[i];
+                uint16_t *n = &up->nrxq_of_worker[v->worker];
+
+                up->pools[i].sw_if_index = i + 1;
+                up->pools[i].pool_id = v->pool_id;
+                up->pools[i].rx_queue = v->rx_queue_polled;
+                if (*n < VSW_UPLINK_MAX_RXQ)
+                        up->rxq_of_worker[v->worker][(*n)++] = v->rx_queue_polled;
+        }
+}
+
+static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_eth_dev_info *info,
+                     const struct vmdq_plan *plan, struct rte_mempool *mp)
+{
+        uint16_t nrxq = plan ? plan->nb_rx_queues : nworkers;
+        uint16_t ntxq = plan && plan->nb_tx_queues > nworkers ? plan->nb_tx_queues : nworkers;
         struct rte_eth_conf conf;
+        char err[200];
         int rc;
 
         memset(&conf, 0, sizeof(conf));
+        if (plan)
+                vmdq_plan_eth_conf(plan, &conf);
         if (up->vlan_strip && (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) {
                 conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
                 up->vlan_strip_hw = 1;
         }
-        rc = rte_eth_dev_configure(up->port_id, nq, nq, &conf);
+        rc = rte_eth_dev_configure(up->port_id, nrxq, ntxq, &conf);
         if (rc < 0) {
-                VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: configuring %u RX and TX queues: %s",
-                        up->name, nq, rte_strerror(-rc));
+                VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: configuring %u RX and %u TX queues: %s",
+                        up->name, nrxq, ntxq, rte_strerror(-rc));
                 return -1;
         }
-        if (setup_queues(up->port_id, nq, mp, up->name) < 0)
+        if (setup_queues(up->port_id, nrxq, ntxq, mp, up->name) < 0)
                 return -1;
-        /* Frames for the VMs' MACs, not the port's, must come in. */
-        rc = rte_eth_promiscuous_enable(up->port_id);
+        if (plan && vmdq_plan_apply(up->port_id, plan, err, sizeof(err)) < 0) {
+                VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: applying the VMDQ plan: %s", up->name, err);
+                return -1;
+        }
+        /* Frames for the VMs' MACs, not the port's, must come in (with
+         * VMDQ the pools' MAC filters decide instead). */
+        rc = plan ? 0 : rte_eth_promiscuous_enable(up->port_id);
         if (rc < 0)
                 VSW_WARN(VSW_LOG_SUPERVISOR,
                          "uplink %s: promiscuous mode: %s; only frames to its own MAC come in",
@@ -117,6 +184,7 @@ static int configure(struct vsw_uplink *up, uint16_t nq, const struct rte_eth_de
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: start: %s", up->name, rte_strerror(-rc));
                 return -1;
         }
+        record_queues(up, nworkers, plan);
         return 0;
 }
 
@@ -137,6 +205,7 @@ static int join_bridge(struct vsw_state *st, struct vsw_uplink *up, uint32_t bd)
 
 int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
 {
+        static struct vmdq_plan plan; /* large: not on the stack */
         const struct vsw_config *cfg = &sv->cfg;
         struct vsw_uplink *up = &sv->st->uplink;
         struct rte_eth_dev_info info;
@@ -180,18 +249,20 @@ int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
                         up->name, nq, nq, info.max_rx_queues, info.max_tx_queues);
                 return -1;
         }
-        choose_mode(up, &info);
-        if (configure(up, nq, &info, mp) < 0)
+        up->mode = plan_vmdq(cfg, &info, up, &plan) == 0 ? VSW_UPLINK_VMDQ : VSW_UPLINK_SOFTWARE;
+        if (up->mode == VSW_UPLINK_SOFTWARE && up->vm2vm == 2)
+                VSW_WARN(VSW_LOG_SUPERVISOR,
+                         "uplink %s: vm2vm 2 loops VM-to-VM frames through the NIC's switch, "
+                         "which software steering does not use: it behaves as vm2vm 0",
+                         up->name);
+        if (configure(up, nq, &info, up->mode == VSW_UPLINK_VMDQ ? &plan : NULL, mp) < 0)
                 return -1;
-        up->nqueues = nq;
-        for (uint16_t w = 0; w < nq; w++)
-                up->queue_of_worker[w] = w;
         if (rte_eth_macaddr_get(port, &mac) == 0)
                 memcpy(up->mac, mac.addr_bytes, sizeof(up->mac));
         if (join_bridge(sv->st, up, cfg->uplink_bridge) < 0)
                 return -1;
         VSW_NOTICE(VSW_LOG_SUPERVISOR,
-                   "uplink %s (driver %s, port %u): %u RX/TX queues, one per worker, bridge "
+                   "uplink %s (driver %s, port %u): %u workers with a TX queue each, bridge "
                    "domain %u, %s steering (%s), vm2vm %u, vlan-strip %s%s",
                    up->name, up->driver, port, nq, up->bridge_id,
                    up->mode == VSW_UPLINK_VMDQ ? "VMDQ" : "software", up->mode_reason, up->vm2vm,
