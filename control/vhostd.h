@@ -13,11 +13,11 @@
 struct event_base;
 
 struct vhostd {
-	struct event_base *base;
-	struct vsw_state *st; /* the memzone */
-	struct vsw_config cfg;
-	int vault; /* connected vault socket, -1 if none */
-	uint32_t generation;
+        struct event_base *base;
+        struct vsw_state *st; /* the memzone */
+        struct vsw_config cfg;
+        int vault; /* connected vault socket, -1 if none */
+        uint32_t generation;
 };
 
 extern struct vhostd *vhostd_ctx;
@@ -27,14 +27,14 @@ typedef struct vsw_boot_iface vhostd_iface_opts;
 
 /* Each returns 0, or -1 with a one-line reason in err. */
 int vhostd_iface_create(struct vhostd *d, const vhostd_iface_opts *o, uint32_t *sw_if_index,
-			char *err, size_t errlen);
+                        char *err, size_t errlen);
 int vhostd_iface_delete(struct vhostd *d, uint32_t sw_if_index, char *err, size_t errlen);
 int vhostd_iface_set_admin(struct vhostd *d, uint32_t sw_if_index, int up, char *err,
-			   size_t errlen);
+                           size_t errlen);
 int vhostd_iface_set_debug(struct vhostd *d, int on);
 /* Moves queue pair qp (vrings 2qp and 2qp+1) to worker, for good. */
 int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint32_t worker,
-			char *err, size_t errlen);
+                       char *err, size_t errlen);
 
 /* Lookup by "VirtualEthernet0/0/N" name; NULL when none. */
 struct vsw_iface *vhostd_iface_by_name(struct vhostd *d, const char *name);
@@ -44,6 +44,6 @@ struct vsw_iface *vhostd_iface_by_index(struct vhostd *d, uint32_t sw_if_index);
  * vhost-user` and its descriptor dump; never on a hot path). Returns 0, or
  * -1 when the range is not inside one mapped region. */
 int vhostd_iface_read_guest(struct vhostd *d, struct vsw_iface *ifc, uint64_t gpa, void *buf,
-			    size_t len);
+                            size_t len);
 
 #endif

@@ -16,7 +16,7 @@ enum vsw_log_level vsw_log_get_level(enum vsw_log_class cls);
 int vsw_log_enabled(enum vsw_log_class cls, enum vsw_log_level lvl);
 
 void vsw_log(enum vsw_log_class cls, enum vsw_log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Names as the CLI spells them; -1 when unknown. */
 int vsw_log_class_from_name(const char *name);
@@ -33,9 +33,9 @@ void vsw_log_recent(void (*fn)(const char *line, void *arg), void *arg);
 #define VSW_NOTICE(cls, ...) vsw_log(cls, VSW_LOG_NOTICE, __VA_ARGS__)
 #define VSW_INFO(cls, ...)   vsw_log(cls, VSW_LOG_INFO, __VA_ARGS__)
 #define VSW_DEBUG(cls, ...)                                                                        \
-	do {                                                                                       \
-		if (vsw_log_enabled(cls, VSW_LOG_DEBUG))                                           \
-			vsw_log(cls, VSW_LOG_DEBUG, __VA_ARGS__);                                  \
-	} while (0)
+        do {                                                                                       \
+                if (vsw_log_enabled(cls, VSW_LOG_DEBUG))                                           \
+                        vsw_log(cls, VSW_LOG_DEBUG, __VA_ARGS__);                                  \
+        } while (0)
 
 #endif

@@ -17,21 +17,21 @@
 #define VSW_VAULT_MAX_FDS   4096
 
 enum vsw_vault_op {
-	VSW_VAULT_DEPOSIT = 1,  /* carries one fd; replaces any fd under key */
-	VSW_VAULT_FETCH = 2,    /* reply carries a duplicate of the fd */
-	VSW_VAULT_WITHDRAW = 3, /* vault closes its copy */
-	VSW_VAULT_WITHDRAW_PREFIX = 4,
-	VSW_VAULT_LIST = 5, /* reply: keys under a prefix, NUL-separated */
+        VSW_VAULT_DEPOSIT = 1,  /* carries one fd; replaces any fd under key */
+        VSW_VAULT_FETCH = 2,    /* reply carries a duplicate of the fd */
+        VSW_VAULT_WITHDRAW = 3, /* vault closes its copy */
+        VSW_VAULT_WITHDRAW_PREFIX = 4,
+        VSW_VAULT_LIST = 5, /* reply: keys under a prefix, NUL-separated */
 };
 
 struct vsw_vault_req {
-	uint32_t op;
-	char key[VSW_VAULT_KEY_LEN]; /* NUL-terminated */
+        uint32_t op;
+        char key[VSW_VAULT_KEY_LEN]; /* NUL-terminated */
 };
 
 struct vsw_vault_reply {
-	int32_t status; /* 0, or a negative errno */
-	uint32_t len;   /* bytes of data following (LIST) */
+        int32_t status; /* 0, or a negative errno */
+        uint32_t len;   /* bytes of data following (LIST) */
 };
 
 #define VSW_VAULT_LIST_MAX 16384
