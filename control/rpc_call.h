@@ -40,6 +40,10 @@ const char *rpc_quote(const char *s, char *buf, size_t len);
  * already set as the error. */
 struct vsw_iface *rpc_iface_named(struct vhostd *d, struct rpc_call *c, const char *name);
 
+/* A vring's counters from the memzone as the reply carries them, or NULL
+ * when out of memory. */
+Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vring_counters *src);
+
 /* Connection state as `show` spells it. */
 const char *rpc_conn_state_name(unsigned state);
 

@@ -190,15 +190,9 @@ static int fill_interface(struct rpc_call *c, const struct vsw_iface *ifc, Vsw__
                 qc = o->queues[k++];
                 vsw__queue_counters__init(qc);
                 qc->index = q;
-                qc->counters = rpc_alloc(c, sizeof(*qc->counters));
+                qc->counters = rpc_vring_counters(c, src);
                 if (!qc->counters)
                         return rpc_no_memory(c);
-                vsw__vring_counters__init(qc->counters);
-                qc->counters->packets = src->packets;
-                qc->counters->bytes = src->bytes;
-                qc->counters->drops_full = src->drops_full;
-                qc->counters->drops_bad_desc = src->drops_bad_desc;
-                qc->counters->drops_other = src->drops_other;
         }
         o->n_queues = k;
         return 0;

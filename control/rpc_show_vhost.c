@@ -129,12 +129,34 @@ static int fill_descriptors(struct vhostd *d, struct rpc_call *c, struct vsw_ifa
         return 0;
 }
 
+Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vring_counters *src)
+{
+        Vsw__VringCounters *k = rpc_alloc(c, sizeof(*k));
+
+        if (!k)
+                return NULL;
+        vsw__vring_counters__init(k);
+        k->packets = src->packets;
+        k->bytes = src->bytes;
+        k->drops_full = src->drops_full;
+        k->drops_bad_desc = src->drops_bad_desc;
+        k->drops_other = src->drops_other;
+        k->bad_head = src->drops_bad[VSW_BAD_HEAD];
+        k->bad_next = src->drops_bad[VSW_BAD_NEXT];
+        k->bad_addr = src->drops_bad[VSW_BAD_ADDR];
+        k->bad_chain = src->drops_bad[VSW_BAD_CHAIN];
+        k->bad_indirect = src->drops_bad[VSW_BAD_INDIRECT];
+        k->bad_direction = src->drops_bad[VSW_BAD_DIRECTION];
+        k->bad_short = src->drops_bad[VSW_BAD_SHORT];
+        return k;
+}
+
 static int fill_vring(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc, unsigned q,
                       int descriptors, Vsw__Vring *o)
 {
         const struct vsw_vring *vr = &ifc->vrings[q];
         uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);
-        Vsw__VringCounters *k = rpc_alloc(c, sizeof(*k));
+        Vsw__VringCounters *k = rpc_vring_counters(c, &vr->counters);
 
         if (!k)
                 return rpc_no_memory(c);
@@ -155,12 +177,6 @@ static int fill_vring(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
         o->kickfd = vr->kickfd;
         o->callfd = vr->callfd;
         o->errfd = vr->errfd;
-        vsw__vring_counters__init(k);
-        k->packets = vr->counters.packets;
-        k->bytes = vr->counters.bytes;
-        k->drops_full = vr->counters.drops_full;
-        k->drops_bad_desc = vr->counters.drops_bad_desc;
-        k->drops_other = vr->counters.drops_other;
         o->counters = k;
         return descriptors ? fill_descriptors(d, c, ifc, vr, o) : 0;
 }

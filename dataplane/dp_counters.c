@@ -4,6 +4,16 @@
  * housekeeping and whenever a ring stops, not per packet. */
 #include "dp_vq.h"
 
+/* The engine's malformed-descriptor reasons, in the memzone's order. */
+_Static_assert(VSW_BAD_HEAD == 0 && VQ_DROP_BAD_NEXT - VQ_DROP_BAD_HEAD == VSW_BAD_NEXT &&
+                   VQ_DROP_BAD_ADDR - VQ_DROP_BAD_HEAD == VSW_BAD_ADDR &&
+                   VQ_DROP_BAD_CHAIN - VQ_DROP_BAD_HEAD == VSW_BAD_CHAIN &&
+                   VQ_DROP_BAD_INDIRECT - VQ_DROP_BAD_HEAD == VSW_BAD_INDIRECT &&
+                   VQ_DROP_BAD_DIRECTION - VQ_DROP_BAD_HEAD == VSW_BAD_DIRECTION &&
+                   VQ_DROP_BAD_SHORT - VQ_DROP_BAD_HEAD == VSW_BAD_SHORT &&
+                   VQ_DROP_BAD_SHORT - VQ_DROP_BAD_HEAD + 1 == VSW_BAD_DESC_REASONS,
+               "virtq_drop and vsw_bad_desc differ");
+
 static void live(const struct dp_vq *vq, struct vsw_vring_counters *c)
 {
         const struct virtq_stats *s = dp_vq_stats(vq);
@@ -13,6 +23,8 @@ static void live(const struct dp_vq *vq, struct vsw_vring_counters *c)
         c->drops_full = vq->drops_full;
         c->drops_bad_desc = virtq_stats_bad_desc(s);
         c->drops_other = vq->drops_other + s->drops[VQ_DROP_TOO_BIG] + s->drops[VQ_DROP_NO_MBUF];
+        for (unsigned r = 0; r < VSW_BAD_DESC_REASONS; r++)
+                c->drops_bad[r] = s->drops[VQ_DROP_BAD_HEAD + r];
 }
 
 static void add(struct vsw_vring_counters *a, const struct vsw_vring_counters *b)
@@ -22,6 +34,8 @@ static void add(struct vsw_vring_counters *a, const struct vsw_vring_counters *b
         a->drops_full += b->drops_full;
         a->drops_bad_desc += b->drops_bad_desc;
         a->drops_other += b->drops_other;
+        for (unsigned r = 0; r < VSW_BAD_DESC_REASONS; r++)
+                a->drops_bad[r] += b->drops_bad[r];
 }
 
 /* The running engine's counts into acc, before it stops or restarts. */

@@ -91,12 +91,25 @@ struct vsw_mem_table {
 #define VSW_VRING_LOG       (1u << 5) /* VHOST_VRING_F_LOG */
 #define VSW_VRING_PACKED    (1u << 6) /* VIRTIO_F_RING_PACKED negotiated */
 
+/* Why a descriptor failed validation (drops_bad[] index). */
+enum vsw_bad_desc {
+	VSW_BAD_HEAD,      /* head index >= ring size */
+	VSW_BAD_NEXT,      /* next index >= ring or table size */
+	VSW_BAD_ADDR,      /* buffer not inside one guest memory region (or addr + len wraps) */
+	VSW_BAD_CHAIN,     /* loop, or longer than the ring or table */
+	VSW_BAD_INDIRECT,  /* indirect table size, place, nesting, or with NEXT */
+	VSW_BAD_DIRECTION, /* device-writable where readable is required, or back */
+	VSW_BAD_SHORT,     /* no room for the header, or no frame after it */
+	VSW_BAD_DESC_REASONS
+};
+
 struct vsw_vring_counters {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t drops_full;     /* guest ring had no room */
-	uint64_t drops_bad_desc; /* descriptor failed validation */
+	uint64_t drops_bad_desc; /* descriptor failed validation: the sum of drops_bad */
 	uint64_t drops_other;    /* no mbuf, too big, ring stopped, L2 bridge drops */
+	uint64_t drops_bad[VSW_BAD_DESC_REASONS];
 };
 
 /* Handshake (DESIGN.md "Changing a running vring"): the control plane makes

@@ -39,6 +39,21 @@ int ctl_print_created(const Vsw__Reply *rep, FILE *out, int json)
         return 0;
 }
 
+/* The malformed-descriptor drops by reason, those that happened. */
+static void bad_desc_text(const Vsw__VringCounters *c, FILE *out)
+{
+        const char *name[] = {"bad-head",     "bad-next",      "bad-addr", "bad-chain",
+                              "bad-indirect", "bad-direction", "bad-short"};
+        uint64_t val[] = {c->bad_head,     c->bad_next,      c->bad_addr, c->bad_chain,
+                          c->bad_indirect, c->bad_direction, c->bad_short};
+
+        fprintf(out, "    bad-desc:");
+        for (unsigned k = 0; k < sizeof(val) / sizeof(val[0]); k++)
+                if (val[k])
+                        fprintf(out, " %s %" PRIu64, name[k], val[k]);
+        fprintf(out, "\n");
+}
+
 static void iface_text(const Vsw__Interface *i, FILE *out)
 {
         const char *label[] = {"rx packets", "rx bytes", "tx packets", "tx bytes", "drops"};
@@ -62,6 +77,8 @@ static void iface_text(const Vsw__Interface *i, FILE *out)
                         c->index, c->index % 2 ? "TX" : "RX", c->counters->packets,
                         c->counters->bytes, c->counters->drops_full, c->counters->drops_bad_desc,
                         c->counters->drops_other);
+                if (c->counters->drops_bad_desc)
+                        bad_desc_text(c->counters, out);
         }
         if (i->driver)
                 fprintf(out, "  driver %s\n", i->driver);
@@ -77,6 +94,15 @@ void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCoun
         ctl_json_u64(j, "drops_full", c->drops_full);
         ctl_json_u64(j, "drops_bad_desc", c->drops_bad_desc);
         ctl_json_u64(j, "drops_other", c->drops_other);
+        ctl_json_obj_begin(j, "drops_bad");
+        ctl_json_u64(j, "bad-head", c->bad_head);
+        ctl_json_u64(j, "bad-next", c->bad_next);
+        ctl_json_u64(j, "bad-addr", c->bad_addr);
+        ctl_json_u64(j, "bad-chain", c->bad_chain);
+        ctl_json_u64(j, "bad-indirect", c->bad_indirect);
+        ctl_json_u64(j, "bad-direction", c->bad_direction);
+        ctl_json_u64(j, "bad-short", c->bad_short);
+        ctl_json_obj_end(j);
         ctl_json_obj_end(j);
 }
 
