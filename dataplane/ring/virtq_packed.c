@@ -262,10 +262,15 @@ static inline enum virtq_drop packed_collect(struct virtq_packed *vq, struct cur
                 if (++idx == vq->size)
                         idx = 0;
         }
-        if (unlikely(d.flags & VRING_DESC_F_NEXT))
+        if (unlikely(d.flags & VRING_DESC_F_NEXT)) {
                 packed_chain_end(vq, idx, n, &d, ndesc);
-        else
+                /* NEXT still set a whole ring on: the chain never ends.
+                 * That, not its buffer count, is what is wrong with it. */
+                if ((d.flags & VRING_DESC_F_NEXT) && (r == VQ_DROP_NONE || r == VQ_DROP_TOO_BIG))
+                        r = VQ_DROP_BAD_CHAIN;
+        } else {
                 *ndesc = n;
+        }
         *id = d.id;
         if (r == VQ_DROP_NONE && unlikely(chain_len < min_len && *total < need))
                 r = VQ_DROP_BAD_SHORT;
