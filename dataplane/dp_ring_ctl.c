@@ -49,6 +49,7 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
         bool event_idx = (f >> 29) & 1; /* VIRTIO_RING_F_EVENT_IDX */
 
         vq->packed = (vr->state & VSW_VRING_PACKED) != 0;
+        vq->broken_logged = 0;
         if (vq->packed) {
                 struct virtq_packed_params p = {
                     .size = vr->num,
@@ -228,6 +229,20 @@ int dp_ring_command(struct dp_worker *w, unsigned i, uint32_t seq)
         }
         command(w, vq, seq);
         return 1;
+}
+
+void dp_ring_report_broken(struct dp_worker *w)
+{
+        for (unsigned i = 0; i < w->nvqs; i++) {
+                struct dp_vq *vq = w->vqs[i];
+                const char *why = vq->running ? dp_vq_broken(vq) : NULL;
+
+                if (unlikely(why != NULL) && !vq->broken_logged) {
+                        VSW_ERR(VSW_LOG_DATAPLANE, "%s: vring %u stopped: %s",
+                                shared_iface(w, vq)->name, vq->vring, why);
+                        vq->broken_logged = 1;
+                }
+        }
 }
 
 void dp_ring_drop_all(struct dp_worker *w)

@@ -29,6 +29,12 @@ static inline bool dp_vq_need_notify(struct dp_vq *vq)
         return virtq_split_need_notify(&vq->e.split);
 }
 
+/* Why the engine stopped taking from the ring, or NULL while it works. */
+static inline const char *dp_vq_broken(const struct dp_vq *vq)
+{
+        return vq->packed ? vq->e.packed.broken : vq->e.split.broken;
+}
+
 static inline const struct virtq_stats *dp_vq_stats(const struct dp_vq *vq)
 {
         return vq->packed ? &vq->e.packed.stats : &vq->e.split.stats;

@@ -27,6 +27,7 @@ static void housekeeping(struct dp_worker *w)
 {
         atomic_store_explicit(&w->self->heartbeat_ns, monotonic_ns(), memory_order_relaxed);
         dp_ring_rescan(w);
+        dp_ring_report_broken(w);
         dp_routes_refresh(w);
         dp_counters_publish_all(w);
 }

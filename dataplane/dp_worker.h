@@ -46,7 +46,8 @@ struct dp_vq {
         uint32_t seen_seq; /* last cmd_seq acted on */
         uint8_t running;   /* engine set up, ring STARTED and ENABLED, not paused */
         uint8_t packed;
-        uint8_t loaded; /* released at least once in this process */
+        uint8_t loaded;        /* released at least once in this process */
+        uint8_t broken_logged; /* the engine's stop was logged (since its last start) */
         uint32_t call_gen;
         int callfd;                    /* -1: the guest takes no interrupts */
         struct vsw_vring_counters acc; /* counted before the engine's last start */
@@ -126,6 +127,9 @@ static inline int dp_ring_check(struct dp_worker *w, unsigned i)
         return dp_ring_command(w, i, seq);
 }
 void dp_ring_drop_all(struct dp_worker *w);
+/* One log line for each ring whose engine stopped on guest input (the
+ * guest then sees the ring go quiet until it resets it). */
+void dp_ring_report_broken(struct dp_worker *w);
 
 /* dp_iface.c: guest memory, dirty log and eventfds of one interface. */
 #define DP_F_LOG_ALL (1ULL << 26) /* VHOST_F_LOG_ALL */
