@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Malformed descriptors from a front end: a python driver (vhost_user_client)
+negotiates an interface with its guest memory in a memfd, sets its rings up
+itself and writes into its TX ring, between valid frames, descriptors that
+point outside guest memory or whose addr + len wraps, chains that loop or are
+longer than the ring, heads and next indices past the ring, indirect tables
+outside memory / with a bad length / nested / chained on, device-writable and
+too-short buffers. A second python front end on the same bridge domain
+receives. Checked, for split and then packed rings:
+- every chain made available comes back used (used idx advances by the
+  number of chains, ids in order, len 0): the ring is not corrupted;
+- the valid frames, and only they, arrive at the other interface, in order;
+- `show interface -j` counts each bad chain under its reason;
+- the worker is the same process and still running (`show workers -j`);
+- both interfaces forward both ways afterwards.
+The worker polls on core 1; the front ends run here, on core 0."""
+
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dp_traffic  # noqa: E402
+import vhost_user_client as vu  # noqa: E402
+import vswtest as t  # noqa: E402
+
+NUM = 256  # ring size
+MEM = 2 << 20  # guest memory per front end: [0, 2 MB)
+OUTSIDE = 0x40000000  # an address no front end has memory at
+WRAPS = (1 << 64) - 0x100  # addr + len wraps past 2^64
+HDR = bytes(vu.NET_HDR_LEN)
+
+
+def mac(n):
+    return bytes([0x02, 0, 0, 0, 0, n])
+
+
+class Frames:
+    """Valid frames from src to dst, numbered, 60 bytes."""
+
+    def __init__(self, src, dst):
+        self.src, self.dst, self.seq = src, dst, 0
+
+    def next(self):
+        self.seq += 1
+        f = self.dst + self.src + b"\x88\xb5" + struct.pack(">I", self.seq)
+        return f + bytes(60 - len(f))
+
+
+class Writer:
+    """Chains into a TX ring of either layout. Split: descriptors are taken
+    from index 0 up each round and the heads published at once by
+    publish(). Packed: each chain is available as soon as written."""
+
+    def __init__(self, drv, packed):
+        self.d, self.packed = drv, packed
+        self.next_desc = 0
+        self.heads = []  # split: what publish() makes available
+        self.ids = []  # what the used ring must return, in order
+        self.next_id = 0
+
+    def idx(self):
+        self.next_desc += 1
+        return self.next_desc - 1
+
+    def buf(self, data):
+        return (self.d.alloc(data), len(data), 0)
+
+    def chain(self, bufs):
+        """bufs: [(addr, len, flags)], linked with NEXT in this order."""
+        if self.packed:
+            self.d.add_chain(bufs, self.next_id)
+            self.ids.append(self.next_id)
+            self.next_id = (self.next_id + 1) & 0xFFFF
+            return
+        idxs = [self.idx() for _ in bufs]
+        for k, (addr, length, flags) in enumerate(bufs):
+            last = k + 1 == len(bufs)
+            self.d.desc(idxs[k], addr, length, flags | (0 if last else vu.DESC_F_NEXT),
+                        0 if last else idxs[k + 1])
+        self.head(idxs[0])
+
+    def head(self, h):
+        """Split only: a raw head index on the avail ring."""
+        self.heads.append(h)
+        self.ids.append(h)
+
+    def table(self, bufs):
+        """An indirect table of bufs in guest memory: (gpa, len in bytes).
+        Split entries are linked by NEXT; packed ones are in order."""
+        if self.packed:
+            data = b"".join(self.d.table_entry(a, n, f) for a, n, f in bufs)
+        else:
+            data = b"".join(
+                self.d.table_entry(a, n, f | (vu.DESC_F_NEXT if k + 1 < len(bufs) else 0), k + 1)
+                for k, (a, n, f) in enumerate(bufs))
+        return self.d.alloc(data), len(data)
+
+    def publish(self):
+        """Makes the split heads available; returns the ids to expect."""
+        if not self.packed:
+            self.d.make_avail(self.heads)
+        ids, self.heads, self.ids = self.ids, [], []
+        return ids
+
+    def new_round(self):
+        """Once everything was used: descriptors and buffers are free."""
+        self.next_desc = 0
+        self.d.reset_buffers()
+
+
+# Valid frames, in three shapes.
+def valid_one(w, f):
+    w.chain([w.buf(HDR + f)])
+
+
+def valid_two(w, f):
+    w.chain([w.buf(HDR), w.buf(f)])
+
+
+def valid_indirect(w, f):
+    gpa, n = w.table([w.buf(HDR), w.buf(f)])
+    w.chain([(gpa, n, vu.DESC_F_INDIRECT)])
+
+
+VALID = [valid_one, valid_two, valid_indirect]
+
+
+def loop(w, f):
+    i, j = w.idx(), w.idx()
+    w.d.desc(i, w.d.alloc(HDR), len(HDR), vu.DESC_F_NEXT, j)
+    w.d.desc(j, w.d.alloc(f), len(f), vu.DESC_F_NEXT, i)
+    w.head(i)
+
+
+def bad_next(w, f):
+    i = w.idx()
+    w.d.desc(i, w.d.alloc(HDR + f), len(HDR) + len(f), vu.DESC_F_NEXT, NUM + 7)
+    w.head(i)
+
+
+def longer_than_ring(w, f):
+    small = w.d.alloc(16)
+    gpa, n = w.table([(small, 16, 0)] * (2 * NUM))
+    w.chain([(gpa, n, vu.DESC_F_INDIRECT)])
+
+
+def nested_indirect(w, f):
+    inner, n = w.table([w.buf(HDR), w.buf(f)])
+    outer, m = w.table([(inner, n, vu.DESC_F_INDIRECT)])
+    w.chain([(outer, m, vu.DESC_F_INDIRECT)])
+
+
+def indirect_bad_len(w, f):
+    gpa, _ = w.table([w.buf(HDR), w.buf(f)])
+    w.chain([(gpa, 24, vu.DESC_F_INDIRECT)])
+
+
+def indirect_with_next(w, f):
+    gpa, n = w.table([w.buf(HDR)])
+    w.chain([(gpa, n, vu.DESC_F_INDIRECT), w.buf(f)])
+
+
+# (what, drop reason, layouts it applies to, how to write it)
+BAD = [
+    ("buffer outside guest memory", "bad-addr", "sp",
+     lambda w, f: w.chain([(OUTSIDE, 72, 0)])),
+    ("addr + len wraps", "bad-addr", "sp", lambda w, f: w.chain([(WRAPS, 0x200, 0)])),
+    ("buffer across the end of guest memory", "bad-addr", "sp",
+     lambda w, f: w.chain([(MEM - 32, 72, 0)])),
+    ("chain that loops (next points back)", "bad-chain", "s", loop),
+    ("chain longer than the ring (indirect)", "bad-chain", "sp", longer_than_ring),
+    ("head index past the ring", "bad-head", "s", lambda w, f: w.head(NUM + 5)),
+    ("next index past the ring", "bad-next", "s", bad_next),
+    ("indirect table outside guest memory", "bad-indirect", "sp",
+     lambda w, f: w.chain([(OUTSIDE, 32, vu.DESC_F_INDIRECT)])),
+    ("indirect table whose addr + len wraps", "bad-indirect", "sp",
+     lambda w, f: w.chain([((1 << 64) - 16, 32, vu.DESC_F_INDIRECT)])),
+    ("indirect table length not whole descriptors", "bad-indirect", "sp", indirect_bad_len),
+    ("nested indirect table", "bad-indirect", "sp", nested_indirect),
+    ("indirect descriptor with NEXT", "bad-indirect", "sp", indirect_with_next),
+    ("device-writable buffer on TX", "bad-direction", "sp",
+     lambda w, f: w.chain([(w.d.alloc(HDR + f), len(HDR) + len(f), vu.DESC_F_WRITE)])),
+    ("buffer too short for the header", "bad-short", "sp", lambda w, f: w.chain([w.buf(bytes(8))])),
+]
+
+REASONS = ["bad-head", "bad-next", "bad-addr", "bad-chain", "bad-indirect", "bad-direction",
+           "bad-short"]
+
+
+class FrontEnd:
+    """A python front end on one interface: RX queue kept full, a TX writer."""
+
+    def __init__(self, sw, name, sock, packed, tag):
+        feats = vu.F_VERSION_1 | vu.F_PROTOCOL_FEATURES | vu.F_INDIRECT_DESC
+        if packed:
+            feats |= vu.F_RING_PACKED
+        self.name, self.packed, self.mac = name, packed, mac(tag)
+        self.c = vu.Client(sock)
+        offered = self.c.negotiate(features=feats)
+        t.check(offered & feats == feats, "%s: features %#x offered" % (name, feats))
+        self.c.set_mem_table(size=MEM)
+        base = vu.PACKED_BASE if packed else 0
+        for q in (0, 1):
+            self.c.setup_vring(q, NUM, base)
+        drv = vu.PackedDriver if packed else vu.SplitDriver
+        self.rx = vu.RxQueue(drv(self.c, 0, NUM, 0x100000))
+        self.tx = Writer(drv(self.c, 1, NUM, 0x140000), packed)
+        self.valid_sent = 0  # what the switch must count from our TX ring
+        for q in (0, 1):
+            t.wait_until(lambda: "%s vring %d running" % (name, q) in sw.log_text(), 10, 0.1,
+                         "%s vring %d running" % (name, q))
+
+    def send(self, frames, timeout=5.0):
+        """Valid frames; returns once all were used."""
+        for k, f in enumerate(frames):
+            VALID[k % len(VALID)](self.tx, f)
+        ids = self.tx.publish()
+        self.valid_sent += len(frames)
+        self.tx.d.wait_used(len(ids), timeout)
+        used = self.tx.d.pop_used()
+        self.tx.new_round()
+        if used != [(i, 0) for i in ids]:
+            print("%s: made available %s\nused %s" % (self.name, ids, used), flush=True)
+            return False
+        return True
+
+
+def vring_counters(sw, name, q):
+    ifc = dp_traffic.iface_counters(sw, name)
+    return next(v["counters"] for v in ifc["vrings"] if v["index"] == q)
+
+
+def worker_view(sw):
+    return [(w["pid"], w["state"], w["restarts"]) for w in
+            sw.ctl("show", "workers", json=True)["workers"]]
+
+
+def malformed_round(sw, label, bad, good, cases, with_valid=True):
+    """The cases, each after a valid frame, then one more valid frame (or
+    the cases alone: with_valid=False)."""
+    frames = Frames(bad.mac, good.mac)
+    sent, expected = [], dict.fromkeys(REASONS, 0)
+    # Workers publish counters at housekeeping: start from settled ones.
+    before = t.wait_until(
+        lambda: (lambda c: c if c["packets"] == bad.valid_sent else None)(
+            vring_counters(sw, bad.name, 1)), 5, 0.1, "%s: counters settled" % label)
+    for k, (what, reason, _, write) in enumerate(cases):
+        if with_valid:
+            f = frames.next()
+            VALID[k % len(VALID)](bad.tx, f)
+            sent.append(f)
+        write(bad.tx, frames.next())  # a frame that must never arrive
+        expected[reason] += 1
+    if with_valid:
+        f = frames.next()
+        valid_one(bad.tx, f)
+        sent.append(f)
+    ids = bad.tx.publish()
+    bad.valid_sent += len(sent)
+
+    got_used = bad.tx.d.wait_used(len(ids))
+    used = bad.tx.d.pop_used()
+    t.check(got_used == len(ids), "%s: used idx advanced by the %d chains made available (%d)"
+            % (label, len(ids), got_used))
+    t.check([u[0] for u in used] == ids and all(u[1] == 0 for u in used),
+            "%s: every chain came back used, in order, len 0" % label)
+    bad.tx.new_round()
+
+    got = good.rx.wait_frames(len(sent))
+    got += good.rx.wait_frames(1, 0.3)  # anything more would be a bad one
+    t.check(got == sent, "%s: the %d valid frames arrived, in order, and nothing else (%d)"
+            % (label, len(sent), len(got)))
+
+    def counted():
+        c = vring_counters(sw, bad.name, 1)
+        delta = {r: c["drops_bad"][r] - before["drops_bad"][r] for r in REASONS}
+        return (c, delta) if delta == expected else None
+
+    try:
+        c, delta = t.wait_until(counted, 5, 0.2, "%s: drop counters" % label)
+    except TimeoutError:
+        c = vring_counters(sw, bad.name, 1)
+        delta = {r: c["drops_bad"][r] - before["drops_bad"][r] for r in REASONS}
+    print("%s: drops by reason %s" % (label, {r: n for r, n in delta.items() if n}), flush=True)
+    t.check(delta == expected, "%s: each bad chain counted under its reason (expected %s)"
+            % (label, {r: n for r, n in expected.items() if n}))
+    t.check(c["drops_bad_desc"] - before["drops_bad_desc"] == len(cases)
+            and c["drops_other"] == before["drops_other"],
+            "%s: drops_bad_desc grew by %d, no other drop" % (label, len(cases)))
+    t.check(c["packets"] - before["packets"] == len(sent),
+            "%s: %d valid frames counted from the bad front end" % (label, len(sent)))
+
+
+def forwards_both_ways(sw, label, a, b):
+    for src, dst in ((b, a), (a, b)):
+        frames = Frames(src.mac, dst.mac)
+        batch = [frames.next() for _ in range(40)]
+        ok = src.send(batch)
+        if not ok:
+            print(sw.ctl("show", "vhost-user", src.name), flush=True)
+            print(sw.ctl("show", "interface"), flush=True)
+        t.check(ok, "%s: %s's 40 frames were used" % (label, src.name))
+        got = dst.rx.wait_frames(len(batch))
+        t.check(got == batch, "%s: %s -> %s: %d of 40 frames arrived intact"
+                % (label, src.name, dst.name, len(got)))
+
+
+def run_layout(sw, label, names, socks, packed):
+    bad = FrontEnd(sw, names[0], socks[0], packed, 0x0A)
+    good = FrontEnd(sw, names[1], socks[1], packed, 0x0B)
+    workers = worker_view(sw)
+    pids = sw.worker_pids()
+    forwards_both_ways(sw, label + " before", bad, good)  # and both MACs are learned
+
+    cases = [c for c in BAD if ("p" if packed else "s") in c[2]]
+    malformed_round(sw, label, bad, good, cases)
+    if packed:
+        # Every slot of the ring in one chain that does not end: alone,
+        # nothing else fits in the ring with it.
+        malformed_round(sw, label + " whole ring", bad, good, [
+            ("chain through the whole ring", "bad-chain", "p",
+             lambda w, f: w.chain([(w.d.alloc(16), 16, vu.DESC_F_NEXT)] * NUM))],
+            with_valid=False)
+
+    t.check(sw.worker_pids() == pids and worker_view(sw) == workers
+            and all(w[1] == "running" for w in workers),
+            "%s: the worker is the same process and running (%s)" % (label, workers))
+    forwards_both_ways(sw, label + " after", bad, good)
+    for fe in (bad, good):
+        fe.c.close()
+
+
+def main():
+    t.hugepages_ensure()
+    socks = [os.path.join(t.workdir(), "vm%d.sock" % i) for i in (1, 2, 3, 4)]
+    sw = t.Switch("sw", workers=[1], interfaces=[
+        {"socket": s, "server": True, "bridge": 1 if i < 2 else 2}
+        for i, s in enumerate(socks)]).start()
+    names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]]
+    t.check(len(names) == 4, "four interfaces: %s" % names)
+    run_layout(sw, "split", names[:2], socks[:2], packed=False)
+    run_layout(sw, "packed", names[2:], socks[2:], packed=True)
+    sw.stop()
+
+
+t.main(main)
