@@ -156,6 +156,10 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_
         memset(&conf, 0, sizeof(conf));
         if (plan)
                 vmdq_plan_eth_conf(plan, &conf);
+        /* vm2vm 2, as vhost-switch: the NIC's switch loops VM-to-VM frames
+         * back into the destination's pool. */
+        if (plan && up->vm2vm == 2)
+                conf.rx_adv_conf.vmdq_rx_conf.enable_loop_back = 1;
         if (up->vlan_strip && (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) {
                 conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
                 up->vlan_strip_hw = 1;
