@@ -3,6 +3,8 @@
  * stops touching the ring; on a release it re-reads the ring's
  * configuration, maps a new memory table if there is one, and starts the
  * ring engine again when the ring is started and enabled. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,6 +52,7 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
 
         vq->packed = (vr->state & VSW_VRING_PACKED) != 0;
         vq->broken_logged = 0;
+        memset(vq->bad_seen, 0, sizeof(vq->bad_seen)); /* the engine counts from 0 again */
         if (vq->packed) {
                 struct virtq_packed_params p = {
                     .size = vr->num,
@@ -231,12 +234,47 @@ int dp_ring_command(struct dp_worker *w, unsigned i, uint32_t seq)
         return 1;
 }
 
-void dp_ring_report_broken(struct dp_worker *w)
+/* A guest sending malformed chains nonstop must not flood the log. */
+#define BAD_LOG_INTERVAL_NS 1000000000ull
+
+static void report_bad(const struct dp_worker *w, struct dp_vq *vq, uint64_t now_ns)
+{
+        const struct virtq_stats *s = dp_vq_stats(vq);
+        char what[256];
+        size_t len = 0;
+        uint64_t total = 0;
+
+        if (vq->bad_log_ns != 0 && now_ns - vq->bad_log_ns < BAD_LOG_INTERVAL_NS)
+                return;
+        for (unsigned r = 0; r < VSW_BAD_DESC_REASONS; r++) {
+                uint64_t n = s->drops[VQ_DROP_BAD_HEAD + r] - vq->bad_seen[r];
+
+                if (n == 0)
+                        continue;
+                total += n;
+                vq->bad_seen[r] += n;
+                if (len < sizeof(what))
+                        len += (size_t)snprintf(what + len, sizeof(what) - len, " %s %" PRIu64,
+                                                virtq_drop_name(VQ_DROP_BAD_HEAD + r), n);
+        }
+        if (total == 0)
+                return;
+        vq->bad_log_ns = now_ns;
+        VSW_WARN(VSW_LOG_DATAPLANE,
+                 "%s: vring %u: dropped %" PRIu64 " malformed descriptor chains:%s",
+                 shared_iface(w, vq)->name, vq->vring, total, what);
+}
+
+void dp_ring_report(struct dp_worker *w, uint64_t now_ns)
 {
         for (unsigned i = 0; i < w->nvqs; i++) {
                 struct dp_vq *vq = w->vqs[i];
-                const char *why = vq->running ? dp_vq_broken(vq) : NULL;
+                const char *why;
 
+                if (!vq->running)
+                        continue;
+                report_bad(w, vq, now_ns);
+                why = dp_vq_broken(vq);
                 if (unlikely(why != NULL) && !vq->broken_logged) {
                         VSW_ERR(VSW_LOG_DATAPLANE, "%s: vring %u stopped: %s",
                                 shared_iface(w, vq)->name, vq->vring, why);

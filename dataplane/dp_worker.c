@@ -25,9 +25,11 @@ static uint64_t monotonic_ns(void)
 
 static void housekeeping(struct dp_worker *w)
 {
-        atomic_store_explicit(&w->self->heartbeat_ns, monotonic_ns(), memory_order_relaxed);
+        uint64_t now = monotonic_ns();
+
+        atomic_store_explicit(&w->self->heartbeat_ns, now, memory_order_relaxed);
         dp_ring_rescan(w);
-        dp_ring_report_broken(w);
+        dp_ring_report(w, now);
         dp_routes_refresh(w);
         dp_counters_publish_all(w);
 }

@@ -48,6 +48,8 @@ struct dp_vq {
         uint8_t packed;
         uint8_t loaded;        /* released at least once in this process */
         uint8_t broken_logged; /* the engine's stop was logged (since its last start) */
+        uint64_t bad_log_ns;   /* when malformed chains were last logged */
+        uint64_t bad_seen[VSW_BAD_DESC_REASONS]; /* engine counts already logged */
         uint32_t call_gen;
         int callfd;                    /* -1: the guest takes no interrupts */
         struct vsw_vring_counters acc; /* counted before the engine's last start */
@@ -127,9 +129,11 @@ static inline int dp_ring_check(struct dp_worker *w, unsigned i)
         return dp_ring_command(w, i, seq);
 }
 void dp_ring_drop_all(struct dp_worker *w);
-/* One log line for each ring whose engine stopped on guest input (the
- * guest then sees the ring go quiet until it resets it). */
-void dp_ring_report_broken(struct dp_worker *w);
+/* Housekeeping's log lines about guest input: one for each ring whose
+ * engine stopped on it (the guest then sees the ring go quiet until it
+ * resets it), and one at most every second per ring for the malformed
+ * chains dropped since the last, by reason. now_ns: CLOCK_MONOTONIC. */
+void dp_ring_report(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_iface.c: guest memory, dirty log and eventfds of one interface. */
 #define DP_F_LOG_ALL (1ULL << 26) /* VHOST_F_LOG_ALL */

@@ -16,6 +16,7 @@ receives. Checked, for split and then packed rings:
 The worker polls on core 1; the front ends run here, on core 0."""
 
 import os
+import re
 import struct
 import sys
 
@@ -241,6 +242,7 @@ def malformed_round(sw, label, bad, good, cases, with_valid=True):
     the cases alone: with_valid=False)."""
     frames = Frames(bad.mac, good.mac)
     sent, expected = [], dict.fromkeys(REASONS, 0)
+    log_from = len(sw.log_text())
     # Workers publish counters at housekeeping: start from settled ones.
     before = t.wait_until(
         lambda: (lambda c: c if c["packets"] == bad.valid_sent else None)(
@@ -291,6 +293,23 @@ def malformed_round(sw, label, bad, good, cases, with_valid=True):
     t.check(c["packets"] - before["packets"] == len(sent),
             "%s: %d valid frames counted from the bad front end" % (label, len(sent)))
 
+    # The worker logs them too, by reason, at most once a second per ring.
+    def logged():
+        got = dict.fromkeys(REASONS, 0)
+        for m in re.finditer(r"%s: vring 1: dropped \d+ malformed descriptor chains:(.*)"
+                             % re.escape(bad.name), sw.log_text()[log_from:]):
+            for reason, n in re.findall(r" (\S+) (\d+)", m.group(1)):
+                got[reason] = got.get(reason, 0) + int(n)
+        return got if got == expected else None
+
+    try:
+        t.wait_until(logged, 5, 0.2, "%s: log lines" % label)
+        ok = True
+    except TimeoutError:
+        ok = False
+    t.check(ok, "%s: the worker logged the malformed chains by reason, naming %s"
+            % (label, bad.name))
+
 
 def forwards_both_ways(sw, label, a, b):
     for src, dst in ((b, a), (a, b)):
@@ -327,8 +346,33 @@ def run_layout(sw, label, names, socks, packed):
             and all(w[1] == "running" for w in workers),
             "%s: the worker is the same process and running (%s)" % (label, workers))
     forwards_both_ways(sw, label + " after", bad, good)
+    if not packed:
+        avail_jump(sw, label, bad, good, pids)
     for fe in (bad, good):
         fe.c.close()
+
+
+def avail_jump(sw, label, bad, good, pids):
+    """avail idx moved by more than the ring size: nothing can be trusted
+    in the ring, the worker stops taking from it, and says so once."""
+    d = bad.tx.d
+    used = d.used_idx()
+    vu.store_u16(d.mem, d.avail_gpa + 2, (used + NUM + 1) & 0xFFFF)
+    line = "%s: vring 1 stopped: avail idx moved by more than the ring size" % bad.name
+    try:
+        t.wait_until(lambda: line in sw.log_text(), 5, 0.1, "log line")
+        ok = True
+    except TimeoutError:
+        ok = False
+    t.check(ok, "%s: avail idx jump logged: '%s'" % (label, line))
+    t.check(d.used_idx() == used and sw.log_text().count(line) == 1,
+            "%s: nothing taken from that ring, one log line" % label)
+    t.check(sw.worker_pids() == pids and all(w[1] == "running" for w in worker_view(sw)),
+            "%s: the worker is the same process and running" % label)
+    frames = Frames(good.mac, bad.mac)
+    batch = [frames.next() for _ in range(40)]
+    t.check(good.send(batch) and bad.rx.wait_frames(len(batch)) == batch,
+            "%s: %s still forwards to %s" % (label, good.name, bad.name))
 
 
 def main():
