@@ -8,9 +8,13 @@ times: 0% loss both ways. Also checked: `show uplink` (net_tap, software
 steering because the PMD has no VMDQ pools, one queue per worker, vm2vm
 1), the guest MAC registered (log line and `show uplink`), the worker's
 uplink counters and the uplink's ethdev stats and xstats in `show
-interface` counting the pings."""
+interface` counting the pings. Then the worker is SIGKILLed and vhostd
+handed over to a new generation: the restarted worker attaches to the
+uplink again (its queue, through EAL's secondary process channel) and
+pings still get through, and the new vhostd shows the uplink."""
 
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -80,6 +84,22 @@ def main():
     text = sw.ctl("show", "interface", "net_tap0")
     t.check("driver net_tap" in text and "rx_good_packets" in text,
             "show interface net_tap0 prints driver and xstats")
+
+    old = sw.worker_pids()["1"]
+    os.kill(old, signal.SIGKILL)
+    t.wait_until(lambda: sw.worker_pids().get("1") not in (None, old) and any(
+        w["state"] == "running" and w["restarts"] == 1
+        for w in sw.ctl("show", "workers", json=True)["workers"]), 10, 0.1, "worker restarted")
+    attached = "worker 0: uplink net_tap0: TX queue 0, 1 RX queue from 0"
+    t.check(u.switch_log(sw).count(attached) == 2,
+        "the restarted worker attached to its uplink queue again")
+    u.check_ping("after a worker restart: guest -> namespace",
+                 u.guest_ping(guest, "10.0.0.2", 20), 20)
+    sw.restart_vhostd("ctl")
+    t.check(u.uplink(sw)["name"] == "net_tap0" and "net_tap0" in [
+        i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]],
+        "after a vhostd handover: show uplink and show interface still have net_tap0")
+    u.check_ping("after a vhostd handover: namespace -> guest", u.ns_ping(ns, "10.0.0.1", 20), 20)
 
     guest.stop()
     sw.stop()
