@@ -429,6 +429,76 @@ static void test_vlan(void)
         free_out(&out);
 }
 
+/* The uplink as a bridge port (VSW_UPLINK_SW_IF_INDEX): tags the NIC
+ * stripped (RTE_MBUF_F_RX_VLAN_STRIPPED) put the frame in that VLAN;
+ * vm2vm 0 sends the interfaces' frames to the uplink only. */
+static void test_uplink(void)
+{
+        const uint32_t up = VSW_UPLINK_SW_IF_INDEX;
+        struct l2_ctx c;
+        const struct l2_dest *d;
+        struct rte_mbuf *m;
+        char err[128];
+
+        reset_state();
+        add_iface(0, 21, 3, 100); /* A: access 100 */
+        add_iface(1, 22, 3, 0);   /* T: passes tags */
+        add_iface(2, 23, 3, 100); /* B: access 100 */
+        vsw_l2_edit_begin(st);
+        st->uplink.mode = VSW_UPLINK_SOFTWARE;
+        st->uplink.vm2vm = 1;
+        st->uplink.bridge_id = 3;
+        vsw_l2_edit_end(st);
+        CHECK(vsw_bridge_members(st, 3) == 4, "the uplink counts as a member");
+        CHECK(vsw_bridge_delete(st, 3, err, sizeof(err)) < 0, "bridge kept while the uplink is in");
+        l2_ctx_init(&c, st);
+        c.clock = fake_clock;
+
+        /* From A: to the uplink tagged 100, and to B. */
+        m = frame(mac(0xa), BCAST, -1);
+        send1(&c, 21, m, &out);
+        d = dest(&out, up);
+        CHECK(d && d->iface == L2_UPLINK_PORT && tag_of(d->pkts[0]) == 100, "A to uplink tagged");
+        CHECK(out.ndests == 3 && dest(&out, 23) && dest(&out, 22), "and to B and T (vm2vm 1)");
+        free_out(&out);
+
+        /* In on the uplink, tag stripped by the NIC: VLAN 100, to A untagged,
+         * to T with the tag back in its bytes. */
+        m = frame(mac(0x5), BCAST, -1);
+        m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+        m->vlan_tci = 100;
+        send1(&c, up, m, &out);
+        d = dest(&out, 21);
+        CHECK(d && tag_of(d->pkts[0]) == -1, "stripped VLAN 100 to A untagged");
+        d = dest(&out, 22);
+        CHECK(d && tag_of(d->pkts[0]) == 100, "and to T tagged 100");
+        free_out(&out);
+        m = frame(mac(0x5), mac(0xa), -1);
+        send1(&c, up, m, &out);
+        CHECK(!dest(&out, 21) && !dest(&out, 23) && dest(&out, 22),
+              "untagged from the uplink reaches T only, not the VLAN 100 ports");
+        free_out(&out);
+
+        /* vm2vm 0: A's frame for B (learned) and A's broadcast go to the uplink only. */
+        vsw_l2_edit_begin(st);
+        st->uplink.vm2vm = 0;
+        vsw_l2_edit_end(st);
+        m = frame(mac(0xb), BCAST, -1);
+        send1(&c, 23, m, &out);
+        CHECK(out.ndests == 1 && dest(&out, up), "vm2vm 0: B's broadcast to the uplink only");
+        free_out(&out);
+        m = frame(mac(0xa), mac(0xb), -1);
+        send1(&c, 21, m, &out);
+        d = dest(&out, up);
+        CHECK(out.ndests == 1 && d && tag_of(d->pkts[0]) == 100,
+              "vm2vm 0: A to B's MAC leaves by the uplink, tagged");
+        free_out(&out);
+        m = frame(mac(0x5), mac(0xa), 100);
+        send1(&c, up, m, &out);
+        CHECK(out.ndests == 1 && dest(&out, 21), "vm2vm 0: the uplink still reaches A");
+        free_out(&out);
+}
+
 static void test_config_changes(void)
 {
         struct l2_ctx c;
@@ -738,6 +808,7 @@ int main(int argc, char **argv)
                 test_learn_flood_forward();
                 test_refresh_and_aging();
                 test_vlan();
+                test_uplink();
                 test_config_changes();
                 test_show();
                 test_concurrent_learners();
