@@ -85,14 +85,11 @@ void dp_uplink_poll(struct dp_worker *w)
 void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
 {
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
+        uint64_t bytes = bytes_of(d->pkts, d->n);
         uint16_t sent = 0;
 
-        if (unlikely(!w->uplink.active)) {
-                rte_pktmbuf_free_bulk(d->pkts, d->n);
-                return;
-        }
-        uint64_t bytes = bytes_of(d->pkts, d->n);
-
+        /* Only a worker attached to the uplink runs (dp_uplink_attach), so
+         * the bridge's uplink port always has this worker's TX queue. */
         for (unsigned t = 0; t <= TX_RETRIES && sent < d->n; t++)
                 sent += rte_eth_tx_burst(w->uplink.port, w->uplink.txq, d->pkts + sent,
                                          (uint16_t)(d->n - sent));

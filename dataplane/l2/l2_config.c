@@ -38,8 +38,7 @@ static uint32_t refresh_of(uint32_t aging_s)
         return aging_s / 8 ? aging_s / 8 : 1;
 }
 
-/* Copies what the fast path needs; the copy is used only if l2_seq did not
- * move meanwhile. */
+/* Marks p bridged when bridge domain bd_id exists. */
 static void port_bridge(struct l2_port *p, const uint32_t *bd_ids, uint32_t bd_id)
 {
         for (unsigned b = 0; b < VSW_MAX_BRIDGES; b++)
@@ -49,6 +48,8 @@ static void port_bridge(struct l2_port *p, const uint32_t *bd_ids, uint32_t bd_i
                 }
 }
 
+/* Copies what the fast path needs; the copy is used only if l2_seq did not
+ * move meanwhile. */
 static void snapshot(const struct vsw_state *st, struct l2_port *ports, uint32_t *bd_ids,
                      struct l2_bd *bds)
 {
