@@ -246,6 +246,15 @@ static void test_l2(void)
         bad("show l2fib bd", "'bd' needs a value <bd-id>");
 }
 
+static void test_uplink(void)
+{
+        struct ctl_req r;
+
+        good("show uplink", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_UPLINK && r.req.show_uplink);
+        bad("show uplink now", "unexpected word 'now' after 'show uplink'");
+}
+
 static void test_help(void)
 {
         char *text = NULL;
@@ -339,14 +348,69 @@ static void test_print_l2(void)
         CHECK(ctl_print_bridge_domains(&rep, stderr, 0) == -1);
 }
 
+static void test_print_uplink(void)
+{
+        Vsw__Reply rep = VSW__REPLY__INIT;
+        Vsw__ShowUplinkReply u = VSW__SHOW_UPLINK_REPLY__INIT;
+        Vsw__UplinkWorker w = VSW__UPLINK_WORKER__INIT, *workers[] = {&w};
+        uint32_t rxq[] = {0, 2};
+        uint8_t mac[6] = {0x02, 0xfe, 0, 0, 0, 0x0b};
+        char *s;
+
+        rep.body_case = VSW__REPLY__BODY_UPLINK;
+        rep.uplink = &u;
+        s = print_to_string(ctl_print_uplink, &rep, 1);
+        CHECK(!strcmp(s, "{\"configured\":false}\n"));
+        free(s);
+        s = print_to_string(ctl_print_uplink, &rep, 0);
+        CHECK(!strcmp(s, "no uplink (startup.conf has no dpdk uplink)\n"));
+        free(s);
+
+        u.configured = 1;
+        u.name = "0000:03:00.0";
+        u.devargs = "0000:03:00.0";
+        u.driver = "net_ixgbe";
+        u.mac.data = mac;
+        u.mac.len = 6;
+        u.mode = "vmdq";
+        u.mode_reason =
+            "the PMD reports 64 VMDQ pools: 8 pools of 2 queues for 2 startup interfaces";
+        u.max_vmdq_pools = 64;
+        u.vm2vm = 2;
+        u.vm2vm_effect = "VM frames go to the NIC, whose switch loops VM-to-VM frames back";
+        u.vlan_strip = 1;
+        u.vlan_strip_hw = 1;
+        u.bd_id = 1;
+        w.queue = 0;
+        w.rx_queues = rxq;
+        w.n_rx_queues = 2;
+        w.rx_packets = 5;
+        u.workers = workers;
+        u.n_workers = 1;
+        s = print_to_string(ctl_print_uplink, &rep, 0);
+        CHECK(strstr(s, "uplink 0000:03:00.0 (port 0, driver net_ixgbe)\n"));
+        CHECK(strstr(s, "  mode VMDQ steering: the PMD reports 64 VMDQ pools"));
+        CHECK(strstr(s, "  queues per worker: its VMs' pool RX queues, 1 TX; bridge domain 1\n"));
+        CHECK(strstr(s, "  vm2vm 2: VM frames go to the NIC"));
+        CHECK(strstr(s, "  vlan-strip on (by the NIC)\n"));
+        CHECK(strstr(s, "  0      0+1      0                     5"));
+        free(s);
+        s = print_to_string(ctl_print_uplink, &rep, 1);
+        CHECK(strstr(s, "\"mode\":\"vmdq\"") && strstr(s, "\"rx_queues\":[0,2]") &&
+              strstr(s, "\"mac\":\"02:fe:00:00:00:0b\""));
+        free(s);
+}
+
 int main(void)
 {
         test_create();
         test_others();
         test_l2();
+        test_uplink();
         test_help();
         test_print();
         test_print_l2();
+        test_print_uplink();
         if (failures) {
                 fprintf(stderr, "%d check(s) failed\n", failures);
                 return 1;
