@@ -6,11 +6,17 @@ point outside guest memory or whose addr + len wraps, chains that loop or are
 longer than the ring, heads and next indices past the ring, indirect tables
 outside memory / with a bad length / nested / chained on, device-writable and
 too-short buffers. A second python front end on the same bridge domain
-receives. Checked, for split and then packed rings:
+receives. Then the same kinds of bad chains among the receiver's RX
+buffers. Checked, for split and then packed rings:
 - every chain made available comes back used (used idx advances by the
   number of chains, ids in order, len 0): the ring is not corrupted;
 - the valid frames, and only they, arrive at the other interface, in order;
 - `show interface -j` counts each bad chain under its reason;
+- the worker logs them, by reason, naming the interface;
+- on the RX ring: each frame that meets a bad chain is dropped and counted,
+  the chain used with len 0, the frames that meet good buffers arrive;
+- an avail idx that jumps by more than the ring size stops that ring (split)
+  with one log line, and nothing else;
 - the worker is the same process and still running (`show workers -j`);
 - both interfaces forward both ways afterwards.
 The worker polls on core 1; the front ends run here, on core 0."""
@@ -49,16 +55,17 @@ class Frames:
 
 
 class Writer:
-    """Chains into a TX ring of either layout. Split: descriptors are taken
-    from index 0 up each round and the heads published at once by
-    publish(). Packed: each chain is available as soon as written."""
+    """Chains into a ring of either layout. Split: descriptors are taken
+    from index `first` up each round and the heads published at once by
+    publish(). Packed: each chain is available as soon as written; buffer
+    ids count from `first`."""
 
-    def __init__(self, drv, packed):
-        self.d, self.packed = drv, packed
-        self.next_desc = 0
+    def __init__(self, drv, packed, first=0):
+        self.d, self.packed, self.first = drv, packed, first
+        self.next_desc = first
         self.heads = []  # split: what publish() makes available
         self.ids = []  # what the used ring must return, in order
-        self.next_id = 0
+        self.next_id = first
 
     def idx(self):
         self.next_desc += 1
@@ -106,7 +113,7 @@ class Writer:
 
     def new_round(self):
         """Once everything was used: descriptors and buffers are free."""
-        self.next_desc = 0
+        self.next_desc = self.first
         self.d.reset_buffers()
 
 
@@ -185,6 +192,44 @@ BAD = [
     ("buffer too short for the header", "bad-short", "sp", lambda w, f: w.chain([w.buf(bytes(8))])),
 ]
 
+W = vu.DESC_F_WRITE
+
+
+def rx_loop(w):
+    i, j = w.idx(), w.idx()  # empty buffers: only the walk's bound stops it
+    w.d.desc(i, 0, 0, W | vu.DESC_F_NEXT, j)
+    w.d.desc(j, 0, 0, W | vu.DESC_F_NEXT, i)
+    w.head(i)
+
+
+def rx_bad_next(w):
+    i = w.idx()
+    w.d.desc(i, w.d.alloc(16), 16, W | vu.DESC_F_NEXT, NUM + 7)
+    w.head(i)
+
+
+def rx_nested_indirect(w):
+    inner, n = w.table([(w.d.alloc(2048), 2048, W)])
+    outer, m = w.table([(inner, n, vu.DESC_F_INDIRECT)])
+    w.chain([(outer, m, vu.DESC_F_INDIRECT)])
+
+
+# Guest RX buffers (the switch writes into them): as BAD, for the RX ring.
+RX_BAD = [
+    ("RX buffer outside guest memory", "bad-addr", "sp", lambda w: w.chain([(OUTSIDE, 2048, W)])),
+    ("RX buffer whose addr + len wraps", "bad-addr", "sp", lambda w: w.chain([(WRAPS, 0x200, W)])),
+    ("device-readable RX buffer", "bad-direction", "sp",
+     lambda w: w.chain([(w.d.alloc(2048), 2048, 0)])),
+    ("RX chain that loops", "bad-chain", "s", rx_loop),
+    ("RX next index past the ring", "bad-next", "s", rx_bad_next),
+    ("RX head index past the ring", "bad-head", "s", lambda w: w.head(NUM + 9)),
+    ("RX indirect table outside guest memory", "bad-indirect", "sp",
+     lambda w: w.chain([(OUTSIDE, 32, vu.DESC_F_INDIRECT)])),
+    ("RX nested indirect table", "bad-indirect", "sp", rx_nested_indirect),
+    ("RX buffer shorter than the header", "bad-short", "sp",
+     lambda w: w.chain([(w.d.alloc(8), 8, W)])),
+]
+
 REASONS = ["bad-head", "bad-next", "bad-addr", "bad-chain", "bad-indirect", "bad-direction",
            "bad-short"]
 
@@ -207,6 +252,8 @@ class FrontEnd:
         drv = vu.PackedDriver if packed else vu.SplitDriver
         self.rx = vu.RxQueue(drv(self.c, 0, NUM, 0x100000))
         self.tx = Writer(drv(self.c, 1, NUM, 0x140000), packed)
+        # Chains of our own between the RX queue's buffers.
+        self.rxw = Writer(self.rx.d, packed, first=len(self.rx.gpas))
         self.valid_sent = 0  # what the switch must count from our TX ring
         for q in (0, 1):
             t.wait_until(lambda: "%s vring %d running" % (name, q) in sw.log_text(), 10, 0.1,
@@ -311,6 +358,59 @@ def malformed_round(sw, label, bad, good, cases, with_valid=True):
             % (label, bad.name))
 
 
+def rx_malformed_round(sw, label, src, dst, cases):
+    """Bad chains on dst's RX ring, each followed by a good buffer, after
+    the buffers dst's RX queue has out. src sends one frame per chain: the
+    frames that meet a bad chain are dropped (the chain used, len 0), the
+    others arrive."""
+    w, rx = dst.rxw, dst.rx
+    outstanding = len(rx.gpas)
+    expected = dict.fromkeys(REASONS, 0)
+    good_gpas = {}
+    for _, reason, _, write in cases:
+        write(w)
+        expected[reason] += 1
+        gpa = w.d.alloc(2048)
+        w.chain([(gpa, 2048, W)])
+        good_gpas[w.ids[-1]] = gpa
+    injected = w.publish()
+    before = vring_counters(sw, dst.name, 0)
+
+    frames = Frames(src.mac, dst.mac)
+    batch = [frames.next() for _ in range(outstanding + len(injected))]
+    t.check(src.send(batch), "%s: %s's %d frames were used" % (label, src.name, len(batch)))
+    got = rx.d.wait_used(len(batch))
+    used = rx.d.pop_used()
+    t.check(got == len(batch) and [u[0] for u in used[outstanding:]] == injected,
+            "%s: all %d RX chains came back used (%d), ours in order"
+            % (label, len(batch), got))
+    arrived = rx.frames(used[:outstanding])
+    arrived += [w.d.read(good_gpas[i], n)[vu.NET_HDR_LEN:]
+                for i, n in used[outstanding:] if i in good_gpas]
+    t.check(all(n == 0 for i, n in used[outstanding:] if i not in good_gpas),
+            "%s: every bad RX chain came back with len 0" % label)
+    want = batch[:outstanding] + batch[outstanding + 1::2]
+    t.check(arrived == want, "%s: the %d frames that met a good buffer arrived (%d)"
+            % (label, len(want), len(arrived)))
+    w.new_round()
+
+    def counted():
+        c = vring_counters(sw, dst.name, 0)
+        delta = {r: c["drops_bad"][r] - before["drops_bad"][r] for r in REASONS}
+        return delta if delta == expected else None
+
+    try:
+        t.wait_until(counted, 5, 0.2, "%s: RX drop counters" % label)
+        ok = True
+    except TimeoutError:
+        ok = False
+    c = vring_counters(sw, dst.name, 0)
+    delta = {r: n for r in REASONS if (n := c["drops_bad"][r] - before["drops_bad"][r])}
+    print("%s: RX drops by reason %s" % (label, delta), flush=True)
+    t.check(ok, "%s: each bad RX chain counted under its reason on %s vring 0 (expected %s)"
+            % (label, dst.name, {r: n for r, n in expected.items() if n}))
+
+
 def forwards_both_ways(sw, label, a, b):
     for src, dst in ((b, a), (a, b)):
         frames = Frames(src.mac, dst.mac)
@@ -341,6 +441,9 @@ def run_layout(sw, label, names, socks, packed):
             ("chain through the whole ring", "bad-chain", "p",
              lambda w, f: w.chain([(w.d.alloc(16), 16, vu.DESC_F_NEXT)] * NUM))],
             with_valid=False)
+
+    rx_malformed_round(sw, label + " RX", good, bad,
+                       [c for c in RX_BAD if ("p" if packed else "s") in c[2]])
 
     t.check(sw.worker_pids() == pids and worker_view(sw) == workers
             and all(w[1] == "running" for w in workers),

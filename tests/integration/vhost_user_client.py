@@ -145,6 +145,7 @@ class _Driver:
         self.num = num
         self.desc_gpa, self.avail_gpa, self.used_gpa = client.ring_gpas(q)
         self.buf_base = self.buf_next = buf_base
+        self.buf_end = buf_base + 0x40000
 
     def alloc(self, data_or_len):
         """Guest memory for a buffer (bytes to store, or a length to leave
@@ -152,13 +153,17 @@ class _Driver:
         n = data_or_len if isinstance(data_or_len, int) else len(data_or_len)
         gpa = self.buf_next
         self.buf_next += (n + 63) & ~63
-        if self.buf_next > self.buf_base + 0x40000:
+        if self.buf_next > self.buf_end:
             raise MemoryError("driver buffer area of queue %d is full" % self.q)
         self.mem[gpa:gpa + n] = bytes(n) if isinstance(data_or_len, int) else data_or_len
         return gpa
 
     def reset_buffers(self):
         self.buf_next = self.buf_base
+
+    def keep_buffers(self):
+        """What is allocated so far stays: reset_buffers() comes back here."""
+        self.buf_base = self.buf_next
 
     def read(self, gpa, n):
         return bytes(self.mem[gpa:gpa + n])
@@ -288,10 +293,13 @@ class RxQueue:
     buffers, one descriptor each; frames() returns the frames the device
     wrote, virtio-net header stripped, and gives their buffers back."""
 
-    def __init__(self, driver, nbufs=128, size=2048):
+    def __init__(self, driver, nbufs=64, size=2048):
+        """Buffers 0..nbufs-1 (descriptors and buffer ids 0..nbufs-1);
+        the driver's buffer area past them stays free for the caller."""
         self.d = driver
         self.size = size
         self.gpas = [driver.alloc(size) for _ in range(nbufs)]
+        driver.keep_buffers()
         for i in range(nbufs):
             self._post(i)
 
@@ -302,9 +310,11 @@ class RxQueue:
             self.d.desc(i, self.gpas[i], self.size, DESC_F_WRITE)
             self.d.make_avail([i])
 
-    def frames(self):
+    def frames(self, used=None):
+        """Frames in the buffers used since the last call (or in `used`,
+        entries the caller popped itself), which go back to the device."""
         out = []
-        for i, n in self.d.pop_used():
+        for i, n in self.d.pop_used() if used is None else used:
             out.append(self.d.read(self.gpas[i], n)[NET_HDR_LEN:])
             self._post(i)
         return out
