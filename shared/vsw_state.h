@@ -19,7 +19,7 @@
 #define VSW_XW_ELEM_SIZE 16 /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 7u
+#define VSW_STATE_ABI_VERSION 8u
 #endif
 
 #define VSW_MAX_IFACES      32
