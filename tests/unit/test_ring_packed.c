@@ -534,6 +534,42 @@ static void test_tx_malformed(void)
         free(d);
 }
 
+/* A ring longer than a frame may have buffers (VIRTQ_MAX_BUFS), every
+ * slot a non-empty buffer claiming a successor: the buffer limit is hit
+ * first, but what is wrong is that the chain never ends. */
+static void test_tx_endless_chain(void)
+{
+        struct fake_guest g;
+        struct pdrv *d = calloc(1, sizeof(*d));
+        struct rte_mbuf *pkts[VIRTQ_BURST];
+        struct dspec s[16];
+        uint32_t len = 1;
+        uint64_t buf;
+        uint16_t id = 0, used_id = 0xffff;
+        unsigned k;
+
+        fg_init(&g);
+        if (pdrv_init(d, &g, 0x1000, 128, 12, true, false) != 0)
+                return;
+        buf = fg_buf(&g, 100);
+        for (k = 0; k < 16; k++)
+                s[k] = (struct dspec){buf, 16, 0};
+        for (k = 0; k < 128 / 16; k++)
+                id = pdrv_post(d, s, 16, false, true);
+        d->ring_slots[id] = 128;
+        CHECK(virtq_packed_dequeue(&d->vq, pool, pkts, VIRTQ_BURST) == 0, "endless chain dropped");
+        CHECK(d->vq.stats.drops[VQ_DROP_BAD_CHAIN] == 1 && d->vq.stats.drops[VQ_DROP_TOO_BIG] == 0,
+              "counted as bad-chain, not too-big");
+        CHECK(pdrv_used(d, &used_id, &len) && used_id == id && len == 0,
+              "returned empty, whole ring");
+        tx_post(d, 70, 77, NULL, 0, false);
+        k = virtq_packed_dequeue(&d->vq, pool, pkts, VIRTQ_BURST);
+        CHECK(k == 1 && frame_matches(pkts[0], 70, 77), "good frame after it");
+        rte_pktmbuf_free_bulk(pkts, k);
+        fg_fini(&g);
+        free(d);
+}
+
 static void test_rx_malformed(void)
 {
         struct rte_mbuf *m = make_frame(pool, 100, 2048, 9);
@@ -745,6 +781,7 @@ int main(int argc, char **argv)
         test_rx();
         test_notify();
         test_tx_malformed();
+        test_tx_endless_chain();
         test_rx_malformed();
         test_garbage();
         test_dirty_log();
