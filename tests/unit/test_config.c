@@ -6,18 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (cond) {                                                                        \
-                        passed++;                                                                  \
-                } else {                                                                           \
-                        failed++;                                                                  \
-                        printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                     \
-                }                                                                                  \
-        } while (0)
+#include "unit_check.h"
 
 static void test_defaults(void)
 {
@@ -128,11 +117,11 @@ static void expect_error(int line, const char *text, const char *msg)
         before = c;
         int rc = vsw_config_parse(&c, "t.conf", text, err, sizeof(err));
         if (rc != -1 || strcmp(err, msg) != 0 || memcmp(&c, &before, sizeof(c)) != 0) {
-                failed++;
+                t_failed++;
                 printf("FAIL %s:%d: rc %d\n  got      \"%s\"\n  expected \"%s\"\n", __FILE__, line,
                        rc, err, msg);
         } else {
-                passed++;
+                t_passed++;
         }
 }
 
@@ -397,6 +386,5 @@ int main(void)
         test_uplink();
         test_long_paths();
         test_load_file();
-        printf("%d passed, %d failed\n", passed, failed);
-        return failed ? 1 : 0;
+        return t_report();
 }

@@ -1,21 +1,11 @@
 /* vhost-ctl's parser: good command lines become the right request fields,
  * bad ones the right one-line error; and the printers' text and JSON. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);   \
-                        failures++;                                                                \
-                }                                                                                  \
-        } while (0)
+#include "unit_check.h"
 
 /* Splits line on spaces into a static argv and parses it. */
 static int parse(const char *line, struct ctl_req *r, char *err, size_t errlen)
@@ -35,10 +25,7 @@ static void good(const char *line, struct ctl_req *r)
 {
         char err[256];
 
-        if (parse(line, r, err, sizeof(err))) {
-                fprintf(stderr, "'%s' rejected: %s\n", line, err);
-                failures++;
-        }
+        CHECK(parse(line, r, err, sizeof(err)) == 0, "'%s' rejected: %s", line, err);
 }
 
 static void bad(const char *line, const char *want)
@@ -46,13 +33,11 @@ static void bad(const char *line, const char *want)
         struct ctl_req r;
         char err[256];
 
-        if (!parse(line, &r, err, sizeof(err))) {
-                fprintf(stderr, "'%s' accepted, expected error '%s'\n", line, want);
-                failures++;
-        } else if (strcmp(err, want)) {
-                fprintf(stderr, "'%s': error '%s', expected '%s'\n", line, err, want);
-                failures++;
-        }
+        int rc = parse(line, &r, err, sizeof(err));
+
+        CHECK(rc != 0, "'%s' accepted, expected error '%s'", line, want);
+        if (rc != 0)
+                CHECK(strcmp(err, want) == 0, "'%s': error '%s', expected '%s'", line, err, want);
 }
 
 static void test_create(void)
@@ -411,10 +396,5 @@ int main(void)
         test_print();
         test_print_l2();
         test_print_uplink();
-        if (failures) {
-                fprintf(stderr, "%d check(s) failed\n", failures);
-                return 1;
-        }
-        printf("ok\n");
-        return 0;
+        return t_report();
 }

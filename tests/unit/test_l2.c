@@ -22,20 +22,7 @@
 #include "l2fib.h"
 #include "vsw_bridge.h"
 #include "vsw_l2fib.h"
-
-static unsigned t_passed, t_failed;
-
-#define CHECK(cond, ...)                                                                           \
-        do {                                                                                       \
-                if (cond) {                                                                        \
-                        t_passed++;                                                                \
-                } else {                                                                           \
-                        t_failed++;                                                                \
-                        printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond);                     \
-                        printf(__VA_ARGS__);                                                       \
-                        printf("\n");                                                              \
-                }                                                                                  \
-        } while (0)
+#include "unit_check.h"
 
 static struct rte_mempool *pool;
 static struct vsw_state *st;
@@ -819,6 +806,5 @@ int main(int argc, char **argv)
         snprintf(prefix, sizeof(prefix), "%s", rte_eal_get_runtime_dir());
         rte_eal_cleanup();
         rmdir(prefix); /* EAL leaves its empty runtime directory */
-        printf("%u passed, %u failed\n", t_passed, t_failed);
-        return t_failed == 0 ? 0 : 1;
+        return t_report();
 }

@@ -9,18 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (cond) {                                                                        \
-                        passed++;                                                                  \
-                } else {                                                                           \
-                        failed++;                                                                  \
-                        printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                     \
-                }                                                                                  \
-        } while (0)
+#include "unit_check.h"
 
 static char dir[] = "/tmp/test_log.XXXXXX";
 static char logfile[256], errfile[256];
@@ -256,6 +245,5 @@ int main(void)
         unlink(logfile);
         unlink(errfile);
         rmdir(dir);
-        printf("%d passed, %d failed\n", passed, failed);
-        return failed ? 1 : 0;
+        return t_report();
 }

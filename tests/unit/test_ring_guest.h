@@ -1,5 +1,5 @@
 /* Test scaffolding shared by the ring engine tests: EAL and an mbuf pool,
- * pass/fail counting, and a fake guest whose RAM is a memfd split into three
+ * unit_check.h's counting, and a fake guest whose RAM is a memfd split into three
  * regions at scattered guest physical addresses (one with an mmap offset
  * that is not page aligned), as a front end would describe it. */
 #ifndef TEST_RING_GUEST_H
@@ -19,26 +19,7 @@
 
 #include "dirty_log.h"
 #include "guest_mem.h"
-
-static unsigned t_passed, t_failed;
-
-#define CHECK(cond, ...)                                                                           \
-        do {                                                                                       \
-                if (cond) {                                                                        \
-                        t_passed++;                                                                \
-                } else {                                                                           \
-                        t_failed++;                                                                \
-                        printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond);                     \
-                        printf(__VA_ARGS__);                                                       \
-                        printf("\n");                                                              \
-                }                                                                                  \
-        } while (0)
-
-static int t_report(void)
-{
-        printf("%u passed, %u failed\n", t_passed, t_failed);
-        return t_failed == 0 ? 0 : 1;
-}
+#include "unit_check.h"
 
 static struct rte_mempool *t_eal_init(const char *argv0, const char *tag)
 {

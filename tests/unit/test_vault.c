@@ -16,14 +16,7 @@
 
 #include "vault.h"
 #include "vault_server.h"
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-                        exit(1);                                                                   \
-                }                                                                                  \
-        } while (0)
+#include "unit_check.h"
 
 static struct vault_server srv;
 static atomic_int stop;
@@ -59,14 +52,6 @@ static int same_file(int a, int b)
         struct stat sa, sb;
         return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_ino == sb.st_ino &&
                sa.st_dev == sb.st_dev;
-}
-
-static int open_fds(void)
-{
-        int n = 0;
-        for (int fd = 0; fd < VSW_VAULT_MAX_FDS + 256; fd++)
-                n += fcntl(fd, F_GETFD) >= 0;
-        return n;
 }
 
 static struct vsw_vault_reply raw_request(int s, const void *buf, size_t len, int nfds, int fd)
@@ -183,11 +168,13 @@ int main(void)
         /* test_full makes the server hold VSW_VAULT_MAX_FDS fds at once. */
         struct rlimit rl = {VSW_VAULT_MAX_FDS + 256, VSW_VAULT_MAX_FDS + 256};
         CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
-        int before = open_fds();
+        int before = t_count_fds();
         pthread_t t;
         CHECK(pthread_create(&t, NULL, serve, NULL) == 0);
         int v = vsw_vault_connect(sock);
         CHECK(v >= 0);
+        if (t_failed)
+                return t_report(); /* no server to talk to */
         test_ops(v);
         test_bad_requests(v);
         test_full(v);
@@ -197,10 +184,9 @@ int main(void)
         usleep(100000); /* let the server see the hang-up */
         atomic_store(&stop, 1);
         pthread_join(t, NULL);
-        CHECK(open_fds() == before); /* nothing leaked on either side */
+        CHECK(t_count_fds() == before); /* nothing leaked on either side */
         vault_server_close(&srv);
         CHECK(stat(sock, &sb) < 0 && errno == ENOENT);
         rmdir(path);
-        printf("test_vault: ok\n");
-        return 0;
+        return t_report();
 }

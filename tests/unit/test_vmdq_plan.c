@@ -8,20 +8,7 @@
 #include <string.h>
 
 #include "vmdq_plan.h"
-
-static unsigned t_passed, t_failed;
-
-#define CHECK(cond, ...)                                                                           \
-        do {                                                                                       \
-                if (cond) {                                                                        \
-                        t_passed++;                                                                \
-                } else {                                                                           \
-                        t_failed++;                                                                \
-                        printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond);                     \
-                        printf(__VA_ARGS__);                                                       \
-                        printf("\n");                                                              \
-                }                                                                                  \
-        } while (0)
+#include "unit_check.h"
 
 #define IXGBE_82599_RAR_ENTRIES 128
 #define IXGBE_82599_QUEUES      128
@@ -393,6 +380,5 @@ int main(void)
         test_workers();
         test_eth_conf();
         test_caps_from_dev_info();
-        printf("%u passed, %u failed\n", t_passed, t_failed);
-        return t_failed == 0 ? 0 : 1;
+        return t_report();
 }

@@ -4,7 +4,6 @@
  * message, the journal recognises the message at the socket's head, and
  * for each point a vhostd can die at, the journal plus the socket tell a
  * successor what to do. No fd leaks. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,33 +13,7 @@
 
 #include "vu_handlers.h"
 #include "vu_journal.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                           \
-        do {                                                                                       \
-                if (cond) {                                                                        \
-                        passed++;                                                                  \
-                } else {                                                                           \
-                        failed++;                                                                  \
-                        fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
-                        fprintf(stderr, __VA_ARGS__);                                              \
-                        fputc('\n', stderr);                                                       \
-                }                                                                                  \
-        } while (0)
-
-static int count_fds(void)
-{
-        int n = 0;
-        DIR *d = opendir("/proc/self/fd");
-        struct dirent *e;
-
-        while ((e = readdir(d)))
-                if (e->d_name[0] != '.')
-                        n++;
-        closedir(d);
-        return n;
-}
+#include "unit_check.h"
 
 /* The front end's side: one sendmsg per message, as QEMU and DPDK do. */
 static void send_msg(int fd, uint32_t req, uint32_t flags, const void *payload, uint32_t size,
@@ -191,7 +164,7 @@ static void test_crash_points(int fe, int be)
 int main(void)
 {
         int sp[2];
-        int before = count_fds();
+        int before = t_count_fds();
 
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0)
                 return 1;
@@ -199,7 +172,6 @@ int main(void)
         test_split_message(sp[0], sp[1]);
         test_crash_points(sp[0], sp[1]);
         close(sp[1]);
-        CHECK(count_fds() == before, "no fd leaked (%d, was %d)", count_fds(), before);
-        printf("test_vu_journal: %d passed, %d failed\n", passed, failed);
-        return failed ? 1 : 0;
+        CHECK(t_count_fds() == before, "no fd leaked (%d, was %d)", t_count_fds(), before);
+        return t_report();
 }

@@ -1,7 +1,6 @@
 /* vhost-user message validation and handlers on a heap memzone, no vault:
  * each bad input gives the right log line, the right action and no fd
  * leak; a good sequence lands in the memzone as the spec says. */
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,35 +14,10 @@
 #include "vu_features.h"
 #include "vu_handlers.h"
 #include "vu_msg.h"
+#include "unit_check.h"
 
-static int passed, failed;
 static char log_path[] = "/tmp/test_vu_msg.XXXXXX";
 static long log_seen; /* bytes of the log already looked at */
-
-#define CHECK(cond, ...)                                                                           \
-        do {                                                                                       \
-                if (cond) {                                                                        \
-                        passed++;                                                                  \
-                } else {                                                                           \
-                        failed++;                                                                  \
-                        fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
-                        fprintf(stderr, __VA_ARGS__);                                              \
-                        fputc('\n', stderr);                                                       \
-                }                                                                                  \
-        } while (0)
-
-static int count_fds(void)
-{
-        int n = 0;
-        DIR *d = opendir("/proc/self/fd");
-        struct dirent *e;
-
-        while ((e = readdir(d)))
-                if (e->d_name[0] != '.')
-                        n++;
-        closedir(d);
-        return n;
-}
 
 /* Does the log written since the last call contain s? */
 static int logged(const char *s)
@@ -128,7 +102,7 @@ static void fresh_device(void)
 
 static void test_framing(void)
 {
-        int before = count_fds();
+        int before = t_count_fds();
         struct vu_msg m = {0};
 
         m.hdr_len = 6;
@@ -188,7 +162,7 @@ static void test_framing(void)
         CHECK(send_msg(VHOST_USER_SET_VRING_NUM, 1, &v, 4, NULL, 0) == VU_ACT_CLOSE, "short");
         CHECK(logged("VHOST_USER_SET_VRING_NUM: payload size 4, expected 8"), "log");
 
-        CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
 }
 
 static void mem_table(struct vhost_user_memory *mem, unsigned n)
@@ -209,7 +183,7 @@ static uint32_t mem_size(unsigned n)
 
 static void test_mem_table_errors(void)
 {
-        int before = count_fds();
+        int before = t_count_fds();
         struct vhost_user_memory mem;
         int fds[2];
 
@@ -265,7 +239,7 @@ static void test_mem_table_errors(void)
         CHECK(logged("does not match 1 regions"), "log");
 
         CHECK(st->ifaces[0].mem.nregions == 0, "no table applied");
-        CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
 }
 
 static const uint64_t base_uva = 0x7f0000000000ULL;
@@ -301,7 +275,7 @@ static void setup_ring(unsigned q, uint32_t num)
 
 static void test_good_sequence(void)
 {
-        int before = count_fds();
+        int before = t_count_fds();
         struct vsw_iface *ifc = &st->ifaces[0];
         struct vhost_user_memory mem;
         int fd = memfd(0x100000);
@@ -396,7 +370,7 @@ static void test_good_sequence(void)
         CHECK(ifc->features == 0 && ifc->mem.nregions == 0 && ifc->vrings[1].state == 0 &&
                   ifc->vrings[1].kickfd == -1,
               "reset state");
-        CHECK(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
 }
 
 /* Without PROTOCOL_FEATURES rings start enabled; kick with the no-fd bit
@@ -488,7 +462,7 @@ int main(void)
         close(fd);
         vsw_log_open("test_vu_msg", log_path, VSW_LOG_INFO);
         st = calloc(1, sizeof(*st));
-        int before = count_fds();
+        int before = t_count_fds();
 
         fresh_device();
         test_framing();
@@ -502,10 +476,10 @@ int main(void)
         test_handshake();
         fresh_device();
         vu_dev_reset(&dev);
-        CHECK(count_fds() == before, "fd leak overall: %d before, %d after", before, count_fds());
+        CHECK(t_count_fds() == before, "fd leak overall: %d before, %d after", before,
+              t_count_fds());
 
         unlink(log_path);
         free(st);
-        printf("%d passed, %d failed\n", passed, failed);
-        return failed ? 1 : 0;
+        return t_report();
 }
