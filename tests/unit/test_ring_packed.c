@@ -2,10 +2,7 @@
  * descriptor ring with AVAIL/USED bits and wrap counters the way a virtio
  * 1.1 driver does, then checks the bytes, the used descriptors and the
  * counters. With --bench: Mpps of dequeue+enqueue between two fake guests. */
-#include <stdbool.h>
-#include <time.h>
-
-#include "test_ring_guest.h"
+#include "test_ring_common.h"
 #include "virtq_packed.h"
 
 #define F_AVAIL (1u << VRING_PACKED_DESC_F_AVAIL)
@@ -14,12 +11,6 @@
 
 static struct rte_mempool *pool;
 static struct dirty_log *t_log; /* rings set up by pdrv_init log here */
-
-struct dspec {
-        uint64_t gpa;
-        uint32_t len;
-        uint16_t flags;
-};
 
 struct pdrv {
         struct fake_guest *g;
@@ -137,27 +128,13 @@ static bool pdrv_used(struct pdrv *d, uint16_t *id, uint32_t *len)
         return true;
 }
 
-/* Guest TX frame as in the split test: header (zeros) then len pattern
- * bytes, cut into buffers of the given lengths. Returns the buffer id. */
+/* Guest TX frame (tx_frame_specs), made available. Returns the buffer id. */
 static uint16_t tx_post(struct pdrv *d, uint32_t len, uint32_t seed, const uint32_t *cuts,
                         unsigned ncuts, bool indirect)
 {
-        uint8_t bytes[16384];
         struct dspec s[16];
-        uint32_t total = d->vq.hdr_len + len, off = 0;
-        unsigned i, n = 0;
+        unsigned n = tx_frame_specs(d->g, d->vq.hdr_len, len, seed, cuts, ncuts, s);
 
-        memset(bytes, 0, d->vq.hdr_len);
-        fill_pattern(bytes + d->vq.hdr_len, len, seed);
-        for (i = 0; i <= ncuts && off < total; i++) {
-                uint32_t l = i < ncuts ? cuts[i] : total - off;
-                uint64_t gpa = (i & 1) ? fg_high(d->g, l + 1) : fg_buf(d->g, l + 1);
-
-                if (l > 0)
-                        memcpy(fg_ptr(d->g, gpa), bytes + off, l);
-                s[n++] = (struct dspec){gpa, l, 0};
-                off += l;
-        }
         return pdrv_post(d, s, n, indirect, false);
 }
 
@@ -168,10 +145,7 @@ static void tx_expect(struct pdrv *d, uint16_t want_id, uint32_t len, uint32_t s
         uint16_t n = virtq_packed_dequeue(&d->vq, pool, pkts, VIRTQ_BURST), id = 0xffff;
         uint32_t ulen = 1;
 
-        CHECK(n == 1, "%s: %u frames", what, n);
-        if (n >= 1)
-                CHECK(frame_matches(pkts[0], len, seed), "%s: bytes differ (len %u segs %u)", what,
-                      pkts[0]->pkt_len, pkts[0]->nb_segs);
+        expect_one_frame(pkts, n, len, seed, what);
         CHECK(pdrv_used(d, &id, &ulen) && id == want_id && ulen == 0,
               "%s: used id %u len %u, want id %u", what, id, ulen, want_id);
         CHECK(d->used_idx == d->avail_idx && d->used_wrap == d->avail_wrap,
@@ -277,13 +251,12 @@ static void test_tx(void)
 
 static void rx_post(struct pdrv *d, unsigned nchains, unsigned ndesc, uint32_t len)
 {
-        unsigned c, i;
+        unsigned c;
 
         for (c = 0; c < nchains; c++) {
                 struct dspec s[16];
 
-                for (i = 0; i < ndesc; i++)
-                        s[i] = (struct dspec){fg_buf(d->g, len), len, VRING_DESC_F_WRITE};
+                rx_chain_specs(d->g, ndesc, len, s);
                 pdrv_post(d, s, ndesc, false, false);
         }
 }
@@ -292,11 +265,9 @@ static void rx_post(struct pdrv *d, unsigned nchains, unsigned ndesc, uint32_t l
  * checked (zero, num_buffers), payload compared. */
 static void rx_expect(struct pdrv *d, uint32_t len, uint32_t seed, uint16_t nbufs, const char *what)
 {
-        uint8_t bytes[20000], want[16384];
-        uint32_t got = 0, hl = d->vq.hdr_len;
-        uint16_t b, num_buffers = 0, id;
-        uint32_t ulen;
-        static const uint8_t zero[10];
+        uint8_t bytes[20000];
+        uint32_t got = 0, ulen;
+        uint16_t b, id;
 
         for (b = 0; b < nbufs && pdrv_used(d, &id, &ulen); b++) {
                 uint32_t k, left = ulen;
@@ -310,16 +281,7 @@ static void rx_expect(struct pdrv *d, uint32_t len, uint32_t seed, uint16_t nbuf
                 }
         }
         CHECK(b == nbufs, "%s: %u of %u used buffers", what, b, nbufs);
-        CHECK(got == hl + len, "%s: %u bytes, want %u", what, got, hl + len);
-        if (got != hl + len)
-                return;
-        CHECK(memcmp(bytes, zero, 10) == 0, "%s: header not zeroed", what);
-        if (hl == 12) {
-                memcpy(&num_buffers, bytes + 10, 2);
-                CHECK(num_buffers == nbufs, "%s: num_buffers %u want %u", what, num_buffers, nbufs);
-        }
-        fill_pattern(want, len, seed);
-        CHECK(memcmp(bytes + hl, want, len) == 0, "%s: payload differs", what);
+        rx_check_bytes(bytes, got, d->vq.hdr_len, len, seed, nbufs, what);
 }
 
 static void test_rx(void)
@@ -576,6 +538,7 @@ static void test_rx_malformed(void)
         struct rte_mbuf *ms[4] = {m, m, m, m};
         struct fake_guest g;
         struct pdrv *d = calloc(1, sizeof(*d));
+        struct dspec bad[3];
         uint16_t id;
         uint32_t len = 1;
         unsigned k;
@@ -583,34 +546,18 @@ static void test_rx_malformed(void)
         fg_init(&g);
         if (pdrv_init(d, &g, 0x1000, 64, 12, true, false) != 0)
                 return;
-        {
-                struct dspec s[] = {{fg_buf(&g, 1600), 1600, 0}};
-                pdrv_post(d, s, 1, false, false);
-        }
-        {
-                struct dspec s[] = {{fg_buf(&g, 8), 8, VRING_DESC_F_WRITE}};
-                pdrv_post(d, s, 1, false, false);
-        }
-        {
-                struct dspec s[] = {{0x7000000000ull, 1600, VRING_DESC_F_WRITE}};
-                pdrv_post(d, s, 1, false, false);
-        }
+        rx_bad_specs(&g, bad);
+        for (k = 0; k < 3; k++)
+                pdrv_post(d, &bad[k], 1, false, false);
         rx_post(d, 1, 1, 1600);
         CHECK(virtq_packed_enqueue(&d->vq, ms, 4) == 4, "all four frames consumed");
-        CHECK(d->vq.stats.drops[VQ_DROP_BAD_DIRECTION] == 1, "read-only in RX counted");
-        CHECK(d->vq.stats.drops[VQ_DROP_BAD_SHORT] == 1, "chain shorter than header counted");
-        CHECK(d->vq.stats.drops[VQ_DROP_BAD_ADDR] == 1, "bad address counted");
+        rx_bad_counted(&d->vq.stats);
         for (k = 0; k < 3; k++)
                 CHECK(pdrv_used(d, &id, &len) && len == 0, "bad chain %u returned empty", k);
         rx_expect(d, 100, 9, 1, "good chain after bad ones");
         rte_pktmbuf_free(m);
         fg_fini(&g);
         free(d);
-}
-
-static uint64_t rnd(void)
-{
-        return ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 11) ^ (uint64_t)rand();
 }
 
 /* Ring slots full of garbage (addresses in, at the edges of and outside
@@ -691,8 +638,7 @@ static void test_dirty_log(void)
                 pdrv_post(d, s, 1, false, false);
         }
         CHECK(virtq_packed_enqueue(&d->vq, &m, 1) == 1, "rx with log");
-        CHECK(fg_dirty(view, buf) && fg_dirty(view, buf + 100), "both pages of the frame");
-        CHECK(!fg_dirty(view, buf + 0x2000), "page past the frame untouched");
+        frame_logged(view, buf);
         CHECK(fg_dirty(view, 0x4000), "descriptor ring page (used descriptor)");
         CHECK(!fg_dirty(view, 0x4000 + 0x1000), "rest of the ring untouched");
         t_log = NULL;
@@ -700,15 +646,6 @@ static void test_dirty_log(void)
         fg_log_fini(&log, view, fd);
         fg_fini(&g);
         free(d);
-}
-
-static double now_s(void)
-{
-        struct timespec ts;
-
-        /* CPU time of this thread: the figures hold on a loaded host. */
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* The driver side of the benchmark: each used buffer is made available
@@ -765,14 +702,7 @@ static void bench(uint32_t frame_len)
 int main(int argc, char **argv)
 {
         pool = t_eal_init(argv[0], "rpk");
-        if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
-                /* --bench [frame length]: both standard sizes by default. */
-                if (argc > 2) {
-                        bench((uint32_t)atoi(argv[2]));
-                } else {
-                        bench(64);
-                        bench(1518);
-                }
+        if (t_bench(argc, argv, bench)) {
                 t_eal_fini();
                 return 0;
         }
@@ -785,8 +715,5 @@ int main(int argc, char **argv)
         test_rx_malformed();
         test_garbage();
         test_dirty_log();
-        CHECK(rte_mempool_in_use_count(pool) == 0, "mbufs leaked: %u",
-              rte_mempool_in_use_count(pool));
-        t_eal_fini();
-        return t_report();
+        return t_finish(pool);
 }

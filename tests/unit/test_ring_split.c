@@ -2,10 +2,7 @@
  * descriptor tables and avail/used rings in a memfd the way a virtio driver
  * does, then checks the bytes, the used ring and the counters. With --bench:
  * Mpps of dequeue+enqueue between two fake guests. */
-#include <stdbool.h>
-#include <time.h>
-
-#include "test_ring_guest.h"
+#include "test_ring_common.h"
 #include "virtq_split.h"
 
 #define QSIZE 256
@@ -22,12 +19,6 @@ struct drv {
         uint16_t avail_idx;
         uint16_t next_desc;
         struct virtq_split vq;
-};
-
-struct dspec {
-        uint64_t gpa;
-        uint32_t len;
-        uint16_t flags;
 };
 
 static int drv_init(struct drv *d, struct fake_guest *g, uint64_t base, uint32_t size,
@@ -112,29 +103,15 @@ static struct vring_used_elem drv_used(const struct drv *d, uint16_t i)
         return d->used->ring[i & (d->size - 1)];
 }
 
-/* Guest TX frame: header (zeros) and len pattern bytes, cut into
- * descriptors of the given lengths (the last takes the rest), buffers
- * alternating between regions 1 and 2. Returns the head, posted. */
+/* Guest TX frame (tx_frame_specs) as a chain or an indirect table.
+ * Returns the head, posted. */
 static uint16_t tx_post(struct drv *d, uint32_t len, uint32_t seed, const uint32_t *cuts,
                         unsigned ncuts, bool indirect)
 {
-        uint8_t bytes[16384];
         struct dspec s[64];
-        uint32_t total = d->vq.hdr_len + len, off = 0;
-        unsigned i, n = 0;
+        unsigned n = tx_frame_specs(d->g, d->vq.hdr_len, len, seed, cuts, ncuts, s);
         uint16_t head;
 
-        memset(bytes, 0, d->vq.hdr_len);
-        fill_pattern(bytes + d->vq.hdr_len, len, seed);
-        for (i = 0; i <= ncuts && off < total; i++) {
-                uint32_t l = i < ncuts ? cuts[i] : total - off;
-                uint64_t gpa = (i & 1) ? fg_high(d->g, l + 1) : fg_buf(d->g, l + 1);
-
-                if (l > 0)
-                        memcpy(fg_ptr(d->g, gpa), bytes + off, l);
-                s[n++] = (struct dspec){gpa, l, 0};
-                off += l;
-        }
         head = indirect ? drv_indirect(d, s, n) : drv_chain(d, s, n);
         drv_post(d, head);
         return head;
@@ -147,10 +124,7 @@ static void tx_expect(struct drv *d, uint32_t len, uint32_t seed, const char *wh
         struct rte_mbuf *pkts[VIRTQ_BURST];
         uint16_t n = virtq_split_dequeue(&d->vq, pool, pkts, VIRTQ_BURST);
 
-        CHECK(n == 1, "%s: %u frames", what, n);
-        if (n >= 1)
-                CHECK(frame_matches(pkts[0], len, seed), "%s: bytes differ (len %u segs %u)", what,
-                      pkts[0]->pkt_len, pkts[0]->nb_segs);
+        expect_one_frame(pkts, n, len, seed, what);
         CHECK(drv_used_idx(d) == d->avail_idx, "%s: used idx %u avail idx %u", what,
               drv_used_idx(d), d->avail_idx);
         CHECK(drv_used(d, d->avail_idx - 1).len == 0, "%s: used len %u", what,
@@ -316,13 +290,12 @@ static void test_tx_bursts(void)
 /* Guest RX buffers: nchains chains of ndesc writable descriptors of len. */
 static void rx_post(struct drv *d, unsigned nchains, unsigned ndesc, uint32_t len)
 {
-        unsigned c, i;
+        unsigned c;
 
         for (c = 0; c < nchains; c++) {
                 struct dspec s[16];
 
-                for (i = 0; i < ndesc; i++)
-                        s[i] = (struct dspec){fg_buf(d->g, len), len, VRING_DESC_F_WRITE};
+                rx_chain_specs(d->g, ndesc, len, s);
                 drv_post(d, drv_chain(d, s, ndesc));
         }
 }
@@ -350,10 +323,9 @@ static uint32_t rx_gather(struct drv *d, uint16_t head, uint32_t used_len, uint8
 static void rx_expect(struct drv *d, uint16_t *seen, uint32_t len, uint32_t seed, uint16_t nbufs,
                       const char *what)
 {
-        uint8_t bytes[20000], want[16384];
-        uint32_t got = 0, hl = d->vq.hdr_len;
-        uint16_t b, num_buffers = 0;
-        static const uint8_t zero[10];
+        uint8_t bytes[20000];
+        uint32_t got = 0;
+        uint16_t b;
 
         for (b = 0; b < nbufs && *seen != drv_used_idx(d); b++, (*seen)++) {
                 struct vring_used_elem e = drv_used(d, *seen);
@@ -361,16 +333,7 @@ static void rx_expect(struct drv *d, uint16_t *seen, uint32_t len, uint32_t seed
                 got += rx_gather(d, (uint16_t)e.id, e.len, bytes + got);
         }
         CHECK(b == nbufs, "%s: %u of %u used entries", what, b, nbufs);
-        CHECK(got == hl + len, "%s: %u bytes, want %u", what, got, hl + len);
-        if (got != hl + len)
-                return;
-        CHECK(memcmp(bytes, zero, 10) == 0, "%s: header not zeroed", what);
-        if (hl == 12) {
-                memcpy(&num_buffers, bytes + 10, 2);
-                CHECK(num_buffers == nbufs, "%s: num_buffers %u want %u", what, num_buffers, nbufs);
-        }
-        fill_pattern(want, len, seed);
-        CHECK(memcmp(bytes + hl, want, len) == 0, "%s: payload differs", what);
+        rx_check_bytes(bytes, got, d->vq.hdr_len, len, seed, nbufs, what);
 }
 
 static void test_rx(void)
@@ -658,30 +621,21 @@ static void test_rx_malformed(void)
         struct rte_mbuf *m = make_frame(pool, 100, 2048, 9);
         struct rte_mbuf *ms[4] = {m, m, m, m};
         struct fake_guest g;
+        struct dspec bad[3];
         struct drv d;
         uint16_t seen;
+        unsigned k;
 
         fg_init(&g);
         if (drv_init(&d, &g, 0x1000, QSIZE, 12, true, false) != 0)
                 return;
-        {
-                struct dspec s[] = {{fg_buf(&g, 1600), 1600, 0}};
-                drv_post(&d, drv_chain(&d, s, 1));
-        }
-        {
-                struct dspec s[] = {{fg_buf(&g, 8), 8, VRING_DESC_F_WRITE}};
-                drv_post(&d, drv_chain(&d, s, 1));
-        }
-        {
-                struct dspec s[] = {{0x7000000000ull, 1600, VRING_DESC_F_WRITE}};
-                drv_post(&d, drv_chain(&d, s, 1));
-        }
+        rx_bad_specs(&g, bad);
+        for (k = 0; k < 3; k++)
+                drv_post(&d, drv_chain(&d, &bad[k], 1));
         rx_post(&d, 1, 1, 1600);
         /* Each malformed chain costs the frame that met it. */
         CHECK(virtq_split_enqueue(&d.vq, ms, 4) == 4, "all four frames consumed");
-        CHECK(d.vq.stats.drops[VQ_DROP_BAD_DIRECTION] == 1, "read-only in RX counted");
-        CHECK(d.vq.stats.drops[VQ_DROP_BAD_SHORT] == 1, "chain shorter than header counted");
-        CHECK(d.vq.stats.drops[VQ_DROP_BAD_ADDR] == 1, "bad address counted");
+        rx_bad_counted(&d.vq.stats);
         CHECK(drv_used_idx(&d) == 4 && drv_used(&d, 0).len == 0 && drv_used(&d, 1).len == 0 &&
                   drv_used(&d, 2).len == 0,
               "bad chains returned empty, used idx %u", drv_used_idx(&d));
@@ -689,11 +643,6 @@ static void test_rx_malformed(void)
         rx_expect(&d, &seen, 100, 9, 1, "good chain after bad ones");
         rte_pktmbuf_free(m);
         fg_fini(&g);
-}
-
-static uint64_t rnd(void)
-{
-        return ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 11) ^ (uint64_t)rand();
 }
 
 /* An address a hostile or buggy driver might write: inside, at the edges of
@@ -807,8 +756,7 @@ static void test_dirty_log(void)
                 drv_post(&d, drv_chain(&d, s, 1));
         }
         CHECK(virtq_split_enqueue(&d.vq, &m, 1) == 1, "rx with log");
-        CHECK(fg_dirty(view, buf) && fg_dirty(view, buf + 100), "both pages of the frame");
-        CHECK(!fg_dirty(view, buf + 0x2000), "page past the frame untouched");
+        frame_logged(view, buf);
         CHECK(fg_dirty(view, used_gpa), "used ring page");
         memset(view, 0, FG_LOG_SIZE);
         head = tx_post(&d, 60, 1, NULL, 0, false);
@@ -819,15 +767,6 @@ static void test_dirty_log(void)
         rte_pktmbuf_free(m);
         fg_log_fini(&log, view, fd);
         fg_fini(&g);
-}
-
-static double now_s(void)
-{
-        struct timespec ts;
-
-        /* CPU time of this thread: the figures hold on a loaded host. */
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* The driver side of the benchmark: chains the engine used go straight
@@ -886,14 +825,7 @@ static void bench(uint32_t frame_len)
 int main(int argc, char **argv)
 {
         pool = t_eal_init(argv[0], "ring");
-        if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
-                /* --bench [frame length]: both standard sizes by default. */
-                if (argc > 2) {
-                        bench((uint32_t)atoi(argv[2]));
-                } else {
-                        bench(64);
-                        bench(1518);
-                }
+        if (t_bench(argc, argv, bench)) {
                 t_eal_fini();
                 return 0;
         }
@@ -907,8 +839,5 @@ int main(int argc, char **argv)
         test_rx_malformed();
         test_garbage();
         test_dirty_log();
-        CHECK(rte_mempool_in_use_count(pool) == 0, "mbufs leaked: %u",
-              rte_mempool_in_use_count(pool));
-        t_eal_fini();
-        return t_report();
+        return t_finish(pool);
 }
