@@ -36,17 +36,26 @@ void vu_conn_set_io_timeouts(int fd)
                 VSW_WARN(VSW_LOG_VHOST_USER, "setting socket timeouts: %s", strerror(errno));
 }
 
+/* A persistent read event on fd calling cb; if it cannot be armed, fd is
+ * closed, *ev is NULL and -1 is returned. */
+static int arm_read_event(struct vu_conn *c, struct event **ev, int fd, event_callback_fn cb)
+{
+        *ev = event_new(c->d->base, fd, EV_READ | EV_PERSIST, cb, c);
+        if (*ev && event_add(*ev, NULL) == 0)
+                return 0;
+        if (*ev)
+                event_free(*ev);
+        *ev = NULL;
+        close(fd);
+        return -1;
+}
+
 /* The connection is up: hand it to the vault and wait for messages. */
 static int connected(struct vu_conn *c, int fd)
 {
         vu_conn_set_io_timeouts(fd);
-        c->conn_ev = event_new(c->d->base, fd, EV_READ | EV_PERSIST, vu_conn_on_message, c);
-        if (!c->conn_ev || event_add(c->conn_ev, NULL) < 0) {
+        if (arm_read_event(c, &c->conn_ev, fd, vu_conn_on_message) < 0) {
                 VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the connection's read event", iname(c));
-                if (c->conn_ev)
-                        event_free(c->conn_ev);
-                c->conn_ev = NULL;
-                close(fd);
                 return -1;
         }
         c->conn_fd = fd;
@@ -359,13 +368,8 @@ int vu_conn_start_server(struct vu_conn *c, char *err, size_t errlen)
                 return fail(err, errlen, fd, "chmod", path);
         if (listen(fd, 1) < 0)
                 return fail(err, errlen, fd, "listen", path);
-        c->listen_ev = event_new(c->d->base, fd, EV_READ | EV_PERSIST, vu_conn_on_accept, c);
-        if (!c->listen_ev || event_add(c->listen_ev, NULL) < 0) {
+        if (arm_read_event(c, &c->listen_ev, fd, vu_conn_on_accept) < 0) {
                 snprintf(err, errlen, "cannot arm the accept event for %s", path);
-                if (c->listen_ev)
-                        event_free(c->listen_ev);
-                c->listen_ev = NULL;
-                close(fd);
                 return -1;
         }
         c->listen_fd = fd;

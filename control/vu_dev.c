@@ -2,6 +2,7 @@
  * and clearing a device back to "no front end has negotiated anything". */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,40 +62,42 @@ void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
                         strerror(-rc));
 }
 
-void vu_vault_drop(struct vu_dev *dev, const char *fmt, ...)
+/* Withdraws the key, or with prefix every key it begins; a key the vault
+ * does not hold is no error. */
+static void vault_withdraw(struct vu_dev *dev, bool prefix, const char *fmt, va_list ap)
 {
         char key[VSW_VAULT_KEY_LEN];
-        va_list ap;
         int rc;
+
+        format_key(dev, key, fmt, ap);
+        rc = prefix ? vsw_vault_withdraw_prefix(dev->vault, key)
+                    : vsw_vault_withdraw(dev->vault, key);
+        vault_changed(dev);
+        if (rc < 0 && rc != -ENOENT)
+                VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s%s from the vault: %s", dev->ifc->name,
+                        key, prefix ? "*" : "", strerror(-rc));
+}
+
+void vu_vault_drop(struct vu_dev *dev, const char *fmt, ...)
+{
+        va_list ap;
 
         if (dev->vault < 0)
                 return;
         va_start(ap, fmt);
-        format_key(dev, key, fmt, ap);
+        vault_withdraw(dev, false, fmt, ap);
         va_end(ap);
-        rc = vsw_vault_withdraw(dev->vault, key);
-        vault_changed(dev);
-        if (rc < 0 && rc != -ENOENT)
-                VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s from the vault: %s", dev->ifc->name, key,
-                        strerror(-rc));
 }
 
 void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
 {
-        char key[VSW_VAULT_KEY_LEN];
         va_list ap;
-        int rc;
 
         if (dev->vault < 0)
                 return;
         va_start(ap, fmt);
-        format_key(dev, key, fmt, ap);
+        vault_withdraw(dev, true, fmt, ap);
         va_end(ap);
-        rc = vsw_vault_withdraw_prefix(dev->vault, key);
-        vault_changed(dev);
-        if (rc < 0 && rc != -ENOENT)
-                VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s* from the vault: %s", dev->ifc->name,
-                        key, strerror(-rc));
 }
 
 void vu_pause_all(struct vu_dev *dev)

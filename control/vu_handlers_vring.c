@@ -178,16 +178,26 @@ static int vring_fd(struct vu_msg *msg, unsigned *q)
         return fd;
 }
 
+/* What SET_VRING_KICK/CALL/ERR do alike: take the message's fd (or none),
+ * pause the ring, keep the fd in slots[q] and the vault as vq<q>/<what>.
+ * The ring is returned paused: the caller updates it, then releases it. */
+static struct vsw_vring *vring_take_fd(struct vu_dev *dev, struct vu_msg *msg, int *slots,
+                                       const char *what, unsigned *q, int *fd)
+{
+        *fd = vring_fd(msg, q);
+        touch_queue(dev, *q);
+        vring_pause(dev->st, dev->ifc, *q);
+        vu_replace_fd(dev, &slots[*q], *fd, "vq%u/%s", *q, what);
+        return &dev->ifc->vrings[*q];
+}
+
 enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         unsigned q;
-        int fd = vring_fd(msg, &q);
-        struct vsw_vring *vr = &dev->ifc->vrings[q];
+        int fd;
+        struct vsw_vring *vr = vring_take_fd(dev, msg, dev->kick_fd, "kick", &q, &fd);
 
         (void)reply;
-        touch_queue(dev, q);
-        vring_pause(dev->st, dev->ifc, q);
-        vu_replace_fd(dev, &dev->kick_fd[q], fd, "vq%u/kick", q);
         vr->kickfd = fd;
         vr->kick_gen++;
         if (fd < 0)
@@ -208,13 +218,10 @@ enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct 
 enum vu_result vu_set_vring_call(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         unsigned q;
-        int fd = vring_fd(msg, &q);
-        struct vsw_vring *vr = &dev->ifc->vrings[q];
+        int fd;
+        struct vsw_vring *vr = vring_take_fd(dev, msg, dev->call_fd, "call", &q, &fd);
 
         (void)reply;
-        touch_queue(dev, q);
-        vring_pause(dev->st, dev->ifc, q);
-        vu_replace_fd(dev, &dev->call_fd[q], fd, "vq%u/call", q);
         vr->callfd = fd;
         vr->call_gen++;
         if (fd < 0)
@@ -228,13 +235,10 @@ enum vu_result vu_set_vring_call(struct vu_dev *dev, struct vu_msg *msg, struct 
 enum vu_result vu_set_vring_err(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         unsigned q;
-        int fd = vring_fd(msg, &q);
-        struct vsw_vring *vr = &dev->ifc->vrings[q];
+        int fd;
+        struct vsw_vring *vr = vring_take_fd(dev, msg, dev->err_fd, "err", &q, &fd);
 
         (void)reply;
-        touch_queue(dev, q);
-        vring_pause(dev->st, dev->ifc, q);
-        vu_replace_fd(dev, &dev->err_fd[q], fd, "vq%u/err", q);
         vr->errfd = fd;
         vr->err_gen++;
         vring_release(dev->ifc, q);
