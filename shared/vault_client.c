@@ -1,6 +1,7 @@
 /* Client half of the fd vault (vault.h): one request message out, one reply
  * message back on a SOCK_SEQPACKET socket, fds as SCM_RIGHTS. */
 #include "vault.h"
+#include "vault_scm.h"
 
 #include <errno.h>
 #include <string.h>
@@ -45,22 +46,10 @@ static int fill_req(struct vsw_vault_req *req, uint32_t op, const char *key, int
 static int send_req(int vault, const struct vsw_vault_req *req, int fd)
 {
         struct iovec iov = {.iov_base = (void *)req, .iov_len = sizeof(*req)};
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } ctl;
+        union vsw_vault_cmsg ctl;
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
-        if (fd >= 0) {
-                memset(&ctl, 0, sizeof(ctl));
-                msg.msg_control = ctl.buf;
-                msg.msg_controllen = sizeof(ctl.buf);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
+        vsw_vault_attach_fd(&msg, &ctl, fd);
         ssize_t n;
         do
                 n = sendmsg(vault, &msg, MSG_NOSIGNAL);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "vault_scm.h"
 
 /* A request carries at most one fd; room for a few more lets us see (and
  * close) the extras a broken client sends instead of leaking them. */
@@ -168,21 +169,10 @@ static int send_reply(int c, int32_t status, const char *data, uint32_t len, int
             {.iov_base = &rep, .iov_len = sizeof(rep)},
             {.iov_base = (void *)data, .iov_len = len},
         };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } ctl;
+        union vsw_vault_cmsg ctl;
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
-        if (fd >= 0) {
-                memset(&ctl, 0, sizeof(ctl));
-                msg.msg_control = ctl.buf;
-                msg.msg_controllen = sizeof(ctl.buf);
-                struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-                cm->cmsg_level = SOL_SOCKET;
-                cm->cmsg_type = SCM_RIGHTS;
-                cm->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-        }
+
+        vsw_vault_attach_fd(&msg, &ctl, fd);
         if (sendmsg(c, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
                 VSW_ERR(VSW_LOG_VAULT, "vault: reply to client fd %d: %s, dropping it", c,
                         strerror(errno));
