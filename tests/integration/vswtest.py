@@ -559,10 +559,13 @@ class Guest:
     multiqueue; the guest kernel only uses min(vCPUs, queues) queue pairs
     (no ethtool in busybox), so smp defaults to queues. cpus: taskset list
     for QEMU (None = unpinned). ipv6=False disables IPv6 in the guest so the
-    link carries no unsolicited DAD/RS/MLD packets."""
+    link carries no unsolicited DAD/RS/MLD packets. nice: QEMU's niceness
+    (e.g. -10 so that a guest sharing a CPU with the switch's control plane
+    is not starved while it restarts), None to leave it."""
 
     def __init__(self, name, sock, server=False, mac=None, ip=None, mem="256M",
-                 queues=1, cpus="0", smp=None, ipv6=False, append="", extra_args=()):
+                 queues=1, cpus="0", smp=None, ipv6=False, append="", extra_args=(),
+                 nice=None):
         self.name = name
         self.sock = sock
         self.server = server
@@ -575,6 +578,7 @@ class Guest:
         self.ipv6 = ipv6
         self.append = append
         self.extra_args = list(extra_args)
+        self.nice = nice
         base = os.path.join(workdir(), name)
         self.console_path = base + ".con"
         self.qmp_path = base + ".qmp"
@@ -658,6 +662,8 @@ class Guest:
         with open(self.console_log, "a") as f:
             f.write("\n### %s start\n" % time.strftime("%H:%M:%S"))
         argv = self.qemu_argv()  # may build the guest image first
+        if self.nice is not None:
+            argv = ["nice", "-n", str(self.nice)] + argv
         self._t_start = time.monotonic()
         self.proc = Proc(argv, self.log, name="qemu-" + self.name, cpus=self.cpus).start()
 
@@ -865,6 +871,13 @@ class Guest:
             _failures.append("guest command %r" % cmd)
             raise TestFailure("guest %s: %r exited %d" % (self.name, cmd, rc))
         return out
+
+    def spawn(self, cmd, out="/dev/null"):
+        """Starts cmd in the background with its output in the guest file
+        `out`, detached from the console shell: when a job of its own ends,
+        busybox's sh exits (init starts a fresh one, prompt and echo back
+        on), so the job runs in a subshell that exits at once."""
+        self.run_ok("(%s >%s 2>&1 </dev/null &)" % (cmd, out))
 
     def counters(self, dev="eth0"):
         """The guest's /sys/class/net/<dev>/statistics as {name: int}."""
