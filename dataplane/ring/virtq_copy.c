@@ -50,6 +50,13 @@ enum virtq_drop virtq_copy_bufs_to_mbuf_gen(const struct virtq_buf *bufs, uint32
         return VQ_DROP_NONE;
 }
 
+__rte_noinline void virtq_mbuf_recycle(struct rte_mbuf *m)
+{
+        if (m->next != NULL)
+                rte_pktmbuf_free(m->next);
+        rte_pktmbuf_reset(m);
+}
+
 void virtq_log_bufs(const struct guest_mem *gm, struct dirty_log *log, const struct virtq_buf *bufs,
                     uint32_t nbufs, uint64_t len)
 {

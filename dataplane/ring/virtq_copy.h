@@ -1,15 +1,19 @@
-/* Copies between guest buffers and mbufs, shared by the split and packed
- * engines. The buffers were validated (inside guest memory) before they got
- * here; these functions only move bytes. Internal to the ring library. */
+/* Copies between guest buffers and mbufs, and the steps around them that the
+ * split and packed engines take alike. The buffers were validated (inside
+ * guest memory) before they got here; these functions only move bytes and
+ * count. All that runs per frame is inline. Internal to the ring library. */
 #ifndef VSW_VIRTQ_COPY_H
 #define VSW_VIRTQ_COPY_H
 
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
+#include <rte_prefetch.h>
 
 #include "dirty_log.h"
 #include "guest_mem.h"
@@ -32,6 +36,38 @@ void virtq_copy_mbuf_to_bufs_gen(const struct virtq_buf *bufs, uint32_t nbufs, c
  * RX copy wrote). */
 void virtq_log_bufs(const struct guest_mem *gm, struct dirty_log *log, const struct virtq_buf *bufs,
                     uint32_t nbufs, uint64_t len);
+
+/* A failed copy may have chained segments onto m: makes it fresh again. */
+void virtq_mbuf_recycle(struct rte_mbuf *m);
+
+/* The end of a TX chain's walk, r its result and total its bytes: a frame
+ * over VIRTQ_MAX_FRAME_LEN is too big; a good one's data (past the header
+ * when the first buffer holds more) is prefetched for the copy. */
+static __rte_always_inline enum virtq_drop
+virtq_tx_walked(enum virtq_drop r, uint64_t total, uint16_t hdr_len, const struct virtq_buf *bufs)
+{
+        if (likely(r == VQ_DROP_NONE) && unlikely(total - hdr_len > VIRTQ_MAX_FRAME_LEN))
+                return VQ_DROP_TOO_BIG;
+        if (likely(r == VQ_DROP_NONE))
+                rte_prefetch0(bufs[0].addr + (bufs[0].len > hdr_len ? hdr_len : 0));
+        return r;
+}
+
+/* After a TX chain went back to the guest, r the fate of its frame in
+ * pkts[*out]: kept (out moves on, its bytes added), or counted as dropped
+ * and the mbuf made fresh for the next chain. */
+static __rte_always_inline void virtq_tx_account(struct virtq_stats *st, enum virtq_drop r,
+                                                 struct rte_mbuf **pkts, uint16_t *out,
+                                                 uint64_t *bytes)
+{
+        if (likely(r == VQ_DROP_NONE)) {
+                *bytes += pkts[*out]->pkt_len;
+                (*out)++;
+        } else {
+                st->drops[r]++;
+                virtq_mbuf_recycle(pkts[*out]);
+        }
+}
 
 /* Guest TX: the bytes of bufs after the first skip (the virtio-net header)
  * into the fresh mbuf m, chaining mbufs from mp when it is full. The caller
@@ -74,6 +110,32 @@ static inline void virtq_copy_mbuf_to_bufs(const struct virtq_buf *bufs, uint32_
                 return;
         }
         virtq_copy_mbuf_to_bufs_gen(bufs, nbufs, hdr, hdr_len, m);
+}
+
+/* Guest RX: the frame m into bufs as above, over nchains chains, and with
+ * a dirty log the need (header + frame) bytes written marked. The ring's
+ * gm and log are passed by address so that they are read after the copy,
+ * not held in registers across it. */
+static __rte_always_inline void virtq_rx_write(const struct virtq_buf *bufs, uint32_t nbufs,
+                                               uint16_t hdr_len, uint32_t nchains,
+                                               const struct rte_mbuf *m,
+                                               struct guest_mem *const *gm,
+                                               struct dirty_log *const *log, uint64_t need)
+{
+        virtq_copy_mbuf_to_bufs(bufs, nbufs, hdr_len, (uint16_t)nchains, m);
+        if (unlikely(*log != NULL))
+                virtq_log_bufs(*gm, *log, bufs, nbufs, need);
+}
+
+/* The used length of an RX frame's next chain, which holds chain_len
+ * bytes: what of the frame it took, out of the *left bytes still to
+ * account for (reduced by it). */
+static __rte_always_inline uint32_t virtq_rx_used_len(uint32_t chain_len, uint64_t *left)
+{
+        uint32_t len = (uint32_t)RTE_MIN((uint64_t)chain_len, *left);
+
+        *left -= len;
+        return len;
 }
 
 #endif

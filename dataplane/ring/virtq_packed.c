@@ -291,11 +291,7 @@ static inline enum virtq_drop packed_tx_collect(struct virtq_packed *vq, struct 
         *nbufs = 0;
         r = packed_collect(vq, *c, 0, bufs, nbufs, &total, UINT64_MAX, vq->hdr_len + 1u, ndesc, id);
         cursor_advance(vq, c, *ndesc);
-        if (likely(r == VQ_DROP_NONE) && unlikely(total - vq->hdr_len > VIRTQ_MAX_FRAME_LEN))
-                return VQ_DROP_TOO_BIG;
-        if (likely(r == VQ_DROP_NONE))
-                rte_prefetch0(bufs[0].addr + (bufs[0].len > vq->hdr_len ? vq->hdr_len : 0));
-        return r;
+        return virtq_tx_walked(r, total, vq->hdr_len, bufs);
 }
 
 /* Slots flagged available from the head on, up to max: at least as many as
@@ -310,13 +306,6 @@ static inline uint16_t packed_avail_slots(const struct virtq_packed *vq, uint16_
                 cursor_advance(vq, &c, 1);
         }
         return n;
-}
-
-static __rte_noinline void mbuf_recycle(struct rte_mbuf *m)
-{
-        if (m->next != NULL)
-                rte_pktmbuf_free(m->next);
-        rte_pktmbuf_reset(m);
 }
 
 uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
@@ -356,13 +345,7 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
                         r = virtq_copy_bufs_to_mbuf(bufs[cur], nbufs[cur], vq->hdr_len, pkts[out],
                                                     mp);
                 packed_used_put(vq, ids[cur], 0, ndesc[cur]);
-                if (likely(r == VQ_DROP_NONE)) {
-                        bytes += pkts[out]->pkt_len;
-                        out++;
-                } else {
-                        vq->stats.drops[r]++;
-                        mbuf_recycle(pkts[out]);
-                }
+                virtq_tx_account(&vq->stats, r, pkts, &out, &bytes);
         }
         vq->last_avail_idx = c.idx;
         vq->avail_wrap = c.wrap;
@@ -428,15 +411,9 @@ static inline bool packed_rx_one(struct virtq_packed *vq, const struct rte_mbuf 
                 }
         } while (total < need);
 
-        virtq_copy_mbuf_to_bufs(bufs, nbufs, vq->hdr_len, (uint16_t)nchains, m);
-        if (unlikely(vq->log != NULL))
-                virtq_log_bufs(vq->gm, vq->log, bufs, nbufs, need);
-        for (k = 0; k < nchains; k++) {
-                uint32_t len = (uint32_t)RTE_MIN((uint64_t)lens[k], need);
-
-                packed_used_put(vq, ids[k], len, ndescs[k]);
-                need -= len;
-        }
+        virtq_rx_write(bufs, nbufs, vq->hdr_len, nchains, m, &vq->gm, &vq->log, need);
+        for (k = 0; k < nchains; k++)
+                packed_used_put(vq, ids[k], virtq_rx_used_len(lens[k], &need), ndescs[k]);
         vq->last_avail_idx = c.idx;
         vq->avail_wrap = c.wrap;
         vq->stats.packets++;

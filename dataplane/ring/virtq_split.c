@@ -258,19 +258,7 @@ static inline enum virtq_drop split_tx_collect(struct virtq_split *vq, uint16_t 
 
         *nbufs = 0;
         r = split_collect(vq, head, 0, bufs, nbufs, &total, UINT64_MAX, vq->hdr_len + 1u);
-        if (likely(r == VQ_DROP_NONE) && unlikely(total - vq->hdr_len > VIRTQ_MAX_FRAME_LEN))
-                return VQ_DROP_TOO_BIG;
-        if (likely(r == VQ_DROP_NONE))
-                rte_prefetch0(bufs[0].addr + (bufs[0].len > vq->hdr_len ? vq->hdr_len : 0));
-        return r;
-}
-
-/* A failed copy may have chained segments onto m: make it fresh again. */
-static __rte_noinline void mbuf_recycle(struct rte_mbuf *m)
-{
-        if (m->next != NULL)
-                rte_pktmbuf_free(m->next);
-        rte_pktmbuf_reset(m);
+        return virtq_tx_walked(r, total, vq->hdr_len, bufs);
 }
 
 uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, struct rte_mbuf **pkts,
@@ -315,13 +303,7 @@ uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, str
                         r = virtq_copy_bufs_to_mbuf(bufs[cur], nbufs[cur], vq->hdr_len, pkts[out],
                                                     mp);
                 split_used_put(vq, heads[i], 0);
-                if (likely(r == VQ_DROP_NONE)) {
-                        bytes += pkts[out]->pkt_len;
-                        out++;
-                } else {
-                        vq->stats.drops[r]++;
-                        mbuf_recycle(pkts[out]);
-                }
+                virtq_tx_account(&vq->stats, r, pkts, &out, &bytes);
         }
         vq->last_avail_idx += n;
         split_used_publish(vq);
@@ -388,15 +370,9 @@ static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m
                 }
         } while (total < need);
 
-        virtq_copy_mbuf_to_bufs(bufs, nbufs, vq->hdr_len, (uint16_t)nchains, m);
-        if (unlikely(vq->log != NULL))
-                virtq_log_bufs(vq->gm, vq->log, bufs, nbufs, need);
-        for (c = 0; c < nchains; c++) {
-                uint32_t len = (uint32_t)RTE_MIN((uint64_t)lens[c], need);
-
-                split_used_put(vq, heads[c], len);
-                need -= len;
-        }
+        virtq_rx_write(bufs, nbufs, vq->hdr_len, nchains, m, &vq->gm, &vq->log, need);
+        for (c = 0; c < nchains; c++)
+                split_used_put(vq, heads[c], virtq_rx_used_len(lens[c], &need));
         vq->stats.packets++;
         vq->stats.bytes += m->pkt_len;
         return true;
