@@ -24,6 +24,9 @@ static void write_back(struct dp_vq *vq)
         if (vq->packed) {
                 vr->last_avail_idx = virtq_packed_avail_state(&vq->e.packed);
                 vr->last_used_idx = virtq_packed_used_state(&vq->e.packed);
+                /* The positions above are exact now, and vhostd may change
+                 * them while the ring is paused. */
+                __atomic_store_n(&vr->packed_progress, 0, __ATOMIC_RELEASE);
         } else {
                 vr->last_avail_idx = vq->e.split.last_avail_idx;
                 vr->last_used_idx = vq->e.split.last_used_idx;
@@ -65,8 +68,15 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
                     .mrg_rxbuf = mrg,
                     .event_idx = event_idx,
                     .log = log,
+                    .progress = &vq->shared->packed_progress,
                 };
-                return virtq_packed_init(&vq->e.packed, &vq->ifc->gm, &p, err, errlen);
+                if (virtq_packed_init(&vq->e.packed, &vq->ifc->gm, &p, err, errlen) < 0)
+                        return -1;
+                /* As for split rings below: a predecessor may have died
+                 * mid-burst, after the positions were last saved. */
+                if (!vq->loaded)
+                        virtq_packed_resume(&vq->e.packed);
+                return 0;
         }
         struct virtq_split_params p = {
             .size = vr->num,

@@ -143,6 +143,11 @@ struct vsw_vring {
 	uint32_t placement_user; /* owner chosen by the user, not the default */
 
 	alignas(VSW_CACHE_LINE) struct vsw_vring_counters counters;
+	/* Packed rings only, written by the owner (atomic stores) before each
+	 * used descriptor it writes, so that a worker restarted after a crash
+	 * can tell where the ring stands (virtq_packed_resume); 0 while the
+	 * ring is paused: last_avail_idx and last_used_idx are then exact. */
+	uint64_t packed_progress;
 };
 
 enum vsw_conn_state {

@@ -110,6 +110,7 @@ int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
         vq->mrg_rxbuf = p->mrg_rxbuf;
         vq->event_idx = p->event_idx;
         vq->log = p->log;
+        vq->progress = p->progress;
         vq->desc_gpa = p->desc_gpa;
         vq->last_avail_idx = p->last_avail_idx & ~VIRTQ_PACKED_WRAP;
         vq->avail_wrap = !!(p->last_avail_idx & VIRTQ_PACKED_WRAP);
@@ -121,6 +122,38 @@ int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
         __atomic_store_n(&vq->device_event->flags, VRING_PACKED_EVENT_FLAG_DISABLE,
                          __ATOMIC_RELEASE);
         return 0;
+}
+
+static inline uint16_t cursor_state(struct cursor c)
+{
+        return (uint16_t)(c.idx | (c.wrap ? VIRTQ_PACKED_WRAP : 0));
+}
+
+static inline uint64_t progress_word(struct cursor before, struct cursor after)
+{
+        return VIRTQ_PACKED_PROGRESS_ACTIVE | (uint64_t)cursor_state(after) << 16 |
+               cursor_state(before);
+}
+
+void virtq_packed_resume(struct virtq_packed *vq)
+{
+        uint64_t p = vq->progress ? __atomic_load_n(vq->progress, __ATOMIC_ACQUIRE) : 0;
+        uint16_t before = (uint16_t)p, after = (uint16_t)(p >> 16);
+        struct cursor c = {before & ~VIRTQ_PACKED_WRAP, !!(before & VIRTQ_PACKED_WRAP)};
+        struct cursor at = {after & ~VIRTQ_PACKED_WRAP, !!(after & VIRTQ_PACKED_WRAP)};
+
+        if (!(p & VIRTQ_PACKED_PROGRESS_ACTIVE) || c.idx >= vq->size || at.idx >= vq->size)
+                return;
+        /* Before the used descriptor is written its slot holds the chain
+         * head we took, available in lap `before`; once written it is used,
+         * or already handed out again for the next lap. */
+        if (head_is_avail(vq, c))
+                at = c;
+        vq->last_avail_idx = vq->last_used_idx = vq->signalled_used = at.idx;
+        vq->avail_wrap = vq->used_wrap = vq->signalled_wrap = at.wrap;
+        /* Said once more with no descriptor pending, so that a second crash
+         * before the next one is written resumes here too. */
+        __atomic_store_n(vq->progress, progress_word(at, at), __ATOMIC_RELEASE);
 }
 
 /* Writes one used descriptor for the chain (buffer id, ndesc slots) at the
@@ -135,6 +168,13 @@ static inline void packed_used_put(struct virtq_packed *vq, uint16_t id, uint32_
 
         if (len != 0)
                 flags |= VRING_DESC_F_WRITE;
+        if (vq->progress) {
+                struct cursor after = c;
+
+                cursor_advance(vq, &after, ndesc);
+                /* Ordered before the flags by their release store. */
+                __atomic_store_n(vq->progress, progress_word(c, after), __ATOMIC_RELAXED);
+        }
         u->id = id;
         u->len = len;
         __atomic_store_n(&u->flags, flags, __ATOMIC_RELEASE);

@@ -32,6 +32,7 @@ struct virtq_packed_params {
         bool mrg_rxbuf;            /* VIRTIO_NET_F_MRG_RXBUF */
         bool event_idx;            /* VIRTIO_RING_F_EVENT_IDX: descriptor event mode */
         struct dirty_log *log;     /* VHOST_F_LOG_ALL: pages written are marked; or NULL */
+        uint64_t *progress;        /* where used descriptors are announced (below), or NULL */
 };
 
 struct virtq_packed {
@@ -40,6 +41,7 @@ struct virtq_packed {
         struct vring_packed_desc_event *device_event;
         struct guest_mem *gm;
         struct dirty_log *log; /* NULL unless migrating */
+        uint64_t *progress;    /* NULL: not announced */
         uint64_t desc_gpa;     /* for the log */
         uint32_t size;
         uint16_t last_avail_idx; /* slot of the next chain head, < size */
@@ -73,6 +75,22 @@ uint16_t virtq_packed_enqueue(struct virtq_packed *vq, struct rte_mbuf *const *p
 /* Whether the guest wants an interrupt for the used descriptors written
  * since the last call (driver event flags, with EVENT_IDX its off_wrap). */
 bool virtq_packed_need_notify(struct virtq_packed *vq);
+
+/* Progress word: before writing a used descriptor the engine stores
+ * ACTIVE | after << 16 | before, positions in the vhost-user form: where
+ * the descriptor goes and where the ring stands once it is written. The
+ * used descriptors of a burst go out one by one, so after a crash the
+ * positions saved at the last pause may be far behind; the guest's ring
+ * shows whether the announced descriptor was written: its slot is no
+ * longer available in the lap `before` names. */
+#define VIRTQ_PACKED_PROGRESS_ACTIVE (1ull << 32)
+
+/* For an engine just initialised in a process that takes the ring over
+ * from one that died: moves both positions to where the progress word
+ * says the ring stands (nothing when it is not ACTIVE). The engine never
+ * keeps chains in flight between calls, so avail and used positions are
+ * the same there. */
+void virtq_packed_resume(struct virtq_packed *vq);
 
 /* Positions in the vhost-user form (index | wrap << 15), for the memzone. */
 static inline uint16_t virtq_packed_avail_state(const struct virtq_packed *vq)

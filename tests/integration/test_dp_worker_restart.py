@@ -13,8 +13,11 @@ sender's TX ring and the receiver's RX ring: at most VIRTQ_BURST (32)
 frames per guest TX ring it owned (one here). Nothing is delivered twice:
 the new worker resumes the sender's ring from its used idx, past every
 frame already copied out, and the receiver's from its used idx, so RX
-buffers written but not published are simply written again. (Split rings;
-the cross-worker rings are not involved with one worker.)"""
+buffers written but not published are simply written again. Packed rings
+have no used idx: the worker announces each used descriptor in the
+memzone before writing it, and its successor checks that one slot in the
+guest's ring (virtq_packed_resume). Split and packed rings, one after the
+other; the cross-worker rings are not involved with one worker."""
 
 import os
 import signal
@@ -44,35 +47,33 @@ def worker_back(sw, old):
     return w if ok else None
 
 
-def main():
-    t.hugepages_ensure()
-    socks = [os.path.join(t.workdir(), "vm%d.sock" % i) for i in (1, 2)]
-    sw = d.start_switch(socks, [1])
-    names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]]
-    rx = d.testpmd("rx", socks[1], 0, 1, 1, "rxonly")
-    tx = d.testpmd("tx", socks[0], 0, 1, 1, "txonly")
+def run_case(sw, socks, names, packed):
+    ring = "packed" if packed else "split"
+    rx = d.testpmd("rx", socks[1], packed, 1, 1, "rxonly")
+    tx = d.testpmd("tx", socks[0], packed, 1, 1, "txonly")
     for name in names:
         t.wait_until(lambda n=name: d.vrings_enabled(sw, n, 1), 20, 0.3, "%s vrings" % name)
     time.sleep(0.5)
     d.start_traffic(tx, rx)
     time.sleep(1)
     first = rx_packets(rx)
-    t.check(first > 0, "traffic flows before the crash (%d)" % first)
+    t.check(first > 0, "%s: traffic flows before the crash (%d)" % (ring, first))
 
     old = sw.worker_pids()["1"]
     t0 = time.monotonic()
     os.kill(old, signal.SIGKILL)
     w = t.wait_until(lambda: worker_back(sw, old), 15, 0.02, "worker restarted and running")
     back = time.monotonic() - t0
-    print("worker pid %d replaced by %d, running with a heartbeat %.3f s after the kill"
-          % (old, w["pid"], back), flush=True)
-    t.check(back < BACK_WITHIN, "the worker is back within %.1f s (%.3f s)" % (BACK_WITHIN, back))
+    print("%s: worker pid %d replaced by %d, running with a heartbeat %.3f s after the kill"
+          % (ring, old, w["pid"], back), flush=True)
+    t.check(back < BACK_WITHIN, "%s: the worker is back within %.1f s (%.3f s)"
+            % (ring, BACK_WITHIN, back))
     t.check(w["restarts"] >= 1 and w["pid"] == sw.worker_pids().get("1"),
-            "show workers: restarted, on core 1 (%s)" % w)
+            "%s: show workers: restarted, on core 1 (%s)" % (ring, w))
     start = rx_packets(rx)
     t.wait_until(lambda: rx_packets(rx) > start + 10000, 20, 0.5,
-                 "traffic flowing again after the restart")
-    t.check(True, "the receiver counts frames again after the worker restart")
+                 "%s: traffic flowing again after the restart" % ring)
+    t.check(True, "%s: the receiver counts frames again after the worker restart" % ring)
 
     tx.cmd("stop")
     tx.wait_for(r"Done\.", 20)
@@ -85,17 +86,26 @@ def main():
         last[0] = got
         return done
 
-    t.wait_until(settled, 20, 1.0, "the receiver's count to settle")
+    t.wait_until(settled, 20, 1.0, "%s: the receiver's count to settle" % ring)
     got = last[0]
     lost = sent - got
-    print("a worker SIGKILL cost %d packets (sent %d, received %d)" % (lost, sent, got),
+    print("%s: a worker SIGKILL cost %d packets (sent %d, received %d)" % (ring, lost, sent, got),
           flush=True)
     t.check(0 <= lost <= BURST * TX_RINGS,
-            "lost packets bounded: 0 <= %d <= %d (one burst per guest TX ring owned)"
-            % (lost, BURST * TX_RINGS))
+            "%s: lost packets bounded: 0 <= %d <= %d (one burst per guest TX ring owned)"
+            % (ring, lost, BURST * TX_RINGS))
     rx.cmd("stop")
     rx.quit()
     tx.quit()
+
+
+def main():
+    t.hugepages_ensure()
+    socks = [os.path.join(t.workdir(), "vm%d.sock" % i) for i in (1, 2)]
+    sw = d.start_switch(socks, [1])
+    names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]]
+    for packed in (0, 1):
+        run_case(sw, socks, names, packed)
     sw.stop()
 
 
