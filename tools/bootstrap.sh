@@ -28,21 +28,7 @@ build_all() {
 
 # 2 MB pages for DPDK: the switch and, in tests, testpmd front ends.
 reserve_hugepages() {
-	local want=${VSW_HUGEPAGES:-512}
-	local have
-	have=$(cat /proc/sys/vm/nr_hugepages)
-	if [ "$have" -lt "$want" ]; then
-		echo "$want" >/proc/sys/vm/nr_hugepages
-	fi
-	if ! mountpoint -q /dev/hugepages; then
-		mkdir -p /dev/hugepages
-		mount -t hugetlbfs nodev /dev/hugepages
-	fi
-	have=$(cat /proc/sys/vm/nr_hugepages)
-	if [ "$have" -lt "$want" ]; then
-		echo "bootstrap: only $have of $want hugepages could be reserved" >&2
-		exit 1
-	fi
+	"$top/deploy/hugepages.sh" "${VSW_HUGEPAGES:-512}"
 }
 
 [ $# -eq 1 ] || usage

@@ -9,6 +9,7 @@ packages=(
   libevent-dev libprotobuf-c-dev protobuf-c-compiler libnanomsg-dev
   qemu-system-x86 busybox-static cpio iproute2 procps kmod
   python3 clang libclang-rt-14-dev
+  libvirt-daemon-system libvirt-clients
 )
 
 missing=()
