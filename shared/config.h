@@ -15,58 +15,58 @@
 
 #include "vsw_state.h"
 
-#define VSW_CONF_STR 256
+#define VSW_CONF_STR             256
 #define VSW_CONF_MAX_BOOT_IFACES 8
-#define VSW_CONF_MAX_CORE 127 /* RTE_MAX_LCORE - 1 in Debian's DPDK build */
+#define VSW_CONF_MAX_CORE        127 /* RTE_MAX_LCORE - 1 in Debian's DPDK build */
 
 /* An interface created at start-up (same options as `create vhost-user`). */
 struct vsw_boot_iface {
-	char socket[VSW_PATH_LEN];
-	uint8_t server;
-	uint8_t hwaddr_set;
-	uint8_t hwaddr[6];
-	uint64_t feature_mask; /* ~0 when not given */
-	int32_t renumber;      /* -1 when not given */
-	char owner[64];
-	char group[64];
-	int32_t mode; /* -1 when not given */
-	uint32_t bridge; /* bridge domain to join, 0: none */
-	uint32_t vlan;   /* access VLAN, 0: none */
+        char socket[VSW_PATH_LEN];
+        uint8_t server;
+        uint8_t hwaddr_set;
+        uint8_t hwaddr[6];
+        uint64_t feature_mask; /* ~0 when not given */
+        int32_t renumber;      /* -1 when not given */
+        char owner[64];
+        char group[64];
+        int32_t mode;    /* -1 when not given */
+        uint32_t bridge; /* bridge domain to join, 0: none */
+        uint32_t vlan;   /* access VLAN, 0: none */
 };
 
 struct vsw_config {
-	char path[VSW_CONF_STR]; /* the file this came from ("" = embedded default) */
+        char path[VSW_CONF_STR]; /* the file this came from ("" = embedded default) */
 
-	/* unix */
-	char runtime_dir[VSW_CONF_STR];
-	char cli_listen[VSW_CONF_STR];
+        /* unix */
+        char runtime_dir[VSW_CONF_STR];
+        char cli_listen[VSW_CONF_STR];
 
-	/* cpu */
-	uint32_t main_core;
-	uint32_t nworkers;
-	uint32_t worker_cores[VSW_MAX_WORKERS];
+        /* cpu */
+        uint32_t main_core;
+        uint32_t nworkers;
+        uint32_t worker_cores[VSW_MAX_WORKERS];
 
-	/* dpdk */
-	char huge_dir[VSW_CONF_STR];
-	uint32_t socket_mem_mb;
-	char file_prefix[VSW_CONF_STR];
-	char uplink[VSW_CONF_STR]; /* "" = none */
-	uint32_t uplink_bridge;    /* bridge domain the uplink joins */
-	uint32_t num_mbufs;
+        /* dpdk */
+        char huge_dir[VSW_CONF_STR];
+        uint32_t socket_mem_mb;
+        char file_prefix[VSW_CONF_STR];
+        char uplink[VSW_CONF_STR]; /* "" = none */
+        uint32_t uplink_bridge;    /* bridge domain the uplink joins */
+        uint32_t num_mbufs;
 
-	/* vhost */
-	uint8_t rx_retry;
-	uint32_t rx_retry_delay_us;
-	uint32_t rx_retry_num;
-	uint32_t vm2vm;
-	uint8_t vlan_strip;
-	uint32_t reconnect_ms; /* client-mode retry interval */
-	uint32_t nboot_ifaces;
-	struct vsw_boot_iface boot_ifaces[VSW_CONF_MAX_BOOT_IFACES];
+        /* vhost */
+        uint8_t rx_retry;
+        uint32_t rx_retry_delay_us;
+        uint32_t rx_retry_num;
+        uint32_t vm2vm;
+        uint8_t vlan_strip;
+        uint32_t reconnect_ms; /* client-mode retry interval */
+        uint32_t nboot_ifaces;
+        struct vsw_boot_iface boot_ifaces[VSW_CONF_MAX_BOOT_IFACES];
 
-	/* logging */
-	enum vsw_log_level default_log_level;
-	int8_t class_log_level[VSW_LOG_CLASS_MAX]; /* -1 = default */
+        /* logging */
+        enum vsw_log_level default_log_level;
+        int8_t class_log_level[VSW_LOG_CLASS_MAX]; /* -1 = default */
 };
 
 /* Fills cfg with defaults. */
@@ -74,7 +74,7 @@ void vsw_config_defaults(struct vsw_config *cfg);
 /* Parses text (from file `path`, used in messages) over cfg. Returns 0, or -1
  * with "<path>:<line>: <what was wrong>, expected <what>" in err. */
 int vsw_config_parse(struct vsw_config *cfg, const char *path, const char *text, char *err,
-		     unsigned errlen);
+                     unsigned errlen);
 /* Reads and parses a file; path NULL means the embedded default startup.conf. */
 int vsw_config_load(struct vsw_config *cfg, const char *path, char *err, unsigned errlen);
 

@@ -16,10 +16,10 @@
  * the receiving worker owns. */
 #define VSW_XW_RING_FMT  "vsw_xw_%u_%u"
 #define VSW_XW_RING_SIZE 1024
-#define VSW_XW_ELEM_SIZE 16 /* an mbuf pointer and the vring it goes to */
-#define VSW_STATE_MAGIC    0x7673777374617465ULL /* "vswstate" */
+#define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
+#define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 8u
+#define VSW_STATE_ABI_VERSION 9u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -45,41 +45,41 @@
 /* Log classes; levels live in the header so every process follows
  * `set logging class ...` without a message of its own. */
 enum vsw_log_class {
-	VSW_LOG_GENERAL,
-	VSW_LOG_CONFIG,
-	VSW_LOG_VHOST_USER,
-	VSW_LOG_RPC,
-	VSW_LOG_VAULT,
-	VSW_LOG_SUPERVISOR,
-	VSW_LOG_DATAPLANE,
-	VSW_LOG_CLASS_MAX
+        VSW_LOG_GENERAL,
+        VSW_LOG_CONFIG,
+        VSW_LOG_VHOST_USER,
+        VSW_LOG_RPC,
+        VSW_LOG_VAULT,
+        VSW_LOG_SUPERVISOR,
+        VSW_LOG_DATAPLANE,
+        VSW_LOG_CLASS_MAX
 };
 
 enum vsw_log_level {
-	VSW_LOG_EMERG,
-	VSW_LOG_ERR,
-	VSW_LOG_WARNING,
-	VSW_LOG_NOTICE,
-	VSW_LOG_INFO,
-	VSW_LOG_DEBUG,
-	VSW_LOG_LEVEL_MAX
+        VSW_LOG_EMERG,
+        VSW_LOG_ERR,
+        VSW_LOG_WARNING,
+        VSW_LOG_NOTICE,
+        VSW_LOG_INFO,
+        VSW_LOG_DEBUG,
+        VSW_LOG_LEVEL_MAX
 };
 
 /* One guest memory region as the front end described it. The fd itself
  * is in the vault under "if<N>/mem/g<generation>/<slot>". */
 struct vsw_mem_region {
-	uint64_t guest_phys_addr;
-	uint64_t memory_size;
-	uint64_t userspace_addr;
-	uint64_t mmap_offset;
-	int32_t fd;      /* vhostd's fd number, for `show vhost-user` only */
-	uint32_t in_use; /* slot holds a region */
+        uint64_t guest_phys_addr;
+        uint64_t memory_size;
+        uint64_t userspace_addr;
+        uint64_t mmap_offset;
+        int32_t fd;      /* vhostd's fd number, for `show vhost-user` only */
+        uint32_t in_use; /* slot holds a region */
 };
 
 struct vsw_mem_table {
-	uint32_t generation; /* bumped on every change; names the vault keys */
-	uint32_t nregions;
-	struct vsw_mem_region regions[VSW_MAX_MEM_REGIONS];
+        uint32_t generation; /* bumped on every change; names the vault keys */
+        uint32_t nregions;
+        struct vsw_mem_region regions[VSW_MAX_MEM_REGIONS];
 };
 
 /* vring state bits (vsw_vring.state). */
@@ -93,23 +93,23 @@ struct vsw_mem_table {
 
 /* Why a descriptor failed validation (drops_bad[] index). */
 enum vsw_bad_desc {
-	VSW_BAD_HEAD,      /* head index >= ring size */
-	VSW_BAD_NEXT,      /* next index >= ring or table size */
-	VSW_BAD_ADDR,      /* buffer not inside one guest memory region (or addr + len wraps) */
-	VSW_BAD_CHAIN,     /* loop, or longer than the ring or table */
-	VSW_BAD_INDIRECT,  /* indirect table size, place, nesting, or with NEXT */
-	VSW_BAD_DIRECTION, /* device-writable where readable is required, or back */
-	VSW_BAD_SHORT,     /* no room for the header, or no frame after it */
-	VSW_BAD_DESC_REASONS
+        VSW_BAD_HEAD,      /* head index >= ring size */
+        VSW_BAD_NEXT,      /* next index >= ring or table size */
+        VSW_BAD_ADDR,      /* buffer not inside one guest memory region (or addr + len wraps) */
+        VSW_BAD_CHAIN,     /* loop, or longer than the ring or table */
+        VSW_BAD_INDIRECT,  /* indirect table size, place, nesting, or with NEXT */
+        VSW_BAD_DIRECTION, /* device-writable where readable is required, or back */
+        VSW_BAD_SHORT,     /* no room for the header, or no frame after it */
+        VSW_BAD_DESC_REASONS
 };
 
 struct vsw_vring_counters {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t drops_full;     /* guest ring had no room */
-	uint64_t drops_bad_desc; /* descriptor failed validation: the sum of drops_bad */
-	uint64_t drops_other;    /* no mbuf, too big, ring stopped, L2 bridge drops */
-	uint64_t drops_bad[VSW_BAD_DESC_REASONS];
+        uint64_t packets;
+        uint64_t bytes;
+        uint64_t drops_full;     /* guest ring had no room */
+        uint64_t drops_bad_desc; /* descriptor failed validation: the sum of drops_bad */
+        uint64_t drops_other;    /* no mbuf, too big, ring stopped, L2 bridge drops */
+        uint64_t drops_bad[VSW_BAD_DESC_REASONS];
 };
 
 /* Handshake (DESIGN.md "Changing a running vring"): the control plane makes
@@ -118,43 +118,43 @@ struct vsw_vring_counters {
  * cmd_seq even again releases it; the worker re-reads the config and acks.
  * Workers read only this first cache line per iteration. */
 struct vsw_vring {
-	alignas(VSW_CACHE_LINE) _Atomic uint32_t cmd_seq;
-	_Atomic uint32_t ack_seq;
-	_Atomic uint32_t owner; /* worker index or VSW_NO_WORKER; changed only while paused */
-	uint32_t state;         /* VSW_VRING_* bits, written while paused */
+        alignas(VSW_CACHE_LINE) _Atomic uint32_t cmd_seq;
+        _Atomic uint32_t ack_seq;
+        _Atomic uint32_t owner; /* worker index or VSW_NO_WORKER; changed only while paused */
+        uint32_t state;         /* VSW_VRING_* bits, written while paused */
 
-	alignas(VSW_CACHE_LINE) uint32_t num;
-	uint32_t flags; /* SET_VRING_ADDR flags */
-	uint64_t desc_user_addr;
-	uint64_t avail_user_addr;
-	uint64_t used_user_addr;
-	uint64_t desc_gpa; /* translated through the memory table */
-	uint64_t avail_gpa;
-	uint64_t used_gpa;
-	uint64_t log_guest_addr;
-	uint16_t last_avail_idx; /* for packed rings: bit 15 is the wrap counter */
-	uint16_t last_used_idx;  /* likewise */
-	uint32_t kick_gen;       /* bumped on each SET_VRING_KICK: worker refetches the fd */
-	uint32_t call_gen;
-	uint32_t err_gen;
-	int32_t kickfd; /* vhostd's fd numbers, for display; -1 none */
-	int32_t callfd;
-	int32_t errfd;
-	uint32_t placement_user; /* owner chosen by the user, not the default */
+        alignas(VSW_CACHE_LINE) uint32_t num;
+        uint32_t flags; /* SET_VRING_ADDR flags */
+        uint64_t desc_user_addr;
+        uint64_t avail_user_addr;
+        uint64_t used_user_addr;
+        uint64_t desc_gpa; /* translated through the memory table */
+        uint64_t avail_gpa;
+        uint64_t used_gpa;
+        uint64_t log_guest_addr;
+        uint16_t last_avail_idx; /* for packed rings: bit 15 is the wrap counter */
+        uint16_t last_used_idx;  /* likewise */
+        uint32_t kick_gen;       /* bumped on each SET_VRING_KICK: worker refetches the fd */
+        uint32_t call_gen;
+        uint32_t err_gen;
+        int32_t kickfd; /* vhostd's fd numbers, for display; -1 none */
+        int32_t callfd;
+        int32_t errfd;
+        uint32_t placement_user; /* owner chosen by the user, not the default */
 
-	alignas(VSW_CACHE_LINE) struct vsw_vring_counters counters;
-	/* Packed rings only, written by the owner (atomic stores) before each
-	 * used descriptor it writes, so that a worker restarted after a crash
-	 * can tell where the ring stands (virtq_packed_resume); 0 while the
-	 * ring is paused: last_avail_idx and last_used_idx are then exact. */
-	uint64_t packed_progress;
+        alignas(VSW_CACHE_LINE) struct vsw_vring_counters counters;
+        /* Packed rings only, written by the owner (atomic stores) before each
+         * used descriptor it writes, so that a worker restarted after a crash
+         * can tell where the ring stands (virtq_packed_resume); 0 while the
+         * ring is paused: last_avail_idx and last_used_idx are then exact. */
+        uint64_t packed_progress;
 };
 
 enum vsw_conn_state {
-	VSW_CONN_IDLE,       /* no front end */
-	VSW_CONN_LISTENING,  /* server: waiting for accept */
-	VSW_CONN_CONNECTING, /* client: retrying */
-	VSW_CONN_CONNECTED,
+        VSW_CONN_IDLE,       /* no front end */
+        VSW_CONN_LISTENING,  /* server: waiting for accept */
+        VSW_CONN_CONNECTING, /* client: retrying */
+        VSW_CONN_CONNECTED,
 };
 
 /* Crash-atomic message journal (DESIGN.md "Restart and recovery"): vhostd
@@ -162,96 +162,96 @@ enum vsw_conn_state {
  * reply (APPLIED), consumes it from the socket, sends the reply and marks
  * it DONE. A successor reads the state to tell what was done. */
 enum vsw_journal_state {
-	VSW_JOURNAL_EMPTY,
-	VSW_JOURNAL_APPLYING, /* the message at the socket's head is being applied */
-	VSW_JOURNAL_APPLIED,  /* applied, reply recorded; maybe consumed, not known sent */
-	VSW_JOURNAL_DONE,     /* consumed, reply sent */
+        VSW_JOURNAL_EMPTY,
+        VSW_JOURNAL_APPLYING, /* the message at the socket's head is being applied */
+        VSW_JOURNAL_APPLIED,  /* applied, reply recorded; maybe consumed, not known sent */
+        VSW_JOURNAL_DONE,     /* consumed, reply sent */
 };
 
 enum vsw_journal_action {
-	VSW_JOURNAL_NOTHING, /* no reply */
-	VSW_JOURNAL_REPLY,   /* send reply[] */
-	VSW_JOURNAL_HANG_UP, /* the message was refused: drop the front end */
+        VSW_JOURNAL_NOTHING, /* no reply */
+        VSW_JOURNAL_REPLY,   /* send reply[] */
+        VSW_JOURNAL_HANG_UP, /* the message was refused: drop the front end */
 };
 
 #define VSW_JOURNAL_REPLY_MAX 64
 
 struct vsw_journal {
-	uint32_t state;  /* enum vsw_journal_state */
-	uint32_t action; /* enum vsw_journal_action */
-	/* The message's identity, to recognise it at the socket's head. */
-	uint32_t request;
-	uint32_t hdr_flags;
-	uint32_t size;
-	uint32_t nfds;
-	uint64_t payload_hash; /* FNV-1a of the payload */
-	uint64_t seq;          /* messages journaled on this interface */
-	uint32_t reply_len;    /* header included */
-	uint8_t reply[VSW_JOURNAL_REPLY_MAX];
+        uint32_t state;  /* enum vsw_journal_state */
+        uint32_t action; /* enum vsw_journal_action */
+        /* The message's identity, to recognise it at the socket's head. */
+        uint32_t request;
+        uint32_t hdr_flags;
+        uint32_t size;
+        uint32_t nfds;
+        uint64_t payload_hash; /* FNV-1a of the payload */
+        uint64_t seq;          /* messages journaled on this interface */
+        uint32_t reply_len;    /* header included */
+        uint8_t reply[VSW_JOURNAL_REPLY_MAX];
 };
 
 struct vsw_iface {
-	uint32_t in_use;
-	uint32_t sw_if_index;
-	uint32_t instance; /* N in VirtualEthernet0/0/N */
-	char name[VSW_NAME_LEN];
-	char socket_path[VSW_PATH_LEN];
-	uint8_t is_server;
-	uint8_t admin_up;
-	uint8_t conn_state; /* enum vsw_conn_state */
-	uint8_t hwaddr_set;
-	int32_t sock_errno; /* last socket error, for show */
-	uint32_t sock_uid, sock_gid, sock_mode;
-	uint32_t reconnect_ms;
+        uint32_t in_use;
+        uint32_t sw_if_index;
+        uint32_t instance; /* N in VirtualEthernet0/0/N */
+        char name[VSW_NAME_LEN];
+        char socket_path[VSW_PATH_LEN];
+        uint8_t is_server;
+        uint8_t admin_up;
+        uint8_t conn_state; /* enum vsw_conn_state */
+        uint8_t hwaddr_set;
+        int32_t sock_errno; /* last socket error, for show */
+        uint32_t sock_uid, sock_gid, sock_mode;
+        uint32_t reconnect_ms;
 
-	uint64_t feature_mask;      /* user's mask: offered = supported & mask */
-	uint64_t features;          /* acked by SET_FEATURES */
-	uint64_t protocol_features; /* acked by SET_PROTOCOL_FEATURES */
-	uint8_t features_set;
-	uint8_t owner_set;
-	uint8_t debug;
-	uint8_t mac[6];
-	uint16_t vlan;      /* access VLAN 1-4094; 0: frames pass with their own tags */
-	uint32_t bridge_id; /* bridge domain id, VSW_NO_BRIDGE: not forwarded */
-	uint32_t num_queue_pairs; /* pairs the front end has touched */
-	uint32_t mtu;
-	uint32_t device_status; /* SET_STATUS */
-	uint8_t rarp_mac[6];         /* SEND_RARP: the MAC to announce */
-	_Atomic uint32_t rarp_seq;   /* bumped per SEND_RARP: the dataplane announces */
+        uint64_t feature_mask;      /* user's mask: offered = supported & mask */
+        uint64_t features;          /* acked by SET_FEATURES */
+        uint64_t protocol_features; /* acked by SET_PROTOCOL_FEATURES */
+        uint8_t features_set;
+        uint8_t owner_set;
+        uint8_t debug;
+        uint8_t mac[6];
+        uint16_t vlan;            /* access VLAN 1-4094; 0: frames pass with their own tags */
+        uint32_t bridge_id;       /* bridge domain id, VSW_NO_BRIDGE: not forwarded */
+        uint32_t num_queue_pairs; /* pairs the front end has touched */
+        uint32_t mtu;
+        uint32_t device_status;    /* SET_STATUS */
+        uint8_t rarp_mac[6];       /* SEND_RARP: the MAC to announce */
+        _Atomic uint32_t rarp_seq; /* bumped per SEND_RARP: the dataplane announces */
 
-	struct vsw_mem_table mem;
-	uint64_t log_size;
-	uint64_t log_offset;
-	uint32_t log_gen; /* vault key "if<N>/log/<gen>" */
+        struct vsw_mem_table mem;
+        uint64_t log_size;
+        uint64_t log_offset;
+        uint32_t log_gen; /* vault key "if<N>/log/<gen>" */
 
-	struct vsw_journal journal;
-	/* Bumped after each deposit or withdrawal under "if<N>/": a vhostd
-	 * that fetched its fds earlier sees whether they are still current. */
-	_Atomic uint32_t vault_seq;
-	/* Per-interface counters are the sums of its vrings' (each written
-	 * by the ring's one owner), added up by the reader. */
-	struct vsw_vring vrings[VSW_MAX_VRINGS];
+        struct vsw_journal journal;
+        /* Bumped after each deposit or withdrawal under "if<N>/": a vhostd
+         * that fetched its fds earlier sees whether they are still current. */
+        _Atomic uint32_t vault_seq;
+        /* Per-interface counters are the sums of its vrings' (each written
+         * by the ring's one owner), added up by the reader. */
+        struct vsw_vring vrings[VSW_MAX_VRINGS];
 };
 
 enum vsw_worker_state {
-	VSW_WORKER_ABSENT,
-	VSW_WORKER_STARTING,
-	VSW_WORKER_RUNNING,
-	VSW_WORKER_DEAD,
+        VSW_WORKER_ABSENT,
+        VSW_WORKER_STARTING,
+        VSW_WORKER_RUNNING,
+        VSW_WORKER_DEAD,
 };
 
 struct vsw_worker {
-	alignas(VSW_CACHE_LINE) _Atomic uint32_t state;
-	int32_t pid;
-	uint32_t lcore;
-	uint32_t restarts;
-	_Atomic uint64_t heartbeat_ns; /* CLOCK_MONOTONIC */
-	uint64_t leaked_mbufs;
-	/* Frames the worker dropped with no vring of its own to count them
-	 * on: the receiving worker's ring was full, or the destination
-	 * interface had no enabled RX queue. */
-	uint64_t xw_drops;
-	uint64_t no_rxq_drops;
+        alignas(VSW_CACHE_LINE) _Atomic uint32_t state;
+        int32_t pid;
+        uint32_t lcore;
+        uint32_t restarts;
+        _Atomic uint64_t heartbeat_ns; /* CLOCK_MONOTONIC */
+        uint64_t leaked_mbufs;
+        /* Frames the worker dropped with no vring of its own to count them
+         * on: the receiving worker's ring was full, or the destination
+         * interface had no enabled RX queue. */
+        uint64_t xw_drops;
+        uint64_t no_rxq_drops;
 };
 
 /* One MAC table entry (layout in vsw_l2fib.h). Learners in several
@@ -260,110 +260,110 @@ struct vsw_worker {
  * that sees the same key before and after reading val has a val written for
  * that key. */
 struct vsw_l2fib_entry {
-	_Atomic uint64_t key; /* 0: never used */
-	_Atomic uint64_t val;
+        _Atomic uint64_t key; /* 0: never used */
+        _Atomic uint64_t val;
 };
 
 struct vsw_l2fib_bucket {
-	alignas(VSW_CACHE_LINE) struct vsw_l2fib_entry way[VSW_L2FIB_WAYS];
+        alignas(VSW_CACHE_LINE) struct vsw_l2fib_entry way[VSW_L2FIB_WAYS];
 };
 
 /* A bridge domain. Config fields change only under the l2_seq handshake
  * (vsw_bridge.h); the table is written by the workers' learners. */
 struct vsw_bridge {
-	alignas(VSW_CACHE_LINE) uint32_t in_use;
-	uint32_t id;      /* the user's bridge domain id, 1-16777215 */
-	uint32_t aging_s; /* entries older than this are ignored and reclaimed; 0: never */
-	uint32_t learn;   /* learn source MACs */
-	struct vsw_l2fib_bucket fib[VSW_L2FIB_BUCKETS];
+        alignas(VSW_CACHE_LINE) uint32_t in_use;
+        uint32_t id;      /* the user's bridge domain id, 1-16777215 */
+        uint32_t aging_s; /* entries older than this are ignored and reclaimed; 0: never */
+        uint32_t learn;   /* learn source MACs */
+        struct vsw_l2fib_bucket fib[VSW_L2FIB_BUCKETS];
 };
 
 enum vsw_uplink_mode {
-	VSW_UPLINK_NONE,     /* no uplink configured */
-	VSW_UPLINK_SOFTWARE, /* any PMD: workers classify by MAC and VLAN */
-	VSW_UPLINK_VMDQ,     /* the NIC sorts frames into per-VM pools */
+        VSW_UPLINK_NONE,     /* no uplink configured */
+        VSW_UPLINK_SOFTWARE, /* any PMD: workers classify by MAC and VLAN */
+        VSW_UPLINK_VMDQ,     /* the NIC sorts frames into per-VM pools */
 };
 
 /* One worker's uplink traffic; written by that worker only. */
 struct vsw_uplink_counters {
-	alignas(VSW_CACHE_LINE) uint64_t rx_packets; /* off its RX queue */
-	uint64_t rx_bytes;
-	uint64_t rx_steered; /* of those, handed to the worker owning the VM's queue */
-	uint64_t rx_drops;   /* dropped by the bridge (no destination, VLAN, runt) */
-	uint64_t tx_packets; /* onto its TX queue */
-	uint64_t tx_bytes;
-	uint64_t tx_drops; /* TX queue full */
+        alignas(VSW_CACHE_LINE) uint64_t rx_packets; /* off its RX queue */
+        uint64_t rx_bytes;
+        uint64_t rx_steered; /* of those, handed to the worker owning the VM's queue */
+        uint64_t rx_drops;   /* dropped by the bridge (no destination, VLAN, runt) */
+        uint64_t tx_packets; /* onto its TX queue */
+        uint64_t tx_bytes;
+        uint64_t tx_drops; /* TX queue full */
 };
 
 /* The first frame a VM sends registers its MAC (as DPDK's vhost-switch
  * does): claimed by compare-and-swap of sw_if_index, so it is logged once
  * whichever worker sees the frame. */
 struct vsw_uplink_mac {
-	_Atomic uint32_t sw_if_index; /* 0: free */
-	uint16_t vlan;
-	uint8_t mac[6];
+        _Atomic uint32_t sw_if_index; /* 0: free */
+        uint16_t vlan;
+        uint8_t mac[6];
 };
 
 /* A VMDQ pool planned for a startup interface (by sw_if_index: vhostd
  * numbers them from 1 in startup.conf order on a fresh memzone). */
 struct vsw_uplink_pool {
-	uint32_t sw_if_index; /* 0: none */
-	uint16_t pool_id;     /* for rte_eth_dev_mac_addr_add */
-	uint16_t rx_queue;    /* the pool's queue its owner polls */
+        uint32_t sw_if_index; /* 0: none */
+        uint16_t pool_id;     /* for rte_eth_dev_mac_addr_add */
+        uint16_t rx_queue;    /* the pool's queue its owner polls */
 };
 
 /* The uplink port, set up by the supervisor before any child starts and
  * not changed afterwards (counters and registered MACs excepted). */
 struct vsw_uplink {
-	uint32_t mode;    /* enum vsw_uplink_mode */
-	uint16_t port_id; /* ethdev port, the same in every process */
-	uint16_t nworkers; /* workers with queues on it */
-	uint16_t txq_of_worker[VSW_MAX_WORKERS];
-	uint16_t nrxq_of_worker[VSW_MAX_WORKERS];
-	uint16_t rxq_of_worker[VSW_MAX_WORKERS][VSW_UPLINK_MAX_RXQ];
-	struct vsw_uplink_pool pools[VSW_MAX_IFACES]; /* VMDQ only */
-	uint32_t bridge_id; /* bridge domain the uplink is a port of */
-	uint32_t vm2vm;     /* 0, 1 or 2 as configured */
-	uint8_t vlan_strip;    /* configured */
-	uint8_t vlan_strip_hw; /* the PMD strips tags on RX */
-	uint8_t mac[6];
-	uint32_t max_vmdq_pools; /* capabilities read from the PMD */
-	uint32_t max_rx_queues;
-	uint32_t max_tx_queues;
-	char devargs[VSW_UPLINK_STR_LEN];
-	char name[VSW_NAME_LEN]; /* ethdev name */
-	char driver[VSW_NAME_LEN];
-	char mode_reason[VSW_UPLINK_STR_LEN]; /* why this mode */
-	struct vsw_uplink_mac macs[VSW_MAX_IFACES];
-	struct vsw_uplink_counters counters[VSW_MAX_WORKERS];
+        uint32_t mode;     /* enum vsw_uplink_mode */
+        uint16_t port_id;  /* ethdev port, the same in every process */
+        uint16_t nworkers; /* workers with queues on it */
+        uint16_t txq_of_worker[VSW_MAX_WORKERS];
+        uint16_t nrxq_of_worker[VSW_MAX_WORKERS];
+        uint16_t rxq_of_worker[VSW_MAX_WORKERS][VSW_UPLINK_MAX_RXQ];
+        struct vsw_uplink_pool pools[VSW_MAX_IFACES]; /* VMDQ only */
+        uint32_t bridge_id;                           /* bridge domain the uplink is a port of */
+        uint32_t vm2vm;                               /* 0, 1 or 2 as configured */
+        uint8_t vlan_strip;                           /* configured */
+        uint8_t vlan_strip_hw;                        /* the PMD strips tags on RX */
+        uint8_t mac[6];
+        uint32_t max_vmdq_pools; /* capabilities read from the PMD */
+        uint32_t max_rx_queues;
+        uint32_t max_tx_queues;
+        char devargs[VSW_UPLINK_STR_LEN];
+        char name[VSW_NAME_LEN]; /* ethdev name */
+        char driver[VSW_NAME_LEN];
+        char mode_reason[VSW_UPLINK_STR_LEN]; /* why this mode */
+        struct vsw_uplink_mac macs[VSW_MAX_IFACES];
+        struct vsw_uplink_counters counters[VSW_MAX_WORKERS];
 };
 
 struct vsw_state {
-	uint64_t magic;
-	uint32_t abi_version;
-	uint32_t state_size; /* sizeof(struct vsw_state) */
-	uint32_t iface_size;
-	uint32_t vring_size;
-	uint32_t max_ifaces;
-	uint32_t max_vrings;
+        uint64_t magic;
+        uint32_t abi_version;
+        uint32_t state_size; /* sizeof(struct vsw_state) */
+        uint32_t iface_size;
+        uint32_t vring_size;
+        uint32_t max_ifaces;
+        uint32_t max_vrings;
 
-	_Atomic uint32_t vhostd_generation;
-	_Atomic int32_t vhostd_pid;
-	/* `restart control binary <path>`: the executable the supervisor
-	 * starts for the next generation ("" = its usual one). */
-	char vhostd_next_binary[256];
-	uint32_t nworkers;
-	uint32_t next_sw_if_index;
-	_Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];
-	/* Seqlock over the L2 config (bridges[] config fields, ifaces[]
-	 * bridge_id and vlan, interfaces joining or leaving): odd while vhostd
-	 * edits; workers re-read the config when it changes. */
-	_Atomic uint32_t l2_seq;
+        _Atomic uint32_t vhostd_generation;
+        _Atomic int32_t vhostd_pid;
+        /* `restart control binary <path>`: the executable the supervisor
+         * starts for the next generation ("" = its usual one). */
+        char vhostd_next_binary[256];
+        uint32_t nworkers;
+        uint32_t next_sw_if_index;
+        _Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];
+        /* Seqlock over the L2 config (bridges[] config fields, ifaces[]
+         * bridge_id and vlan, interfaces joining or leaving): odd while vhostd
+         * edits; workers re-read the config when it changes. */
+        _Atomic uint32_t l2_seq;
 
-	struct vsw_worker workers[VSW_MAX_WORKERS];
-	struct vsw_iface ifaces[VSW_MAX_IFACES];
-	struct vsw_bridge bridges[VSW_MAX_BRIDGES];
-	struct vsw_uplink uplink;
+        struct vsw_worker workers[VSW_MAX_WORKERS];
+        struct vsw_iface ifaces[VSW_MAX_IFACES];
+        struct vsw_bridge bridges[VSW_MAX_BRIDGES];
+        struct vsw_uplink uplink;
 };
 
 /* Fills the header of a freshly reserved memzone (supervisor only). */
