@@ -9,14 +9,16 @@ guest's eth0 carrier_changes is the same before and after, neither QEMU
 logs a vhost-user disconnect, the switch accepts no new connection and
 the worker never restarts.
 
-CPUs: the worker polls core 1; both TCG guests, vhostd and the supervisor
-share core 0. The guests boot one after the other (QEMU is the vhost-user
-client: the switch's sockets are there first). QEMU runs at nice -10: a
-guest held off core 0 for ~100 ms (a plain CPU hog in place of the
-restarts does it too) takes the frames that arrived meanwhile in one NAPI
-poll, and busybox ping's raw socket (SO_RCVBUF 7 KiB, which also gets the
-peer's echo requests) can overflow: the kernel counts the reply, ping
-never sees it."""
+CPUs: vhostd and the supervisor run on core 0, the worker polls core 1,
+and both TCG guests run on core 1 too, at nice -10, so the worker yields
+to them whenever they have work. On core 0 a guest would be held off for
+~100 ms whenever vhostd starts (EAL start-up) or the other guest execs
+something under TCG (a plain CPU hog does it too, with no restart): it
+then takes the frames that arrived meanwhile in one NAPI poll, and busybox
+ping's raw socket (SO_RCVBUF 7 KiB, and it gets the peer's echo requests
+too) overflows: its kernel counted the reply, ping never sees it. The
+guests boot one after the other (QEMU is the vhost-user client: the
+switch's sockets are there first)."""
 
 import os
 import re
@@ -85,7 +87,7 @@ def main():
     names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]]
     guests = []
     for i, sock in enumerate(socks):
-        g = t.Guest("g%d" % (i + 1), sock, ip="%s/24" % IPS[i], cpus="0", nice=-10)
+        g = t.Guest("g%d" % (i + 1), sock, ip="%s/24" % IPS[i], cpus="1", nice=-10)
         g.start()
         g.wait_ready(120)
         g.wait_link(True, 30)
@@ -102,9 +104,12 @@ def main():
     events = sw.front_end_events()
     worker = sw.ctl("show", "workers", json=True)["workers"][0]
 
+    # Both pings start a second after the console commands that start them:
+    # a guest busy starting one (fork and exec under TCG) would hold the
+    # other guest off core 0 while its ping runs.
     for g, peer in zip(guests, reversed(IPS)):
-        g.spawn("ping -i 0.01 -c %d %s" % (PINGS, peer), "/tmp/ping.out")
-    t0 = time.monotonic()
+        g.spawn("sleep 1 && ping -i 0.01 -c %d %s" % (PINGS, peer), "/tmp/ping.out")
+    t0 = time.monotonic() + 1.0
     durations = {"graceful": [], "kill": []}
     for i, how in enumerate(ROUNDS):
         time.sleep(max(0.0, t0 + (i + 0.5) * EVERY - time.monotonic()))
