@@ -264,6 +264,9 @@ def measure(args, backend_name, frame):
         fe.cmd("set fwd io")
         fe.wait_for(r"Set io packet forwarding mode")
         fe.cmd("set txpkts %d" % (frame - 4))  # testpmd's length excludes the FCS
+        # The loop keeps only the frames that survive the first bursts: let
+        # both backends finish setting their rings up before sending.
+        time.sleep(1.0)
         fe.cmd("start tx_first %d" % args.bursts)
         fe.wait_for(r"io packet forwarding")
         time.sleep(args.warmup)
