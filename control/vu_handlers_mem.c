@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "vu_features.h"
 #include "vu_handlers.h"
 
@@ -185,6 +186,33 @@ enum vu_result vu_get_max_mem_slots(struct vu_dev *dev, struct vu_msg *msg, stru
         return VU_R_REPLY;
 }
 
+/* Do two fds name the same file? */
+static int same_file(int a, int b)
+{
+        struct stat sa, sb;
+
+        return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+               sa.st_ino == sb.st_ino;
+}
+
+/* QEMU sends each region once per queue pair (one vhost device each, one
+ * socket): the same region of the same file is one more reference, not an
+ * overlap. The table, its generation and the workers' maps stay as they are. */
+static enum vu_result add_same_region(struct vu_dev *dev, struct vu_msg *msg, unsigned i)
+{
+        struct vsw_mem_region *reg = &dev->ifc->mem.regions[i];
+
+        if (dev->mem_fd[i] >= 0 && !same_file(dev->mem_fd[i], msg->fds[0])) {
+                vu_log_err(dev, msg, "new region is region %u's range in another file", i);
+                return VU_R_FAIL;
+        }
+        reg->in_use++;
+        VSW_INFO(VSW_LOG_VHOST_USER,
+                 "%s: VHOST_USER_ADD_MEM_REG: region %u added again, %u references", dev->ifc->name,
+                 i, reg->in_use);
+        return VU_R_OK;
+}
+
 enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         const struct vhost_user_memory_region *r = &msg->payload.mem_reg.region;
@@ -201,6 +229,8 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                          * take this fd and commit the table again. */
                         slot = i;
                         break;
+                } else if (same_region(&m->regions[i], r)) {
+                        return add_same_region(dev, msg, i);
                 } else if (overlap(dev, msg, r->guest_phys_addr, r->userspace_addr, r->memory_size,
                                    &m->regions[i], "new region", i)) {
                         return VU_R_FAIL;
@@ -213,10 +243,14 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
         if (check_region(dev, msg, r, msg->fds[0], slot) < 0)
                 return VU_R_FAIL;
 
+        uint32_t refs = m->regions[slot].in_use;
+
         vu_pause_all(dev);
         if (dev->mem_fd[slot] >= 0)
                 close(dev->mem_fd[slot]);
         set_region(&m->regions[slot], r, msg->fds[0]);
+        if (refs > 1) /* a replay keeps the references counted before */
+                m->regions[slot].in_use = refs;
         dev->mem_fd[slot] = msg->fds[0];
         msg->fds[0] = -1;
         commit_table(dev, msg);
@@ -235,6 +269,10 @@ enum vu_result vu_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 if (!reg->in_use || reg->guest_phys_addr != r->guest_phys_addr ||
                     reg->memory_size != r->memory_size || reg->userspace_addr != r->userspace_addr)
                         continue;
+                if (reg->in_use > 1) { /* added again: one reference goes */
+                        reg->in_use--;
+                        return VU_R_OK;
+                }
                 int fd = dev->mem_fd[i];
 
                 vu_pause_all(dev);

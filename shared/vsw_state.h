@@ -73,7 +73,7 @@ struct vsw_mem_region {
         uint64_t userspace_addr;
         uint64_t mmap_offset;
         int32_t fd;      /* vhostd's fd number, for `show vhost-user` only */
-        uint32_t in_use; /* slot holds a region */
+        uint32_t in_use; /* slot holds a region: times the front end added it */
 };
 
 struct vsw_mem_table {

@@ -74,10 +74,31 @@ def check_mode(sw, mode):
     sw.ctl("delete", "vhost-user", name)
 
 
+def check_multiqueue(sw):
+    """QEMU with queues=2 runs one vhost device per queue pair on the one
+    socket, and each adds every memory region: the second copy must be
+    taken as the same region (not an overlap), or QEMU falls back to
+    userspace virtio and all four rings stay down."""
+    sock = os.path.join(t.workdir(), "mq.sock")
+    name = sw.ctl("create", "vhost-user", "socket", sock, "server").strip()
+    guest = t.Guest("g-mq", sock, queues=2, ip="10.0.0.1/24")
+    guest.start()
+    guest.wait_ready()
+    ifc = n.wait_negotiated(sw, name, queue_pairs=2, timeout=60)
+    n.check_guest_memory(ifc, GUEST_MEM)
+    n.check_virtqueues(ifc, 4, qsz=256)
+    log = guest.log_text()
+    t.check("vhost_set_mem_table failed" not in log and "falling back" not in log,
+            "%s: QEMU kept vhost-user for both queue pairs (log: %r)" % (name, log[-300:]))
+    guest.stop()
+    sw.ctl("delete", "vhost-user", name)
+
+
 def main():
     sw = t.Switch("sw").start()
     check_mode(sw, "server")
     check_mode(sw, "client")
+    check_multiqueue(sw)
     sw.stop()
 
 

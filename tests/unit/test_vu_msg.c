@@ -342,10 +342,28 @@ static void test_good_sequence(void)
         fd = memfd(0x100000);
         CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &reg, sizeof(reg), &fd, 1) == VU_ACT_NONE, "add");
         CHECK(ifc->mem.nregions == 2 && ifc->mem.generation == 2, "added");
+        /* QEMU adds each region once per queue pair: the same region of
+         * the same file is counted, not refused, and comes off as often. */
+        int again = dup(dev.mem_fd[1]);
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &reg, sizeof(reg), &again, 1) == VU_ACT_NONE,
+              "add the same region again");
+        CHECK(ifc->mem.nregions == 2 && ifc->mem.generation == 2 && ifc->mem.regions[1].in_use == 2,
+              "counted, table unchanged (gen %u, refs %u)", ifc->mem.generation,
+              ifc->mem.regions[1].in_use);
         fd = memfd(0x100000);
         CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &reg, sizeof(reg), &fd, 1) == VU_ACT_CLOSE,
-              "add twice");
+              "same range in another file");
+        CHECK(logged("new region is region 1's range in another file"), "log");
+        struct vhost_user_mem_reg part = reg;
+        part.region.memory_size /= 2;
+        fd = memfd(0x100000);
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, 1, &part, sizeof(part), &fd, 1) == VU_ACT_CLOSE,
+              "overlapping region");
         CHECK(logged("overlaps"), "log");
+        CHECK(send_msg(VHOST_USER_REM_MEM_REG, 1, &reg, sizeof(reg), NULL, 0) == VU_ACT_NONE,
+              "rem one reference");
+        CHECK(ifc->mem.nregions == 2 && ifc->mem.generation == 2 && ifc->mem.regions[1].in_use == 1,
+              "still mapped");
         CHECK(send_msg(VHOST_USER_REM_MEM_REG, 1, &reg, sizeof(reg), NULL, 0) == VU_ACT_NONE,
               "rem");
         CHECK(ifc->mem.nregions == 1 && ifc->mem.generation == 3, "removed");
