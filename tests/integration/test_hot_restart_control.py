@@ -42,18 +42,6 @@ def rings_up(sw, name):
             and bool(ifc["memory_regions"]))
 
 
-def socket_inodes(pid):
-    """Inodes of pid's sockets: a reconnect would show a new one."""
-    out = set()
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-        except OSError:
-            continue
-        if link.startswith("socket:"):
-            out.add(link)
-    return out
-
 
 def version(sw):
     return sw.ctl("show", "version", json=True)
@@ -97,7 +85,7 @@ def main():
 
     before = {n: negotiated(sw, n) for n in names}
     carrier = carrier_changes(g)
-    tp_socks = socket_inodes(tp.pid)
+    tp_socks = t.socket_inodes(tp.pid)
     connects = sw.log_text().count("front end connected")
     t.check(connects == 2, "two front ends connected (%d)" % connects)
 
@@ -149,7 +137,7 @@ def main():
     said = [ln for ln in g.log_text().splitlines()
             if ln.startswith("qemu-system") and "info: QEMU waiting" not in ln]
     t.check(not said, "QEMU logged no vhost-user disconnect or error: %s" % said[-10:])
-    t.check(socket_inodes(tp.pid) == tp_socks, "testpmd kept its sockets (no reconnect)")
+    t.check(t.socket_inodes(tp.pid) == tp_socks, "testpmd kept its sockets (no reconnect)")
     log = sw.log_text()
     t.check(log.count("front end connected") == connects,
             "the switch accepted no new connection during the restarts")

@@ -21,17 +21,6 @@ def rings_up(sw, name):
             and all(q["enabled"] and q["qsz"] > 0 for q in vqs[:2]))
 
 
-def sockets_of(pid):
-    out = set()
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-        except OSError:
-            continue
-        if link.startswith("socket:"):
-            out.add(link)
-    return out
-
 
 def main():
     t.hugepages_ensure()
@@ -43,7 +32,7 @@ def main():
     tp = t.Testpmd(t.unique("lrtp"), vdevs=["net_virtio_user0,path=%s,queues=1" % sock]).start()
     t.wait_until(lambda: rings_up(sw, name), 30, 0.5, "%s negotiated" % name)
     before = sw.ctl("show", "version", json=True)
-    tp_socks = sockets_of(tp.pid)
+    tp_socks = t.socket_inodes(tp.pid)
 
     sw.ctl("restart", "control", "binary", abi_test)
     line = t.wait_until(
@@ -63,7 +52,7 @@ def main():
             % (before["generation"], before["pid"], after))
     t.check(sw.vhostd_pid() == before["pid"], "the running vhostd is the only one")
     t.check(rings_up(sw, name), "%s still negotiated" % name)
-    t.check(sockets_of(tp.pid) == tp_socks, "testpmd kept its connection")
+    t.check(t.socket_inodes(tp.pid) == tp_socks, "testpmd kept its connection")
 
     # SIGHUP (no binary asked for) goes back to the usual vhostd.
     os.kill(sw.pid, signal.SIGHUP)
@@ -72,7 +61,7 @@ def main():
             sw.ctl("show", "version", json=True)), 15, 0.1, "a handover to the usual vhostd")
     t.check(v["generation"] > before["generation"], "a newer generation (%d) took over"
             % v["generation"])
-    t.check(rings_up(sw, name) and sockets_of(tp.pid) == tp_socks,
+    t.check(rings_up(sw, name) and t.socket_inodes(tp.pid) == tp_socks,
             "%s still negotiated on the same connection" % name)
     tp.quit()
     sw.stop()
