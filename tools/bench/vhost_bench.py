@@ -376,7 +376,7 @@ def print_table(summary, backends, args):
           "%d run(s) of %gs after %gs warm-up; median Mpps received by the front end "
           "(range); ratio of the medians and of the best runs"
           % (args.fe_cpu, args.backend_cpu, args.runs, args.duration, args.warmup))
-    head = "%-7s" % "frame" + "".join("%18s" % ("%s Mpps" % b) for b in backends)
+    head = "%-7s" % "frame" + "".join("%22s" % ("%s Mpps" % b) for b in backends)
     if len(backends) == 2:
         head += "%18s%12s" % ("vhostsw / DPDK", "best runs")
     print(head)
@@ -385,16 +385,16 @@ def print_table(summary, backends, args):
         for b in backends:
             cell = row.get(b)
             if not cell:
-                line += "%18s" % "failed"
+                line += "%22s" % "failed"
                 continue
             text = "%.3f" % cell["rx_mpps"]
             if cell["runs"] > 1:
                 text += " (%.2f-%.2f)" % (cell["min"], cell["max"])
-            line += "%18s" % (text + ("" if cell["valid"] else " *"))
+            line += "%22s" % (text + ("" if cell["valid"] else " *"))
         if "ratio" in row:
             line += "%18.2f%12.2f" % (row["ratio"], row["ratio_best"])
         print(line)
-    if any(not c["valid"] for row in summary.values() for k, c in row.items() if k != "ratio"):
+    if any(not row[b]["valid"] for row in summary.values() for b in backends if b in row):
         print("* measured while other processes used the CPUs, or a process died: not valid")
 
 
