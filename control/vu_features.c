@@ -23,6 +23,7 @@ static const struct vu_feature vu_features[] = {
     {VHOST_USER_F_PROTOCOL_FEATURES, "VHOST_USER_F_PROTOCOL_FEATURES"},
     {VIRTIO_F_VERSION_1, "VIRTIO_F_VERSION_1"},
     {VIRTIO_F_RING_PACKED, "VIRTIO_F_RING_PACKED"},
+    {VIRTIO_F_IN_ORDER, "VIRTIO_F_IN_ORDER"},
 };
 
 static const struct vu_feature vu_protocol_features[] = {

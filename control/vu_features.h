@@ -20,6 +20,7 @@
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
 #define VIRTIO_F_VERSION_1             32
 #define VIRTIO_F_RING_PACKED           34
+#define VIRTIO_F_IN_ORDER              35
 
 #define VHOST_USER_PROTOCOL_F_MQ                  0
 #define VHOST_USER_PROTOCOL_F_LOG_SHMFD           1

@@ -33,9 +33,9 @@ def start_switch(socks, workers):
     return sw.start(conf=conf)
 
 
-def testpmd(name, sock, packed, mrg, queues, fwd, nice=0):
-    vdev = ("net_virtio_user0,path=%s,queues=%d,packed_vq=%d,mrg_rxbuf=%d,in_order=0"
-            % (sock, queues, packed, mrg))
+def testpmd(name, sock, packed, mrg, queues, fwd, nice=0, in_order=0):
+    vdev = ("net_virtio_user0,path=%s,queues=%d,packed_vq=%d,mrg_rxbuf=%d,in_order=%d"
+            % (sock, queues, packed, mrg, in_order))
     tp = PinnedTestpmd(t.unique(name), vdevs=[vdev], app_args=[
         "--total-num-mbufs=16384", "--nb-cores=1", "--rxq=%d" % queues, "--txq=%d" % queues,
         "--no-lsc-interrupt"])
