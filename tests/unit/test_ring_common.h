@@ -44,13 +44,19 @@ static unsigned tx_frame_specs(struct fake_guest *g, uint32_t hdr_len, uint32_t 
         return n;
 }
 
-/* Guest RX chain: ndesc writable buffers of len in region 1. */
+/* Guest RX chain: ndesc writable buffers of len in region 1. Every other
+ * buffer holds stale bytes, as a recycled one does: the header written
+ * over them must come out zeroed just the same. */
 static void rx_chain_specs(struct fake_guest *g, unsigned ndesc, uint32_t len, struct dspec *s)
 {
+        static unsigned stale;
         unsigned i;
 
-        for (i = 0; i < ndesc; i++)
+        for (i = 0; i < ndesc; i++) {
                 s[i] = (struct dspec){fg_buf(g, len), len, VRING_DESC_F_WRITE};
+                if (stale++ % 2 == 0)
+                        memset(fg_ptr(g, s[i].gpa), 0xa5, len);
+        }
 }
 
 /* A dequeue of n frames was to give exactly one, (len, seed). */
