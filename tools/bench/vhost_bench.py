@@ -20,6 +20,7 @@ summed over both ports (each port's RX is one direction of the backend).
 
     python3 tools/bench/vhost_bench.py                 # both, 64 and 1518 B
     python3 tools/bench/vhost_bench.py --json --runs 3 --duration 20
+    python3 tools/bench/vhost_bench.py --packed        # packed virtqueues
 
 Run it as root on an otherwise idle machine: every other busy process takes
 CPU time from the two pollers. The benchmark warns (and marks the figures)
@@ -230,10 +231,10 @@ BACKENDS = {"vhostsw": SwitchBackend, "dpdk": DpdkBackend}
 # one measurement
 # --------------------------------------------------------------------------
 
-def front_end(socks, fwd_cpu, other_cpu, mbufs):
+def front_end(socks, fwd_cpu, other_cpu, mbufs, packed):
     lcores, main = lcore_args(fwd_cpu, other_cpu)
-    vdevs = ["net_virtio_user%d,path=%s,queues=1,mac=%s" % (i, s, FE_MACS[i])
-             for i, s in enumerate(socks)]
+    vdevs = ["net_virtio_user%d,path=%s,queues=1,mac=%s,packed_vq=%d"
+             % (i, s, FE_MACS[i], packed) for i, s in enumerate(socks)]
     return t.Testpmd(t.unique("fe"), lcores=lcores, vdevs=vdevs, eal_args=main,
                      app_args=["--total-num-mbufs=%d" % mbufs, "--nb-cores=1"])
 
@@ -254,7 +255,7 @@ def measure(args, backend_name, frame):
         if os.path.exists(s):
             os.unlink(s)
     backend = BACKENDS[backend_name](socks, args.backend_cpu, args.fe_cpu, args.mbufs)
-    fe = front_end(socks, args.fe_cpu, args.backend_cpu, args.mbufs)
+    fe = front_end(socks, args.fe_cpu, args.backend_cpu, args.mbufs, int(args.packed))
     strays = check_quiet(args.wait_quiet)
     try:
         backend.start()
@@ -372,10 +373,11 @@ def summarize(results, backends, frames):
 
 
 def print_table(summary, backends, args):
-    print("vhost loopback: testpmd io fwd (front end on CPU %d) <-> backend (CPU %d); "
+    print("vhost loopback: testpmd io fwd (front end on CPU %d) <-> backend (CPU %d); %s rings; "
           "%d run(s) of %gs after %gs warm-up; median Mpps received by the front end "
           "(range); ratio of the medians and of the best runs"
-          % (args.fe_cpu, args.backend_cpu, args.runs, args.duration, args.warmup))
+          % (args.fe_cpu, args.backend_cpu, "packed" if args.packed else "split", args.runs,
+             args.duration, args.warmup))
     head = "%-7s" % "frame" + "".join("%22s" % ("%s Mpps" % b) for b in backends)
     if len(backends) == 2:
         head += "%18s%12s" % ("vhostsw / DPDK", "best runs")
@@ -413,6 +415,8 @@ def parse_args():
     ap.add_argument("--fe-cpu", type=int, default=1, help="front end forwarding CPU (1)")
     ap.add_argument("--backend-cpu", type=int, default=0,
                     help="backend polling CPU: vhost-dp worker or testpmd lcore (0)")
+    ap.add_argument("--packed", action="store_true",
+                    help="packed virtqueues (packed_vq=1) instead of split ones")
     ap.add_argument("--mbufs", type=int, default=16384, help="mbufs per process (16384)")
     ap.add_argument("--wait-quiet", type=float, default=0.0,
                     help="before each measurement, wait up to this many seconds for foreign "
