@@ -159,31 +159,50 @@ void virtq_packed_resume(struct virtq_packed *vq)
 /* Writes one used descriptor for the chain (buffer id, ndesc slots) at the
  * used position; its flags go last, with release, so the driver sees id
  * and len once it sees the flags. */
-static inline void packed_used_put(struct virtq_packed *vq, uint16_t id, uint32_t len,
-                                   uint32_t ndesc)
+/* One used descriptor into the ring at last_used_idx. */
+static inline void packed_used_write(struct virtq_packed *vq, const struct virtq_packed_used *e)
 {
         struct vring_packed_desc *u = &vq->desc[vq->last_used_idx];
         uint16_t flags = vq->used_wrap ? (DESC_F_AVAIL | DESC_F_USED) : 0;
         struct cursor c = {vq->last_used_idx, vq->used_wrap};
 
-        if (len != 0)
+        if (e->len != 0)
                 flags |= VRING_DESC_F_WRITE;
         if (vq->progress) {
                 struct cursor after = c;
 
-                cursor_advance(vq, &after, ndesc);
+                cursor_advance(vq, &after, e->ndesc);
                 /* Ordered before the flags by their release store. */
                 __atomic_store_n(vq->progress, progress_word(c, after), __ATOMIC_RELAXED);
         }
-        u->id = id;
-        u->len = len;
+        u->id = e->id;
+        u->len = e->len;
         __atomic_store_n(&u->flags, flags, __ATOMIC_RELEASE);
         if (unlikely(vq->log != NULL))
                 dirty_log_write(vq->log, vq->desc_gpa + (uint64_t)vq->last_used_idx * sizeof(*u),
                                 sizeof(*u));
-        cursor_advance(vq, &c, ndesc);
+        cursor_advance(vq, &c, e->ndesc);
         vq->last_used_idx = c.idx;
         vq->used_wrap = c.wrap;
+}
+
+/* The shadow's used descriptors into the ring, in one run of stores. */
+static __rte_noinline void packed_used_flush(struct virtq_packed *vq)
+{
+        for (uint16_t i = 0; i < vq->nshadow; i++)
+                packed_used_write(vq, &vq->shadow[i]);
+        vq->nshadow = 0;
+}
+
+/* Used descriptors wait in the shadow until the burst ends: the driver
+ * polls the ring's next used slot, whose cache line holds the next ones,
+ * so a store per frame would take the line back from it again and again. */
+static inline void packed_used_put(struct virtq_packed *vq, uint16_t id, uint32_t len,
+                                   uint32_t ndesc)
+{
+        if (unlikely(vq->nshadow == VIRTQ_PACKED_SHADOW))
+                packed_used_flush(vq);
+        vq->shadow[vq->nshadow++] = (struct virtq_packed_used){id, (uint16_t)ndesc, len};
 }
 
 /* Appends one buffer; the caller checked the direction. */
@@ -334,6 +353,41 @@ static inline enum virtq_drop packed_tx_collect(struct virtq_packed *vq, struct 
         return virtq_tx_walked(r, total, vq->hdr_len, bufs);
 }
 
+/* Starts the transfers a burst of up to n slots from the head will need
+ * before any of them is needed: the descriptor lines (the driver wrote them
+ * on another core), then the first buffer of each slot already available
+ * (its header and frame lines), so that their misses overlap. A hint only:
+ * nothing read here is trusted, the walk validates the chains. */
+static inline void packed_prefetch(struct virtq_packed *vq, uint16_t n, bool for_write)
+{
+        struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
+        const unsigned per_line = RTE_CACHE_LINE_SIZE / sizeof(struct vring_packed_desc);
+
+        for (uint16_t i = 0; i < n; i += per_line) {
+                uint32_t idx = c.idx + (uint32_t)i;
+
+                rte_prefetch0(&vq->desc[idx < vq->size ? idx : idx - vq->size]);
+        }
+        for (uint16_t i = 0; i < n; i++, cursor_advance(vq, &c, 1)) {
+                const struct vring_packed_desc *d = &vq->desc[c.idx];
+                uint32_t len = RTE_MIN(d->len, (uint32_t)RTE_CACHE_LINE_SIZE * 2);
+                uint16_t flags = d->flags;
+                const uint8_t *p;
+
+                if (!desc_is_avail(flags, c.wrap))
+                        return;
+                if (unlikely(flags & VRING_DESC_F_INDIRECT))
+                        continue;
+                p = gm_translate(vq->gm, d->addr, len);
+                if (unlikely(p == NULL))
+                        continue;
+                /* (rte_prefetch0_write is still experimental in DPDK 22.11.) */
+                __builtin_prefetch(p, for_write, 3);
+                if (len > RTE_CACHE_LINE_SIZE)
+                        __builtin_prefetch(p + RTE_CACHE_LINE_SIZE, for_write, 3);
+        }
+}
+
 /* Slots flagged available from the head on, up to max: at least as many as
  * the chains there are, so enough mbufs for the burst. */
 static inline uint16_t packed_avail_slots(const struct virtq_packed *vq, uint16_t max)
@@ -363,9 +417,12 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
 
         if (unlikely(vq->broken != NULL))
                 return 0;
+        if (!head_is_avail(vq, c))
+                return 0;
+        packed_prefetch(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), false);
         n = packed_avail_slots(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
         if (n == 0)
-                return 0;
+                return 0; /* the driver took the slot back meanwhile */
         if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
                 vq->stats.no_mbuf_bursts++;
                 return 0;
@@ -391,6 +448,7 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
         vq->avail_wrap = c.wrap;
         if (out < n)
                 rte_pktmbuf_free_bulk(&pkts[out], n - out);
+        packed_used_flush(vq);
         vq->stats.packets += out;
         vq->stats.bytes += bytes;
         return out;
@@ -467,12 +525,14 @@ uint16_t virtq_packed_enqueue(struct virtq_packed *vq, struct rte_mbuf *const *p
 
         if (unlikely(vq->broken != NULL))
                 return 0;
+        packed_prefetch(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), true);
         for (i = 0; i < count; i++) {
                 if (i + 1 < count)
                         rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
                 if (!packed_rx_one(vq, pkts[i]))
                         break;
         }
+        packed_used_flush(vq);
         return i;
 }
 

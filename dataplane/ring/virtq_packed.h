@@ -35,6 +35,14 @@ struct virtq_packed_params {
         uint64_t *progress;        /* where used descriptors are announced (below), or NULL */
 };
 
+#define VIRTQ_PACKED_SHADOW 64
+
+struct virtq_packed_used {
+        uint16_t id;
+        uint16_t ndesc; /* slots the chain took: <= ring size */
+        uint32_t len;
+};
+
 struct virtq_packed {
         struct vring_packed_desc *desc;
         struct vring_packed_desc_event *driver_event;
@@ -56,6 +64,10 @@ struct virtq_packed {
         uint16_t signalled_used;
         const char *broken; /* why the ring stopped; NULL while it works */
         struct virtq_stats stats;
+        /* Used descriptors of the burst in hand, not yet in the ring (nor
+         * in last_used_idx). Empty between calls. */
+        uint16_t nshadow;
+        struct virtq_packed_used shadow[VIRTQ_PACKED_SHADOW];
 };
 
 /* Sets vq up over gm (which must stay mapped while vq is used) and tells
