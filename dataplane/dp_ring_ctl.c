@@ -52,6 +52,7 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
         uint16_t hdr_len = virtq_net_hdr_len(f);
         bool mrg = (f >> 15) & 1;       /* VIRTIO_NET_F_MRG_RXBUF */
         bool event_idx = (f >> 29) & 1; /* VIRTIO_RING_F_EVENT_IDX */
+        bool in_order = (f >> 35) & 1;  /* VIRTIO_F_IN_ORDER */
 
         vq->packed = (vr->state & VSW_VRING_PACKED) != 0;
         vq->broken_logged = 0;
@@ -67,6 +68,7 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
                     .hdr_len = hdr_len,
                     .mrg_rxbuf = mrg,
                     .event_idx = event_idx,
+                    .in_order = in_order,
                     .log = log,
                     .progress = &vq->shared->packed_progress,
                 };

@@ -109,6 +109,7 @@ int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
         vq->hdr_len = p->hdr_len;
         vq->mrg_rxbuf = p->mrg_rxbuf;
         vq->event_idx = p->event_idx;
+        vq->in_order = p->in_order;
         vq->log = p->log;
         vq->progress = p->progress;
         vq->desc_gpa = p->desc_gpa;
@@ -159,7 +160,6 @@ void virtq_packed_resume(struct virtq_packed *vq)
 /* Writes one used descriptor for the chain (buffer id, ndesc slots) at the
  * used position; its flags go last, with release, so the driver sees id
  * and len once it sees the flags. */
-/* One used descriptor into the ring at last_used_idx. */
 static inline void packed_used_write(struct virtq_packed *vq, const struct virtq_packed_used *e)
 {
         struct vring_packed_desc *u = &vq->desc[vq->last_used_idx];
@@ -192,6 +192,21 @@ static __rte_noinline void packed_used_flush(struct virtq_packed *vq)
         for (uint16_t i = 0; i < vq->nshadow; i++)
                 packed_used_write(vq, &vq->shadow[i]);
         vq->nshadow = 0;
+}
+
+/* With VIRTIO_F_IN_ORDER the chains of a TX burst go back as one used
+ * descriptor, with the last chain's buffer id, spanning all their slots:
+ * the driver frees every buffer up to that id (virtio 1.1, "In-order use of
+ * descriptors"). TX used lengths are all 0, so nothing is lost. */
+static inline void packed_used_merge(struct virtq_packed *vq)
+{
+        uint32_t ndesc = 0;
+
+        for (uint16_t i = 0; i < vq->nshadow; i++)
+                ndesc += vq->shadow[i].ndesc;
+        vq->shadow[0] = (struct virtq_packed_used){vq->shadow[vq->nshadow - 1].id,
+                                                   (uint16_t)ndesc, 0};
+        vq->nshadow = 1;
 }
 
 /* Used descriptors wait in the shadow until the burst ends: the driver
@@ -448,6 +463,8 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
         vq->avail_wrap = c.wrap;
         if (out < n)
                 rte_pktmbuf_free_bulk(&pkts[out], n - out);
+        if (vq->in_order && vq->nshadow > 1)
+                packed_used_merge(vq);
         packed_used_flush(vq);
         vq->stats.packets += out;
         vq->stats.bytes += bytes;

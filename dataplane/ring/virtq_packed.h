@@ -31,6 +31,7 @@ struct virtq_packed_params {
         uint16_t hdr_len;          /* virtq_net_hdr_len(features): 10 or 12 */
         bool mrg_rxbuf;            /* VIRTIO_NET_F_MRG_RXBUF */
         bool event_idx;            /* VIRTIO_RING_F_EVENT_IDX: descriptor event mode */
+        bool in_order;             /* VIRTIO_F_IN_ORDER: one used descriptor per TX burst */
         struct dirty_log *log;     /* VHOST_F_LOG_ALL: pages written are marked; or NULL */
         uint64_t *progress;        /* where used descriptors are announced (below), or NULL */
 };
@@ -59,6 +60,7 @@ struct virtq_packed {
         uint16_t hdr_len;
         bool mrg_rxbuf;
         bool event_idx;
+        bool in_order;
         bool signalled_valid; /* a notify decision was made since init */
         bool signalled_wrap;  /* used position at the last decision (or init) */
         uint16_t signalled_used;

@@ -16,8 +16,10 @@ frame already copied out, and the receiver's from its used idx, so RX
 buffers written but not published are simply written again. Packed rings
 have no used idx: the worker announces each used descriptor in the
 memzone before writing it, and its successor checks that one slot in the
-guest's ring (virtq_packed_resume). Split and packed rings, one after the
-other; the cross-worker rings are not involved with one worker."""
+guest's ring (virtq_packed_resume); with VIRTIO_F_IN_ORDER, as here, a TX
+burst goes back as one used descriptor spanning all its slots, announced
+and checked the same way. Split and packed rings, one after the other; the
+cross-worker rings are not involved with one worker."""
 
 import os
 import signal
@@ -49,8 +51,8 @@ def worker_back(sw, old):
 
 def run_case(sw, socks, names, packed):
     ring = "packed" if packed else "split"
-    rx = d.testpmd("rx", socks[1], packed, 1, 1, "rxonly")
-    tx = d.testpmd("tx", socks[0], packed, 1, 1, "txonly")
+    rx = d.testpmd("rx", socks[1], packed, 1, 1, "rxonly", in_order=1)
+    tx = d.testpmd("tx", socks[0], packed, 1, 1, "txonly", in_order=1)
     for name in names:
         t.wait_until(lambda n=name: d.vrings_enabled(sw, n, 1), 20, 0.3, "%s vrings" % name)
     time.sleep(0.5)
