@@ -378,6 +378,7 @@ static inline void packed_prefetch(struct virtq_packed *vq, uint16_t n, bool for
         struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
         const unsigned per_line = RTE_CACHE_LINE_SIZE / sizeof(struct vring_packed_desc);
 
+        n = (uint16_t)RTE_MIN((uint32_t)n, vq->size); /* a ring may be smaller than a burst */
         for (uint16_t i = 0; i < n; i += per_line) {
                 uint32_t idx = c.idx + (uint32_t)i;
 

@@ -296,6 +296,37 @@ static void test_tx_in_order(void)
         free(d);
 }
 
+/* A ring of 3 slots, smaller than a burst and not a power of 2: TX chains
+ * through many laps, one or two at a time. */
+static void test_tiny_ring(void)
+{
+        struct rte_mbuf *pkts[VIRTQ_BURST];
+        struct fake_guest g;
+        struct pdrv *d = calloc(1, sizeof(*d));
+        unsigned i, ok = 0;
+
+        fg_init(&g);
+        if (pdrv_init(d, &g, 0x1000, 3, 12, true, false) != 0)
+                return;
+        for (i = 0; i < 100; i++) {
+                unsigned k, n = 1 + i % 2;
+                uint16_t got, uid;
+                uint32_t ulen;
+
+                for (k = 0; k < n; k++)
+                        tx_post(d, 64, i * 2 + k, NULL, 0, false);
+                got = virtq_packed_dequeue(&d->vq, pool, pkts, VIRTQ_BURST);
+                for (k = 0; k < got; k++)
+                        ok += frame_matches(pkts[k], 64, i * 2 + k) && pdrv_used(d, &uid, &ulen);
+                rte_pktmbuf_free_bulk(pkts, got);
+                if (got != n)
+                        break;
+        }
+        CHECK(i == 100 && ok == 150, "3-slot ring: %u rounds, %u frames", i, ok);
+        fg_fini(&g);
+        free(d);
+}
+
 static void rx_post(struct pdrv *d, unsigned nchains, unsigned ndesc, uint32_t len)
 {
         unsigned c;
@@ -756,6 +787,7 @@ int main(int argc, char **argv)
         test_init_checks();
         test_tx();
         test_tx_in_order();
+        test_tiny_ring();
         test_rx();
         test_notify();
         test_tx_malformed();
