@@ -204,8 +204,8 @@ static inline void packed_used_merge(struct virtq_packed *vq)
 
         for (uint16_t i = 0; i < vq->nshadow; i++)
                 ndesc += vq->shadow[i].ndesc;
-        vq->shadow[0] = (struct virtq_packed_used){vq->shadow[vq->nshadow - 1].id,
-                                                   (uint16_t)ndesc, 0};
+        vq->shadow[0] =
+            (struct virtq_packed_used){vq->shadow[vq->nshadow - 1].id, (uint16_t)ndesc, 0};
         vq->nshadow = 1;
 }
 
