@@ -8,8 +8,8 @@ negotiated state unchanged after each restart. Afterwards a testpmd front
 end quit and started again still negotiates: the newest vhostd serves the
 socket.
 
-(The dataplane does not forward between guests yet, so this checks the
-control plane's continuity; a ping test joins once it does.)"""
+This checks the control plane's continuity; test_hot_restart_guests pings
+between two guests across the same restarts."""
 
 import os
 import signal
