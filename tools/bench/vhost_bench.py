@@ -407,7 +407,7 @@ def parse_args():
                     help="comma list of vhostsw, dpdk (default both)")
     ap.add_argument("--frames", default="64,1518",
                     help="frame sizes in bytes, FCS included (default 64,1518)")
-    ap.add_argument("--runs", type=int, default=3, help="runs per configuration (default 3)")
+    ap.add_argument("--runs", type=int, default=5, help="runs per configuration (default 5)")
     ap.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring (2)")
     ap.add_argument("--duration", type=float, default=10.0, help="seconds measured (10)")
     ap.add_argument("--bursts", type=int, default=32,
