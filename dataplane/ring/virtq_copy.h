@@ -5,6 +5,7 @@
 #ifndef VSW_VIRTQ_COPY_H
 #define VSW_VIRTQ_COPY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -39,6 +40,32 @@ void virtq_log_bufs(const struct guest_mem *gm, struct dirty_log *log, const str
 
 /* A failed copy may have chained segments onto m: makes it fresh again. */
 void virtq_mbuf_recycle(struct rte_mbuf *m);
+
+/* Starts the transfer of the header and frame lines of a guest buffer
+ * (guest physical gpa, len bytes) before the walk needs it: the front end
+ * wrote it (TX) or last touched it (RX) on another core, and misses taken
+ * one chain at a time would cost a burst dearly. A hint only: gpa and len
+ * are read unvalidated from the ring, the walk validates the chain.
+ * (rte_prefetch0_write is still experimental in DPDK 22.11.) */
+static __rte_always_inline void virtq_prefetch_buf(struct guest_mem *gm, uint64_t gpa, uint32_t len,
+                                                   bool for_write)
+{
+        const uint8_t *p;
+
+        len = RTE_MIN(len, (uint32_t)RTE_CACHE_LINE_SIZE * 2);
+        p = gm_translate(gm, gpa, len);
+        if (unlikely(p == NULL))
+                return;
+        if (for_write) {
+                __builtin_prefetch(p, 1, 3);
+                if (len > RTE_CACHE_LINE_SIZE)
+                        __builtin_prefetch(p + RTE_CACHE_LINE_SIZE, 1, 3);
+        } else {
+                rte_prefetch0(p);
+                if (len > RTE_CACHE_LINE_SIZE)
+                        rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
+        }
+}
 
 /* The end of a TX chain's walk, r its result and total its bytes: a frame
  * over VIRTQ_MAX_FRAME_LEN is too big; a good one's data (past the header

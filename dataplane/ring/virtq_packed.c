@@ -368,54 +368,32 @@ static inline enum virtq_drop packed_tx_collect(struct virtq_packed *vq, struct 
         return virtq_tx_walked(r, total, vq->hdr_len, bufs);
 }
 
-/* Starts the transfers a burst of up to n slots from the head will need
- * before any of them is needed: the descriptor lines (the driver wrote them
- * on another core), then the first buffer of each slot already available
- * (its header and frame lines), so that their misses overlap. A hint only:
- * nothing read here is trusted, the walk validates the chains. */
-static inline void packed_prefetch(struct virtq_packed *vq, uint16_t n, bool for_write)
+/* Slots flagged available from the head on, up to max: at least as many
+ * as the chains there are, so enough mbufs for the burst. On the way, the
+ * transfers the burst will need are started before any is needed: the
+ * descriptor lines (the driver wrote them on another core), then the first
+ * buffer of each available slot. */
+static inline uint16_t packed_avail_slots(struct virtq_packed *vq, uint16_t max, bool for_write)
 {
         struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
         const unsigned per_line = RTE_CACHE_LINE_SIZE / sizeof(struct vring_packed_desc);
+        uint16_t n = (uint16_t)RTE_MIN((uint32_t)max, vq->size); /* a ring may be smaller */
 
-        n = (uint16_t)RTE_MIN((uint32_t)n, vq->size); /* a ring may be smaller than a burst */
         for (uint16_t i = 0; i < n; i += per_line) {
                 uint32_t idx = c.idx + (uint32_t)i;
 
                 rte_prefetch0(&vq->desc[idx < vq->size ? idx : idx - vq->size]);
         }
-        for (uint16_t i = 0; i < n; i++, cursor_advance(vq, &c, 1)) {
+        for (uint16_t i = 0; i < max; i++, cursor_advance(vq, &c, 1)) {
                 const struct vring_packed_desc *d = &vq->desc[c.idx];
-                uint32_t len = RTE_MIN(d->len, (uint32_t)RTE_CACHE_LINE_SIZE * 2);
-                uint16_t flags = d->flags;
-                const uint8_t *p;
+                uint16_t flags = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
 
                 if (!desc_is_avail(flags, c.wrap))
-                        return;
-                if (unlikely(flags & VRING_DESC_F_INDIRECT))
-                        continue;
-                p = gm_translate(vq->gm, d->addr, len);
-                if (unlikely(p == NULL))
-                        continue;
-                /* (rte_prefetch0_write is still experimental in DPDK 22.11.) */
-                __builtin_prefetch(p, for_write, 3);
-                if (len > RTE_CACHE_LINE_SIZE)
-                        __builtin_prefetch(p + RTE_CACHE_LINE_SIZE, for_write, 3);
+                        return i;
+                if (likely(!(flags & VRING_DESC_F_INDIRECT)))
+                        virtq_prefetch_buf(vq->gm, d->addr, d->len, for_write);
         }
-}
-
-/* Slots flagged available from the head on, up to max: at least as many as
- * the chains there are, so enough mbufs for the burst. */
-static inline uint16_t packed_avail_slots(const struct virtq_packed *vq, uint16_t max)
-{
-        struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
-        uint16_t n = 0;
-
-        while (n < max && head_is_avail(vq, c)) {
-                n++;
-                cursor_advance(vq, &c, 1);
-        }
-        return n;
+        return max;
 }
 
 uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
@@ -435,8 +413,7 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
                 return 0;
         if (!head_is_avail(vq, c))
                 return 0;
-        packed_prefetch(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), false);
-        n = packed_avail_slots(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        n = packed_avail_slots(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), false);
         if (n == 0)
                 return 0; /* the driver took the slot back meanwhile */
         if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
@@ -543,7 +520,8 @@ uint16_t virtq_packed_enqueue(struct virtq_packed *vq, struct rte_mbuf *const *p
 
         if (unlikely(vq->broken != NULL))
                 return 0;
-        packed_prefetch(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), true);
+        /* For its prefetches: each frame's walk finds where the slots end. */
+        packed_avail_slots(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), true);
         for (i = 0; i < count; i++) {
                 if (i + 1 < count)
                         rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));

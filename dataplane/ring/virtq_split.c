@@ -250,33 +250,21 @@ static inline enum virtq_drop split_collect(struct virtq_split *vq, uint16_t hea
         return VQ_DROP_NONE;
 }
 
-/* Starts the transfers of the first buffer of n chains before any of them
- * is needed: the front end wrote them (TX) or last touched them (RX) on
- * another core, and one miss at a time would cost a burst dearly. A hint
- * only: nothing read here is trusted, the walk validates the chains.
- * (rte_prefetch0_write is still experimental in DPDK 22.11.) */
-static inline void split_prefetch_bufs(struct virtq_split *vq, const uint16_t *heads, uint16_t n,
-                                       bool for_write)
+/* The heads of the next n chains into heads[], their descriptors and first
+ * buffers prefetched: the front end wrote them on another core, so all
+ * their misses are started before the first one is needed. */
+static inline void split_burst_heads(struct virtq_split *vq, uint16_t *heads, uint16_t n,
+                                     bool for_write)
 {
         for (uint16_t i = 0; i < n; i++) {
+                heads[i] = vq->avail->ring[(uint16_t)(vq->last_avail_idx + i) & vq->mask];
+                rte_prefetch0(&vq->desc[heads[i] & vq->mask]);
+        }
+        for (uint16_t i = 0; i < n; i++) {
                 const struct vring_desc *d = &vq->desc[heads[i] & vq->mask];
-                uint32_t len = RTE_MIN(d->len, (uint32_t)RTE_CACHE_LINE_SIZE * 2);
-                const uint8_t *p;
 
-                if (unlikely(d->flags & VRING_DESC_F_INDIRECT))
-                        continue;
-                p = gm_translate(vq->gm, d->addr, len);
-                if (unlikely(p == NULL))
-                        continue;
-                if (for_write) {
-                        __builtin_prefetch(p, 1, 3);
-                        if (len > RTE_CACHE_LINE_SIZE)
-                                __builtin_prefetch(p + RTE_CACHE_LINE_SIZE, 1, 3);
-                } else {
-                        rte_prefetch0(p);
-                        if (len > RTE_CACHE_LINE_SIZE)
-                                rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
-                }
+                if (likely(!(d->flags & VRING_DESC_F_INDIRECT)))
+                        virtq_prefetch_buf(vq->gm, d->addr, d->len, for_write);
         }
 }
 
@@ -315,11 +303,7 @@ uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, str
                 vq->stats.no_mbuf_bursts++;
                 return 0;
         }
-        for (i = 0; i < n; i++) {
-                heads[i] = vq->avail->ring[(uint16_t)(vq->last_avail_idx + i) & vq->mask];
-                rte_prefetch0(&vq->desc[heads[i] & vq->mask]);
-        }
-        split_prefetch_bufs(vq, heads, n, false);
+        split_burst_heads(vq, heads, n, false);
         res[0] = split_tx_collect(vq, heads[0], bufs[0], &nbufs[0]);
         for (i = 0; i < n; i++) {
                 unsigned cur = i & 1;
@@ -419,16 +403,10 @@ uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkt
 
         if (n == 0)
                 return 0;
-        /* The guest wrote these descriptors from another core: start all
-         * their cache-line transfers before the first one is needed. */
         uint16_t heads[VIRTQ_BURST];
 
         n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
-        for (i = 0; i < n; i++) {
-                heads[i] = vq->avail->ring[(uint16_t)(vq->last_avail_idx + i) & vq->mask];
-                rte_prefetch0(&vq->desc[heads[i] & vq->mask]);
-        }
-        split_prefetch_bufs(vq, heads, n, true);
+        split_burst_heads(vq, heads, n, true);
         for (i = 0; i < count; i++) {
                 if (i + 1 < count)
                         rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
