@@ -1,4 +1,4 @@
-/* Crash-atomic vhost-user messages (DESIGN.md "Restart and recovery"): a
+/* Crash-atomic vhost-user messages (ARCHITECTURE.md "Restart and recovery"): a
  * message is peeked whole (its fds come with the peek), applied, its reply
  * written to the interface's journal, then consumed, then answered, then
  * marked done. A successor vhostd reads the journal and the socket's head to

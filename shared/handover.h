@@ -1,4 +1,4 @@
-/* Graceful vhostd handover (DESIGN.md "Restart and recovery"): the
+/* Graceful vhostd handover (ARCHITECTURE.md "Restart and recovery"): the
  * supervisor starts generation N+1 with one end of a socketpair as
  * `--handover-fd <fd>`. N+1 attaches, takes its fds from the vault, creates
  * its events and writes READY; the supervisor makes N drain (SIGTERM: it

@@ -1,5 +1,5 @@
 /* The fd vault: the supervisor keeps a duplicate of every fd that must
- * outlive a vhostd (DESIGN.md "Restart and recovery"). Clients talk to it
+ * outlive a vhostd (ARCHITECTURE.md "Restart and recovery"). Clients talk to it
  * over a SOCK_SEQPACKET unix socket, one request and one reply per message,
  * fds as SCM_RIGHTS. Keys are stable names such as "if3/conn",
  * "if3/mem/g7/2", "if3/vq5/kick". vhostd's keys, N being the interface's

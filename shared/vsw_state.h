@@ -112,7 +112,7 @@ struct vsw_vring_counters {
         uint64_t drops_bad[VSW_BAD_DESC_REASONS];
 };
 
-/* Handshake (DESIGN.md "Changing a running vring"): the control plane makes
+/* Handshake (ARCHITECTURE.md "Changing a running ring"): the control plane makes
  * cmd_seq odd to pause the ring and waits until ack_seq == cmd_seq; the owner
  * worker then no longer touches the ring and has written back its indices.
  * cmd_seq even again releases it; the worker re-reads the config and acks.
@@ -157,7 +157,7 @@ enum vsw_conn_state {
         VSW_CONN_CONNECTED,
 };
 
-/* Crash-atomic message journal (DESIGN.md "Restart and recovery"): vhostd
+/* Crash-atomic message journal (ARCHITECTURE.md "Restart and recovery"): vhostd
  * peeks a message, records it here (APPLYING), applies it, records its
  * reply (APPLIED), consumes it from the socket, sends the reply and marks
  * it DONE. A successor reads the state to tell what was done. */
