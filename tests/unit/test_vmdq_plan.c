@@ -1,4 +1,4 @@
-/* The VMDQ plan (dataplane/uplink) for an Intel 82599 as DPDK's ixgbe PMD
+/* The VMDQ plan (tools/supervisor/vmdq_plan.c) for an Intel 82599 as DPDK's ixgbe PMD
  * reports it in rte_eth_dev_info: 64 pools sharing 128 RX queues from queue
  * 0 (2 per pool), pools from 0, 128 unicast MAC (RAR) entries, 128 RX
  * queues, 64 TX queues before the port is configured. Checked against the
