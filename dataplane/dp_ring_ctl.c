@@ -163,27 +163,16 @@ static void hold_iface(struct dp_worker *w, uint16_t iface, const char *why)
         }
 }
 
-/* vhostd released the ring: its configuration is final until the next
- * pause. */
-static void release(struct dp_worker *w, struct dp_vq *vq)
+/* Maps what the ring needs and starts its engine when the ring is
+ * started and enabled. */
+static void load(struct dp_worker *w, struct dp_vq *vq)
 {
         const struct vsw_iface *ifc = shared_iface(w, vq);
         const struct vsw_vring *vr = vq->shared;
         uint32_t need = VSW_VRING_ADDR_SET | VSW_VRING_STARTED | VSW_VRING_ENABLED;
-        const char *why;
         char err[256];
-        int synced;
+        int synced = dp_iface_sync(w, vq->iface);
 
-        vq->sw_if_index = ifc->sw_if_index;
-        vq->held = 0;
-        /* A current fault: not even the call fd is fetched again (it may be
-         * the trap that stalled a predecessor). */
-        why = fault_reason(w, vq->iface, dp_now_ns());
-        if (why) {
-                hold_iface(w, vq->iface, why);
-                return;
-        }
-        synced = dp_iface_sync(w, vq->iface);
         if (synced < 0) {
                 /* No ring of the interface may run on maps that are not
                  * its current table's. */
@@ -208,6 +197,28 @@ static void release(struct dp_worker *w, struct dp_vq *vq)
                  vq->packed ? virtq_packed_avail_state(&vq->e.packed) : vq->e.split.last_avail_idx);
 }
 
+/* vhostd released the ring (or its interface's fault is over): its
+ * configuration is final until the next pause. */
+static void release(struct dp_worker *w, struct dp_vq *vq)
+{
+        const char *why;
+
+        vq->sw_if_index = shared_iface(w, vq)->sw_if_index;
+        vq->held = 0;
+        /* A current fault: not even the call fd is fetched again (it may be
+         * the trap that stalled a predecessor). */
+        why = fault_reason(w, vq->iface, dp_now_ns());
+        if (why) {
+                hold_iface(w, vq->iface, why);
+                return;
+        }
+        load(w, vq);
+        /* Only now: a held ring's positions in the memzone may be behind the
+         * guest's (its predecessor died holding it), so its first start in
+         * this process must still resume from the guest's. */
+        vq->loaded = 1;
+}
+
 void dp_ring_faults(struct dp_worker *w, uint64_t now_ns)
 {
         for (unsigned i = 0; i < w->nvqs; i++) {
@@ -228,10 +239,8 @@ static void command(struct dp_worker *w, struct dp_vq *vq, uint32_t seq)
 {
         vq->seen_seq = seq;
         stop(vq);
-        if (!(seq & 1)) {
+        if (!(seq & 1))
                 release(w, vq);
-                vq->loaded = 1;
-        }
         atomic_store_explicit(&vq->shared->ack_seq, seq, memory_order_release);
 }
 

@@ -63,7 +63,7 @@ struct dp_vq {
         uint32_t seen_seq; /* last cmd_seq acted on */
         uint8_t running;   /* engine set up, ring STARTED and ENABLED, not paused */
         uint8_t packed;
-        uint8_t loaded;        /* released at least once in this process */
+        uint8_t loaded;        /* released, not held, at least once in this process */
         uint8_t broken_logged; /* the engine's stop was logged (since its last start) */
         uint8_t held;          /* kept stopped: its interface is faulted */
         uint64_t bad_log_ns;   /* when malformed chains were last logged */

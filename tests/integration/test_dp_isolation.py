@@ -182,13 +182,24 @@ class HonestTraffic(threading.Thread):
             self.collect()
             time.sleep(0.05)
         sent = set(self.sent)
-        return len(self.sent), len(self.got), all(f in sent for f in self.got)
+        seen, dups, foreign = set(), [], []
+        for f in self.got:
+            if f not in sent:
+                foreign.append(f)
+            elif f in seen:
+                dups.append(f)
+            seen.add(f)
+        if dups or foreign:
+            print("B got %d duplicates (%s) and %d frames A did not send (%s)"
+                  % (len(dups), [f[12:18].hex() for f in dups[:8]], len(foreign),
+                     [f[:18].hex() for f in foreign[:8]]), flush=True)
+        return len(self.sent), len(self.got), not dups and not foreign
 
     def progress(self, what, n=64, timeout=10.0):
         """Waits until B received n more frames."""
         start = self.count()[1]
         t.wait_until(lambda: self.count()[1] >= start + n or self.error, timeout, 0.05, what)
-        t.check(self.error is None, "honest traffic thread: %s" % self.error)
+        t.check(self.error is None, "the honest traffic thread runs (error: %s)" % self.error)
 
 
 def vhost_user(sw, name):
