@@ -158,8 +158,8 @@ static char *fault_text(struct rpc_call *c, const struct vsw_iface *ifc)
                 break;
         case VSW_FAULT_MEM_MAP:
                 snprintf(buf, sizeof(buf),
-                         "worker %u could not map memory table generation %u: stopped until the "
-                         "front end sends a new one",
+                         "worker %u could not map memory table generation %u (or its dirty "
+                         "log): stopped until the front end sends a new table",
                          f->worker, f->mem_gen);
                 break;
         default:

@@ -119,13 +119,20 @@ static int map_log(struct dp_worker *w, uint16_t iface)
 
         snprintf(key, sizeof(key), "if%u/log/%u", ifc->sw_if_index, ifc->log_gen);
         fd = fetch(w, key);
-        if (fd < 0)
+        if (fd < 0) {
+                map_failed(w, ifc, ifc->mem.generation);
                 return -1;
+        }
         rc = dirty_log_map(&fresh, fd, ifc->log_size, ifc->log_offset, err, sizeof(err));
         close(fd);
         if (rc < 0) {
-                VSW_ERR(VSW_LOG_DATAPLANE, "%s: mapping the dirty log (generation %u): %s",
-                        ifc->name, ifc->log_gen, err);
+                /* Running without it would corrupt a migration: the
+                 * interface stops like for a table that cannot be mapped. */
+                map_failed(w, ifc, ifc->mem.generation);
+                VSW_ERR(VSW_LOG_DATAPLANE,
+                        "%s: worker %u cannot map the dirty log (generation %u): %s; interface "
+                        "stopped until its front end sends a new memory table",
+                        ifc->name, w->idx, ifc->log_gen, err);
                 return -1;
         }
         dp_fault_track(iface, fresh.map_base, fresh.map_len);
