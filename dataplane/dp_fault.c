@@ -130,7 +130,7 @@ void dp_fault_poll(struct dp_worker *w)
                 describe(d, fault_addr[i], where, sizeof(where));
                 f->worker = w->idx;
                 f->mem_gen = d->mem_gen;
-                f->count++;
+                __atomic_fetch_add(&f->count, 1, __ATOMIC_RELAXED); /* workers may race */
                 atomic_store_explicit(&f->kind, VSW_FAULT_MEM_BUS, memory_order_release);
                 VSW_ERR(VSW_LOG_DATAPLANE,
                         "%s: SIGBUS on worker %u at %s (memory table generation %u): its "

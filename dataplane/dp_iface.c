@@ -41,7 +41,7 @@ static void map_failed(struct dp_worker *w, struct vsw_iface *ifc, uint32_t gene
 
         f->worker = w->idx;
         f->mem_gen = generation;
-        f->count++;
+        __atomic_fetch_add(&f->count, 1, __ATOMIC_RELAXED); /* workers may race */
         atomic_store_explicit(&f->kind, VSW_FAULT_MEM_MAP, memory_order_release);
 }
 

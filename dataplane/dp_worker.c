@@ -15,7 +15,9 @@
 #include "log.h"
 
 /* The supervisor's watchdog restarts a worker whose heartbeat is 500 ms
- * old; one iteration takes well under a millisecond even when busy. */
+ * old. An iteration is a burst per ring, far below that, unless rx-retry
+ * is configured to wait longer (rx-retry-delay x rx-retry-num per full
+ * guest RX ring). */
 #define DP_HOUSEKEEPING_US 1000
 
 static void housekeeping(struct dp_worker *w)

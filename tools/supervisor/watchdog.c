@@ -31,12 +31,15 @@ static int stop_trap(struct supervisor *sv, unsigned widx, uint64_t sig, uint64_
         if (!ifc->in_use)
                 return -1;
         f = &ifc->stall;
+        shift = f->count >= 8 ? 8 : (unsigned)f->count;
+        /* The hold first: a worker that reads the fields mid-update still
+         * finds the interface held. */
+        f->hold_until_ns = now + ((uint64_t)STALL_HOLD_MS << shift) * MS;
+        atomic_thread_fence(memory_order_release);
         f->worker = widx;
         f->vring = vring;
         f->call_gen = (uint32_t)(sig >> 32);
         f->count++;
-        shift = f->count > 9 ? 8 : (unsigned)f->count - 1;
-        f->hold_until_ns = now + ((uint64_t)STALL_HOLD_MS << shift) * MS;
         atomic_store_explicit(&f->kind, VSW_FAULT_CALL_STALL, memory_order_release);
         return (int)slot - 1;
 }
