@@ -208,7 +208,9 @@ static int is_eventfd(int fd)
 /* The fd shares its file status flags with the front end's copy: the front
  * end can clear O_NONBLOCK again at any time. Setting it here makes an
  * honest front end's saturated counter an EAGAIN; a hostile one that clears
- * it can still block the write, and the supervisor's watchdog ends that. */
+ * it can still block the write, and the supervisor's watchdog ends that.
+ * Setting it again before each write would not help: it costs a syscall
+ * per interrupt and leaves the window between the two calls open. */
 static int set_nonblock(int fd)
 {
         int fl = fcntl(fd, F_GETFL);
