@@ -6,7 +6,8 @@
  *   in the memzone (the interface is held until a new table), and
  *   dp_iface_unmap then leaves nothing mapped;
  * - a file shrunk under the map: the SIGBUS costs the interface (anonymous
- *   memory in place, flagged, recorded), not the process; a SIGBUS outside
+ *   memory in place, flagged, recorded), not the process, in guest memory
+ *   and in the dirty log alike; a SIGBUS outside
  *   guest memory still kills (in a child);
  * - call fds: only an eventfd is used, made O_NONBLOCK; a saturated counter
  *   does not block dp_notify, and the worker slot names the ring only while
@@ -163,6 +164,25 @@ static void test_sigbus(struct vsw_iface *ifc, struct dp_iface *d)
         dp_iface_unmap(&w, 0);
         close(c);
         close(e);
+
+        /* The dirty log is guarded too. */
+        int m = guest_file(0), l = guest_file(0);
+        table(ifc, 7, m);
+        ifc->features = DP_F_LOG_ALL;
+        ifc->log_size = 4096;
+        ifc->log_gen = 1;
+        CHECK(vsw_vault_deposit(w.vault, "if1/log/1", l) == 0);
+        CHECK(dp_iface_sync(&w, 0) == 1 && d->log_mapped && !d->faulted);
+        CHECK(ftruncate(l, 0) == 0);
+        dirty_log_write(&d->log, 0, 1);
+        CHECK(d->faulted, "SIGBUS in the dirty log flags the interface");
+        dp_fault_poll(&w);
+        CHECK(ifc->mem_fault.mem_gen == 7 && ifc->mem_fault.count == 3,
+              "and is recorded against its table");
+        ifc->features = 0;
+        dp_iface_unmap(&w, 0);
+        close(m);
+        close(l);
 
         /* Not guest memory: the process dies of it, as before. */
         pid_t pid = fork();
