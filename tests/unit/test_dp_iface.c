@@ -7,8 +7,8 @@
  *   dp_iface_unmap then leaves nothing mapped;
  * - a file shrunk under the map: the SIGBUS costs the interface (anonymous
  *   memory in place, flagged, recorded), not the process, in guest memory
- *   and in the dirty log alike; a SIGBUS outside
- *   guest memory still kills (in a child);
+ *   and in the dirty log alike; a SIGBUS outside guest memory still kills
+ *   (in a child);
  * - call fds: only an eventfd is used, made O_NONBLOCK; a saturated counter
  *   does not block dp_notify, and the worker slot names the ring only while
  *   it writes. */
