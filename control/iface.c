@@ -7,8 +7,6 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -242,39 +240,6 @@ int vhostd_iface_set_debug(struct vhostd *d, int on)
         (void)d;
         vu_debug_all = on ? 1 : 0;
         return 0;
-}
-
-int vhostd_iface_read_guest(struct vhostd *d, struct vsw_iface *ifc, uint64_t gpa, void *buf,
-                            size_t len)
-{
-        const struct vsw_mem_table *m = &ifc->mem;
-        const struct vu_dev *dev = &conns[slot_of(d, ifc)].dev;
-
-        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
-                const struct vsw_mem_region *r = &m->regions[i];
-
-                if (!r->in_use || dev->mem_fd[i] < 0 || gpa < r->guest_phys_addr ||
-                    gpa - r->guest_phys_addr >= r->memory_size ||
-                    len > r->memory_size - (gpa - r->guest_phys_addr))
-                        continue;
-                /* Map just the pages asked for, at the file's own page size
-                 * (hugetlbfs needs offsets aligned to its huge pages). */
-                struct stat sb;
-                if (fstat(dev->mem_fd[i], &sb) < 0)
-                        return -1;
-                uint64_t page = sb.st_blksize > 0 ? (uint64_t)sb.st_blksize : 4096;
-                uint64_t off = r->mmap_offset + (gpa - r->guest_phys_addr);
-                uint64_t start = off & ~(page - 1);
-                uint64_t maplen = ((off + len - start) + page - 1) & ~(page - 1);
-                void *p = mmap(NULL, maplen, PROT_READ, MAP_SHARED, dev->mem_fd[i], (off_t)start);
-
-                if (p == MAP_FAILED)
-                        return -1;
-                memcpy(buf, (const char *)p + (off - start), len);
-                munmap(p, maplen);
-                return 0;
-        }
-        return -1;
 }
 
 /* No vault to take the fds from (or it failed): the interface can only

@@ -1,26 +1,15 @@
 /* `show vhost-user`: each interface's negotiated features (with their spec
- * names), socket, memory table and virtqueues, straight from the memzone;
- * ring indices and descriptors read from guest memory when it is mapped. */
-#include <endian.h>
+ * names), socket, memory table, virtqueues and dataplane faults, straight
+ * from the memzone. vhostd never maps guest memory: the guest's ring heads
+ * are the ones the owning worker published. */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "rpc_call.h"
 #include "vu_features.h"
-
-/* Guest-visible layouts (virtio 1.x, little endian). */
-struct split_ring_head {
-        uint16_t flags;
-        uint16_t idx;
-};
-
-struct ring_desc {
-        uint64_t addr;
-        uint32_t len;
-        uint16_t a; /* split: flags; packed: buffer id */
-        uint16_t b; /* split: next;  packed: flags */
-};
 
 static int fill_features(struct rpc_call *c, uint64_t v, const char *(*name_of)(unsigned),
                          Vsw__FeatureBit ***out, size_t *n)
@@ -74,59 +63,15 @@ static int fill_regions(struct rpc_call *c, const struct vsw_iface *ifc, Vsw__Vh
         return 0;
 }
 
-static void fill_ring_heads(struct vhostd *d, struct vsw_iface *ifc, const struct vsw_vring *vr,
-                            Vsw__Vring *o)
+static void fill_ring_heads(const struct vsw_vring *vr, Vsw__Vring *o)
 {
-        struct split_ring_head avail, used;
-
-        /* Packed rings have no avail/used indices to show. */
-        if (!(vr->state & VSW_VRING_ADDR_SET) || (vr->state & VSW_VRING_PACKED))
+        if (!vr->heads_valid)
                 return;
-        if (!vhostd_iface_read_guest(d, ifc, vr->avail_gpa, &avail, sizeof(avail))) {
-                o->has_avail_flags = o->has_avail_idx = 1;
-                o->avail_flags = le16toh(avail.flags);
-                o->avail_idx = le16toh(avail.idx);
-        }
-        if (!vhostd_iface_read_guest(d, ifc, vr->used_gpa, &used, sizeof(used))) {
-                o->has_used_flags = o->has_used_idx = 1;
-                o->used_flags = le16toh(used.flags);
-                o->used_idx = le16toh(used.idx);
-        }
-}
-
-static int fill_descriptors(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc,
-                            const struct vsw_vring *vr, Vsw__Vring *o)
-{
-        uint32_t num = vr->num;
-        struct ring_desc *table;
-        int packed = (vr->state & VSW_VRING_PACKED) != 0;
-
-        if (!num || num > VSW_MAX_VRING_SIZE || !(vr->state & VSW_VRING_ADDR_SET)) {
-                o->has_descriptors_unmapped = o->descriptors_unmapped = 1;
-                return 0;
-        }
-        table = rpc_alloc(c, (size_t)num * sizeof(*table));
-        if (!table)
-                return rpc_no_memory(c);
-        if (vhostd_iface_read_guest(d, ifc, vr->desc_gpa, table, (size_t)num * sizeof(*table))) {
-                o->has_descriptors_unmapped = o->descriptors_unmapped = 1;
-                return 0;
-        }
-        o->descriptors = (Vsw__Descriptor **)rpc_alloc_array(c, num, sizeof(Vsw__Descriptor));
-        if (!o->descriptors)
-                return rpc_no_memory(c);
-        for (uint32_t i = 0; i < num; i++) {
-                Vsw__Descriptor *e = o->descriptors[i];
-
-                vsw__descriptor__init(e);
-                e->index = i;
-                e->addr = le64toh(table[i].addr);
-                e->len = le32toh(table[i].len);
-                e->flags = le16toh(packed ? table[i].b : table[i].a);
-                e->next = le16toh(packed ? table[i].a : table[i].b);
-        }
-        o->n_descriptors = num;
-        return 0;
+        o->has_avail_flags = o->has_avail_idx = o->has_used_flags = o->has_used_idx = 1;
+        o->avail_flags = vr->avail_flags;
+        o->avail_idx = vr->avail_idx;
+        o->used_flags = vr->used_flags;
+        o->used_idx = vr->used_idx;
 }
 
 Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vring_counters *src)
@@ -152,7 +97,7 @@ Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vrin
 }
 
 static int fill_vring(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc, unsigned q,
-                      int descriptors, Vsw__Vring *o)
+                      Vsw__Vring *o)
 {
         const struct vsw_vring *vr = &ifc->vrings[q];
         uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);
@@ -173,12 +118,12 @@ static int fill_vring(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
         }
         o->last_avail_idx = vr->last_avail_idx;
         o->last_used_idx = vr->last_used_idx;
-        fill_ring_heads(d, ifc, vr, o);
+        fill_ring_heads(vr, o);
         o->kickfd = vr->kickfd;
         o->callfd = vr->callfd;
         o->errfd = vr->errfd;
         o->counters = k;
-        return descriptors ? fill_descriptors(d, c, ifc, vr, o) : 0;
+        return 0;
 }
 
 /* The queues the front end has touched: every one of its queue pairs, and
@@ -188,7 +133,46 @@ static int vring_shown(const struct vsw_iface *ifc, unsigned q)
         return q < 2 * ifc->num_queue_pairs || ifc->vrings[q].num != 0;
 }
 
-static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc, int descriptors,
+static uint64_t monotonic_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The fault that holds the interface stopped, in words, or NULL. */
+static char *fault_text(struct rpc_call *c, const struct vsw_iface *ifc)
+{
+        const struct vsw_iface_fault *f = vsw_iface_fault_current(ifc, monotonic_ns());
+        char buf[256];
+
+        if (!f)
+                return NULL;
+        switch (atomic_load(&f->kind)) {
+        case VSW_FAULT_CALL_STALL:
+                snprintf(buf, sizeof(buf),
+                         "call eventfd of vring %u blocked worker %u: stopped until the front "
+                         "end sends a new call fd",
+                         f->vring, f->worker);
+                break;
+        case VSW_FAULT_MEM_MAP:
+                snprintf(buf, sizeof(buf),
+                         "worker %u could not map memory table generation %u (or its dirty "
+                         "log): stopped until the front end sends a new table",
+                         f->worker, f->mem_gen);
+                break;
+        default:
+                snprintf(buf, sizeof(buf),
+                         "SIGBUS on worker %u in memory table generation %u (file shrunk): "
+                         "stopped until the front end sends a new one",
+                         f->worker, f->mem_gen);
+                break;
+        }
+        return rpc_strdup(c, buf);
+}
+
+static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc,
                       Vsw__VhostUserInterface *o)
 {
         unsigned nq = 0, k = 0;
@@ -206,6 +190,9 @@ static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
         o->conn_state = (char *)rpc_conn_state_name(ifc->conn_state);
         o->num_queue_pairs = ifc->num_queue_pairs;
         o->mem_generation = ifc->mem.generation;
+        o->fault = fault_text(c, ifc);
+        o->call_stalls = ifc->stall.count;
+        o->mem_faults = ifc->mem_fault.count;
         if (!o->name || !o->socket || !o->sock_error)
                 return rpc_no_memory(c);
         if (fill_features(c, ifc->features, vu_feature_name, &o->feature_bits,
@@ -220,7 +207,7 @@ static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
         if (nq && !o->vrings)
                 return rpc_no_memory(c);
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-                if (vring_shown(ifc, q) && fill_vring(d, c, ifc, q, descriptors, o->vrings[k++]))
+                if (vring_shown(ifc, q) && fill_vring(d, c, ifc, q, o->vrings[k++]))
                         return -1;
         o->n_vrings = k;
         return 0;
@@ -229,7 +216,6 @@ static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
 int rpc_show_vhost_user(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
         const Vsw__ShowVhostUserRequest *q = req->show_vhost_user;
-        int descriptors = q->has_descriptors && q->descriptors;
         struct vsw_iface *ifcs[VSW_MAX_IFACES];
         Vsw__ShowVhostUserReply *r;
         size_t n = 0;
@@ -253,7 +239,7 @@ int rpc_show_vhost_user(struct vhostd *d, const Vsw__Request *req, struct rpc_ca
                 return rpc_no_memory(c);
         r->n_interfaces = n;
         for (size_t i = 0; i < n; i++)
-                if (fill_iface(d, c, ifcs[i], descriptors, r->interfaces[i]))
+                if (fill_iface(d, c, ifcs[i], r->interfaces[i]))
                         return -1;
         c->reply.body_case = VSW__REPLY__BODY_VHOST_USER;
         c->reply.vhost_user = r;

@@ -40,10 +40,4 @@ int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint
 struct vsw_iface *vhostd_iface_by_name(struct vhostd *d, const char *name);
 struct vsw_iface *vhostd_iface_by_index(struct vhostd *d, uint32_t sw_if_index);
 
-/* Copies len bytes of guest memory at guest-physical gpa (for `show
- * vhost-user` and its descriptor dump; never on a hot path). Returns 0, or
- * -1 when the range is not inside one mapped region. */
-int vhostd_iface_read_guest(struct vhostd *d, struct vsw_iface *ifc, uint64_t gpa, void *buf,
-                            size_t len);
-
 #endif

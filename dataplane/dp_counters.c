@@ -2,6 +2,8 @@
  * owner only (one cache line of its own), the worker's own drops into its
  * worker slot; readers add them up per interface. Published at
  * housekeeping and whenever a ring stops, not per packet. */
+#include <rte_byteorder.h>
+
 #include "dp_vq.h"
 
 /* The engine's malformed-descriptor reasons, in the memzone's order. */
@@ -68,10 +70,26 @@ void dp_counters_publish(struct dp_vq *vq)
         vq->shared->counters = c;
 }
 
+void dp_heads_publish(struct dp_vq *vq)
+{
+        const struct virtq_split *e = &vq->e.split;
+        struct vsw_vring *vr = vq->shared;
+
+        if (!vq->running || vq->packed)
+                return;
+        vr->avail_flags = rte_le_to_cpu_16(*(volatile uint16_t *)&e->avail->flags);
+        vr->avail_idx = rte_le_to_cpu_16(*(volatile uint16_t *)&e->avail->idx);
+        vr->used_flags = rte_le_to_cpu_16(*(volatile uint16_t *)&e->used->flags);
+        vr->used_idx = rte_le_to_cpu_16(*(volatile uint16_t *)&e->used->idx);
+        vr->heads_valid = 1;
+}
+
 void dp_counters_publish_all(struct dp_worker *w)
 {
-        for (unsigned i = 0; i < w->nvqs; i++)
+        for (unsigned i = 0; i < w->nvqs; i++) {
                 dp_counters_publish(w->vqs[i]);
+                dp_heads_publish(w->vqs[i]);
+        }
         w->self->xw_drops = w->xw_drops;
         w->self->no_rxq_drops = w->no_rxq_drops;
 }

@@ -2,6 +2,7 @@
  * vault's fds, its rings' call eventfds, and where its RX queues are
  * polled (the routes other interfaces' frames take to it). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,71 +21,123 @@ static int fetch(struct dp_worker *w, const char *key)
         return fd;
 }
 
+static void track_mem(uint16_t iface, const struct guest_mem *gm)
+{
+        for (uint32_t i = 0; i < gm->nregions; i++)
+                dp_fault_track(iface, gm->regions[i].map_base, gm->regions[i].map_len);
+}
+
+static void untrack_mem(const struct guest_mem *gm)
+{
+        for (uint32_t i = 0; i < gm->nregions; i++)
+                dp_fault_untrack(gm->regions[i].map_base);
+}
+
+/* Records a table this worker cannot map: every worker holds the interface
+ * until the front end sends another. */
+static void map_failed(struct dp_worker *w, struct vsw_iface *ifc, uint32_t generation)
+{
+        struct vsw_iface_fault *f = &ifc->mem_fault;
+
+        f->worker = w->idx;
+        f->mem_gen = generation;
+        __atomic_fetch_add(&f->count, 1, __ATOMIC_RELAXED); /* workers may race */
+        atomic_store_explicit(&f->kind, VSW_FAULT_MEM_MAP, memory_order_release);
+}
+
+/* Maps the new table beside the old one and switches over only once it is
+ * all mapped: rings still running on the old maps keep valid pointers
+ * until the caller restarts them, and a failure leaves the old maps as
+ * they were for the caller to stop the rings before unmapping. */
 static int map_mem(struct dp_worker *w, uint16_t iface)
 {
-        const struct vsw_iface *ifc = &w->st->ifaces[iface];
+        struct vsw_iface *ifc = &w->st->ifaces[iface];
         struct dp_iface *d = &w->ifaces[iface];
         const struct vsw_mem_table *table = &ifc->mem;
+        uint32_t generation = table->generation;
+        struct guest_mem fresh;
         int fds[VSW_MAX_MEM_REGIONS];
         char key[VSW_VAULT_KEY_LEN], err[256];
         int rc = 0;
 
-        if (d->mapped)
-                gm_unmap(&d->gm);
-        d->mapped = 0;
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
                 fds[i] = -1;
                 if (!table->regions[i].in_use || rc < 0)
                         continue;
-                snprintf(key, sizeof(key), "if%u/mem/g%u/%u", ifc->sw_if_index, table->generation,
-                         i);
+                snprintf(key, sizeof(key), "if%u/mem/g%u/%u", ifc->sw_if_index, generation, i);
                 fds[i] = fetch(w, key);
-                if (fds[i] < 0)
+                if (fds[i] < 0) {
+                        snprintf(err, sizeof(err), "its region %u is not in the vault", i);
                         rc = -1;
+                }
         }
-        if (rc == 0 && gm_map(&d->gm, table, fds, err, sizeof(err)) < 0) {
-                VSW_ERR(VSW_LOG_DATAPLANE, "%s: mapping guest memory (generation %u): %s",
-                        ifc->name, table->generation, err);
+        if (rc == 0 && gm_map(&fresh, table, fds, err, sizeof(err)) < 0)
                 rc = -1;
-        }
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
-        if (rc < 0)
+        if (rc < 0) {
+                map_failed(w, ifc, generation);
+                VSW_ERR(VSW_LOG_DATAPLANE,
+                        "%s: worker %u cannot map guest memory (generation %u): %s; interface "
+                        "stopped until its front end sends a new memory table",
+                        ifc->name, w->idx, generation, err);
                 return -1;
+        }
+        dp_iface_retire(w, iface); /* a previous switch's, normally gone already */
+        track_mem(iface, &fresh);
+        if (d->mapped) {
+                d->retired = d->gm;
+                d->has_retired = 1;
+        }
+        d->gm = fresh;
         d->mapped = 1;
-        d->mem_gen = table->generation;
+        d->faulted = 0;
+        d->mem_gen = generation;
         VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: %s: guest memory generation %u mapped (%u regions)",
-                 w->idx, ifc->name, table->generation, table->nregions);
+                 w->idx, ifc->name, generation, table->nregions);
         return 0;
 }
 
 static void unmap_log(struct dp_iface *d)
 {
-        if (d->log_mapped)
+        if (d->log_mapped) {
+                dp_fault_untrack(d->log.map_base);
                 dirty_log_unmap(&d->log);
+        }
         d->log_mapped = 0;
 }
 
+/* Like the memory: the new log is mapped before the old one goes. */
 static int map_log(struct dp_worker *w, uint16_t iface)
 {
-        const struct vsw_iface *ifc = &w->st->ifaces[iface];
+        struct vsw_iface *ifc = &w->st->ifaces[iface];
         struct dp_iface *d = &w->ifaces[iface];
         char key[VSW_VAULT_KEY_LEN], err[256];
+        struct dirty_log fresh;
         int fd, rc;
 
-        unmap_log(d);
         snprintf(key, sizeof(key), "if%u/log/%u", ifc->sw_if_index, ifc->log_gen);
         fd = fetch(w, key);
-        if (fd < 0)
-                return -1;
-        rc = dirty_log_map(&d->log, fd, ifc->log_size, ifc->log_offset, err, sizeof(err));
-        close(fd);
-        if (rc < 0) {
-                VSW_ERR(VSW_LOG_DATAPLANE, "%s: mapping the dirty log (generation %u): %s",
-                        ifc->name, ifc->log_gen, err);
+        if (fd < 0) {
+                map_failed(w, ifc, ifc->mem.generation);
                 return -1;
         }
+        rc = dirty_log_map(&fresh, fd, ifc->log_size, ifc->log_offset, err, sizeof(err));
+        close(fd);
+        if (rc < 0) {
+                /* Running without it would corrupt a migration: the
+                 * interface stops like for a table that cannot be mapped. */
+                map_failed(w, ifc, ifc->mem.generation);
+                VSW_ERR(VSW_LOG_DATAPLANE,
+                        "%s: worker %u cannot map the dirty log (generation %u): %s; interface "
+                        "stopped until its front end sends a new memory table",
+                        ifc->name, w->idx, ifc->log_gen, err);
+                return -1;
+        }
+        dp_fault_track(iface, fresh.map_base, fresh.map_len);
+        unmap_log(d);
+        d->log = fresh;
         d->log_mapped = 1;
         d->log_gen = ifc->log_gen;
         return 0;
@@ -113,20 +166,66 @@ int dp_iface_sync(struct dp_worker *w, uint16_t iface)
         return changed;
 }
 
+void dp_iface_retire(struct dp_worker *w, uint16_t iface)
+{
+        struct dp_iface *d = &w->ifaces[iface];
+
+        if (!d->has_retired)
+                return;
+        untrack_mem(&d->retired);
+        gm_unmap(&d->retired);
+        d->has_retired = 0;
+}
+
 void dp_iface_unmap(struct dp_worker *w, uint16_t iface)
 {
         struct dp_iface *d = &w->ifaces[iface];
 
+        dp_iface_retire(w, iface);
         unmap_log(d);
-        if (d->mapped)
+        if (d->mapped) {
+                untrack_mem(&d->gm);
                 gm_unmap(&d->gm);
+        }
         d->mapped = 0;
+}
+
+/* Only an eventfd can be written without blocking (with O_NONBLOCK); the
+ * front end may have handed anything. */
+static int is_eventfd(int fd)
+{
+        char path[32], target[32];
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        n = readlink(path, target, sizeof(target) - 1);
+        if (n < 0)
+                return 0;
+        target[n] = '\0';
+        return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+/* The fd shares its file status flags with the front end's copy: the front
+ * end can clear O_NONBLOCK again at any time. Setting it here makes an
+ * honest front end's saturated counter an EAGAIN; a hostile one that clears
+ * it can still block the write, and the supervisor's watchdog ends that.
+ * Setting it again before each write would not help: it costs a syscall
+ * per interrupt and leaves the window between the two calls open. */
+static int set_nonblock(int fd)
+{
+        int fl = fcntl(fd, F_GETFL);
+
+        if (fl < 0)
+                return -1;
+        return (fl & O_NONBLOCK) ? 0 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq)
 {
         const struct vsw_vring *vr = vq->shared;
+        const char *name = w->st->ifaces[vq->iface].name;
         char key[VSW_VAULT_KEY_LEN];
+        int fd;
 
         if (vq->callfd >= 0 && vq->call_gen == vr->call_gen)
                 return;
@@ -137,21 +236,37 @@ void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq)
         if (vr->state & VSW_VRING_CALL_NONE || vr->callfd < 0)
                 return;
         snprintf(key, sizeof(key), "if%u/vq%u/call", vq->sw_if_index, vq->vring);
-        vq->callfd = fetch(w, key);
+        fd = fetch(w, key);
+        if (fd < 0)
+                return;
+        if (!is_eventfd(fd) || set_nonblock(fd) < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE,
+                        "%s: vring %u: its call fd is %s: the guest gets no interrupts from it",
+                        name, vq->vring,
+                        is_eventfd(fd) ? "not settable non-blocking" : "not an eventfd");
+                close(fd);
+                return;
+        }
+        vq->callfd = fd;
 }
 
-void dp_notify(struct dp_vq *vq)
+void dp_notify(struct dp_worker *w, struct dp_vq *vq)
 {
         static const uint64_t one = 1;
+        uint64_t what = (uint64_t)vq->call_gen << 32 | (uint64_t)(vq->iface + 1u) << 8 | vq->vring;
 
+        /* Should the write block after all, the supervisor can tell whose
+         * fd stalled us. Two stores to our own slot's cache line. */
+        atomic_store_explicit(&w->self->signalling, what, memory_order_relaxed);
         /* EAGAIN: the counter is saturated, the guest has an interrupt
          * pending anyway. */
         if (write(vq->callfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
                 VSW_WARN(VSW_LOG_DATAPLANE, "if %u vring %u: writing the call eventfd: %s",
                          vq->sw_if_index, vq->vring, strerror(errno));
+        atomic_store_explicit(&w->self->signalling, 0, memory_order_relaxed);
 }
 
-void dp_routes_refresh(struct dp_worker *w)
+void dp_routes_refresh(struct dp_worker *w, uint64_t now_ns)
 {
         uint32_t need = VSW_VRING_ADDR_SET | VSW_VRING_STARTED | VSW_VRING_ENABLED;
 
@@ -160,7 +275,9 @@ void dp_routes_refresh(struct dp_worker *w)
                 struct dp_route *r = &w->routes[i];
                 uint8_t n = 0;
 
-                w->ifaces[i].admin_up = ifc->in_use && ifc->admin_up;
+                /* A faulted interface takes no frames either. */
+                w->ifaces[i].admin_up =
+                    ifc->in_use && ifc->admin_up && !vsw_iface_fault_current(ifc, now_ns);
                 for (unsigned q = 0; w->ifaces[i].admin_up && q < VSW_MAX_VRINGS; q += 2) {
                         const struct vsw_vring *vr = &ifc->vrings[q];
                         uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);

@@ -165,7 +165,8 @@ int main(int argc, char **argv)
 
         struct sigaction sa = {.sa_handler = on_stop_signal};
         sigemptyset(&sa.sa_mask);
-        if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
+        if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+            dp_fault_install(&worker) < 0) {
                 VSW_ERR(VSW_LOG_DATAPLANE, "worker %ld: sigaction: %s", idx, strerror(errno));
                 goto out;
         }
@@ -177,6 +178,10 @@ int main(int argc, char **argv)
         if (attach_resources(&worker) < 0)
                 goto out;
         self->pid = getpid();
+        atomic_store(&self->signalling, 0);
+        /* The watchdog judges a RUNNING worker by its heartbeat: a fresh
+         * one first, not the predecessor's. */
+        atomic_store(&self->heartbeat_ns, dp_now_ns());
         atomic_store(&self->state, VSW_WORKER_RUNNING);
         VSW_NOTICE(VSW_LOG_DATAPLANE, "worker %ld on lcore %u running (pid %d, restarts %u)", idx,
                    rte_lcore_id(), (int)getpid(), self->restarts);

@@ -40,6 +40,7 @@ static void stop(struct dp_vq *vq)
                 return;
         write_back(vq);
         dp_counters_fold(vq);
+        vq->shared->heads_valid = 0;
         vq->running = 0;
 }
 
@@ -123,23 +124,65 @@ static void restart_siblings(struct dp_worker *w, struct dp_vq *self)
         }
 }
 
-/* vhostd released the ring: its configuration is final until the next
- * pause. */
-static void release(struct dp_worker *w, struct dp_vq *vq)
+/* Why the interface's rings must stay stopped, or NULL. */
+static const char *fault_reason(const struct dp_worker *w, uint16_t iface, uint64_t now_ns)
+{
+        const struct vsw_iface *ifc = &w->st->ifaces[iface];
+        const struct vsw_iface_fault *f = vsw_iface_fault_current(ifc, now_ns);
+        const struct dp_iface *d = &w->ifaces[iface];
+
+        /* Until the memzone says so too, and over once a new table came. */
+        if (d->faulted && d->mem_gen == ifc->mem.generation)
+                return "SIGBUS in its guest memory";
+        if (!f)
+                return NULL;
+        switch (atomic_load_explicit(&f->kind, memory_order_relaxed)) {
+        case VSW_FAULT_CALL_STALL:
+                return "a worker blocked writing its call eventfd";
+        case VSW_FAULT_MEM_MAP:
+                return "its memory table could not be mapped";
+        default:
+                return "SIGBUS in its guest memory";
+        }
+}
+
+/* Stops every ring of the interface this worker owns and keeps them
+ * stopped until the fault is over (dp_ring_faults). */
+static void hold_iface(struct dp_worker *w, uint16_t iface, const char *why)
+{
+        for (unsigned i = 0; i < w->nvqs; i++) {
+                struct dp_vq *vq = w->vqs[i];
+
+                if (vq->iface != iface)
+                        continue;
+                if (vq->running)
+                        VSW_ERR(VSW_LOG_DATAPLANE, "%s: vring %u stopped on worker %u: %s",
+                                shared_iface(w, vq)->name, vq->vring, w->idx, why);
+                stop(vq);
+                vq->held = 1;
+        }
+}
+
+/* Maps what the ring needs and starts its engine when the ring is
+ * started and enabled. */
+static void load(struct dp_worker *w, struct dp_vq *vq)
 {
         const struct vsw_iface *ifc = shared_iface(w, vq);
         const struct vsw_vring *vr = vq->shared;
         uint32_t need = VSW_VRING_ADDR_SET | VSW_VRING_STARTED | VSW_VRING_ENABLED;
         char err[256];
+        int synced = dp_iface_sync(w, vq->iface);
 
-        int synced;
-
-        vq->sw_if_index = ifc->sw_if_index;
-        synced = dp_iface_sync(w, vq->iface);
-        if (synced < 0)
+        if (synced < 0) {
+                /* No ring of the interface may run on maps that are not
+                 * its current table's. */
+                hold_iface(w, vq->iface, "its memory table could not be mapped");
+                dp_iface_unmap(w, vq->iface);
                 return;
+        }
         if (synced)
                 restart_siblings(w, vq);
+        dp_iface_retire(w, vq->iface);
         dp_iface_fetch_call(w, vq);
         if ((vr->state & need) != need || vr->num == 0 || ifc->mem.nregions == 0)
                 return;
@@ -154,14 +197,50 @@ static void release(struct dp_worker *w, struct dp_vq *vq)
                  vq->packed ? virtq_packed_avail_state(&vq->e.packed) : vq->e.split.last_avail_idx);
 }
 
+/* vhostd released the ring (or its interface's fault is over): its
+ * configuration is final until the next pause. */
+static void release(struct dp_worker *w, struct dp_vq *vq)
+{
+        const char *why;
+
+        vq->sw_if_index = shared_iface(w, vq)->sw_if_index;
+        vq->held = 0;
+        /* A current fault: not even the call fd is fetched again (it may be
+         * the trap that stalled a predecessor). */
+        why = fault_reason(w, vq->iface, dp_now_ns());
+        if (why) {
+                hold_iface(w, vq->iface, why);
+                return;
+        }
+        load(w, vq);
+        /* Only now: a held ring's positions in the memzone may be behind the
+         * guest's (its predecessor died holding it), so its first start in
+         * this process must still resume from the guest's. */
+        vq->loaded = 1;
+}
+
+void dp_ring_faults(struct dp_worker *w, uint64_t now_ns)
+{
+        for (unsigned i = 0; i < w->nvqs; i++) {
+                struct dp_vq *vq = w->vqs[i];
+                const char *why = fault_reason(w, vq->iface, now_ns);
+
+                if (why && vq->running) {
+                        hold_iface(w, vq->iface, why);
+                } else if (!why && vq->held && !(vq->seen_seq & 1)) {
+                        VSW_NOTICE(VSW_LOG_DATAPLANE, "%s: vring %u: fault over, restarting",
+                                   shared_iface(w, vq)->name, vq->vring);
+                        release(w, vq);
+                }
+        }
+}
+
 static void command(struct dp_worker *w, struct dp_vq *vq, uint32_t seq)
 {
         vq->seen_seq = seq;
         stop(vq);
-        if (!(seq & 1)) {
+        if (!(seq & 1))
                 release(w, vq);
-                vq->loaded = 1;
-        }
         atomic_store_explicit(&vq->shared->ack_seq, seq, memory_order_release);
 }
 

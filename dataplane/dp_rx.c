@@ -11,9 +11,16 @@ void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq)
 
         /* Before the empty check: malformed chains are consumed too. */
         if (dp_vq_need_notify(vq))
-                dp_notify(vq);
+                dp_notify(w, vq);
         if (n == 0)
                 return;
+        /* Its memory faulted under the copy: what was read is not the
+         * guest's frames (anonymous memory now): nobody gets them. */
+        if (unlikely(*(volatile uint8_t *)&vq->ifc->faulted)) {
+                vq->drops_other += n;
+                rte_pktmbuf_free_bulk(pkts, n);
+                return;
+        }
         if (unlikely(vq->ifc->registered != vq->sw_if_index))
                 dp_uplink_register(w, vq, pkts[0]);
         l2_bridge_input(&w->l2, vq->sw_if_index, pkts, n, out);

@@ -28,7 +28,7 @@ void dp_tx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, 
                 if (unlikely(done < n))
                         retry(w, vq, pkts + done, (uint16_t)(n - done));
                 if (dp_vq_need_notify(vq))
-                        dp_notify(vq);
+                        dp_notify(w, vq);
         } else {
                 vq->drops_other += n; /* stopped or paused under the route */
         }

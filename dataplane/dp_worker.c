@@ -1,36 +1,35 @@
 /* The busy-poll loop. Per iteration: the first cache line of every owned
  * ring (a pause or release from vhostd), one burst from the worker's uplink
  * RX queue, one burst from every running guest TX queue, and the rings from
- * the other workers. Every
- * DP_HOUSEKEEPING_EVERY iterations: heartbeat, counters, routes, and the
- * rings assigned to this worker or taken away. */
+ * the other workers. Every DP_HOUSEKEEPING_US (by the TSC, however long an
+ * iteration takes, so that a busy worker beats as often as an idle one):
+ * heartbeat, guest memory faults, counters, routes, and the rings assigned
+ * to this worker or taken away. */
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_pause.h>
 
 #include "dp_vq.h"
 #include "log.h"
 
-#define DP_HOUSEKEEPING_EVERY 1024
-
-static uint64_t monotonic_ns(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+/* The supervisor's watchdog restarts a worker whose heartbeat is 500 ms
+ * old. An iteration is a burst per ring, far below that, unless rx-retry
+ * is configured to wait longer (rx-retry-delay x rx-retry-num per full
+ * guest RX ring). */
+#define DP_HOUSEKEEPING_US 1000
 
 static void housekeeping(struct dp_worker *w)
 {
-        uint64_t now = monotonic_ns();
+        uint64_t now = dp_now_ns();
 
         atomic_store_explicit(&w->self->heartbeat_ns, now, memory_order_relaxed);
+        dp_fault_poll(w);
         dp_ring_rescan(w);
+        dp_ring_faults(w, now);
         dp_ring_report(w, now);
-        dp_routes_refresh(w);
+        dp_routes_refresh(w, now);
         dp_counters_publish_all(w);
 }
 
@@ -42,9 +41,16 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
         memset(w->routes, 0, sizeof(w->routes));
         l2_ctx_init(&w->l2, w->st);
 
-        for (uint64_t iter = 0; !*stop; iter++) {
-                if (unlikely(iter % DP_HOUSEKEEPING_EVERY == 0))
+        const uint64_t period = rte_get_tsc_hz() / 1000000 * DP_HOUSEKEEPING_US;
+        uint64_t next = 0;
+
+        while (!*stop) {
+                uint64_t tsc = rte_rdtsc();
+
+                if (unlikely(tsc >= next)) {
                         housekeeping(w);
+                        next = tsc + period;
+                }
                 if (w->uplink.active)
                         dp_uplink_poll(w);
                 if (unlikely(w->nvqs == 0)) {

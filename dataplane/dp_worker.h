@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -21,15 +22,31 @@
 
 #define DP_BURST VIRTQ_BURST
 
+/* CLOCK_MONOTONIC in ns: heartbeats and fault holds (vsw_state.h). */
+static inline uint64_t dp_now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* What this worker holds for one interface: its guest memory mapped while
  * the worker owns at least one of its rings. */
 struct dp_iface {
         struct guest_mem gm;
+        /* The table gm replaced, mapped until the rings that ran over it
+         * have restarted over gm (dp_iface_retire). */
+        struct guest_mem retired;
         struct dirty_log log; /* while VHOST_F_LOG_ALL (live migration) */
         uint32_t mem_gen;     /* mem.generation mapped; valid while mapped */
         uint32_t log_gen;     /* log_gen mapped; valid while log_mapped */
         uint8_t mapped;
         uint8_t log_mapped;
+        uint8_t has_retired;
+        /* SIGBUS: gm is anonymous memory now, not the guest's. Set by the
+         * signal handler: read it through a volatile access. */
+        uint8_t faulted;
         uint8_t admin_up;    /* as of the last housekeeping */
         uint32_t registered; /* sw_if_index whose MAC this worker saw registered */
         uint16_t nowned;     /* rings of this interface the worker owns */
@@ -46,8 +63,9 @@ struct dp_vq {
         uint32_t seen_seq; /* last cmd_seq acted on */
         uint8_t running;   /* engine set up, ring STARTED and ENABLED, not paused */
         uint8_t packed;
-        uint8_t loaded;        /* released at least once in this process */
+        uint8_t loaded;        /* released, not held, at least once in this process */
         uint8_t broken_logged; /* the engine's stop was logged (since its last start) */
+        uint8_t held;          /* kept stopped: its interface is faulted */
         uint64_t bad_log_ns;   /* when malformed chains were last logged */
         uint64_t bad_seen[VSW_BAD_DESC_REASONS]; /* engine counts already logged */
         uint32_t call_gen;
@@ -138,14 +156,32 @@ void dp_ring_report(struct dp_worker *w, uint64_t now_ns);
 /* dp_iface.c: guest memory, dirty log and eventfds of one interface. */
 #define DP_F_LOG_ALL (1ULL << 26) /* VHOST_F_LOG_ALL */
 /* Maps the interface's memory table and dirty log when they are not the
- * ones mapped. Returns 1 when it remapped (rings running over the old
- * maps must restart), 0 when nothing changed, -1 on failure (logged). */
+ * ones mapped: the new maps first, then the switch. Returns 1 when it
+ * remapped (rings running over the old maps must restart, then
+ * dp_iface_retire unmaps the old table), 0 when nothing changed, -1 on
+ * failure (logged, recorded in the memzone; the old maps are left as they
+ * were: the caller stops every ring of the interface, then unmaps). */
 int dp_iface_sync(struct dp_worker *w, uint16_t iface);
+void dp_iface_retire(struct dp_worker *w, uint16_t iface);
 void dp_iface_unmap(struct dp_worker *w, uint16_t iface);
 /* Fetches vq's call eventfd from the vault when call_gen moved. */
 void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq);
-void dp_notify(struct dp_vq *vq);
-void dp_routes_refresh(struct dp_worker *w);
+/* Writes vq's call eventfd (non-blocking), with the worker slot naming the
+ * ring meanwhile (vsw_worker.signalling). */
+void dp_notify(struct dp_worker *w, struct dp_vq *vq);
+void dp_routes_refresh(struct dp_worker *w, uint64_t now_ns);
+
+/* dp_fault.c: SIGBUS in guest memory costs its interface, not the worker. */
+int dp_fault_install(struct dp_worker *w);
+/* Guards [base, base + len), a mapping of interface iface's memory or log. */
+void dp_fault_track(uint16_t iface, const void *base, size_t len);
+void dp_fault_untrack(const void *base);
+/* Records and logs the interfaces faulted since the last call. */
+void dp_fault_poll(struct dp_worker *w);
+
+/* dp_ring_ctl.c: stops the rings of faulted interfaces, restarts them once
+ * the fault is no longer current (housekeeping). */
+void dp_ring_faults(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_rx.c: one burst from a guest's TX queue to its destinations. */
 void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq);
@@ -174,5 +210,7 @@ void dp_xw_drain(struct dp_worker *w);
 void dp_counters_fold(struct dp_vq *vq);
 void dp_counters_publish(struct dp_vq *vq);
 void dp_counters_publish_all(struct dp_worker *w);
+/* The guest's ring indices of a running split ring into the memzone. */
+void dp_heads_publish(struct dp_vq *vq);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VSW_STATE_MZ_NAME  "vhostsw_state"
@@ -19,7 +20,7 @@
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 9u
+#define VSW_STATE_ABI_VERSION 10u
 #endif
 
 #define VSW_MAX_IFACES      32
@@ -143,6 +144,11 @@ struct vsw_vring {
         uint32_t placement_user; /* owner chosen by the user, not the default */
 
         alignas(VSW_CACHE_LINE) struct vsw_vring_counters counters;
+        /* Split rings: the guest's avail and used flags and idx as the owner
+         * last read them (housekeeping), for `show vhost-user`: vhostd never
+         * maps guest memory. heads_valid 0: not read (packed, not running). */
+        uint16_t avail_flags, avail_idx, used_flags, used_idx;
+        uint32_t heads_valid;
         /* Packed rings only, written by the owner (atomic stores) before each
          * used descriptor it writes, so that a worker restarted after a crash
          * can tell where the ring stands (virtq_packed_resume); 0 while the
@@ -190,6 +196,27 @@ struct vsw_journal {
         uint8_t reply[VSW_JOURNAL_REPLY_MAX];
 };
 
+/* Why the dataplane stopped an interface: a trap its front end set. A
+ * fault holds while the trap is current (vsw_iface_fault_current) and the
+ * interface's rings are then neither polled nor signalled, by any worker. */
+enum vsw_fault_kind {
+        VSW_FAULT_NONE,
+        VSW_FAULT_CALL_STALL, /* a worker blocked writing this call eventfd (watchdog) */
+        VSW_FAULT_MEM_MAP,    /* a worker could not map this memory table */
+        VSW_FAULT_MEM_BUS,    /* a worker took SIGBUS on this memory table (file shrunk) */
+};
+
+struct vsw_iface_fault {
+        _Atomic uint32_t kind; /* enum vsw_fault_kind, stored last (release) */
+        uint32_t worker;       /* the worker that hit it */
+        uint32_t vring;        /* CALL_STALL: the vring being signalled */
+        uint32_t call_gen;     /* CALL_STALL: its call_gen then; a new call fd ends it */
+        uint32_t mem_gen;      /* MEM_*: the table generation; a new table ends it */
+        uint32_t reserved;
+        uint64_t hold_until_ns; /* CALL_STALL: not before then either (CLOCK_MONOTONIC) */
+        uint64_t count;         /* times it happened on this interface */
+};
+
 struct vsw_iface {
         uint32_t in_use;
         uint32_t sw_if_index;
@@ -225,6 +252,10 @@ struct vsw_iface {
         uint32_t log_gen; /* vault key "if<N>/log/<gen>" */
 
         struct vsw_journal journal;
+        /* Written by the supervisor's watchdog only. */
+        struct vsw_iface_fault stall;
+        /* Written by the workers only (each that maps the memory). */
+        struct vsw_iface_fault mem_fault;
         /* Bumped after each deposit or withdrawal under "if<N>/": a vhostd
          * that fetched its fds earlier sees whether they are still current. */
         _Atomic uint32_t vault_seq;
@@ -252,6 +283,10 @@ struct vsw_worker {
          * interface had no enabled RX queue. */
         uint64_t xw_drops;
         uint64_t no_rxq_drops;
+        /* While the worker writes a call eventfd: the interface slot + 1
+         * (bits 8-15), vring (bits 0-7) and that vring's call_gen (bits
+         * 32-63); 0 otherwise. Names the trap if the write never returns. */
+        _Atomic uint64_t signalling;
 };
 
 /* One MAC table entry (layout in vsw_l2fib.h). Learners in several
@@ -365,6 +400,24 @@ struct vsw_state {
         struct vsw_bridge bridges[VSW_MAX_BRIDGES];
         struct vsw_uplink uplink;
 };
+
+/* The interface's rings must stay stopped: a fault its front end caused is
+ * still current (the same call fd, or the same memory table). Returns the
+ * fault, or NULL. now_ns: CLOCK_MONOTONIC. */
+static inline const struct vsw_iface_fault *vsw_iface_fault_current(const struct vsw_iface *ifc,
+                                                                    uint64_t now_ns)
+{
+        const struct vsw_iface_fault *s = &ifc->stall, *m = &ifc->mem_fault;
+
+        if (atomic_load_explicit(&s->kind, memory_order_acquire) == VSW_FAULT_CALL_STALL &&
+            s->vring < VSW_MAX_VRINGS &&
+            (ifc->vrings[s->vring].call_gen == s->call_gen || now_ns < s->hold_until_ns))
+                return s;
+        if (atomic_load_explicit(&m->kind, memory_order_acquire) != VSW_FAULT_NONE &&
+            ifc->mem.generation == m->mem_gen)
+                return m;
+        return NULL;
+}
 
 /* Fills the header of a freshly reserved memzone (supervisor only). */
 void vsw_state_init(struct vsw_state *st);

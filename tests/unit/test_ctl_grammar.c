@@ -138,12 +138,10 @@ static void test_others(void)
 
         good("show vhost-user", &r);
         CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_VHOST_USER);
-        CHECK(r.req.show_vhost_user->n_names == 0 && !r.req.show_vhost_user->has_descriptors);
-        good("show vhost-user VirtualEthernet0/0/0 VirtualEthernet0/0/1 descriptors", &r);
+        CHECK(r.req.show_vhost_user->n_names == 0);
+        good("show vhost-user VirtualEthernet0/0/0 VirtualEthernet0/0/1", &r);
         CHECK(r.req.show_vhost_user->n_names == 2);
         CHECK(!strcmp(r.req.show_vhost_user->names[1], "VirtualEthernet0/0/1"));
-        CHECK(r.req.show_vhost_user->has_descriptors && r.req.show_vhost_user->descriptors);
-        bad("show vhost-user descriptors descriptors", "'descriptors' given twice");
 
         good("show interface", &r);
         CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_INTERFACE);

@@ -234,12 +234,6 @@ static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err,
         r->req.show_vhost_user = s;
         s->names = r->names;
         for (int i = 0; i < argc; i++) {
-                if (!strcmp(argv[i], "descriptors")) {
-                        if (s->has_descriptors)
-                                return TWICE(argv[i]);
-                        s->has_descriptors = s->descriptors = 1;
-                        continue;
-                }
                 if (check_name(argv[i], err, errlen))
                         return -1;
                 if (s->n_names == CTL_MAX_NAMES)
@@ -558,9 +552,9 @@ const struct ctl_cmd ctl_cmds[] = {
      "poll queue pair <n> of an interface (both its vrings) on worker <n> (0: the first), "
      "instead of queue mod workers",
      parse_placement, ctl_print_ok},
-    {"show vhost-user", "[<name> ...] [descriptors]",
-     "features, socket, memory regions and virtqueues of vhost-user interfaces", parse_show_vhost,
-     ctl_print_show_vhost},
+    {"show vhost-user", "[<name> ...]",
+     "features, socket, memory regions, virtqueues and faults of vhost-user interfaces",
+     parse_show_vhost, ctl_print_show_vhost},
     {"show interface", "[<name>]", "admin and link state and counters of interfaces",
      parse_show_iface, ctl_print_show_iface},
     {"debug vhost-user", "{on | off}", "log every vhost-user message", parse_debug, ctl_print_ok},

@@ -77,21 +77,6 @@ static void vring_text(FILE *out, const Vsw__Vring *r)
         opt_u32_text(out, "used.flags", r->has_used_flags, r->used_flags);
         opt_u32_text(out, "used.idx", r->has_used_idx, r->used_idx);
         fprintf(out, "\n  kickfd %d callfd %d errfd %d\n", r->kickfd, r->callfd, r->errfd);
-        if (r->descriptors_unmapped)
-                fprintf(out, "  descriptor table: not mapped\n");
-        if (!r->n_descriptors)
-                return;
-        fprintf(out,
-                "  descriptor table:\n"
-                "   id    addr               len   flags  %s\n"
-                "   ===== ================== ===== ====== =====\n",
-                r->packed ? "bufid" : "next");
-        for (size_t i = 0; i < r->n_descriptors; i++) {
-                const Vsw__Descriptor *d = r->descriptors[i];
-
-                fprintf(out, "   %-5u 0x%016" PRIx64 " %-5u 0x%04x %u\n", d->index, d->addr, d->len,
-                        d->flags, d->next);
-        }
 }
 
 static void iface_text(FILE *out, const Vsw__VhostUserInterface *v)
@@ -103,7 +88,10 @@ static void iface_text(FILE *out, const Vsw__VhostUserInterface *v)
                       v->n_protocol_feature_bits);
         fprintf(out, "\n socket filename %s type %s errno \"%s\"\n", v->socket,
                 v->server ? "server" : "client", v->sock_error);
-        fprintf(out, " connection %s, queue pairs %u\n\n", v->conn_state, v->num_queue_pairs);
+        fprintf(out, " connection %s, queue pairs %u\n", v->conn_state, v->num_queue_pairs);
+        fprintf(out, " dataplane %s%s, call stalls %" PRIu64 ", memory faults %" PRIu64 "\n\n",
+                v->fault ? "stopped: " : "ok", v->fault ? v->fault : "", v->call_stalls,
+                v->mem_faults);
         placement_text(out, v, 0);
         placement_text(out, v, 1);
         fprintf(out, "\n");
@@ -154,23 +142,6 @@ static void vring_json(struct ctl_json *j, const Vsw__Vring *r)
         ctl_json_i64(j, "callfd", r->callfd);
         ctl_json_i64(j, "errfd", r->errfd);
         ctl_json_counters(j, "counters", r->counters);
-        if (r->descriptors_unmapped) {
-                ctl_json_null(j, "descriptors");
-        } else if (r->n_descriptors) {
-                ctl_json_arr_begin(j, "descriptors");
-                for (size_t i = 0; i < r->n_descriptors; i++) {
-                        const Vsw__Descriptor *d = r->descriptors[i];
-
-                        ctl_json_obj_begin(j, NULL);
-                        ctl_json_u64(j, "id", d->index);
-                        ctl_json_u64(j, "addr", d->addr);
-                        ctl_json_u64(j, "len", d->len);
-                        ctl_json_u64(j, "flags", d->flags);
-                        ctl_json_u64(j, r->packed ? "bufid" : "next", d->next);
-                        ctl_json_obj_end(j);
-                }
-                ctl_json_arr_end(j);
-        }
         ctl_json_obj_end(j);
 }
 
@@ -192,6 +163,12 @@ static void iface_json(struct ctl_json *j, const Vsw__VhostUserInterface *v)
         ctl_json_str(j, "conn_state", v->conn_state);
         ctl_json_u64(j, "num_queue_pairs", v->num_queue_pairs);
         ctl_json_u64(j, "mem_generation", v->mem_generation);
+        if (v->fault)
+                ctl_json_str(j, "fault", v->fault);
+        else
+                ctl_json_null(j, "fault");
+        ctl_json_u64(j, "call_stalls", v->call_stalls);
+        ctl_json_u64(j, "mem_faults", v->mem_faults);
         ctl_json_arr_begin(j, "memory_regions");
         for (size_t i = 0; i < v->n_regions; i++) {
                 const Vsw__MemRegion *m = v->regions[i];

@@ -107,6 +107,11 @@ int handover_tick(struct supervisor *sv);
 /* The supervisor is stopping: ends N+1 and the channel. */
 void handover_abort(struct supervisor *sv);
 
+/* watchdog.c: SIGKILLs (for a restart) a running worker whose heartbeat
+ * is stale, stopping the interface it was signalling; returns ms until the
+ * next check (-1: no worker to watch). */
+int watchdog_tick(struct supervisor *sv);
+
 /* hugepages.c: removes what DPDK leaves behind after rte_eal_cleanup(). */
 void hugepages_release(const char *huge_dir, const char *prefix, const char *dpdk_runtime_dir);
 

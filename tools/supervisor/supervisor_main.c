@@ -245,6 +245,12 @@ static void on_vault_listen(int ep)
         }
 }
 
+/* The sooner of two timeouts in ms, -1 meaning none. */
+static int earliest(int a, int b)
+{
+        return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
 /* Runs until stopping and every child is reaped. */
 static int main_loop(int sfd)
 {
@@ -257,8 +263,8 @@ static int main_loop(int sfd)
         }
         while (!sv.stopping || children_running(&sv) > 0) {
                 struct epoll_event evs[16];
-                int t = children_tick(&sv), h = handover_tick(&sv);
-                int n = epoll_wait(ep, evs, 16, t < 0 || (h >= 0 && h < t) ? h : t);
+                int t = children_tick(&sv), h = handover_tick(&sv), w = watchdog_tick(&sv);
+                int n = epoll_wait(ep, evs, 16, earliest(earliest(t, h), w));
                 if (n < 0 && errno != EINTR) {
                         VSW_ERR(VSW_LOG_SUPERVISOR, "epoll_wait: %s", strerror(errno));
                         children_stop_all(&sv);
