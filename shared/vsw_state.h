@@ -19,8 +19,14 @@
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 9u
+#define VSW_STATE_ABI_VERSION 10u
 #endif
+
+/* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
+ * process 128 TiB of user addresses, and a worker may map up to
+ * VSW_MAX_IFACES (32) interfaces: 32 x 1 TiB leaves room for everything
+ * else, while no real VM comes near 1 TiB. */
+#define VSW_DEFAULT_MAX_GUEST_MEMORY (1ULL << 40)
 
 #define VSW_MAX_IFACES      32
 #define VSW_MAX_QUEUE_PAIRS 8
@@ -352,6 +358,9 @@ struct vsw_state {
         /* `restart control binary <path>`: the executable the supervisor
          * starts for the next generation ("" = its usual one). */
         char vhostd_next_binary[256];
+        /* `vhost { max-guest-memory }`: the most guest memory, in bytes, one
+         * interface's table may hold (the sum of its regions' sizes). */
+        uint64_t max_guest_memory;
         uint32_t nworkers;
         uint32_t next_sw_if_index;
         _Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];
