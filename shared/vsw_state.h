@@ -303,11 +303,13 @@ struct vsw_uplink_counters {
 
 /* The first frame a VM sends registers its MAC (as DPDK's vhost-switch
  * does): claimed by compare-and-swap of sw_if_index, so it is logged once
- * whichever worker sees the frame. */
+ * whichever worker sees the frame; never a MAC another live interface has
+ * registered (dataplane/uplink/mac_registry.c). */
 struct vsw_uplink_mac {
         _Atomic uint32_t sw_if_index; /* 0: free */
         uint16_t vlan;
         uint8_t mac[6];
+        _Atomic uint32_t refused; /* registrations refused: the MAC was another's */
 };
 
 /* A VMDQ pool planned for a startup interface (by sw_if_index: vhostd
