@@ -1,7 +1,8 @@
 /* The management RPC endpoint: a nanomsg REP socket on the config's
  * cli-listen, read from the libevent loop through its NN_RCVFD. Each
- * request is decoded, dispatched through the table below and answered;
- * anything that does not decode gets an error reply, never a crash. */
+ * request is decoded and checked (rpc_decode.c), dispatched through the
+ * table below and answered; anything that does not decode gets an error
+ * reply, never a crash. */
 #include "rpc.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include "log.h"
 #include "rpc_call.h"
+#include "rpc_decode.h"
 #include "vhostd.h"
 
 #define RPC_MAX_REQUEST (64 * 1024) /* the largest request is a few paths */
@@ -73,19 +75,18 @@ static const struct rpc_command *command_of(Vsw__Request__CmdCase cmd)
 
 static void dispatch(struct vhostd *d, const void *buf, size_t len, struct rpc_call *c)
 {
-        Vsw__Request *req = vsw__request__unpack(NULL, len, buf);
         const struct rpc_command *cmd;
+        Vsw__Request *req;
+        char why[256];
+        int rc = rpc_request_decode(buf, len, &req, why, sizeof(why));
 
-        if (!req) {
-                rpc_fail(c, EBADMSG, "malformed request (%zu bytes)", len);
-                VSW_WARN(VSW_LOG_RPC, "malformed request of %zu bytes", len);
+        if (rc) {
+                rpc_fail(c, rc, "%s", why);
+                VSW_WARN(VSW_LOG_RPC, "request of %zu bytes refused: %s", len, why);
                 return;
         }
         cmd = command_of(req->cmd_case);
-        if (req->cmd_case == VSW__REQUEST__CMD__NOT_SET) {
-                rpc_fail(c, EINVAL, "empty request: no command");
-                VSW_WARN(VSW_LOG_RPC, "request of %zu bytes names no command", len);
-        } else if (!cmd) {
+        if (!cmd) {
                 rpc_fail(c, EOPNOTSUPP, "unknown request (command %d)", (int)req->cmd_case);
                 VSW_WARN(VSW_LOG_RPC, "unknown request (command %d)", (int)req->cmd_case);
         } else if (rpc.read_only && !cmd->read_only) {
