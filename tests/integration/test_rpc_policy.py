@@ -8,7 +8,9 @@
   starting, with a line saying why.
 - With `cli-tcp read-only`, the tcp endpoint answers `show ...` and refuses
   every command that changes something (restart, create, set, debug), with
-  a clear error; nothing it was asked for happens."""
+  a clear error; nothing it was asked for happens.
+- A request with a control character in a string is refused before any
+  handler runs (control/rpc_decode.c)."""
 
 import os
 import socket
@@ -54,6 +56,9 @@ def ipc_checks(x, marker):
     expect_refused(sw, ("restart", "control", "binary", link), "(resolves to %s)" % x,
                    "ipc: a symlink in the program directory that leads out is refused")
     os.unlink(link)
+    expect_refused(sw, ("show", "interface", "Virtual\nEthernet0/0/0"),
+                   "field names: control character 0x0a at byte 7, expected text",
+                   "ipc: a name with a newline is refused before any handler")
     time.sleep(1)  # a handover that ran the trap would have done so by now
     t.check(not os.path.exists(marker), "%s never ran (no %s)" % (x, marker))
     after = sw.version()
