@@ -1,7 +1,8 @@
 /* The management RPC endpoint: a nanomsg REP socket on the config's
  * cli-listen, read from the libevent loop through its NN_RCVFD. Each
- * request is decoded, dispatched through the table below and answered;
- * anything that does not decode gets an error reply, never a crash. */
+ * request is decoded and checked (rpc_decode.c), dispatched through the
+ * table below and answered; anything that does not decode gets an error
+ * reply, never a crash. */
 #include "rpc.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include "log.h"
 #include "rpc_call.h"
+#include "rpc_decode.h"
 #include "vhostd.h"
 
 #define RPC_MAX_REQUEST (64 * 1024) /* the largest request is a few paths */
@@ -22,33 +24,36 @@
 #define RPC_SOCKET_MODE 0600        /* the RPC can create root-owned sockets */
 #define IPC_PREFIX      "ipc://"
 
+/* read_only: changes nothing (no interface, socket, bridge, log level or
+ * process); the only commands a tcp endpoint serves. */
 static const struct rpc_command {
         Vsw__Request__CmdCase cmd;
         const char *name;
         rpc_handler *handler;
+        int read_only;
 } rpc_commands[] = {
-    {VSW__REQUEST__CMD_CREATE_VHOST_USER, "create vhost-user", rpc_create_vhost_user},
-    {VSW__REQUEST__CMD_DELETE_VHOST_USER, "delete vhost-user", rpc_delete_vhost_user},
-    {VSW__REQUEST__CMD_SET_INTERFACE_STATE, "set interface state", rpc_set_interface_state},
+    {VSW__REQUEST__CMD_CREATE_VHOST_USER, "create vhost-user", rpc_create_vhost_user, 0},
+    {VSW__REQUEST__CMD_DELETE_VHOST_USER, "delete vhost-user", rpc_delete_vhost_user, 0},
+    {VSW__REQUEST__CMD_SET_INTERFACE_STATE, "set interface state", rpc_set_interface_state, 0},
     {VSW__REQUEST__CMD_SET_INTERFACE_RX_PLACEMENT, "set interface rx-placement",
-     rpc_set_interface_rx_placement},
-    {VSW__REQUEST__CMD_SHOW_VHOST_USER, "show vhost-user", rpc_show_vhost_user},
-    {VSW__REQUEST__CMD_SHOW_INTERFACE, "show interface", rpc_show_interface},
-    {VSW__REQUEST__CMD_DEBUG_VHOST_USER, "debug vhost-user", rpc_debug_vhost_user},
-    {VSW__REQUEST__CMD_SET_LOGGING, "set logging class", rpc_set_logging},
-    {VSW__REQUEST__CMD_SHOW_LOG, "show log", rpc_show_log},
-    {VSW__REQUEST__CMD_SHOW_VERSION, "show version", rpc_show_version},
-    {VSW__REQUEST__CMD_RESTART_CONTROL, "restart control", rpc_restart_control},
-    {VSW__REQUEST__CMD_SHOW_WORKERS, "show workers", rpc_show_workers},
+     rpc_set_interface_rx_placement, 0},
+    {VSW__REQUEST__CMD_SHOW_VHOST_USER, "show vhost-user", rpc_show_vhost_user, 1},
+    {VSW__REQUEST__CMD_SHOW_INTERFACE, "show interface", rpc_show_interface, 1},
+    {VSW__REQUEST__CMD_DEBUG_VHOST_USER, "debug vhost-user", rpc_debug_vhost_user, 0},
+    {VSW__REQUEST__CMD_SET_LOGGING, "set logging class", rpc_set_logging, 0},
+    {VSW__REQUEST__CMD_SHOW_LOG, "show log", rpc_show_log, 1},
+    {VSW__REQUEST__CMD_SHOW_VERSION, "show version", rpc_show_version, 1},
+    {VSW__REQUEST__CMD_RESTART_CONTROL, "restart control", rpc_restart_control, 0},
+    {VSW__REQUEST__CMD_SHOW_WORKERS, "show workers", rpc_show_workers, 1},
     {VSW__REQUEST__CMD_SET_INTERFACE_L2_BRIDGE, "set interface l2 bridge",
-     rpc_set_interface_l2_bridge},
-    {VSW__REQUEST__CMD_SET_INTERFACE_L3, "set interface l3", rpc_set_interface_l3},
-    {VSW__REQUEST__CMD_SET_INTERFACE_VLAN, "set interface vlan", rpc_set_interface_vlan},
-    {VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN, "create bridge-domain", rpc_create_bridge_domain},
-    {VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN, "delete bridge-domain", rpc_delete_bridge_domain},
-    {VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN, "show bridge-domain", rpc_show_bridge_domain},
-    {VSW__REQUEST__CMD_SHOW_L2FIB, "show l2fib", rpc_show_l2fib},
-    {VSW__REQUEST__CMD_SHOW_UPLINK, "show uplink", rpc_show_uplink},
+     rpc_set_interface_l2_bridge, 0},
+    {VSW__REQUEST__CMD_SET_INTERFACE_L3, "set interface l3", rpc_set_interface_l3, 0},
+    {VSW__REQUEST__CMD_SET_INTERFACE_VLAN, "set interface vlan", rpc_set_interface_vlan, 0},
+    {VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN, "create bridge-domain", rpc_create_bridge_domain, 0},
+    {VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN, "delete bridge-domain", rpc_delete_bridge_domain, 0},
+    {VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN, "show bridge-domain", rpc_show_bridge_domain, 1},
+    {VSW__REQUEST__CMD_SHOW_L2FIB, "show l2fib", rpc_show_l2fib, 1},
+    {VSW__REQUEST__CMD_SHOW_UPLINK, "show uplink", rpc_show_uplink, 1},
 };
 
 static struct {
@@ -57,6 +62,7 @@ static struct {
         char ipc_path[VSW_PATH_LEN]; /* "" unless the endpoint is ipc:// */
         dev_t ipc_dev;               /* the socket file we bound */
         ino_t ipc_ino;
+        int read_only; /* a tcp:// endpoint: any local user can reach it */
 } rpc = {.sock = -1};
 
 static const struct rpc_command *command_of(Vsw__Request__CmdCase cmd)
@@ -69,21 +75,26 @@ static const struct rpc_command *command_of(Vsw__Request__CmdCase cmd)
 
 static void dispatch(struct vhostd *d, const void *buf, size_t len, struct rpc_call *c)
 {
-        Vsw__Request *req = vsw__request__unpack(NULL, len, buf);
         const struct rpc_command *cmd;
+        Vsw__Request *req;
+        char why[256];
+        int rc = rpc_request_decode(buf, len, &req, why, sizeof(why));
 
-        if (!req) {
-                rpc_fail(c, EBADMSG, "malformed request (%zu bytes)", len);
-                VSW_WARN(VSW_LOG_RPC, "malformed request of %zu bytes", len);
+        if (rc) {
+                rpc_fail(c, rc, "%s", why);
+                VSW_WARN(VSW_LOG_RPC, "request of %zu bytes refused: %s", len, why);
                 return;
         }
         cmd = command_of(req->cmd_case);
-        if (req->cmd_case == VSW__REQUEST__CMD__NOT_SET) {
-                rpc_fail(c, EINVAL, "empty request: no command");
-                VSW_WARN(VSW_LOG_RPC, "request of %zu bytes names no command", len);
-        } else if (!cmd) {
+        if (!cmd) {
                 rpc_fail(c, EOPNOTSUPP, "unknown request (command %d)", (int)req->cmd_case);
                 VSW_WARN(VSW_LOG_RPC, "unknown request (command %d)", (int)req->cmd_case);
+        } else if (rpc.read_only && !cmd->read_only) {
+                rpc_fail(c, EPERM,
+                         "%s refused: this tcp endpoint serves read-only commands (show ...); "
+                         "use the ipc endpoint",
+                         cmd->name);
+                VSW_WARN(VSW_LOG_RPC, "%s refused on the read-only tcp endpoint", cmd->name);
         } else if (cmd->handler(d, req, c)) {
                 /* A failed handler may have started a body: never send half of one. */
                 c->reply.body_case = VSW__REPLY__BODY__NOT_SET;
@@ -173,8 +184,13 @@ static int bind_endpoint(const char *endpoint)
                 VSW_ERR(VSW_LOG_RPC, "cannot bind %s: %s", endpoint, nn_strerror(nn_errno()));
                 return -1;
         }
-        if (!is_ipc)
+        if (!is_ipc) {
+                /* Reachable by every local user: read-only, and only when
+                 * the administrator said so (the config parser refuses a
+                 * tcp cli-listen without `cli-tcp read-only`). */
+                rpc.read_only = 1;
                 return 0;
+        }
         if (chmod(path, RPC_SOCKET_MODE) < 0 || lstat(path, &st) < 0) {
                 VSW_ERR(VSW_LOG_RPC, "chmod %s: %s", path, strerror(errno));
                 return -1;
@@ -232,6 +248,11 @@ int vhostd_rpc_start(struct vhostd *d, const char *endpoint)
                 VSW_ERR(VSW_LOG_RPC, "NN_RCVMAXSIZE: %s", nn_strerror(nn_errno()));
                 goto fail;
         }
+        if (strncmp(endpoint, IPC_PREFIX, strlen(IPC_PREFIX)) != 0 && !d->cfg.cli_tcp_read_only) {
+                VSW_ERR(VSW_LOG_RPC, "%s: a tcp endpoint needs `cli-tcp read-only` in unix { }",
+                        endpoint);
+                goto fail;
+        }
         if (bind_endpoint(endpoint) < 0)
                 goto fail;
         if (nn_getsockopt(rpc.sock, NN_SOL_SOCKET, NN_RCVFD, &fd, &fdlen) < 0) {
@@ -262,4 +283,5 @@ void vhostd_rpc_stop(struct vhostd *d)
                 rpc.sock = -1;
         }
         rpc.ipc_path[0] = '\0';
+        rpc.read_only = 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "unix_listen.h"
 #include "vhostd.h"
 #include "vu_conn_io.h"
 #include "vu_handlers.h"
@@ -335,39 +336,22 @@ static int fail(char *err, size_t errlen, int fd, const char *what, const char *
 
 /* Binds the listening socket, replacing a stale socket file (never any
  * other kind of file), and gives it the owner, group and mode asked for so
- * a QEMU run as another user (libvirt-qemu) can connect. */
+ * a QEMU run as another user (libvirt-qemu) can connect; without following
+ * any link another user may have put in its directory (unix_listen.c). */
 int vu_conn_start_server(struct vu_conn *c, char *err, size_t errlen)
 {
         struct vsw_iface *ifc = c->dev.ifc;
         const char *path = ifc->socket_path;
         struct sockaddr_un sa;
-        struct stat sb;
         int fd;
 
         if (make_addr(&sa, path) < 0) {
                 errno = ENAMETOOLONG;
                 return fail(err, errlen, -1, "socket path", path);
         }
-        if (lstat(path, &sb) == 0) {
-                if (!S_ISSOCK(sb.st_mode)) {
-                        snprintf(err, errlen, "%s exists and is not a socket", path);
-                        return -1;
-                }
-                if (unlink(path) < 0)
-                        return fail(err, errlen, -1, "removing the stale socket", path);
-        }
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        fd = vsw_unix_listen(path, ifc->sock_uid, ifc->sock_gid, ifc->sock_mode, err, errlen);
         if (fd < 0)
-                return fail(err, errlen, -1, "socket for", path);
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return fail(err, errlen, fd, "bind", path);
-        if ((ifc->sock_uid != (uint32_t)-1 || ifc->sock_gid != (uint32_t)-1) &&
-            chown(path, ifc->sock_uid, ifc->sock_gid) < 0)
-                return fail(err, errlen, fd, "chown", path);
-        if (ifc->sock_mode != (uint32_t)-1 && chmod(path, ifc->sock_mode) < 0)
-                return fail(err, errlen, fd, "chmod", path);
-        if (listen(fd, 1) < 0)
-                return fail(err, errlen, fd, "listen", path);
+                return -1;
         if (arm_read_event(c, &c->listen_ev, fd, vu_conn_on_accept) < 0) {
                 snprintf(err, errlen, "cannot arm the accept event for %s", path);
                 return -1;

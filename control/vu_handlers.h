@@ -75,6 +75,10 @@ void vu_release_all(struct vu_dev *dev);
  * interface's configuration stay. */
 void vu_dev_reset(struct vu_dev *dev);
 
+/* Do [a, a + a_size) and [b, b + b_size) share a byte? Either may end at
+ * 2^64 exactly. */
+int vu_ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size);
+
 /* Translates a front-end user address range to guest-physical through the
  * memory table: 0, or -1 when no single region holds it. */
 int vu_uva_to_gpa(const struct vsw_mem_table *m, uint64_t uva, uint64_t len, uint64_t *gpa);

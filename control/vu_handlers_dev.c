@@ -16,6 +16,46 @@ enum vu_result vu_get_features(struct vu_dev *dev, struct vu_msg *msg, struct vu
         return VU_R_REPLY;
 }
 
+/* Does this SET_FEATURES change vr's layout (split or packed)? */
+static int layout_flips(const struct vsw_vring *vr, uint64_t features)
+{
+        int packed = (features & VU_BIT(VIRTIO_F_RING_PACKED)) != 0;
+
+        return packed != ((vr->state & VSW_VRING_PACKED) != 0);
+}
+
+/* A ring's size and addresses were checked for the layout they came with
+ * (a packed ring needs neither a power-of-two size nor the split ring's
+ * avail and used arrays). A running ring cannot change layout: refused.
+ * A stopped one may (a guest driver reloaded and chose the other layout),
+ * and forgets its size, addresses and indices, which the front end sends
+ * again before it starts the ring, as the spec has it do after a reset. */
+static int check_layout_change(struct vu_dev *dev, const struct vu_msg *msg, uint64_t features)
+{
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                const struct vsw_vring *vr = &dev->ifc->vrings[q];
+
+                if (layout_flips(vr, features) && (vr->state & VSW_VRING_STARTED)) {
+                        vu_log_err(dev, msg,
+                                   "vring %u is running as a %s ring: VIRTIO_F_RING_PACKED cannot "
+                                   "change before GET_VRING_BASE stops it",
+                                   q, (vr->state & VSW_VRING_PACKED) ? "packed" : "split");
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+static void forget_layout(struct vsw_vring *vr)
+{
+        vr->state &= ~VSW_VRING_ADDR_SET;
+        vr->num = 0;
+        vr->desc_user_addr = vr->avail_user_addr = vr->used_user_addr = 0;
+        vr->desc_gpa = vr->avail_gpa = vr->used_gpa = 0;
+        vr->last_avail_idx = vr->last_used_idx = 0;
+        vr->packed_progress = 0;
+}
+
 enum vu_result vu_set_features(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         struct vsw_iface *ifc = dev->ifc;
@@ -29,12 +69,16 @@ enum vu_result vu_set_features(struct vu_dev *dev, struct vu_msg *msg, struct vu
                            features & ~offered, offered);
                 return VU_R_FAIL;
         }
+        if (check_layout_change(dev, msg, features) < 0)
+                return VU_R_FAIL;
         vu_pause_all(dev);
         ifc->features = features;
         ifc->features_set = 1;
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
                 struct vsw_vring *vr = &ifc->vrings[q];
 
+                if (layout_flips(vr, features))
+                        forget_layout(vr);
                 if (features & VU_BIT(VIRTIO_F_RING_PACKED))
                         vr->state |= VSW_VRING_PACKED;
                 else

@@ -63,13 +63,19 @@ static int check_region(struct vu_dev *dev, const struct vu_msg *msg,
         return check_fd_extent(dev, msg, what, fd, r->mmap_offset, r->memory_size);
 }
 
+/* Compared by last byte, not end: a region may end at 2^64 exactly, where
+ * start + size wraps to 0 (check_region lets that through). */
+int vu_ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+        return a_size && b_size && a <= b + (b_size - 1) && b <= a + (a_size - 1);
+}
+
 static int overlap(const struct vu_dev *dev, const struct vu_msg *msg, uint64_t gpa_a,
                    uint64_t uva_a, uint64_t size_a, const struct vsw_mem_region *b,
                    const char *a_name, unsigned ib)
 {
-        int gpa =
-            gpa_a < b->guest_phys_addr + b->memory_size && b->guest_phys_addr < gpa_a + size_a;
-        int uva = uva_a < b->userspace_addr + b->memory_size && b->userspace_addr < uva_a + size_a;
+        int gpa = vu_ranges_overlap(gpa_a, size_a, b->guest_phys_addr, b->memory_size);
+        int uva = vu_ranges_overlap(uva_a, size_a, b->userspace_addr, b->memory_size);
 
         if (!gpa && !uva)
                 return 0;
@@ -79,6 +85,34 @@ static int overlap(const struct vu_dev *dev, const struct vu_msg *msg, uint64_t 
                    a_name, ib, gpa ? "guest addresses" : "user addresses", gpa ? gpa_a : uva_a,
                    size_a, gpa ? b->guest_phys_addr : b->userspace_addr, b->memory_size);
         return 1;
+}
+
+/* Does a table of `total` bytes stay within the interface's bound? A
+ * front end with sparse multi-TiB regions would otherwise use up the
+ * address space of the worker that maps it, for every other VM on it. */
+static int check_total(const struct vu_dev *dev, const struct vu_msg *msg, uint64_t total,
+                       int wrapped)
+{
+        uint64_t limit = dev->st->max_guest_memory;
+
+        if (!wrapped && total <= limit)
+                return 0;
+        vu_log_err(dev, msg,
+                   "guest memory of %s would be %s0x%" PRIx64 " bytes (%" PRIu64
+                   " MiB), over the limit of 0x%" PRIx64 " bytes (%" PRIu64
+                   " MiB, vhost { max-guest-memory }): refused",
+                   dev->ifc->name, wrapped ? "more than " : "", total, total >> 20, limit,
+                   limit >> 20);
+        return -1;
+}
+
+/* Adds size to *total; 1 once the sum no longer fits in 64 bits. */
+static int add_size(uint64_t *total, uint64_t size)
+{
+        int wrapped = *total + size < *total;
+
+        *total += size;
+        return wrapped;
 }
 
 int vu_uva_to_gpa(const struct vsw_mem_table *m, uint64_t uva, uint64_t len, uint64_t *gpa)
@@ -142,12 +176,16 @@ enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct v
         struct vsw_mem_table *m = &dev->ifc->mem;
         int old_fd[VSW_MAX_MEM_REGIONS];
 
+        uint64_t total = 0;
+        int wrapped = 0;
+
         (void)reply;
         for (unsigned i = 0; i < mem->nregions; i++) {
                 const struct vhost_user_memory_region *r = &mem->regions[i];
 
                 if (check_region(dev, msg, r, msg->fds[i], i) < 0)
                         return VU_R_FAIL;
+                wrapped |= add_size(&total, r->memory_size);
                 char name[32];
 
                 snprintf(name, sizeof(name), "region %u", i);
@@ -160,6 +198,8 @@ enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct v
                                 return VU_R_FAIL;
                 }
         }
+        if (check_total(dev, msg, total, wrapped) < 0)
+                return VU_R_FAIL;
 
         vu_pause_all(dev);
         memcpy(old_fd, dev->mem_fd, sizeof(old_fd));
@@ -241,6 +281,15 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 return VU_R_FAIL;
         }
         if (check_region(dev, msg, r, msg->fds[0], slot) < 0)
+                return VU_R_FAIL;
+
+        uint64_t total = 0;
+        int wrapped = add_size(&total, r->memory_size);
+
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                if (i != slot && m->regions[i].in_use)
+                        wrapped |= add_size(&total, m->regions[i].memory_size);
+        if (check_total(dev, msg, total, wrapped) < 0)
                 return VU_R_FAIL;
 
         uint32_t refs = m->regions[slot].in_use;

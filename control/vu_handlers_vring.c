@@ -1,6 +1,10 @@
 /* Per-vring requests. Each edit of a ring happens between vring_pause()
  * and vring_release(), so the owning worker never sees half of it. */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "vring_handshake.h"
 #include "vu_features.h"
@@ -178,6 +182,33 @@ static int vring_fd(struct vu_msg *msg, unsigned *q)
         return fd;
 }
 
+/* Kick, call and err fds must be eventfds: a worker writes call fds
+ * without blocking and waits on kick fds, which a pipe, a socket or a
+ * file would turn into a stall of every ring on that worker. The fd's
+ * /proc link names its kind ("anon_inode:[eventfd]", "pipe:[123]"...). */
+static int check_eventfd(struct vu_dev *dev, const struct vu_msg *msg, const char *what)
+{
+        char link[64], kind[64];
+        ssize_t n;
+
+        if (msg->payload.u64 & VHOST_USER_VRING_NOFD)
+                return 0;
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", msg->fds[0]);
+        n = readlink(link, kind, sizeof(kind) - 1);
+        if (n < 0) {
+                vu_log_err(dev, msg, "vring %u: cannot tell what its %s fd is: %s",
+                           (unsigned)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK), what,
+                           strerror(errno));
+                return -1;
+        }
+        kind[n] = '\0';
+        if (strcmp(kind, "anon_inode:[eventfd]") == 0)
+                return 0;
+        vu_log_err(dev, msg, "vring %u: the %s fd is a %s, not an eventfd: refused",
+                   (unsigned)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK), what, kind);
+        return -1;
+}
+
 /* What SET_VRING_KICK/CALL/ERR do alike: take the message's fd (or none),
  * pause the ring, keep the fd in slots[q] and the vault as vq<q>/<what>.
  * The ring is returned paused: the caller updates it, then releases it. */
@@ -195,9 +226,12 @@ enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct 
 {
         unsigned q;
         int fd;
-        struct vsw_vring *vr = vring_take_fd(dev, msg, dev->kick_fd, "kick", &q, &fd);
+        struct vsw_vring *vr;
 
         (void)reply;
+        if (check_eventfd(dev, msg, "kick") < 0)
+                return VU_R_FAIL;
+        vr = vring_take_fd(dev, msg, dev->kick_fd, "kick", &q, &fd);
         vr->kickfd = fd;
         vr->kick_gen++;
         if (fd < 0)
@@ -219,9 +253,12 @@ enum vu_result vu_set_vring_call(struct vu_dev *dev, struct vu_msg *msg, struct 
 {
         unsigned q;
         int fd;
-        struct vsw_vring *vr = vring_take_fd(dev, msg, dev->call_fd, "call", &q, &fd);
+        struct vsw_vring *vr;
 
         (void)reply;
+        if (check_eventfd(dev, msg, "call") < 0)
+                return VU_R_FAIL;
+        vr = vring_take_fd(dev, msg, dev->call_fd, "call", &q, &fd);
         vr->callfd = fd;
         vr->call_gen++;
         if (fd < 0)
@@ -236,9 +273,12 @@ enum vu_result vu_set_vring_err(struct vu_dev *dev, struct vu_msg *msg, struct v
 {
         unsigned q;
         int fd;
-        struct vsw_vring *vr = vring_take_fd(dev, msg, dev->err_fd, "err", &q, &fd);
+        struct vsw_vring *vr;
 
         (void)reply;
+        if (check_eventfd(dev, msg, "err") < 0)
+                return VU_R_FAIL;
+        vr = vring_take_fd(dev, msg, dev->err_fd, "err", &q, &fd);
         vr->errfd = fd;
         vr->err_gen++;
         vring_release(dev->ifc, q);

@@ -13,6 +13,7 @@
 #include "dp_vq.h"
 #include "l2_vlan.h"
 #include "log.h"
+#include "mac_registry.h"
 
 #define TX_RETRIES 4 /* a full TX queue gets this many more tries, then drops */
 
@@ -128,13 +129,14 @@ static void vmdq_add_mac(struct dp_worker *w, const struct vsw_iface *ifc, const
 }
 
 /* Out of line, once per interface and worker: claims the interface's
- * registry slot; the worker that wins logs the line vhost-switch logs. */
+ * registry slot; the worker that wins logs the line vhost-switch logs. A
+ * MAC another VM registered first is refused (logged, counted): in VMDQ
+ * mode it would steer that VM's frames to this one. */
 void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_mbuf *m)
 {
-        struct vsw_uplink_mac *reg = &w->st->uplink.macs[vq->iface];
         const struct vsw_iface *ifc = &w->st->ifaces[vq->iface];
         const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-        uint32_t old = atomic_load_explicit(&reg->sw_if_index, memory_order_acquire);
+        uint32_t owner = 0;
 
         if (w->st->uplink.mode == VSW_UPLINK_NONE) {
                 vq->ifc->registered = vq->sw_if_index;
@@ -143,11 +145,19 @@ void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_
         if (rte_pktmbuf_data_len(m) < L2_ETH_HLEN || (p[6] & 1))
                 return; /* no usable source MAC: the next frame tries again */
         vq->ifc->registered = vq->sw_if_index;
-        if (old == vq->sw_if_index ||
-            !atomic_compare_exchange_strong(&reg->sw_if_index, &old, vq->sw_if_index))
-                return; /* registered before (another worker, or before a restart) */
-        memcpy(reg->mac, p + 6, sizeof(reg->mac));
-        reg->vlan = ifc->vlan;
+        switch (vsw_uplink_mac_claim(w->st, vq->iface, p + 6, ifc->vlan, &owner)) {
+        case VSW_MAC_KNOWN:
+                return;
+        case VSW_MAC_TAKEN:
+                VSW_WARN(VSW_LOG_DATAPLANE,
+                         "%s: MAC_ADDRESS %02x:%02x:%02x:%02x:%02x:%02x is registered to "
+                         "sw_if_index %u: not registered for this interface (refused %u times)",
+                         ifc->name, p[6], p[7], p[8], p[9], p[10], p[11], owner,
+                         atomic_load(&w->st->uplink.macs[vq->iface].refused));
+                return;
+        case VSW_MAC_CLAIMED:
+                break;
+        }
         VSW_NOTICE(VSW_LOG_DATAPLANE,
                    "%s: MAC_ADDRESS %02x:%02x:%02x:%02x:%02x:%02x and VLAN_TAG %u registered",
                    ifc->name, p[6], p[7], p[8], p[9], p[10], p[11], ifc->vlan);

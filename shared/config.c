@@ -32,6 +32,7 @@ void vsw_config_defaults(struct vsw_config *cfg)
         cfg->vm2vm = 1;
         cfg->vlan_strip = 0;
         cfg->reconnect_ms = 1000;
+        cfg->max_guest_memory = VSW_DEFAULT_MAX_GUEST_MEMORY;
         cfg->default_log_level = VSW_LOG_INFO;
         for (int c = 0; c < VSW_LOG_CLASS_MAX; c++)
                 cfg->class_log_level[c] = -1;

@@ -1,9 +1,11 @@
 /* startup.conf, in VPP's style:
- *   unix    { runtime-dir /run/vhostsw  cli-listen ipc:///run/vhostsw/cli.sock }
+ *   unix    { runtime-dir /run/vhostsw  cli-listen ipc:///run/vhostsw/cli.sock
+ *             cli-tcp read-only (needed for a tcp:// cli-listen) }
  *   cpu     { main-core 0  corelist-workers 1-2 }
  *   dpdk    { huge-dir /dev/hugepages  socket-mem 256  file-prefix vhostsw
  *             uplink <pci or vdev devargs> uplink-bridge 1 vm2vm 1 vlan-strip on }
  *   vhost   { rx-retry on rx-retry-delay 15 rx-retry-num 4 (vm2vm, vlan-strip also here)
+ *             max-guest-memory 1T
  *             interface { socket /run/vhostsw/vm1.sock server ... } }
  *   logging { default-log-level info  class vhost-user debug }
  * An unknown section or key, or a malformed value, is an error naming the
@@ -18,6 +20,9 @@
 #define VSW_CONF_STR             256
 #define VSW_CONF_MAX_BOOT_IFACES 8
 #define VSW_CONF_MAX_CORE        127 /* RTE_MAX_LCORE - 1 in Debian's DPDK build */
+/* Bounds of max-guest-memory: 1 MiB, and 128 TiB (all of x86-64 user space). */
+#define VSW_MIN_GUEST_MEMORY_LIMIT (1ULL << 20)
+#define VSW_MAX_GUEST_MEMORY_LIMIT (1ULL << 47)
 
 /* An interface created at start-up (same options as `create vhost-user`). */
 struct vsw_boot_iface {
@@ -40,6 +45,10 @@ struct vsw_config {
         /* unix */
         char runtime_dir[VSW_CONF_STR];
         char cli_listen[VSW_CONF_STR];
+        /* A tcp:// cli-listen can be reached by every local user: it is
+         * refused unless `cli-tcp read-only` says the administrator wants
+         * it, and then serves only commands that change nothing. */
+        uint8_t cli_tcp_read_only;
 
         /* cpu */
         uint32_t main_core;
@@ -60,7 +69,8 @@ struct vsw_config {
         uint32_t rx_retry_num;
         uint32_t vm2vm;
         uint8_t vlan_strip;
-        uint32_t reconnect_ms; /* client-mode retry interval */
+        uint32_t reconnect_ms;     /* client-mode retry interval */
+        uint64_t max_guest_memory; /* bytes of guest memory one interface may map */
         uint32_t nboot_ifaces;
         struct vsw_boot_iface boot_ifaces[VSW_CONF_MAX_BOOT_IFACES];
 

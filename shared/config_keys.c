@@ -48,6 +48,21 @@ static int key_cli_listen(struct parser *ps, const struct vsw_conf_key *k, unsig
         return 0;
 }
 
+static int key_cli_tcp(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        const char *s = vsw_conf_value(ps, k, line);
+        if (!s)
+                return -1;
+        if (strcmp(s, "read-only") == 0)
+                ps->cfg->cli_tcp_read_only = 1;
+        else if (strcmp(s, "off") == 0)
+                ps->cfg->cli_tcp_read_only = 0;
+        else
+                return vsw_conf_fail(ps, line, "unknown %s policy '%s', expected %s", k->name, s,
+                                     k->expect);
+        return 0;
+}
+
 /* ---- cpu ---- */
 
 static int key_main_core(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
@@ -335,6 +350,32 @@ static int key_reconnect_interval(struct parser *ps, const struct vsw_conf_key *
         return vsw_conf_number(ps, k, line, 10, 3600000, &ps->cfg->reconnect_ms);
 }
 
+/* A size in bytes with an optional K, M, G or T suffix (powers of 1024). */
+static int key_max_guest_memory(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        static const char suffixes[] = "KMGT";
+        const char *s = vsw_conf_value(ps, k, line);
+        char digits[VSW_CONF_STR];
+        uint64_t n, unit = 1;
+        size_t len;
+
+        if (!s)
+                return -1;
+        len = strlen(s);
+        snprintf(digits, sizeof(digits), "%s", s);
+        const char *suffix = len ? strchr(suffixes, toupper((unsigned char)s[len - 1])) : NULL;
+        if (suffix && *suffix) {
+                unit = 1ULL << (10 * (suffix - suffixes + 1));
+                digits[len - 1] = '\0';
+        }
+        if (vsw_conf_parse_u64(digits, 10, &n) < 0 || n > VSW_MAX_GUEST_MEMORY_LIMIT / unit ||
+            n * unit < VSW_MIN_GUEST_MEMORY_LIMIT)
+                return vsw_conf_fail(ps, line, "bad size '%s' for %s, expected %s", s, k->name,
+                                     k->expect);
+        ps->cfg->max_guest_memory = n * unit;
+        return 0;
+}
+
 static void boot_iface_defaults(struct vsw_boot_iface *ifc)
 {
         memset(ifc, 0, sizeof(*ifc));
@@ -421,6 +462,7 @@ static const struct vsw_conf_key unix_keys[] = {
     {"runtime-dir", "an absolute path", key_runtime_dir},
     {"cli-listen", "an endpoint like ipc:///run/vhostsw/cli.sock or tcp://127.0.0.1:5002",
      key_cli_listen},
+    {"cli-tcp", "read-only or off", key_cli_tcp},
     {NULL, NULL, NULL},
 };
 
@@ -451,6 +493,8 @@ static const struct vsw_conf_key vhost_keys[] = {
     {"vm2vm", "0, 1 or 2", key_vm2vm},
     {"vlan-strip", "on or off", key_vlan_strip},
     {"reconnect-interval", "milliseconds 10-3600000", key_reconnect_interval},
+    {"max-guest-memory", "a size 1M-128T like 512G or 1T (K, M, G, T: powers of 1024)",
+     key_max_guest_memory},
     {"interface", "'{'", key_interface},
     {NULL, NULL, NULL},
 };

@@ -284,6 +284,16 @@ int vsw_config_parse(struct vsw_config *cfg, const char *path, const char *text,
             .cfg = work,
         };
         int rc = parse_all(&ps);
+        if (rc == 0 && strncmp(work->cli_listen, "tcp://", 6) == 0 && !work->cli_tcp_read_only) {
+                if (err && errlen)
+                        snprintf(
+                            err, errlen,
+                            "%s: cli-listen %s can be reached by every local user: refused, "
+                            "expected an ipc:// endpoint, or `cli-tcp read-only` in unix { } to "
+                            "serve only commands that change nothing",
+                            ps.path, work->cli_listen);
+                rc = -1;
+        }
         if (rc == 0) {
                 snprintf(work->path, sizeof(work->path), "%s", path ? path : "");
                 *cfg = *work;

@@ -12,6 +12,7 @@ void vsw_state_init(struct vsw_state *st)
         st->vring_size = sizeof(struct vsw_vring);
         st->max_ifaces = VSW_MAX_IFACES;
         st->max_vrings = VSW_MAX_VRINGS;
+        st->max_guest_memory = VSW_DEFAULT_MAX_GUEST_MEMORY;
         for (unsigned c = 0; c < VSW_LOG_CLASS_MAX; c++)
                 atomic_store(&st->log_level[c], VSW_LOG_INFO);
         /* Zero is worker 0: an unassigned vring must say so explicitly. */

@@ -23,6 +23,12 @@
 #define VSW_STATE_ABI_VERSION 10u
 #endif
 
+/* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
+ * process 128 TiB of user addresses, and a worker may map up to
+ * VSW_MAX_IFACES (32) interfaces: 32 x 1 TiB leaves room for everything
+ * else, while no real VM comes near 1 TiB. */
+#define VSW_DEFAULT_MAX_GUEST_MEMORY (1ULL << 40)
+
 #define VSW_MAX_IFACES      32
 #define VSW_MAX_QUEUE_PAIRS 8
 #define VSW_MAX_VRINGS      (2 * VSW_MAX_QUEUE_PAIRS)
@@ -332,11 +338,13 @@ struct vsw_uplink_counters {
 
 /* The first frame a VM sends registers its MAC (as DPDK's vhost-switch
  * does): claimed by compare-and-swap of sw_if_index, so it is logged once
- * whichever worker sees the frame. */
+ * whichever worker sees the frame; never a MAC another live interface has
+ * registered (dataplane/uplink/mac_registry.c). */
 struct vsw_uplink_mac {
         _Atomic uint32_t sw_if_index; /* 0: free */
         uint16_t vlan;
         uint8_t mac[6];
+        _Atomic uint32_t refused; /* registrations refused: the MAC was another's */
 };
 
 /* A VMDQ pool planned for a startup interface (by sw_if_index: vhostd
@@ -387,6 +395,9 @@ struct vsw_state {
         /* `restart control binary <path>`: the executable the supervisor
          * starts for the next generation ("" = its usual one). */
         char vhostd_next_binary[256];
+        /* `vhost { max-guest-memory }`: the most guest memory, in bytes, one
+         * interface's table may hold (the sum of its regions' sizes). */
+        uint64_t max_guest_memory;
         uint32_t nworkers;
         uint32_t next_sw_if_index;
         _Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];

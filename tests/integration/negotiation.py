@@ -33,8 +33,8 @@ def wait_negotiated(sw, name, queue_pairs=1, timeout=60):
         iface(sw, name)), timeout, 0.3,
         "%s: connected, memory table in, %d virtqueues enabled and started"
         % (name, 2 * queue_pairs))
-    t.check(True, "%s: negotiated (connected, %d memory region(s), %d virtqueues up)"
-            % (name, len(ifc["memory_regions"]), 2 * queue_pairs))
+    print("%s: negotiated (connected, %d memory region(s), %d virtqueues up)"
+          % (name, len(ifc["memory_regions"]), 2 * queue_pairs), flush=True)
     return ifc
 
 
@@ -48,8 +48,8 @@ def wait_gone(sw, name, timeout=20):
             and not up else None
 
     ifc = t.wait_until(gone, timeout, 0.2, "%s: front end gone from show vhost-user" % name)
-    t.check(True, "%s: shows %s, no memory table, no enabled virtqueue"
-            % (name, ifc["conn_state"]))
+    print("%s: shows %s, no memory table, no enabled virtqueue" % (name, ifc["conn_state"]),
+          flush=True)
     return ifc
 
 

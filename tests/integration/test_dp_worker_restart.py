@@ -75,7 +75,9 @@ def run_case(sw, socks, names, packed):
     start = rx_packets(rx)
     t.wait_until(lambda: rx_packets(rx) > start + 10000, 20, 0.5,
                  "%s: traffic flowing again after the restart" % ring)
-    t.check(True, "%s: the receiver counts frames again after the worker restart" % ring)
+    now = rx_packets(rx)
+    t.check(now > start + 10000, "%s: the receiver counts frames again after the worker "
+            "restart (%d -> %d)" % (ring, start, now))
 
     tx.cmd("stop")
     tx.wait_for(r"Done\.", 20)

@@ -123,8 +123,8 @@ def main():
     t.wait_until(lambda: unowned_free_pages(prefix) == free_before, 5, 0.2,
                  "HugePages_Free back to its value before the test (%d, not counting "
                  "pages other processes' hugetlbfs files took meanwhile)" % free_before)
-    t.check(True, "HugePages_Free back to %d (+ pages other processes took meanwhile)"
-            % free_before)
+    print("HugePages_Free back to %d (+ pages other processes took meanwhile)" % free_before,
+          flush=True)
     print("selfcheck took %.1f s" % (time.monotonic() - started), flush=True)
 
 

@@ -271,8 +271,8 @@ def main(started):
     except TimeoutError as exc:
         t.check(False, "guest boots with eth0 up: %s\n%s" % (exc, read(console)[-1500:]))
     print("guest up %.1fs after virsh create" % (time.monotonic() - t0), flush=True)
-    t.check(True, "guest booted with eth0 up: %s"
-            % next(line for line in read(console).splitlines() if "VSW-GUEST-READY" in line))
+    ready = next((line for line in read(console).splitlines() if "VSW-GUEST-READY" in line), None)
+    t.check(ready is not None, "guest booted with eth0 up: %s" % ready)
 
     st = os.stat(sock)
     t.check(st.st_uid == 0 and st.st_gid == qemu_gid and stat.S_IMODE(st.st_mode) == 0o660,
@@ -287,7 +287,8 @@ def main(started):
             "transient domain %s gone after virsh destroy" % name)
     t.wait_until(lambda: n.iface(sw, ifname)["conn_state"] != "connected", 15, 0.3,
                  "%s: not connected once the domain is destroyed" % ifname)
-    t.check(True, "%s: disconnected after virsh destroy" % ifname)
+    state = n.iface(sw, ifname)["conn_state"]
+    t.check(state != "connected", "%s: disconnected after virsh destroy (%s)" % (ifname, state))
     sw.ctl("delete", "vhost-user", ifname)
     sw.stop()
 

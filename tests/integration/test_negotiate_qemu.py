@@ -54,7 +54,8 @@ def check_mode(sw, mode):
     out, rc = guest.run("cat /sys/class/net/eth0/carrier")
     t.check(rc == 0 and out.strip() == "1", "%s: guest eth0 carrier is 1 (got %r)" % (name, out))
     guest.wait_link(up=True)
-    t.check(True, "%s: guest eth0 operstate up" % name)
+    out, rc = guest.run("cat /sys/class/net/eth0/operstate")
+    t.check(rc == 0 and out.strip() == "up", "%s: guest eth0 operstate up (got %r)" % (name, out))
 
     # The guest posted its receive buffers on the RX ring vhostsw reads.
     rx = ifc["virtqueues"][0]
@@ -66,7 +67,9 @@ def check_mode(sw, mode):
     guest.run("ping -c 2 -W 1 10.0.0.2")
     t.wait_until(lambda: n.vq(sw, name, 1)["avail_idx"] != before, 15, 0.3,
                  "%s: TX avail.idx to move after the guest sends" % name)
-    t.check(True, "%s: TX avail.idx moved from %s when the guest sent" % (name, before))
+    after = n.vq(sw, name, 1)["avail_idx"]
+    t.check(after != before, "%s: TX avail.idx moved from %s to %s when the guest sent"
+            % (name, before, after))
 
     guest.stop()
     t.wait_until(lambda: n.iface(sw, name)["conn_state"] != "connected", 15, 0.3,

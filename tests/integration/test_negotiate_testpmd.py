@@ -61,8 +61,10 @@ def run_front_end(sw, label, packed):
         def tx_moved():
             vqs = n.iface(sw, name)["virtqueues"]
             return all(vqs[i]["avail_idx"] for i in (1, 3)) and vqs
-        vqs = t.wait_until(tx_moved, 10, 0.3, "%s: avail.idx of TX vrings 1 and 3" % name)
-        t.check(True, "%s: testpmd's burst moved avail.idx of TX vrings 1 and 3 (%d, %d)"
+        t.wait_until(tx_moved, 10, 0.3, "%s: avail.idx of TX vrings 1 and 3" % name)
+        vqs = n.iface(sw, name)["virtqueues"]
+        t.check(vqs[1]["avail_idx"] and vqs[3]["avail_idx"],
+                "%s: testpmd's burst moved avail.idx of TX vrings 1 and 3 (%s, %s)"
                 % (name, vqs[1]["avail_idx"], vqs[3]["avail_idx"]))
 
     rc = tp.quit()

@@ -39,7 +39,7 @@ def check_negotiated(sw, name, what, queue_pairs=1, ram=None):
     n.check_virtqueues(ifc, 2 * queue_pairs)
     if ram:
         n.check_guest_memory(ifc, ram)
-    t.check(True, "%s: %s negotiated (memory table generation %d)"
+    t.check(ifc["mem_generation"] >= 1, "%s: %s negotiated (memory table generation %d)"
             % (name, what, ifc["mem_generation"]))
     return ifc
 
@@ -56,7 +56,8 @@ def check_gone(sw, name, client_mode):
     t.wait_until(lambda: n.iface(sw, name)["errno"] in (errno.ECONNREFUSED, errno.ENOENT),
                  5, 0.2, "%s: connect error shown" % name)
     ifc = n.iface(sw, name)
-    t.check(True, "%s: shows the connect error %s (%s)" % (name, ifc["errno"], ifc["error"]))
+    t.check(ifc["errno"] in (errno.ECONNREFUSED, errno.ENOENT) and bool(ifc["error"]),
+            "%s: shows the connect error %s (%s)" % (name, ifc["errno"], ifc["error"]))
 
 
 def count_retries(sw, name, sock, seconds=3.0):
@@ -99,8 +100,10 @@ def qemu_rounds(sw, mode):
     guest.wait_ready()
     check_negotiated(sw, name, "QEMU (%s mode)" % mode, ram=GUEST_MEM)
     for i in range(ROUNDS):
+        qemu = guest.pid
         guest.kill()
-        t.check(True, "%s: QEMU SIGKILLed (round %d)" % (name, i + 1))
+        t.check(qemu is not None and not t.pid_alive(qemu),
+                "%s: QEMU (pid %s) SIGKILLed and gone (round %d)" % (name, qemu, i + 1))
         check_gone(sw, name, client_mode)
         if client_mode:
             count_retries(sw, name, sock)

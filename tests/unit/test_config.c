@@ -20,6 +20,7 @@ static void test_defaults(void)
         CHECK(strcmp(c.file_prefix, "vhostsw") == 0 && c.uplink[0] == '\0');
         CHECK(c.rx_retry == 1 && c.rx_retry_delay_us == 15 && c.rx_retry_num == 4);
         CHECK(c.vm2vm == 1 && c.reconnect_ms == 1000 && c.nboot_ifaces == 0);
+        CHECK(c.max_guest_memory == 1ULL << 40 && c.cli_tcp_read_only == 0);
         CHECK(c.default_log_level == VSW_LOG_INFO);
         for (int i = 0; i < VSW_LOG_CLASS_MAX; i++)
                 CHECK(c.class_log_level[i] == -1);
@@ -50,12 +51,12 @@ static void test_full_grammar(void)
 {
         const char *text =
             "# every key once\n"
-            "unix { runtime-dir /tmp/vsw cli-listen tcp://127.0.0.1:5002 }\n"
+            "unix { runtime-dir /tmp/vsw cli-listen tcp://127.0.0.1:5002 cli-tcp read-only }\n"
             "cpu\n{\n\tmain-core 3 # the supervisor\n\tcorelist-workers 1-2,4,6-7\n}\n"
             "dpdk { huge-dir /mnt/huge socket-mem 512 file-prefix t_1-x\n"
             "  uplink net_tap0,iface=up0 num-mbufs 4096 }\n"
             "vhost { rx-retry off rx-retry-delay 0 rx-retry-num 9 vm2vm 2\n"
-            "  vlan-strip on reconnect-interval 250\n"
+            "  vlan-strip on reconnect-interval 250 max-guest-memory 512g\n"
             "  interface{socket /tmp/a.sock server feature-mask 0x40000000\n"
             "    hwaddr 02:FE:00:00:00:0a renumber 7 owner libvirt-qemu group kvm mode 660\n"
             "    bridge 16777215 vlan 4094 }\n"
@@ -71,7 +72,7 @@ static void test_full_grammar(void)
         CHECK(rc == 0);
         CHECK(strcmp(c.path, "full.conf") == 0);
         CHECK(strcmp(c.runtime_dir, "/tmp/vsw") == 0);
-        CHECK(strcmp(c.cli_listen, "tcp://127.0.0.1:5002") == 0);
+        CHECK(strcmp(c.cli_listen, "tcp://127.0.0.1:5002") == 0 && c.cli_tcp_read_only == 1);
         CHECK(c.main_core == 3 && c.nworkers == 5);
         CHECK(c.worker_cores[0] == 1 && c.worker_cores[1] == 2 && c.worker_cores[2] == 4);
         CHECK(c.worker_cores[3] == 6 && c.worker_cores[4] == 7);
@@ -80,6 +81,7 @@ static void test_full_grammar(void)
         CHECK(strcmp(c.uplink, "net_tap0,iface=up0") == 0);
         CHECK(c.rx_retry == 0 && c.rx_retry_delay_us == 0 && c.rx_retry_num == 9);
         CHECK(c.vm2vm == 2 && c.vlan_strip == 1 && c.reconnect_ms == 250);
+        CHECK(c.max_guest_memory == 512ULL << 30);
         CHECK(c.nboot_ifaces == 2);
         const struct vsw_boot_iface *a = &c.boot_ifaces[0], *b = &c.boot_ifaces[1];
         static const uint8_t mac[6] = {0x02, 0xfe, 0, 0, 0, 0x0a};
@@ -106,6 +108,29 @@ static void test_worker_on_main_core(void)
         CHECK(vsw_config_parse(&c, "t.conf", "cpu {\n main-core 0\n corelist-workers 0-1\n}", err,
                                sizeof(err)) == 0);
         CHECK(c.main_core == 0 && c.nworkers == 2 && c.worker_cores[0] == 0);
+}
+
+static void test_guest_memory_sizes(void)
+{
+        static const struct {
+                const char *text;
+                unsigned long long bytes;
+        } cases[] = {
+            {"vhost { max-guest-memory 1048576 }", 1ULL << 20},
+            {"vhost { max-guest-memory 1024K }", 1ULL << 20},
+            {"vhost { max-guest-memory 3M }", 3ULL << 20},
+            {"vhost { max-guest-memory 2G }", 2ULL << 30},
+            {"vhost { max-guest-memory 128T }", 128ULL << 40},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct vsw_config c;
+                char err[512] = "";
+                vsw_config_defaults(&c);
+                CHECK(vsw_config_parse(&c, "t.conf", cases[i].text, err, sizeof(err)) == 0, "%s",
+                      err);
+                CHECK(c.max_guest_memory == cases[i].bytes, "%s: %llu", cases[i].text,
+                      (unsigned long long)c.max_guest_memory);
+        }
 }
 
 /* Parses text as "t.conf" and expects exactly msg; cfg must stay untouched. */
@@ -184,6 +209,31 @@ static void test_errors(void)
             "unix { cli-listen /run/cli.sock }",
             "t.conf:1: cli-listen '/run/cli.sock' is not an ipc:// or tcp:// endpoint, "
             "expected an endpoint like ipc:///run/vhostsw/cli.sock or tcp://127.0.0.1:5002");
+        EXPECT_ERROR("unix { cli-listen tcp://127.0.0.1:5002 }",
+                     "t.conf: cli-listen tcp://127.0.0.1:5002 can be reached by every local user: "
+                     "refused, expected an ipc:// endpoint, or `cli-tcp read-only` in unix { } to "
+                     "serve only commands that change nothing");
+        EXPECT_ERROR("unix { cli-tcp read-only cli-tcp off cli-listen tcp://127.0.0.1:5002 }",
+                     "t.conf: cli-listen tcp://127.0.0.1:5002 can be reached by every local user: "
+                     "refused, expected an ipc:// endpoint, or `cli-tcp read-only` in unix { } to "
+                     "serve only commands that change nothing");
+        EXPECT_ERROR("unix { cli-tcp on }",
+                     "t.conf:1: unknown cli-tcp policy 'on', expected read-only or off");
+        EXPECT_ERROR("vhost { max-guest-memory 1X }",
+                     "t.conf:1: bad size '1X' for max-guest-memory, expected a size 1M-128T like "
+                     "512G or 1T (K, M, G, T: powers of 1024)");
+        EXPECT_ERROR("vhost { max-guest-memory 129T }",
+                     "t.conf:1: bad size '129T' for max-guest-memory, expected a size 1M-128T like "
+                     "512G or 1T (K, M, G, T: powers of 1024)");
+        EXPECT_ERROR("vhost { max-guest-memory 1023K }",
+                     "t.conf:1: bad size '1023K' for max-guest-memory, expected a size 1M-128T "
+                     "like 512G or 1T (K, M, G, T: powers of 1024)");
+        EXPECT_ERROR("vhost { max-guest-memory T }",
+                     "t.conf:1: bad size 'T' for max-guest-memory, expected a size 1M-128T like "
+                     "512G or 1T (K, M, G, T: powers of 1024)");
+        EXPECT_ERROR("vhost { max-guest-memory 99999999999999999999T }",
+                     "t.conf:1: bad size '99999999999999999999T' for max-guest-memory, expected a "
+                     "size 1M-128T like 512G or 1T (K, M, G, T: powers of 1024)");
         EXPECT_ERROR("dpdk { socket-mem 0 }",
                      "t.conf:1: socket-mem 0 is out of range, expected megabytes 1-1048576");
         EXPECT_ERROR("dpdk { file-prefix a/b }",
@@ -382,6 +432,7 @@ int main(void)
         test_embedded();
         test_full_grammar();
         test_worker_on_main_core();
+        test_guest_memory_sizes();
         test_errors();
         test_uplink();
         test_long_paths();

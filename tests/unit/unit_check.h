@@ -22,10 +22,16 @@ static unsigned t_passed, t_failed;
                 }                                                                                  \
         } while (0)
 
-/* Prints the counts; returns main's exit code. */
+/* Prints the counts; returns main's exit code. A program that checked
+ * nothing fails: it proves nothing, most likely because its checks were
+ * skipped by mistake. */
 static inline int t_report(void)
 {
         printf("%u passed, %u failed\n", t_passed, t_failed);
+        if (t_passed + t_failed == 0) {
+                fprintf(stderr, "FAIL: no check ran\n");
+                return 1;
+        }
         return t_failed == 0 ? 0 : 1;
 }
 

@@ -107,6 +107,7 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
         struct vsw_state *st = mz->addr;
         vsw_state_init(st);
         st->nworkers = cfg->nworkers;
+        st->max_guest_memory = cfg->max_guest_memory;
         for (unsigned i = 0; i < cfg->nworkers; i++) {
                 st->workers[i].lcore = cfg->worker_cores[i];
                 atomic_store(&st->workers[i].state, VSW_WORKER_ABSENT);

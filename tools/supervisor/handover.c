@@ -5,6 +5,7 @@
  * instance because it does not know the memzone's layout), N keeps
  * running and the log says why. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_policy.h"
 #include "handover.h"
 #include "log.h"
 #include "supervisor.h"
@@ -37,6 +39,28 @@ static void reset(struct supervisor *sv)
         sv->ho.predecessor_gone = 0;
 }
 
+/* A binary a client asked for runs only if it is installed in the program
+ * directory: where the supervisor finds its own vhostd. vhostd checked it
+ * already; this is the process that executes it, so it checks again, and
+ * runs the path it resolved. */
+static int allowed_binary(const char *asked, char *out)
+{
+        char dir[PATH_MAX], why[512];
+        char *slash;
+
+        if (children_resolve_vhostd(dir, sizeof(dir)) < 0)
+                return -1;
+        slash = strrchr(dir, '/');
+        if (slash)
+                *slash = '\0';
+        if (vsw_exec_check(dir, asked, out, why, sizeof(why)) < 0) {
+                VSW_ERR(VSW_LOG_SUPERVISOR, "handover: refusing to run the binary asked for: %s",
+                        why);
+                return -1;
+        }
+        return 0;
+}
+
 /* The executable for N+1: the one `restart control binary <path>` named,
  * else vhostd found again (it may have been upgraded in place). */
 static int next_binary(struct supervisor *sv)
@@ -44,16 +68,18 @@ static int next_binary(struct supervisor *sv)
         char *asked = sv->st->vhostd_next_binary;
 
         if (asked[0]) {
-                int ok = memchr(asked, '\0', sizeof(sv->st->vhostd_next_binary)) &&
-                         strlen(asked) < sizeof(sv->ho.binary);
+                char copy[sizeof(sv->st->vhostd_next_binary)];
+                int ok = memchr(asked, '\0', sizeof(sv->st->vhostd_next_binary)) != NULL;
 
                 if (ok)
-                        strcpy(sv->ho.binary, asked);
+                        strcpy(copy, asked);
                 memset(asked, 0, sizeof(sv->st->vhostd_next_binary));
-                if (ok)
-                        return 0;
-                VSW_ERR(VSW_LOG_SUPERVISOR, "handover: the binary asked for is not a valid path");
-                return -1;
+                if (!ok) {
+                        VSW_ERR(VSW_LOG_SUPERVISOR,
+                                "handover: the binary asked for is not a valid path");
+                        return -1;
+                }
+                return allowed_binary(copy, sv->ho.binary);
         }
         return children_resolve_vhostd(sv->ho.binary, sizeof(sv->ho.binary));
 }

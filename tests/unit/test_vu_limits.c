@@ -1,0 +1,331 @@
+/* What a hostile front end may not hand vhostd, checked on a heap memzone:
+ * regions that overlap at the top of the address space, more guest memory
+ * than vhost { max-guest-memory } allows, a ring layout flipped under a
+ * running ring, and kick/call/err fds that are not eventfds. Each is
+ * refused with a log line that says why, and leaks no fd. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "unit_check.h"
+#include "vu_features.h"
+#include "vu_handlers.h"
+#include "vu_msg.h"
+
+static char log_path[] = "/tmp/test_vu_limits.XXXXXX";
+static long log_seen;
+
+/* Does the log written since the last call contain s? */
+static int logged(const char *s)
+{
+        FILE *f = fopen(log_path, "r");
+        char *buf;
+        long len;
+        int found;
+
+        if (!f)
+                return 0;
+        fseek(f, 0, SEEK_END);
+        len = ftell(f);
+        buf = calloc(1, len - log_seen + 1);
+        fseek(f, log_seen, SEEK_SET);
+        len = log_seen + (long)fread(buf, 1, len - log_seen, f);
+        fclose(f);
+        found = strstr(buf, s) != NULL;
+        if (!found)
+                fprintf(stderr, "log since last check: %s", buf);
+        free(buf);
+        log_seen = len;
+        return found;
+}
+
+static struct vsw_state *st;
+static struct vu_dev dev;
+static struct vu_msg reply;
+
+static int memfd(uint64_t size)
+{
+        int fd = memfd_create("guest", 0);
+
+        if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+                abort();
+        return fd;
+}
+
+static enum vu_action send_msg(uint32_t req, const void *payload, uint32_t size, const int *fds,
+                               unsigned nfds)
+{
+        struct vu_msg m = {0};
+
+        m.hdr.request = req;
+        m.hdr.flags = VHOST_USER_VERSION;
+        m.hdr.size = size;
+        m.hdr_len = VHOST_USER_HDR_SIZE;
+        memcpy(&m.payload, payload, size);
+        m.len = size;
+        for (unsigned i = 0; i < nfds; i++)
+                m.fds[i] = fds[i];
+        m.nfds = nfds;
+        return vu_msg_handle(&dev, &m, &reply);
+}
+
+static enum vu_action send_u64(uint32_t req, uint64_t v, const int *fds, unsigned nfds)
+{
+        return send_msg(req, &v, sizeof(v), fds, nfds);
+}
+
+static enum vu_action send_state(uint32_t req, uint32_t index, uint32_t num)
+{
+        struct vhost_vring_state s = {index, num};
+
+        return send_msg(req, &s, sizeof(s), NULL, 0);
+}
+
+static void fresh_device(void)
+{
+        if (dev.st)
+                vu_dev_reset(&dev);
+        vsw_state_init(st);
+        struct vsw_iface *ifc = &st->ifaces[0];
+        ifc->in_use = 1;
+        ifc->sw_if_index = 1;
+        snprintf(ifc->name, sizeof(ifc->name), "VirtualEthernet0/0/1");
+        ifc->feature_mask = ~0ULL;
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                atomic_store(&ifc->vrings[q].owner, VSW_NO_WORKER);
+        vu_dev_init(&dev, st, ifc, -1);
+}
+
+static uint32_t mem_size(unsigned n)
+{
+        return 8 + n * sizeof(struct vhost_user_memory_region);
+}
+
+static void test_ranges(void)
+{
+        const uint64_t top = ~0ULL - 0xfffff; /* the last MiB: ends at 2^64 */
+
+        CHECK(vu_ranges_overlap(top, 0x100000, top + 0x80000, 0x1000), "inside the last MiB");
+        CHECK(vu_ranges_overlap(top + 0x80000, 0x1000, top, 0x100000), "either order");
+        CHECK(vu_ranges_overlap(top - 0x1000, 0x2000, top, 0x100000), "straddles its start");
+        CHECK(!vu_ranges_overlap(top - 0x1000, 0x1000, top, 0x100000), "ends where it starts");
+        CHECK(!vu_ranges_overlap(0, 0x1000, top, 0x100000), "the bottom page");
+        CHECK(vu_ranges_overlap(0, ~0ULL, 5, 1), "all but the last byte");
+        CHECK(!vu_ranges_overlap(0, 0, 0, 1) && !vu_ranges_overlap(0, 1, 0, 0), "empty");
+}
+
+/* A table whose region 0 ends at 2^64 in guest-physical space: a second
+ * region inside it was missed when the end was computed as start + size. */
+static void test_overlap_at_top(void)
+{
+        struct vsw_iface *ifc = &st->ifaces[0];
+        struct vhost_user_memory mem = {.nregions = 2};
+        int before = t_count_fds();
+        int fds[2] = {memfd(0x100000), memfd(0x100000)};
+
+        mem.regions[0].guest_phys_addr = ~0ULL - 0xfffff;
+        mem.regions[0].memory_size = 0x100000;
+        mem.regions[0].userspace_addr = 0x7f0000000000ULL;
+        mem.regions[1].guest_phys_addr = ~0ULL - 0x7ffff;
+        mem.regions[1].memory_size = 0x1000;
+        mem.regions[1].userspace_addr = 0x7f0000200000ULL;
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(2), fds, 2) == VU_ACT_CLOSE,
+              "overlap at the top refused");
+        CHECK(logged("VHOST_USER_SET_MEM_TABLE: region 1 overlaps region 0 (guest addresses "
+                     "0xfffffffffff80000+0x1000 and 0xfffffffffff00000+0x100000)"),
+              "log");
+        CHECK(ifc->mem.nregions == 0, "no table applied");
+
+        /* The same through ADD_MEM_REG, against a table that holds the top region. */
+        mem.nregions = 1;
+        fds[0] = memfd(0x100000);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(1), fds, 1) == VU_ACT_NONE,
+              "the top region alone");
+        struct vhost_user_mem_reg reg = {.region = mem.regions[1]};
+        fds[1] = memfd(0x100000);
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, &reg, sizeof(reg), &fds[1], 1) == VU_ACT_CLOSE,
+              "overlapping add refused");
+        CHECK(logged("VHOST_USER_ADD_MEM_REG: new region overlaps region 0 (guest addresses"),
+              "log");
+        CHECK(ifc->mem.nregions == 1 && ifc->mem.generation == 1, "table unchanged");
+        vu_dev_reset(&dev);
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
+}
+
+static void test_guest_memory_limit(void)
+{
+        struct vsw_iface *ifc = &st->ifaces[0];
+        struct vhost_user_memory mem = {.nregions = 2};
+        int before = t_count_fds();
+        int fds[2] = {memfd(1ULL << 30), memfd(1ULL << 30)};
+
+        CHECK(st->max_guest_memory == 1ULL << 40, "default 1 TiB");
+        st->max_guest_memory = (1ULL << 30) + (512ULL << 20); /* 1.5 GiB */
+        for (unsigned i = 0; i < 2; i++) {
+                mem.regions[i].guest_phys_addr = (uint64_t)i << 32;
+                mem.regions[i].memory_size = 1ULL << 30;
+                mem.regions[i].userspace_addr = 0x7f0000000000ULL + ((uint64_t)i << 32);
+        }
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(2), fds, 2) == VU_ACT_CLOSE,
+              "2 GiB table refused");
+        CHECK(logged("VirtualEthernet0/0/1: VHOST_USER_SET_MEM_TABLE: guest memory of "
+                     "VirtualEthernet0/0/1 would be 0x80000000 bytes (2048 MiB), over the limit "
+                     "of 0x60000000 bytes (1536 MiB, vhost { max-guest-memory }): refused"),
+              "log");
+        CHECK(ifc->mem.nregions == 0 && ifc->mem.generation == 0, "no table applied");
+
+        mem.nregions = 1;
+        fds[0] = memfd(1ULL << 30);
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(1), fds, 1) == VU_ACT_NONE,
+              "1 GiB table within the limit");
+        struct vhost_user_mem_reg reg = {.region = mem.regions[1]};
+        fds[1] = memfd(1ULL << 30);
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, &reg, sizeof(reg), &fds[1], 1) == VU_ACT_CLOSE,
+              "a second GiB refused");
+        CHECK(logged("VHOST_USER_ADD_MEM_REG: guest memory of VirtualEthernet0/0/1 would be "
+                     "0x80000000 bytes (2048 MiB), over the limit"),
+              "log");
+        CHECK(ifc->mem.nregions == 1 && ifc->mem.generation == 1, "table unchanged");
+
+        vu_dev_reset(&dev);
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
+}
+
+static void set_features(uint64_t f, enum vu_action want, const char *what)
+{
+        CHECK(send_u64(VHOST_USER_SET_FEATURES, f, NULL, 0) == want, "%s", what);
+}
+
+static void setup_ring(unsigned q, uint32_t num)
+{
+        struct vhost_vring_addr a = {
+            .index = q,
+            .desc_user_addr = 0x7f0000010000ULL,
+            .avail_user_addr = 0x7f0000020000ULL,
+            .used_user_addr = 0x7f0000030000ULL,
+        };
+        CHECK(send_state(VHOST_USER_SET_VRING_NUM, q, num) == VU_ACT_NONE, "num");
+        CHECK(send_msg(VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0) == VU_ACT_NONE, "addr");
+        CHECK(send_state(VHOST_USER_SET_VRING_BASE, q, 5) == VU_ACT_NONE, "base");
+}
+
+/* A split ring of 256 checked as such must not become a packed ring, nor
+ * a packed ring of 100 (no power of two, no avail/used arrays) a split one. */
+static void test_layout_flip(void)
+{
+        struct vsw_iface *ifc = &st->ifaces[0];
+        struct vsw_vring *vr = &ifc->vrings[0];
+        struct vhost_user_memory mem = {.nregions = 1};
+        int before = t_count_fds();
+        int fd = memfd(0x100000);
+        uint64_t split = VU_BIT(VIRTIO_F_VERSION_1);
+        uint64_t packed = split | VU_BIT(VIRTIO_F_RING_PACKED);
+
+        CHECK(vu_supported_features() & VU_BIT(VIRTIO_F_RING_PACKED), "packed offered");
+        mem.regions[0].memory_size = 0x100000;
+        mem.regions[0].userspace_addr = 0x7f0000000000ULL;
+        set_features(split, VU_ACT_NONE, "split");
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE, "mem");
+        setup_ring(0, 256);
+        int kick = eventfd(0, 0);
+        CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0, &kick, 1) == VU_ACT_NONE, "kick");
+        CHECK(vr->state & VSW_VRING_STARTED, "ring 0 running");
+
+        set_features(packed, VU_ACT_CLOSE, "packed under a running split ring");
+        CHECK(logged("VHOST_USER_SET_FEATURES: vring 0 is running as a split ring: "
+                     "VIRTIO_F_RING_PACKED cannot change before GET_VRING_BASE stops it"),
+              "log");
+        CHECK(ifc->features == split && !(vr->state & VSW_VRING_PACKED) && vr->num == 256 &&
+                  (vr->state & VSW_VRING_ADDR_SET),
+              "ring unchanged");
+        set_features(split, VU_ACT_NONE, "the same layout again is fine");
+
+        /* Stopped: the layout may change, and the ring forgets what was
+         * checked for the old one. */
+        CHECK(send_state(VHOST_USER_GET_VRING_BASE, 0, 0) == VU_ACT_REPLY, "stop");
+        set_features(packed, VU_ACT_NONE, "packed once stopped");
+        CHECK((vr->state & VSW_VRING_PACKED) && !(vr->state & VSW_VRING_ADDR_SET) && vr->num == 0 &&
+                  vr->desc_gpa == 0 && vr->last_avail_idx == 0,
+              "size, addresses and indices forgotten (state 0x%x num %u)", vr->state, vr->num);
+
+        /* A packed ring of 100 with its addresses, not started, then split. */
+        setup_ring(0, 100);
+        CHECK(vr->num == 100 && (vr->state & VSW_VRING_ADDR_SET), "packed ring of 100");
+        set_features(split, VU_ACT_NONE, "split while stopped");
+        CHECK(vr->num == 0 && !(vr->state & VSW_VRING_ADDR_SET) && !(vr->state & VSW_VRING_PACKED),
+              "the packed size is not kept for a split ring");
+        vu_dev_reset(&dev);
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
+}
+
+/* Kick, call and err take eventfds only; the refused fd is closed. */
+static void test_vring_fd_kinds(void)
+{
+        static const struct {
+                uint32_t req;
+                const char *name;
+        } reqs[] = {
+            {VHOST_USER_SET_VRING_KICK, "VHOST_USER_SET_VRING_KICK: vring 1: the kick fd"},
+            {VHOST_USER_SET_VRING_CALL, "VHOST_USER_SET_VRING_CALL: vring 1: the call fd"},
+            {VHOST_USER_SET_VRING_ERR, "VHOST_USER_SET_VRING_ERR: vring 1: the err fd"},
+        };
+        struct vsw_iface *ifc = &st->ifaces[0];
+        int before = t_count_fds();
+        char want[160];
+
+        for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+                int p[2], sp[2], m = memfd(0x1000);
+
+                CHECK(pipe(p) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0, "fds");
+                close(p[0]);
+                close(sp[1]);
+                CHECK(send_u64(reqs[i].req, 1, &p[1], 1) == VU_ACT_CLOSE, "pipe refused");
+                snprintf(want, sizeof(want), "%s is a pipe:[", reqs[i].name);
+                CHECK(logged(want), "log: %s", want);
+                CHECK(send_u64(reqs[i].req, 1, &m, 1) == VU_ACT_CLOSE, "memfd refused");
+                snprintf(want, sizeof(want), "%s is a /memfd:guest (deleted), not an eventfd",
+                         reqs[i].name);
+                CHECK(logged(want), "log: %s", want);
+                CHECK(send_u64(reqs[i].req, 1, &sp[0], 1) == VU_ACT_CLOSE, "socket refused");
+                snprintf(want, sizeof(want), "%s is a socket:[", reqs[i].name);
+                CHECK(logged(want), "log: %s", want);
+                CHECK(ifc->vrings[1].kick_gen + ifc->vrings[1].call_gen + ifc->vrings[1].err_gen ==
+                          i,
+                      "ring 1 untouched");
+                int efd = eventfd(0, 0);
+                CHECK(send_u64(reqs[i].req, 1, &efd, 1) == VU_ACT_NONE, "eventfd taken");
+        }
+        CHECK(ifc->vrings[1].kick_gen == 1 && ifc->vrings[1].call_gen == 1 &&
+                  ifc->vrings[1].err_gen == 1,
+              "each eventfd taken once");
+        vu_dev_reset(&dev);
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
+}
+
+int main(void)
+{
+        int fd = mkstemp(log_path);
+
+        close(fd);
+        vsw_log_open("test_vu_limits", log_path, VSW_LOG_INFO);
+        st = calloc(1, sizeof(*st));
+        test_ranges();
+        fresh_device();
+        test_overlap_at_top();
+        fresh_device();
+        test_guest_memory_limit();
+        fresh_device();
+        test_layout_flip();
+        fresh_device();
+        test_vring_fd_kinds();
+        fresh_device();
+        vu_dev_reset(&dev);
+        unlink(log_path);
+        free(st);
+        return t_report();
+}
