@@ -3,6 +3,8 @@
  * (the uplink's destination goes to dp_uplink.c).
  * A full RX ring is retried as DPDK's vhost-switch does (rx-retry,
  * rx-retry-delay µs, rx-retry-num), then the rest is dropped and counted. */
+#include <stdatomic.h>
+
 #include <rte_cycles.h>
 
 #include "dp_vq.h"
@@ -14,6 +16,9 @@ static __rte_noinline uint16_t retry(struct dp_worker *w, struct dp_vq *vq, stru
 
         for (uint32_t t = 0; w->rx_retry && t < w->rx_retry_num && done < n; t++) {
                 rte_delay_us_block(w->rx_retry_delay_us);
+                /* Waiting on a full guest ring is progress, not a stall:
+                 * the watchdog must not take a long rx-retry for one. */
+                atomic_store_explicit(&w->self->heartbeat_ns, dp_now_ns(), memory_order_relaxed);
                 done += dp_vq_enqueue(vq, pkts + done, (uint16_t)(n - done));
         }
         vq->drops_full += (uint16_t)(n - done);

@@ -15,9 +15,8 @@
 #include "log.h"
 
 /* The supervisor's watchdog restarts a worker whose heartbeat is 500 ms
- * old. An iteration is a burst per ring, far below that, unless rx-retry
- * is configured to wait longer (rx-retry-delay x rx-retry-num per full
- * guest RX ring). */
+ * old. An iteration is a burst per ring, far below that; rx-retry's waits
+ * beat on their own (dp_tx.c). */
 #define DP_HOUSEKEEPING_US 1000
 
 static void housekeeping(struct dp_worker *w)
