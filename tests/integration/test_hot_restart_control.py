@@ -113,7 +113,7 @@ def main():
             os.kill(sw.pid, signal.SIGHUP)
         v = wait_generation(sw, gen, "graceful restart %d: a new generation" % (i + 1))
         durations.append(time.monotonic() - t0)
-        t.check(v["pid"] != old_pid and (not t.pid_alive(old_pid) or t._is_zombie(old_pid)),
+        t.check(v["pid"] != old_pid and (not t.pid_alive(old_pid) or t.is_zombie(old_pid)),
                 "graceful restart %d: the old vhostd (pid %d) is gone" % (i + 1, old_pid))
         gen = v["generation"]
         unchanged("graceful restart %d" % (i + 1))
