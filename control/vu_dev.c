@@ -192,7 +192,7 @@ int vu_has_protocol_feature(const struct vu_dev *dev, unsigned bit)
 {
         /* QEMU sets protocol features before SET_FEATURES acks
          * VHOST_USER_F_PROTOCOL_FEATURES, and relies on them at once. */
-        return (dev->ifc->protocol_features & VU_BIT(bit)) != 0;
+        return (dev->ifc->protocol_features & VIRTIO_BIT(bit)) != 0;
 }
 
 void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, const char *fmt, ...)

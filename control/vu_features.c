@@ -45,7 +45,7 @@ static uint64_t mask_of(const struct vu_feature *t, size_t n)
         uint64_t m = 0;
 
         for (size_t i = 0; i < n; i++)
-                m |= VU_BIT(t[i].bit);
+                m |= VIRTIO_BIT(t[i].bit);
         return m;
 }
 

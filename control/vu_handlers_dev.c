@@ -19,7 +19,7 @@ enum vu_result vu_get_features(struct vu_dev *dev, struct vu_msg *msg, struct vu
 /* Does this SET_FEATURES change vr's layout (split or packed)? */
 static int layout_flips(const struct vsw_vring *vr, uint64_t features)
 {
-        int packed = (features & VU_BIT(VIRTIO_F_RING_PACKED)) != 0;
+        int packed = (features & VIRTIO_BIT(VIRTIO_F_RING_PACKED)) != 0;
 
         return packed != ((vr->state & VSW_VRING_PACKED) != 0);
 }
@@ -79,13 +79,13 @@ enum vu_result vu_set_features(struct vu_dev *dev, struct vu_msg *msg, struct vu
 
                 if (layout_flips(vr, features))
                         forget_layout(vr);
-                if (features & VU_BIT(VIRTIO_F_RING_PACKED))
+                if (features & VIRTIO_BIT(VIRTIO_F_RING_PACKED))
                         vr->state |= VSW_VRING_PACKED;
                 else
                         vr->state &= ~VSW_VRING_PACKED;
                 /* Without PROTOCOL_FEATURES there is no SET_VRING_ENABLE: rings
                  * are enabled from the start. */
-                if (!(features & VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
+                if (!(features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
                         vr->state |= VSW_VRING_ENABLED;
         }
         vu_release_all(dev);

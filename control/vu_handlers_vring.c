@@ -17,7 +17,7 @@ struct ring_addrs {
 
 static int is_packed(const struct vu_dev *dev)
 {
-        return (dev->ifc->features & VU_BIT(VIRTIO_F_RING_PACKED)) != 0;
+        return (dev->ifc->features & VIRTIO_BIT(VIRTIO_F_RING_PACKED)) != 0;
 }
 
 static void touch_queue(struct vu_dev *dev, unsigned q)
@@ -240,7 +240,7 @@ enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct 
                 vr->state &= ~VSW_VRING_KICK_POLL;
         /* The ring starts here; without PROTOCOL_FEATURES it is enabled too. */
         vr->state |= VSW_VRING_STARTED;
-        if (!(dev->ifc->features & VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
+        if (!(dev->ifc->features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
                 vr->state |= VSW_VRING_ENABLED;
         if (!vr->placement_user)
                 atomic_store_explicit(&vr->owner, vring_default_owner(dev->st, q),

@@ -10,6 +10,7 @@
 #include "dp_worker.h"
 #include "log.h"
 #include "vault.h"
+#include "virtio_spec.h"
 
 static int fetch(struct dp_worker *w, const char *key)
 {
@@ -147,7 +148,7 @@ int dp_iface_sync(struct dp_worker *w, uint16_t iface)
 {
         const struct vsw_iface *ifc = &w->st->ifaces[iface];
         struct dp_iface *d = &w->ifaces[iface];
-        int want_log = (ifc->features & DP_F_LOG_ALL) && ifc->log_size;
+        int want_log = (ifc->features & VIRTIO_BIT(VHOST_F_LOG_ALL)) && ifc->log_size;
         int changed = 0;
 
         if (!d->mapped || d->mem_gen != ifc->mem.generation) {

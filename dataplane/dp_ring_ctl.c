@@ -11,6 +11,7 @@
 
 #include "dp_vq.h"
 #include "log.h"
+#include "virtio_spec.h"
 
 static struct vsw_iface *shared_iface(const struct dp_worker *w, const struct dp_vq *vq)
 {
@@ -51,9 +52,9 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
         uint64_t f = ifc->features;
         struct dirty_log *log = vq->ifc->log_mapped ? &vq->ifc->log : NULL;
         uint16_t hdr_len = virtq_net_hdr_len(f);
-        bool mrg = (f >> 15) & 1;       /* VIRTIO_NET_F_MRG_RXBUF */
-        bool event_idx = (f >> 29) & 1; /* VIRTIO_RING_F_EVENT_IDX */
-        bool in_order = (f >> 35) & 1;  /* VIRTIO_F_IN_ORDER */
+        bool mrg = (f & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF)) != 0;
+        bool event_idx = (f & VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX)) != 0;
+        bool in_order = (f & VIRTIO_BIT(VIRTIO_F_IN_ORDER)) != 0;
 
         vq->packed = (vr->state & VSW_VRING_PACKED) != 0;
         vq->broken_logged = 0;

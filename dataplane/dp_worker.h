@@ -154,7 +154,6 @@ void dp_ring_drop_all(struct dp_worker *w);
 void dp_ring_report(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_iface.c: guest memory, dirty log and eventfds of one interface. */
-#define DP_F_LOG_ALL (1ULL << 26) /* VHOST_F_LOG_ALL */
 /* Maps the interface's memory table and dirty log when they are not the
  * ones mapped: the new maps first, then the switch. Returns 1 when it
  * remapped (rings running over the old maps must restart, then

@@ -29,6 +29,7 @@
 #include "unit_check.h"
 #include "vault.h"
 #include "vault_server.h"
+#include "virtio_spec.h"
 
 #define MEM (2u << 20)
 
@@ -168,7 +169,7 @@ static void test_sigbus(struct vsw_iface *ifc, struct dp_iface *d)
         /* The dirty log is guarded too. */
         int m = guest_file(0), l = guest_file(0);
         table(ifc, 7, m);
-        ifc->features = DP_F_LOG_ALL;
+        ifc->features = VIRTIO_BIT(VHOST_F_LOG_ALL);
         ifc->log_size = 4096;
         ifc->log_gen = 1;
         CHECK(vsw_vault_deposit(w.vault, "if1/log/1", l) == 0);

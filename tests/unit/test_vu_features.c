@@ -11,8 +11,8 @@ int main(void)
         uint64_t f = vu_supported_features(), p = vu_supported_protocol_features();
 
         for (unsigned b = 0; b < 64; b++) {
-                CHECK(!!(f & VU_BIT(b)) == (vu_feature_name(b) != NULL));
-                CHECK(!!(p & VU_BIT(b)) == (vu_protocol_feature_name(b) != NULL));
+                CHECK(!!(f & VIRTIO_BIT(b)) == (vu_feature_name(b) != NULL));
+                CHECK(!!(p & VIRTIO_BIT(b)) == (vu_protocol_feature_name(b) != NULL));
         }
         CHECK(f == 0xd7d678008ULL); /* ... | VIRTIO_F_IN_ORDER */
         CHECK(p == 0x1a03fULL);

@@ -223,10 +223,10 @@ static void test_layout_flip(void)
         struct vhost_user_memory mem = {.nregions = 1};
         int before = t_count_fds();
         int fd = memfd(0x100000);
-        uint64_t split = VU_BIT(VIRTIO_F_VERSION_1);
-        uint64_t packed = split | VU_BIT(VIRTIO_F_RING_PACKED);
+        uint64_t split = VIRTIO_BIT(VIRTIO_F_VERSION_1);
+        uint64_t packed = split | VIRTIO_BIT(VIRTIO_F_RING_PACKED);
 
-        CHECK(vu_supported_features() & VU_BIT(VIRTIO_F_RING_PACKED), "packed offered");
+        CHECK(vu_supported_features() & VIRTIO_BIT(VIRTIO_F_RING_PACKED), "packed offered");
         mem.regions[0].memory_size = 0x100000;
         mem.regions[0].userspace_addr = 0x7f0000000000ULL;
         set_features(split, VU_ACT_NONE, "split");

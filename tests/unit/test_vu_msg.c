@@ -279,11 +279,11 @@ static void test_good_sequence(void)
         struct vsw_iface *ifc = &st->ifaces[0];
         struct vhost_user_memory mem;
         int fd = memfd(0x100000);
-        uint64_t f = VU_BIT(VIRTIO_F_VERSION_1) | VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |
-                     VU_BIT(VIRTIO_NET_F_MRG_RXBUF);
+        uint64_t f = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |
+                     VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
 
-        negotiate(f, VU_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-                         VU_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD));
+        negotiate(f, VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+                         VIRTIO_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD));
         CHECK(ifc->features == f && ifc->features_set && ifc->owner_set, "features");
 
         mem_table(&mem, 1);
@@ -380,7 +380,7 @@ static void test_good_sequence(void)
         CHECK(send_msg(VHOST_USER_GET_QUEUE_NUM, 1, NULL, 0, NULL, 0) == VU_ACT_REPLY &&
                   reply.payload.u64 == VSW_MAX_QUEUE_PAIRS,
               "queues");
-        CHECK(send_u64(VHOST_USER_SET_FEATURES, VU_BIT(40), NULL, 0) == VU_ACT_CLOSE,
+        CHECK(send_u64(VHOST_USER_SET_FEATURES, VIRTIO_BIT(40), NULL, 0) == VU_ACT_CLOSE,
               "unoffered features");
         CHECK(logged("VHOST_USER_SET_FEATURES: features 0x10000000000 were not offered"), "log");
 
@@ -399,7 +399,7 @@ static void test_legacy_rings(void)
         struct vhost_user_memory mem;
         int fd = memfd(0x100000);
 
-        negotiate(VU_BIT(VIRTIO_F_VERSION_1), 0);
+        negotiate(VIRTIO_BIT(VIRTIO_F_VERSION_1), 0);
         mem_table(&mem, 1);
         CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE,
               "mem");
@@ -447,7 +447,7 @@ static void test_handshake(void)
 
         st->nworkers = 1;
         atomic_store(&st->workers[0].state, VSW_WORKER_RUNNING);
-        negotiate(VU_BIT(VIRTIO_F_VERSION_1) | VU_BIT(VHOST_USER_F_PROTOCOL_FEATURES), 0);
+        negotiate(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES), 0);
         mem_table(&mem, 1);
         CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, 1, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE,
               "mem");
