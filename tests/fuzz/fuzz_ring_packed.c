@@ -8,7 +8,8 @@
  *   u16 ring size: 1 + v % 256 (a packed ring need not be a power of 2)
  *   u16 position both avail and used start at: index (mod size) | wrap << 15
  *   then commands, each an opcode byte and its operands (see run_op).
- * The descriptor ring ends where region A does, at a guard page. After
+ * The descriptor ring ends where region A does, at a guard page. The
+ * input done, one good frame is offered where the engine expects it. After
  * every engine call no byte outside the descriptor ring, the device event
  * area and, for RX, the device-writable buffers may have changed; after
  * the input every mbuf is back in the pool. */
@@ -289,6 +290,26 @@ static void run_op(struct fz_in *in)
         }
 }
 
+/* After the input the driver, back in step with the engine, offers one
+ * good frame where the engine expects the next chain: whatever state the
+ * input left the positions in, the used descriptor for it is written. */
+static void good_frame_at_engine(void)
+{
+        struct virtq_packed *vq = &drv.vq;
+        struct rte_mbuf *pkts[VIRTQ_BURST];
+        uint32_t len = 64;
+        uint16_t n;
+
+        if (vq->broken != NULL || vq->last_avail_idx >= drv.size)
+                return;
+        drv.desc[vq->last_avail_idx] = (struct vring_packed_desc){
+            fz_buf(len), len, 0xbeef, (uint16_t)(vq->avail_wrap ? F_AVAIL : F_USED)};
+        fz_snapshot();
+        n = virtq_packed_dequeue(vq, fz_pool, pkts, VIRTQ_BURST);
+        check(false, "dequeue");
+        fz_free_frames(pkts, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct fz_in in = {data, size};
@@ -298,6 +319,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup(&in);
         while (drv.up && in.n > 0 && ops++ < MAX_OPS)
                 run_op(&in);
+        if (drv.up)
+                good_frame_at_engine();
         fz_no_mbuf_leak();
         return 0;
 }

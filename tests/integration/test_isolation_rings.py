@@ -210,10 +210,11 @@ def attack_overlapping_chains(sw, label, a, x, pids):
         ok = True
     except TimeoutError:
         ok = False
-    t.check(ok, "%s: %s's TX ring stopped, logged: '%s'" % (label, x.name, line))
+    # Not fatal: without the stop, what the worker wrote is checked below.
+    t.check(ok, "%s: %s's TX ring stopped, logged: '%s'" % (label, x.name, line), fatal=False)
     got = a.rx.wait_frames(1, 0.5)
     t.check(got == [], "%s: nothing of %s's reached %s (%d frames)" % (label, x.name, a.name,
-                                                                      len(got)))
+                                                                      len(got)), fatal=False)
     bad = watch.changed_outside()
     t.check(not bad, "%s: no byte of %s's memory outside its rings and buffers changed "
             "(%d did, first at %s)" % (label, x.name, len(bad), hex(bad[0]) if bad else "-"))
