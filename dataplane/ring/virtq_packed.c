@@ -351,11 +351,20 @@ static inline enum virtq_drop packed_collect(struct virtq_packed *vq, struct cur
         return r;
 }
 
+static __rte_noinline void packed_broken(struct virtq_packed *vq, const char *why)
+{
+        vq->broken = why;
+        vq->stats.ring_errors++;
+}
+
 /* One TX chain at *c, if available: its buffers, id and extent; moves *c
- * past it. */
+ * past it. *slots_left is what the burst may still take: only the head's
+ * availability is checked, so chains that claim more slots than the ring
+ * holds overlap, and the used position (which moves by their sum, merged
+ * with IN_ORDER) would leave the ring. Such a ring stops. */
 static inline enum virtq_drop packed_tx_collect(struct virtq_packed *vq, struct cursor *c,
-                                                struct virtq_buf *bufs, uint32_t *nbufs,
-                                                uint16_t *id, uint32_t *ndesc)
+                                                uint32_t *slots_left, struct virtq_buf *bufs,
+                                                uint32_t *nbufs, uint16_t *id, uint32_t *ndesc)
 {
         uint64_t total = 0;
         enum virtq_drop r;
@@ -364,6 +373,11 @@ static inline enum virtq_drop packed_tx_collect(struct virtq_packed *vq, struct 
                 return NOT_AVAIL;
         *nbufs = 0;
         r = packed_collect(vq, *c, 0, bufs, nbufs, &total, UINT64_MAX, vq->hdr_len + 1u, ndesc, id);
+        if (unlikely(*ndesc > *slots_left)) {
+                packed_broken(vq, "TX chains of one burst span more slots than the ring");
+                return NOT_AVAIL;
+        }
+        *slots_left -= *ndesc;
         cursor_advance(vq, c, *ndesc);
         return virtq_tx_walked(r, total, vq->hdr_len, bufs);
 }
@@ -406,6 +420,7 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
         uint16_t ids[2];
         enum virtq_drop res[2];
         struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
+        uint32_t slots_left = vq->size;
         uint16_t n, i, out = 0;
         uint64_t bytes = 0;
 
@@ -420,14 +435,14 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
                 vq->stats.no_mbuf_bursts++;
                 return 0;
         }
-        res[0] = packed_tx_collect(vq, &c, bufs[0], &nbufs[0], &ids[0], &ndesc[0]);
+        res[0] = packed_tx_collect(vq, &c, &slots_left, bufs[0], &nbufs[0], &ids[0], &ndesc[0]);
         for (i = 0; i < n && res[i & 1] != NOT_AVAIL; i++) {
                 unsigned cur = i & 1;
                 enum virtq_drop r;
 
                 if (i + 1 < n) {
-                        res[!cur] = packed_tx_collect(vq, &c, bufs[!cur], &nbufs[!cur], &ids[!cur],
-                                                      &ndesc[!cur]);
+                        res[!cur] = packed_tx_collect(vq, &c, &slots_left, bufs[!cur], &nbufs[!cur],
+                                                      &ids[!cur], &ndesc[!cur]);
                         rte_prefetch0(rte_pktmbuf_mtod(pkts[out + 1], void *));
                 }
                 r = res[cur];

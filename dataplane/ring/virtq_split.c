@@ -364,7 +364,9 @@ static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m
                 enum virtq_drop r;
                 uint16_t head;
 
-                if (unlikely(nchains == 1 && !vq->mrg_rxbuf)) {
+                /* Every chain holds at least one buffer: a frame that
+                 * needs more chains than heads[] holds is too big. */
+                if (unlikely(nchains == (vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1))) {
                         split_rx_drop(vq, heads, nchains, start, VQ_DROP_TOO_BIG);
                         return true;
                 }

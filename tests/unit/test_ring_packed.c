@@ -610,6 +610,59 @@ static void test_tx_endless_chain(void)
         free(d);
 }
 
+/* Issue 11, item 2: with IN_ORDER the chains of a TX burst go back as one
+ * used descriptor spanning all their slots. Only a chain's head is checked
+ * for availability, so a driver can make two chains of size-1 and size
+ * slots overlap: 2 * size - 1 slots merged, and the used position, moved
+ * by that from slot size-1, left the ring; the next used descriptor landed
+ * 16 * 126 bytes past it. The ring must stop instead, and no byte past the
+ * ring and its event areas may change. */
+static void test_tx_in_order_overlap(void)
+{
+        const uint32_t size = 128;
+        const uint64_t base = 0x1000, end = base + 16 * size + 8, guard = 0x8000;
+        struct fake_guest g;
+        struct pdrv *d = calloc(1, sizeof(*d));
+        struct rte_mbuf *pkts[VIRTQ_BURST];
+        uint64_t buf;
+        uint8_t *past;
+        unsigned k, changed = 0;
+
+        fg_init(&g);
+        if (pdrv_init(d, &g, base, size, 12, true, false) != 0)
+                return;
+        d->vq.in_order = true;
+        /* Both positions at the last slot, as SET_VRING_BASE may put them. */
+        d->vq.last_avail_idx = d->vq.last_used_idx = (uint16_t)(size - 1);
+        past = fg_ptr(&g, end);
+        memset(past, 0x5c, guard);
+        buf = fg_buf(&g, 64);
+        /* Chain A: head at slot 127 (lap 1), slots 0..125 (lap 0) after it;
+         * chain B: head at slot 126, walking 126, 127, 0..125: 128 slots. */
+        for (k = 0; k < size; k++) {
+                bool last = k == size - 3;
+
+                d->desc[k] =
+                    (struct vring_packed_desc){buf, 0, (uint16_t)(k == size - 2 ? 2 : 1),
+                                               (uint16_t)((last ? 0 : VRING_DESC_F_NEXT) |
+                                                          (k == size - 1 ? F_AVAIL : F_USED))};
+        }
+        CHECK(virtq_packed_dequeue(&d->vq, pool, pkts, VIRTQ_BURST) == 0, "no frame in them");
+        CHECK(d->vq.broken != NULL && d->vq.stats.ring_errors == 1,
+              "overlapping chains stop the ring");
+        CHECK(d->vq.last_used_idx < size, "used position %u inside the ring", d->vq.last_used_idx);
+        /* A good frame at the position chain B would have left behind. */
+        d->desc[size - 2] = (struct vring_packed_desc){buf, 64, 3, F_AVAIL};
+        k = virtq_packed_dequeue(&d->vq, pool, pkts, VIRTQ_BURST);
+        rte_pktmbuf_free_bulk(pkts, k);
+        CHECK(k == 0, "a stopped ring stays stopped");
+        for (k = 0; k < guard; k++)
+                changed += past[k] != 0x5c;
+        CHECK(changed == 0, "%u bytes past the ring changed", changed);
+        fg_fini(&g);
+        free(d);
+}
+
 static void test_rx_malformed(void)
 {
         struct rte_mbuf *m = make_frame(pool, 100, 2048, 9);
@@ -792,6 +845,7 @@ int main(int argc, char **argv)
         test_notify();
         test_tx_malformed();
         test_tx_endless_chain();
+        test_tx_in_order_overlap();
         test_rx_malformed();
         test_garbage();
         test_dirty_log();

@@ -645,6 +645,33 @@ static void test_rx_malformed(void)
         fg_fini(&g);
 }
 
+/* Issue 11, item 1: with MRG_RXBUF and a ring of more than VIRTQ_MAX_BUFS
+ * entries, a frame that needs more tiny chains than a frame may use wrote
+ * its 65th head and length past the engine's arrays on the worker's stack.
+ * It is too big: dropped and counted, the chains left to the guest, and a
+ * frame that fits takes them next. */
+static void test_rx_many_chains(void)
+{
+        struct rte_mbuf *m[2];
+        struct fake_guest g;
+        struct drv d;
+        uint16_t seen = 0;
+
+        fg_init(&g);
+        if (drv_init(&d, &g, 0x1000, QSIZE, 12, true, false) != 0)
+                return;
+        rx_post(&d, VIRTQ_MAX_BUFS + 16, 1, 12);
+        m[0] = make_frame(pool, 1500, 2048, 1);
+        m[1] = make_frame(pool, 100, 2048, 2);
+        CHECK(virtq_split_enqueue(&d.vq, m, 1) == 1, "frame over 64 chains consumed");
+        CHECK(d.vq.stats.drops[VQ_DROP_TOO_BIG] == 1, "and counted too big");
+        CHECK(drv_used_idx(&d) == 0 && d.vq.last_avail_idx == 0, "chains left to the guest");
+        CHECK(virtq_split_enqueue(&d.vq, &m[1], 1) == 1, "a frame that fits");
+        rx_expect(&d, &seen, 100, 2, 10, "100 bytes over 10 tiny chains");
+        rte_pktmbuf_free_bulk(m, 2);
+        fg_fini(&g);
+}
+
 /* An address a hostile or buggy driver might write: inside, at the edges of
  * or outside the regions, or anything at all. */
 static uint64_t garbage_addr(void)
@@ -837,6 +864,7 @@ int main(int argc, char **argv)
         test_notify();
         test_tx_malformed();
         test_rx_malformed();
+        test_rx_many_chains();
         test_garbage();
         test_dirty_log();
         return t_finish(pool);
