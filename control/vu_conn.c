@@ -33,6 +33,7 @@
 #define VU_BURST 16
 
 static int try_connect(struct vu_conn *c);
+static void on_message(evutil_socket_t fd, short what, void *arg);
 
 static const char *iname(const struct vu_conn *c)
 {
@@ -61,7 +62,7 @@ int vu_conn_set_nonblocking(struct vu_conn *c, int fd)
 
 struct event *vu_conn_new_read_event(struct vu_conn *c, int fd)
 {
-        return event_new(c->d->base, fd, EV_READ | EV_PERSIST | EV_ET, vu_conn_on_message, c);
+        return event_new(c->d->base, fd, EV_READ | EV_PERSIST | EV_ET, on_message, c);
 }
 
 /* A persistent read event on fd calling cb; if it cannot be armed, fd is
@@ -290,7 +291,7 @@ void vu_conn_after(struct vu_conn *c, enum vu_step step)
         }
 }
 
-void vu_conn_on_message(evutil_socket_t fd, short what, void *arg)
+static void on_message(evutil_socket_t fd, short what, void *arg)
 {
         struct vu_conn *c = arg;
 

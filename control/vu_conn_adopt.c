@@ -1,11 +1,9 @@
 /* Taking over an interface's endpoint from a previous vhostd, gracefully
  * (it is still running until we go) or after it crashed. The front end
  * sees nothing: its socket stays open in the vault, we only take copies. */
-#include <errno.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "vhostd.h"

@@ -7,7 +7,6 @@
 
 #include "vu_conn.h"
 
-void vu_conn_on_message(evutil_socket_t fd, short what, void *arg);
 void vu_conn_on_accept(evutil_socket_t fd, short what, void *arg);
 void vu_conn_on_retry(evutil_socket_t fd, short what, void *arg);
 
