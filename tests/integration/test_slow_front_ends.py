@@ -184,7 +184,7 @@ def main():
           "%d connections refused" % (len(times), 1000 * worst[0], worst[1],
                                       1000 * sorted(times)[len(times) // 2][0], hammer.messages,
                                       hammer.refused), flush=True)
-    t.check(hammer.messages > 1000, "the hammer got %d messages through" % hammer.messages)
+    t.check(hammer.messages > 200, "the hammer got %d messages through" % hammer.messages)
     t.check(worst[0] < RPC_BUDGET, "every RPC answered within %d ms (worst %.1f ms: %s)"
             % (1000 * RPC_BUDGET, 1000 * worst[0], worst[1]))
 
