@@ -75,7 +75,6 @@ void vu_conn_go(struct vu_conn *c)
                 return;
         }
         ifc->journal.state = VSW_JOURNAL_EMPTY;
-        vu_release_all(&c->dev);
         vu_recover_publish(&c->dev);
         if (c->conn_fd >= 0) {
                 vu_conn_disconnect(c);
@@ -86,5 +85,6 @@ void vu_conn_go(struct vu_conn *c)
                 VSW_WARN(VSW_LOG_VHOST_USER,
                          "%s: no connection in the vault: clearing the negotiated state",
                          ifc->name);
+        /* Rings a predecessor left paused are released once cleared. */
         vu_conn_reset_and_serve(c);
 }
