@@ -171,7 +171,11 @@ int vhostd_iface_delete(struct vhostd *d, uint32_t sw_if_index, char *err, size_
         }
         struct vu_conn *c = &conns[slot_of(d, ifc)];
 
-        vu_conn_stop(c);
+        if (vu_conn_stop(c) < 0) {
+                snprintf(err, errlen,
+                         "a worker did not pause the interface's rings: not deleted, try again");
+                return -1;
+        }
         if (d->vault >= 0) {
                 char prefix[32];
 
@@ -221,7 +225,7 @@ int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint
         for (unsigned q = 2 * qp; q < 2 * qp + 2; q++) {
                 /* The old owner must have written its positions back and let
                  * go before the new one reads them. */
-                if (vring_pause(d->st, ifc, q) < 0) {
+                if (vring_pause_within(d->st, ifc, q, VSW_RPC_PAUSE_BUDGET_US) < 0) {
                         vring_release(ifc, q);
                         snprintf(err, errlen, "vring %u: its worker did not pause it, not moved",
                                  q);
@@ -250,8 +254,8 @@ static void reopen(struct vhostd *d, struct vsw_iface *ifc)
         struct vu_conn *c = &conns[slot_of(d, ifc)];
 
         vu_dev_init(&c->dev, d->st, ifc, d->vault);
-        vu_dev_reset(&c->dev);
         vu_vault_drop_prefix(&c->dev, "%s", "");
+        /* vu_conn_start clears the negotiated state once the rings pause. */
         if (vu_conn_start(c, d, ifc, err, sizeof(err)) < 0)
                 VSW_ERR(VSW_LOG_VHOST_USER, "%s: re-opening its socket: %s", ifc->name, err);
 }

@@ -213,9 +213,19 @@ int main(int argc, char **argv)
             a.generation >= 0 ? (uint32_t)a.generation : atomic_load(&d.st->vhostd_generation) + 1;
         signal(SIGPIPE, SIG_IGN);
 
-        d.base = event_base_new();
+        /* Connections are read edge-triggered (vu_conn.c): a message left
+         * incomplete must not wake the loop again and again. Precise timers
+         * (timerfd, not epoll's jiffies): a message waiting for a worker to
+         * pause a ring is tried again within tens of microseconds. */
+        struct event_config *ecfg = event_config_new();
+
+        if (ecfg && event_config_require_features(ecfg, EV_FEATURE_ET) == 0 &&
+            event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER) == 0)
+                d.base = event_base_new_with_config(ecfg);
+        if (ecfg)
+                event_config_free(ecfg);
         if (!d.base) {
-                VSW_ERR(VSW_LOG_GENERAL, "cannot create the event loop");
+                VSW_ERR(VSW_LOG_GENERAL, "cannot create an edge-triggered event loop");
                 rte_eal_cleanup();
                 return 1;
         }

@@ -1,19 +1,7 @@
 #include "vring_handshake.h"
 
+#include <sched.h>
 #include <time.h>
-
-#include "log.h"
-
-#define PAUSE_STEP_NS    50000L /* 50 us */
-#define PAUSE_TIMEOUT_NS 1000000000LL
-
-static long long now_ns(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static int owner_is_running(const struct vsw_state *st, uint32_t owner)
 {
@@ -32,25 +20,34 @@ int vring_pause(struct vsw_state *st, const struct vsw_iface *ifc, unsigned q)
                 seq++;
                 atomic_store_explicit(&vr->cmd_seq, seq, memory_order_release);
         }
-        long long deadline = now_ns() + PAUSE_TIMEOUT_NS;
+        /* cmd_seq is odd before the owner's state is read: a worker that
+         * starts running from here on sees the pause before the ring. */
+        uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);
 
-        for (;;) {
-                uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);
+        if (!owner_is_running(st, owner))
+                return 0;
+        return atomic_load_explicit(&vr->ack_seq, memory_order_acquire) == seq ? 0 : -1;
+}
 
-                if (!owner_is_running(st, owner))
-                        return 0;
-                if (atomic_load_explicit(&vr->ack_seq, memory_order_acquire) == seq)
-                        return 0;
-                if (now_ns() >= deadline) {
-                        VSW_ERR(VSW_LOG_VHOST_USER,
-                                "%s: vring %u: worker %u did not acknowledge the pause within 1 s; "
-                                "editing the ring anyway",
-                                ifc->name, q, owner);
+static uint64_t now_us(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int vring_pause_within(struct vsw_state *st, const struct vsw_iface *ifc, unsigned q,
+                       uint64_t budget_us)
+{
+        uint64_t end = now_us() + budget_us;
+
+        while (vring_pause(st, ifc, q) < 0) {
+                if (now_us() >= end)
                         return -1;
-                }
-                struct timespec ts = {0, PAUSE_STEP_NS};
-                nanosleep(&ts, NULL);
+                sched_yield();
         }
+        return 0;
 }
 
 void vring_release(struct vsw_iface *ifc, unsigned q)

@@ -2,39 +2,68 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "unix_listen.h"
 #include "vhostd.h"
+#include "vring_handshake.h"
 #include "vu_conn_io.h"
 #include "vu_handlers.h"
 #include "vu_journal.h"
 #include "vu_recover.h"
 
-/* A front end that sends half a message gets this long before it is
- * dropped; replies that cannot be sent within it likewise. */
-#define VU_IO_TIMEOUT_S 1
+/* A message left incomplete this long drops its front end. */
+#define VU_PARTIAL_TIMEOUT_S 3
+/* How soon a message waiting for a worker's pause acknowledgement is tried
+ * again: a running worker acks within one poll iteration, so first soon,
+ * then less and less often. */
+#define VU_PAUSE_RETRY_MIN_US 20
+#define VU_PAUSE_RETRY_MAX_US 1000
+/* A pause not acknowledged for this long is logged (once per message). */
+#define VU_PAUSE_LOG_MS 1000
+/* Messages handled per turn before the other events get theirs. */
+#define VU_BURST 16
 
 static int try_connect(struct vu_conn *c);
+static void on_message(evutil_socket_t fd, short what, void *arg);
 
 static const char *iname(const struct vu_conn *c)
 {
         return c->dev.ifc->name;
 }
 
-void vu_conn_set_io_timeouts(int fd)
+static uint64_t now_us(void)
 {
-        struct timeval tv = {VU_IO_TIMEOUT_S, 0};
+        struct timespec ts;
 
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
-                VSW_WARN(VSW_LOG_VHOST_USER, "setting socket timeouts: %s", strerror(errno));
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int vu_conn_set_nonblocking(struct vu_conn *c, int fd)
+{
+        int fl = fcntl(fd, F_GETFL);
+
+        if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+                VSW_ERR(VSW_LOG_VHOST_USER, "%s: making the connection non-blocking: %s", iname(c),
+                        strerror(errno));
+                return -1;
+        }
+        return 0;
+}
+
+struct event *vu_conn_new_read_event(struct vu_conn *c, int fd)
+{
+        return event_new(c->d->base, fd, EV_READ | EV_PERSIST | EV_ET, on_message, c);
 }
 
 /* A persistent read event on fd calling cb; if it cannot be armed, fd is
@@ -51,34 +80,139 @@ static int arm_read_event(struct vu_conn *c, struct event **ev, int fd, event_ca
         return -1;
 }
 
+/* Arms the one-shot timer *ev (created on first use) to call cb. */
+static void arm_timer(struct vu_conn *c, struct event **ev, event_callback_fn cb,
+                      const struct timeval *tv, const char *what)
+{
+        if (!*ev)
+                *ev = evtimer_new(c->d->base, cb, c);
+        if (!*ev || evtimer_add(*ev, tv) < 0)
+                VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the %s timer", iname(c), what);
+}
+
+static void free_event(struct event **ev)
+{
+        if (*ev)
+                event_free(*ev);
+        *ev = NULL;
+}
+
+static void on_pause_retry(evutil_socket_t fd, short what, void *arg);
+static void on_partial_timeout(evutil_socket_t fd, short what, void *arg);
+static void on_writable(evutil_socket_t fd, short what, void *arg);
+
 /* The connection is up: hand it to the vault and wait for messages. */
 static int connected(struct vu_conn *c, int fd)
 {
-        vu_conn_set_io_timeouts(fd);
-        if (arm_read_event(c, &c->conn_ev, fd, vu_conn_on_message) < 0) {
+        if (vu_conn_set_nonblocking(c, fd) < 0) {
+                close(fd);
+                return -1;
+        }
+        c->conn_ev = vu_conn_new_read_event(c, fd);
+        if (!c->conn_ev || event_add(c->conn_ev, NULL) < 0) {
                 VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the connection's read event", iname(c));
+                free_event(&c->conn_ev);
+                close(fd);
                 return -1;
         }
         c->conn_fd = fd;
+        vu_frame_init(&c->frame, &c->dev, fd);
         c->dev.ifc->journal.state = VSW_JOURNAL_EMPTY;
         vu_vault_put(&c->dev, fd, "conn");
         c->dev.ifc->conn_state = VSW_CONN_CONNECTED;
         c->dev.ifc->sock_errno = 0;
         VSW_INFO(VSW_LOG_VHOST_USER, "%s: front end connected on %s", iname(c),
                  c->dev.ifc->socket_path);
+        /* Bytes may be queued already: an edge that came before the event. */
+        event_active(c->conn_ev, EV_READ, 0);
         return 0;
 }
 
-void vu_conn_schedule_retry(struct vu_conn *c)
+static void schedule_retry(struct vu_conn *c)
 {
         uint32_t ms = c->dev.ifc->reconnect_ms ? c->dev.ifc->reconnect_ms : 1000;
         struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
         c->dev.ifc->conn_state = VSW_CONN_CONNECTING;
-        if (!c->retry_ev)
-                c->retry_ev = evtimer_new(c->d->base, vu_conn_on_retry, c);
-        if (!c->retry_ev || evtimer_add(c->retry_ev, &tv) < 0)
-                VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the reconnect timer", iname(c));
+        arm_timer(c, &c->retry_ev, vu_conn_on_retry, &tv, "reconnect");
+}
+
+/* Names the ring whose owner keeps a message (or a reset) waiting. */
+static void log_slow_pause(struct vu_conn *c, const char *waiting)
+{
+        struct vsw_iface *ifc = c->dev.ifc;
+
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                uint32_t seq = atomic_load_explicit(&ifc->vrings[q].cmd_seq, memory_order_relaxed);
+
+                if (!(seq & 1u) || vring_pause(c->d->st, ifc, q) == 0)
+                        continue;
+                VSW_WARN(VSW_LOG_VHOST_USER,
+                         "%s: worker %u has not acknowledged the pause of vring %u for %u ms: "
+                         "%s waits, the ring is not edited (a worker that stopped is restarted "
+                         "by the supervisor)",
+                         iname(c), atomic_load(&ifc->vrings[q].owner), q, VU_PAUSE_LOG_MS, waiting);
+                return;
+        }
+}
+
+/* Tries again, from a short timer, what waits for a worker to pause. */
+static void wait_for_pause(struct vu_conn *c, const char *waiting)
+{
+        uint64_t now = now_us();
+
+        if (!c->pause_since_ms) {
+                c->pause_since_ms = now / 1000 ? now / 1000 : 1;
+                c->pause_logged = 0;
+                c->pause_retry_us = VU_PAUSE_RETRY_MIN_US;
+        } else if (c->pause_retry_us < VU_PAUSE_RETRY_MAX_US) {
+                c->pause_retry_us *= 2;
+        }
+        struct timeval tv = {0, (suseconds_t)c->pause_retry_us};
+
+        if (!c->pause_logged && now / 1000 - c->pause_since_ms >= VU_PAUSE_LOG_MS) {
+                log_slow_pause(c, waiting);
+                c->pause_logged = 1;
+        }
+        arm_timer(c, &c->pause_ev, on_pause_retry, &tv, "pause retry");
+}
+
+void vu_conn_reset_and_serve(struct vu_conn *c)
+{
+        struct vsw_iface *ifc = c->dev.ifc;
+
+        if (vu_dev_reset(&c->dev) < 0) {
+                /* No new front end before the old one's rings are cleared. */
+                if (!c->resetting && c->listen_ev)
+                        event_del(c->listen_ev);
+                c->resetting = 1;
+                ifc->conn_state = VSW_CONN_IDLE;
+                wait_for_pause(c, "clearing the device");
+                return;
+        }
+        c->resetting = 0;
+        c->pause_since_ms = 0;
+        vu_conn_serve(c);
+}
+
+void vu_conn_serve(struct vu_conn *c)
+{
+        struct vsw_iface *ifc = c->dev.ifc;
+        char err[256];
+
+        if (!ifc->is_server) {
+                if (c->conn_fd < 0)
+                        schedule_retry(c);
+                return;
+        }
+        if (c->listen_fd < 0) {
+                if (vu_conn_start_server(c, err, sizeof(err)) < 0)
+                        VSW_ERR(VSW_LOG_VHOST_USER, "%s: re-opening its socket: %s", iname(c), err);
+        } else if (event_add(c->listen_ev, NULL) < 0) {
+                VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the accept event", iname(c));
+        }
+        if (c->conn_fd < 0)
+                ifc->conn_state = VSW_CONN_LISTENING;
 }
 
 /* Front end gone (or dropped): clear the device, then listen or retry. */
@@ -86,186 +220,147 @@ void vu_conn_disconnect(struct vu_conn *c)
 {
         if (c->conn_fd < 0)
                 return;
-        event_free(c->conn_ev);
-        c->conn_ev = NULL;
-        vu_dev_reset(&c->dev);
+        free_event(&c->conn_ev);
+        free_event(&c->write_ev);
+        if (c->partial_ev)
+                evtimer_del(c->partial_ev);
+        if (c->pause_ev)
+                evtimer_del(c->pause_ev);
+        c->pause_since_ms = 0;
+        c->dev.replay = 0;
         vu_vault_drop(&c->dev, "conn");
         /* The journal speaks of this connection only. */
         c->dev.ifc->journal.state = VSW_JOURNAL_EMPTY;
         close(c->conn_fd);
         c->conn_fd = -1;
-        if (c->dev.ifc->is_server)
-                c->dev.ifc->conn_state = VSW_CONN_LISTENING;
-        else
-                vu_conn_schedule_retry(c);
+        vu_frame_init(&c->frame, &c->dev, -1);
+        vu_conn_reset_and_serve(c);
 }
 
-/* Fills m from the socket: the header with its fds, then the payload when
- * the header says it fits. Returns 1 at end of stream before any byte. */
-static int read_msg(struct vu_conn *c, struct vu_msg *m)
+/* Handles what is queued, a burst at a time so that a front end that
+ * hammers shares the loop with the others. */
+static void process(struct vu_conn *c)
 {
-        char cbuf[CMSG_SPACE(sizeof(int) * VU_MAX_FDS)];
-        struct iovec iov = {&m->hdr, VHOST_USER_HDR_SIZE};
-        struct msghdr mh = {
-            .msg_iov = &iov,
-            .msg_iovlen = 1,
-            .msg_control = cbuf,
-            .msg_controllen = sizeof(cbuf),
-        };
-        ssize_t n;
+        for (unsigned i = 0; i < VU_BURST; i++) {
+                enum vu_step s = vu_frame_read(&c->frame);
 
-        memset(m, 0, sizeof(*m));
-        do
-                n = recvmsg(c->conn_fd, &mh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        /* Take the fds first, whatever else went wrong: they are ours to close. */
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); n >= 0 && cm; cm = CMSG_NXTHDR(&mh, cm)) {
-                if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-                        continue;
-                unsigned k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                const int *fds = (const int *)CMSG_DATA(cm);
-
-                for (unsigned i = 0; i < k; i++) {
-                        if (m->nfds < VU_MAX_FDS)
-                                m->fds[m->nfds++] = fds[i];
-                        else {
-                                close(fds[i]);
-                                m->fds_truncated = 1;
-                        }
-                }
+                vu_conn_after(c, s);
+                if (s != VU_STEP_DONE)
+                        return;
         }
-        if (mh.msg_flags & MSG_CTRUNC)
-                m->fds_truncated = 1;
-        if (n < 0) {
-                c->dev.ifc->sock_errno = errno;
-                m->hdr_len = 0;
-                if (errno != ECONNRESET)
-                        VSW_ERR(VSW_LOG_VHOST_USER, "%s: receiving: %s", iname(c), strerror(errno));
-                return m->nfds ? 0 : 1;
-        }
-        m->hdr_len = (uint32_t)n;
-        if (n == 0 && m->nfds == 0)
-                return 1;
-        if (m->hdr_len < VHOST_USER_HDR_SIZE || m->hdr.size > VHOST_USER_PAYLOAD_MAX ||
-            m->hdr.size == 0)
-                return 0;
-        do
-                n = recv(c->conn_fd, &m->payload, m->hdr.size, MSG_WAITALL);
-        while (n < 0 && errno == EINTR);
-        m->len = n > 0 ? (uint32_t)n : 0;
-        return 0;
+        /* Edge-triggered: bytes already queued bring no new edge. */
+        event_active(c->conn_ev, EV_READ, 0);
 }
 
-int vu_conn_send_reply(struct vu_conn *c, const struct vu_msg *reply)
+void vu_conn_after(struct vu_conn *c, enum vu_step step)
 {
-        struct iovec iov[2] = {
-            {(void *)&reply->hdr, VHOST_USER_HDR_SIZE},
-            {(void *)&reply->payload, reply->hdr.size},
-        };
-        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
-        size_t want = VHOST_USER_HDR_SIZE + reply->hdr.size;
-        ssize_t n;
+        struct timeval partial = {VU_PARTIAL_TIMEOUT_S, 0};
 
-        do
-                n = sendmsg(c->conn_fd, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n == (ssize_t)want)
-                return 0;
-        c->dev.ifc->sock_errno = n < 0 ? errno : EMSGSIZE;
-        VSW_ERR(VSW_LOG_VHOST_USER, "%s: sending the reply to %s: %s", iname(c),
-                vu_request_name(reply->hdr.request), n < 0 ? strerror(errno) : "short write");
-        return -1;
-}
-
-void vu_conn_finish(struct vu_conn *c, enum vu_action act, const struct vu_msg *reply)
-{
-        switch (act) {
-        case VU_ACT_REPLY:
-                if (vu_conn_send_reply(c, reply) < 0) {
+        if (step != VU_STEP_PAUSING)
+                c->pause_since_ms = 0;
+        if (step != VU_STEP_PARTIAL && c->partial_ev)
+                evtimer_del(c->partial_ev);
+        switch (step) {
+        case VU_STEP_DONE:
+        case VU_STEP_IDLE:
+        case VU_STEP_KILLED:
+                break;
+        case VU_STEP_PARTIAL:
+                /* The deadline runs from the first sight of the message. */
+                if (!c->partial_ev || !evtimer_pending(c->partial_ev, NULL))
+                        arm_timer(c, &c->partial_ev, on_partial_timeout, &partial,
+                                  "incomplete message");
+                break;
+        case VU_STEP_PAUSING:
+                wait_for_pause(c, "a message");
+                break;
+        case VU_STEP_WRITING:
+                if (!c->write_ev)
+                        c->write_ev = event_new(c->d->base, c->conn_fd, EV_WRITE, on_writable, c);
+                if (!c->write_ev || event_add(c->write_ev, NULL) < 0) {
+                        VSW_ERR(VSW_LOG_VHOST_USER, "%s: cannot arm the write event", iname(c));
                         vu_conn_disconnect(c);
-                        break;
                 }
-                vu_journal_done(&c->dev.ifc->journal);
                 break;
-        case VU_ACT_CLOSE:
-                VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: dropping the front end after a bad message",
-                           iname(c));
+        case VU_STEP_EOF:
+                VSW_INFO(VSW_LOG_VHOST_USER, "%s: front end disconnected", iname(c));
                 vu_conn_disconnect(c);
                 break;
-        case VU_ACT_NONE:
-                vu_journal_done(&c->dev.ifc->journal);
+        case VU_STEP_HANG_UP:
+                vu_conn_disconnect(c);
                 break;
         }
 }
 
-/* The crash-atomic path (vu_journal.h): m was peeked, not consumed. */
-static void handle_journaled(struct vu_conn *c, struct vu_msg *m)
-{
-        struct vsw_journal *j = &c->dev.ifc->journal;
-        struct vu_msg reply;
-        size_t size = m->hdr.size;
-        enum vu_action act;
-
-        vu_journal_begin(j, m);
-        act = vu_msg_handle(&c->dev, m, &reply);
-        if (c->dev.replay) {
-                /* The rings a predecessor paused for this message are done. */
-                vu_release_all(&c->dev);
-                c->dev.replay = 0;
-        }
-        vu_journal_applied(j, act, &reply);
-        m->hdr.size = (uint32_t)size;
-        if (vu_journal_consume(c->conn_fd, m) < 0) {
-                c->dev.ifc->sock_errno = errno;
-                VSW_ERR(VSW_LOG_VHOST_USER, "%s: consuming %s: %s", iname(c),
-                        vu_request_name(m->hdr.request), strerror(errno));
-                vu_conn_disconnect(c);
-                return;
-        }
-        vu_conn_finish(c, act, &reply);
-}
-
-void vu_conn_on_message(evutil_socket_t fd, short what, void *arg)
+static void on_message(evutil_socket_t fd, short what, void *arg)
 {
         struct vu_conn *c = arg;
-        struct vu_msg m, reply;
 
         (void)fd;
         (void)what;
-        switch (vu_journal_peek(c->conn_fd, &m)) {
-        case VU_PEEK_MSG:
-                handle_journaled(c, &m);
+        /* A reply waiting for the socket or a message waiting for a pause:
+         * their own events go on. */
+        if (c->frame.out_len || c->pause_since_ms)
                 return;
-        case VU_PEEK_NOTHING:
-                return;
-        case VU_PEEK_EOF:
-        case VU_PEEK_PLAIN:
-                break;
+        process(c);
+}
+
+static void on_writable(evutil_socket_t fd, short what, void *arg)
+{
+        struct vu_conn *c = arg;
+        enum vu_step s = vu_frame_flush(&c->frame);
+
+        (void)fd;
+        (void)what;
+        vu_conn_after(c, s);
+        if (s == VU_STEP_DONE)
+                process(c);
+}
+
+static void on_pause_retry(evutil_socket_t fd, short what, void *arg)
+{
+        struct vu_conn *c = arg;
+
+        (void)fd;
+        (void)what;
+        if (c->resetting)
+                vu_conn_reset_and_serve(c);
+        else if (c->conn_fd >= 0)
+                process(c);
+}
+
+static void on_partial_timeout(evutil_socket_t fd, short what, void *arg)
+{
+        struct vu_conn *c = arg;
+        struct vhost_user_header h;
+        char what_came[128];
+        int queued = vu_queued_in(c->conn_fd);
+        ssize_t n = recv(c->conn_fd, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT);
+
+        (void)fd;
+        (void)what;
+        if (n == (ssize_t)sizeof(h) && queued >= (int)sizeof(h)) {
+                const char *name = vu_request_name(h.request);
+                char num[32];
+
+                if (!name) {
+                        snprintf(num, sizeof(num), "request %u", h.request);
+                        name = num;
+                }
+                snprintf(what_came, sizeof(what_came), "%s header and %d of %u payload bytes", name,
+                         queued - (int)sizeof(h), h.size);
+        } else {
+                snprintf(what_came, sizeof(what_came), "%d of %zu header bytes", queued, sizeof(h));
         }
-        if (read_msg(c, &m) == 1) {
-                VSW_INFO(VSW_LOG_VHOST_USER, "%s: front end disconnected", iname(c));
-                vu_conn_disconnect(c);
-                return;
-        }
-        switch (vu_msg_handle(&c->dev, &m, &reply)) {
-        case VU_ACT_REPLY:
-                if (vu_conn_send_reply(c, &reply) < 0)
-                        vu_conn_disconnect(c);
-                break;
-        case VU_ACT_CLOSE:
-                VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: dropping the front end after a bad message",
-                           iname(c));
-                vu_conn_disconnect(c);
-                break;
-        case VU_ACT_NONE:
-                break;
-        }
+        VSW_ERR(VSW_LOG_VHOST_USER, "%s: incomplete message for %d s (%s): dropping the front end",
+                iname(c), VU_PARTIAL_TIMEOUT_S, what_came);
+        vu_conn_disconnect(c);
 }
 
 void vu_conn_on_accept(evutil_socket_t lfd, short what, void *arg)
 {
         struct vu_conn *c = arg;
-        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         (void)what;
         if (fd < 0) {
@@ -291,8 +386,8 @@ void vu_conn_on_retry(evutil_socket_t fd, short what, void *arg)
 
         (void)fd;
         (void)what;
-        if (c->conn_fd < 0 && try_connect(c) < 0)
-                vu_conn_schedule_retry(c);
+        if (c->conn_fd < 0 && !c->resetting && try_connect(c) < 0)
+                schedule_retry(c);
 }
 
 static int make_addr(struct sockaddr_un *sa, const char *path)
@@ -308,7 +403,9 @@ static int make_addr(struct sockaddr_un *sa, const char *path)
 static int try_connect(struct vu_conn *c)
 {
         struct sockaddr_un sa;
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        /* Non-blocking: a front end with a full backlog makes connect fail
+         * with EAGAIN (retried) instead of stalling the loop. */
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
         if (fd < 0 || make_addr(&sa, c->dev.ifc->socket_path) < 0 ||
             connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -369,32 +466,58 @@ int vu_conn_start(struct vu_conn *c, struct vhostd *d, struct vsw_iface *ifc, ch
         c->d = d;
         c->listen_fd = c->conn_fd = -1;
         vu_dev_init(&c->dev, d->st, ifc, d->vault);
+        vu_frame_init(&c->frame, &c->dev, -1);
+        /* What a previous front end negotiated goes first (rings paused). */
+        if (vu_dev_reset(&c->dev) < 0) {
+                vu_conn_reset_and_serve(c);
+                return 0;
+        }
         if (ifc->is_server)
                 return vu_conn_start_server(c, err, errlen);
         if (try_connect(c) < 0)
-                vu_conn_schedule_retry(c);
+                schedule_retry(c);
         return 0;
 }
 
-void vu_conn_stop(struct vu_conn *c)
+/* For an RPC only (the loop waits): every ring paused within budget_us. */
+static int pause_all_within(struct vu_conn *c, uint64_t budget_us)
+{
+        uint64_t end = now_us() + budget_us;
+
+        while (vu_pause_all(&c->dev) < 0) {
+                if (now_us() >= end) {
+                        log_slow_pause(c, "removing the interface");
+                        vu_release_all(&c->dev);
+                        return -1;
+                }
+                sched_yield();
+        }
+        return 0;
+}
+
+int vu_conn_stop(struct vu_conn *c)
 {
         if (!c->d)
-                return;
+                return 0;
+        if (pause_all_within(c, VSW_RPC_PAUSE_BUDGET_US) < 0)
+                return -1;
         vu_conn_disconnect(c);
-        if (c->retry_ev)
-                event_free(c->retry_ev);
-        c->retry_ev = NULL;
+        free_event(&c->retry_ev);
+        free_event(&c->pause_ev);
+        free_event(&c->partial_ev);
         if (c->listen_fd >= 0) {
-                event_free(c->listen_ev);
-                c->listen_ev = NULL;
+                free_event(&c->listen_ev);
                 vu_vault_drop(&c->dev, "listen");
                 close(c->listen_fd);
                 c->listen_fd = -1;
                 unlink(c->dev.ifc->socket_path);
         }
         vu_dev_reset(&c->dev);
+        vu_release_all(&c->dev);
+        c->resetting = 0;
         c->dev.ifc->conn_state = VSW_CONN_IDLE;
         c->d = NULL;
+        return 0;
 }
 
 static void close_local(int *fd)
@@ -410,13 +533,12 @@ void vu_conn_detach(struct vu_conn *c)
 
         if (!c->d)
                 return;
-        if (c->conn_ev)
-                event_free(c->conn_ev);
-        if (c->listen_ev)
-                event_free(c->listen_ev);
-        if (c->retry_ev)
-                event_free(c->retry_ev);
-        c->conn_ev = c->listen_ev = c->retry_ev = NULL;
+        free_event(&c->conn_ev);
+        free_event(&c->listen_ev);
+        free_event(&c->retry_ev);
+        free_event(&c->write_ev);
+        free_event(&c->partial_ev);
+        free_event(&c->pause_ev);
         close_local(&c->conn_fd);
         close_local(&c->listen_fd);
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)

@@ -100,10 +100,16 @@ void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
         va_end(ap);
 }
 
-void vu_pause_all(struct vu_dev *dev)
+int vu_pause_all(struct vu_dev *dev)
 {
+        int rc = 0;
+
+        /* Every ring is asked before any answer is awaited: one retry then
+         * finds them all acknowledged. */
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-                vring_pause(dev->st, dev->ifc, q);
+                if (vring_pause(dev->st, dev->ifc, q) < 0)
+                        rc = -1;
+        return rc;
 }
 
 void vu_release_all(struct vu_dev *dev)
@@ -136,11 +142,12 @@ static void clear_vring(struct vsw_vring *vr)
                 atomic_store_explicit(&vr->owner, VSW_NO_WORKER, memory_order_release);
 }
 
-void vu_dev_reset(struct vu_dev *dev)
+int vu_dev_reset(struct vu_dev *dev)
 {
         struct vsw_iface *ifc = dev->ifc;
 
-        vu_pause_all(dev);
+        if (vu_pause_all(dev) < 0)
+                return -1;
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
                 clear_vring(&ifc->vrings[q]);
         ifc->features = 0;
@@ -174,6 +181,7 @@ void vu_dev_reset(struct vu_dev *dev)
         close_fd(&dev->log_fd);
         close_fd(&dev->log_notify_fd);
         close_fd(&dev->backend_fd);
+        return 0;
 }
 
 void vu_reply_u64(struct vu_msg *reply, uint64_t v)

@@ -12,6 +12,8 @@ enum vu_result {
         VU_R_REPLY, /* applied; *reply holds the message's own reply */
         VU_R_FAIL,  /* refused, logged; REPLY_ACK (if asked) says failure */
         VU_R_CLOSE, /* refused, logged; the connection must go */
+        VU_R_AGAIN, /* a ring's owner has not acknowledged its pause yet:
+                     * nothing was changed, apply the message again later */
 };
 
 typedef enum vu_result (*vu_handler_fn)(struct vu_dev *dev, struct vu_msg *msg,
@@ -66,14 +68,17 @@ void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
 void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Pauses / releases every vring of the device (handshake). */
-void vu_pause_all(struct vu_dev *dev);
+/* Pauses every vring of the device (vring_handshake.h): 0 once all are
+ * paused, -1 while an owner has not acknowledged (edit nothing then; the
+ * pauses stay asked). Releases them all. */
+int vu_pause_all(struct vu_dev *dev);
 void vu_release_all(struct vu_dev *dev);
 
 /* Clears the negotiated device state: stops the rings, withdraws and closes
  * every fd the front end handed over. The connection itself and the
- * interface's configuration stay. */
-void vu_dev_reset(struct vu_dev *dev);
+ * interface's configuration stay. 0, or -1 (nothing changed but the pause
+ * requests) while a ring's owner has not acknowledged its pause. */
+int vu_dev_reset(struct vu_dev *dev);
 
 /* Do [a, a + a_size) and [b, b + b_size) share a byte? Either may end at
  * 2^64 exactly. */

@@ -71,7 +71,8 @@ enum vu_result vu_set_features(struct vu_dev *dev, struct vu_msg *msg, struct vu
         }
         if (check_layout_change(dev, msg, features) < 0)
                 return VU_R_FAIL;
-        vu_pause_all(dev);
+        if (vu_pause_all(dev) < 0)
+                return VU_R_AGAIN;
         ifc->features = features;
         ifc->features_set = 1;
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
@@ -105,8 +106,7 @@ enum vu_result vu_reset_owner(struct vu_dev *dev, struct vu_msg *msg, struct vu_
 {
         (void)msg;
         (void)reply;
-        vu_dev_reset(dev);
-        return VU_R_OK;
+        return vu_dev_reset(dev) < 0 ? VU_R_AGAIN : VU_R_OK;
 }
 
 enum vu_result vu_get_protocol_features(struct vu_dev *dev, struct vu_msg *msg,

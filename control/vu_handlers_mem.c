@@ -201,7 +201,8 @@ enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct v
         if (check_total(dev, msg, total, wrapped) < 0)
                 return VU_R_FAIL;
 
-        vu_pause_all(dev);
+        if (vu_pause_all(dev) < 0)
+                return VU_R_AGAIN;
         memcpy(old_fd, dev->mem_fd, sizeof(old_fd));
         memset(m->regions, 0, sizeof(m->regions));
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
@@ -294,7 +295,8 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
 
         uint32_t refs = m->regions[slot].in_use;
 
-        vu_pause_all(dev);
+        if (vu_pause_all(dev) < 0)
+                return VU_R_AGAIN;
         if (dev->mem_fd[slot] >= 0)
                 close(dev->mem_fd[slot]);
         set_region(&m->regions[slot], r, msg->fds[0]);
@@ -324,7 +326,8 @@ enum vu_result vu_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 }
                 int fd = dev->mem_fd[i];
 
-                vu_pause_all(dev);
+                if (vu_pause_all(dev) < 0)
+                        return VU_R_AGAIN;
                 memset(reg, 0, sizeof(*reg));
                 dev->mem_fd[i] = -1;
                 commit_table(dev, msg);
@@ -334,7 +337,8 @@ enum vu_result vu_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
         }
         if (dev->replay) {
                 /* A predecessor removed it and died before committing. */
-                vu_pause_all(dev);
+                if (vu_pause_all(dev) < 0)
+                        return VU_R_AGAIN;
                 commit_table(dev, msg);
                 return VU_R_OK;
         }
@@ -353,7 +357,8 @@ enum vu_result vu_set_log_base(struct vu_dev *dev, struct vu_msg *msg, struct vu
 
         if (check_fd_extent(dev, msg, "log", msg->fds[0], log->mmap_offset, log->mmap_size) < 0)
                 return VU_R_FAIL;
-        vu_pause_all(dev);
+        if (vu_pause_all(dev) < 0)
+                return VU_R_AGAIN;
         ifc->log_size = log->mmap_size;
         ifc->log_offset = log->mmap_offset;
         ifc->log_gen = old + 1;

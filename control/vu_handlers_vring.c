@@ -2,6 +2,7 @@
  * and vring_release(), so the owning worker never sees half of it. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,7 +93,8 @@ enum vu_result vu_set_vring_num(struct vu_dev *dev, struct vu_msg *msg, struct v
                 return VU_R_FAIL;
         }
         touch_queue(dev, q);
-        vring_pause(dev->st, dev->ifc, q);
+        if (vring_pause(dev->st, dev->ifc, q) < 0)
+                return VU_R_AGAIN;
         vr->num = num;
         if (vr->state & VSW_VRING_ADDR_SET)
                 vu_vring_translate(dev, msg, q);
@@ -115,7 +117,8 @@ enum vu_result vu_set_vring_addr(struct vu_dev *dev, struct vu_msg *msg, struct 
         if (translate(dev, msg, q, vr->num, is_packed(dev), &a) < 0)
                 return VU_R_FAIL;
         touch_queue(dev, q);
-        vring_pause(dev->st, dev->ifc, q);
+        if (vring_pause(dev->st, dev->ifc, q) < 0)
+                return VU_R_AGAIN;
         vr->flags = addr->flags;
         vr->desc_user_addr = a.desc_user_addr;
         vr->avail_user_addr = a.avail_user_addr;
@@ -145,7 +148,8 @@ enum vu_result vu_set_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct 
                 return VU_R_FAIL;
         }
         touch_queue(dev, q);
-        vring_pause(dev->st, dev->ifc, q);
+        if (vring_pause(dev->st, dev->ifc, q) < 0)
+                return VU_R_AGAIN;
         /* Packed rings: bit 15 is the wrap counter, in both indices. */
         vr->last_avail_idx = (uint16_t)num;
         vr->last_used_idx = (uint16_t)num;
@@ -159,7 +163,8 @@ enum vu_result vu_get_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct 
         struct vsw_vring *vr = &dev->ifc->vrings[q];
 
         /* Once the owner acked it has written back its indices and stopped. */
-        vring_pause(dev->st, dev->ifc, q);
+        if (vring_pause(dev->st, dev->ifc, q) < 0)
+                return VU_R_AGAIN;
         vr->state &= ~VSW_VRING_STARTED;
         reply->payload.state.index = q;
         reply->payload.state.num = vr->last_avail_idx;
@@ -209,15 +214,18 @@ static int check_eventfd(struct vu_dev *dev, const struct vu_msg *msg, const cha
         return -1;
 }
 
-/* What SET_VRING_KICK/CALL/ERR do alike: take the message's fd (or none),
- * pause the ring, keep the fd in slots[q] and the vault as vq<q>/<what>.
- * The ring is returned paused: the caller updates it, then releases it. */
+/* What SET_VRING_KICK/CALL/ERR do alike: pause the ring, take the
+ * message's fd (or none), keep it in slots[q] and the vault as
+ * vq<q>/<what>. The ring is returned paused: the caller updates it, then
+ * releases it. NULL, with nothing taken, while the owner has not paused. */
 static struct vsw_vring *vring_take_fd(struct vu_dev *dev, struct vu_msg *msg, int *slots,
                                        const char *what, unsigned *q, int *fd)
 {
-        *fd = vring_fd(msg, q);
+        *q = (unsigned)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK);
         touch_queue(dev, *q);
-        vring_pause(dev->st, dev->ifc, *q);
+        if (vring_pause(dev->st, dev->ifc, *q) < 0)
+                return NULL;
+        *fd = vring_fd(msg, q);
         vu_replace_fd(dev, &slots[*q], *fd, "vq%u/%s", *q, what);
         return &dev->ifc->vrings[*q];
 }
@@ -232,6 +240,8 @@ enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct 
         if (check_eventfd(dev, msg, "kick") < 0)
                 return VU_R_FAIL;
         vr = vring_take_fd(dev, msg, dev->kick_fd, "kick", &q, &fd);
+        if (!vr)
+                return VU_R_AGAIN;
         vr->kickfd = fd;
         vr->kick_gen++;
         if (fd < 0)
@@ -259,6 +269,8 @@ enum vu_result vu_set_vring_call(struct vu_dev *dev, struct vu_msg *msg, struct 
         if (check_eventfd(dev, msg, "call") < 0)
                 return VU_R_FAIL;
         vr = vring_take_fd(dev, msg, dev->call_fd, "call", &q, &fd);
+        if (!vr)
+                return VU_R_AGAIN;
         vr->callfd = fd;
         vr->call_gen++;
         if (fd < 0)
@@ -279,6 +291,8 @@ enum vu_result vu_set_vring_err(struct vu_dev *dev, struct vu_msg *msg, struct v
         if (check_eventfd(dev, msg, "err") < 0)
                 return VU_R_FAIL;
         vr = vring_take_fd(dev, msg, dev->err_fd, "err", &q, &fd);
+        if (!vr)
+                return VU_R_AGAIN;
         vr->errfd = fd;
         vr->err_gen++;
         vring_release(dev->ifc, q);
@@ -297,7 +311,8 @@ enum vu_result vu_set_vring_enable(struct vu_dev *dev, struct vu_msg *msg, struc
                 return VU_R_FAIL;
         }
         touch_queue(dev, q);
-        vring_pause(dev->st, dev->ifc, q);
+        if (vring_pause(dev->st, dev->ifc, q) < 0)
+                return VU_R_AGAIN;
         if (enable)
                 vr->state |= VSW_VRING_ENABLED;
         else

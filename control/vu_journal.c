@@ -51,7 +51,21 @@ static void take_fds(struct msghdr *mh, struct vu_msg *m)
         }
 }
 
-enum vu_peek vu_journal_peek(int fd, struct vu_msg *m)
+/* Not all here yet, or here but not peekable whole: the queue tells. */
+static enum vu_peek short_peek(int fd, size_t want, int *queued)
+{
+        int n = vu_queued_in(fd);
+
+        if (n < 0)
+                return VU_PEEK_ERROR;
+        if ((size_t)n >= want)
+                return VU_PEEK_SPLIT;
+        if (queued)
+                *queued = n;
+        return VU_PEEK_PARTIAL;
+}
+
+enum vu_peek vu_journal_peek(int fd, struct vu_msg *m, int *queued)
 {
         struct vhost_user_header hdr;
         char buf[MSG_MAX];
@@ -66,9 +80,15 @@ enum vu_peek vu_journal_peek(int fd, struct vu_msg *m)
         if (n == 0)
                 return VU_PEEK_EOF;
         if (n < 0)
-                return errno == EAGAIN ? VU_PEEK_NOTHING : VU_PEEK_PLAIN;
-        if ((size_t)n < sizeof(hdr) || hdr.size > VHOST_USER_PAYLOAD_MAX)
-                return VU_PEEK_PLAIN;
+                return errno == EAGAIN || errno == EWOULDBLOCK ? VU_PEEK_NOTHING : VU_PEEK_ERROR;
+        /* A peek stops after a piece that carries fds. */
+        if ((size_t)n < sizeof(hdr))
+                return short_peek(fd, sizeof(hdr), queued);
+        if (hdr.size > VHOST_USER_PAYLOAD_MAX) {
+                m->hdr = hdr;
+                m->hdr_len = VHOST_USER_HDR_SIZE;
+                return VU_PEEK_BAD;
+        }
 
         /* One byte more than the message: a peek that ends inside a segment
          * without fds goes on to the next one and takes its fds too, so
@@ -86,19 +106,18 @@ enum vu_peek vu_journal_peek(int fd, struct vu_msg *m)
                 n = recvmsg(fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
         if (n < 0)
-                return VU_PEEK_PLAIN;
+                return errno == EAGAIN || errno == EWOULDBLOCK ? short_peek(fd, want, queued)
+                                                               : VU_PEEK_ERROR;
         take_fds(&mh, m);
+        if (mh.msg_flags & MSG_CTRUNC)
+                m->fds_truncated = 1;
         if ((size_t)n > want) {
                 close_fds(m);
                 m->fds_truncated = 0;
-                mh.msg_flags &= ~MSG_CTRUNC;
         }
-        /* A peek stops after a segment with fds: a message sent in pieces,
-         * or one not all here yet, is read the plain way. */
-        if ((size_t)n < want || m->fds_truncated || (mh.msg_flags & MSG_CTRUNC)) {
+        if ((size_t)n < want) {
                 close_fds(m);
-                m->fds_truncated = 0;
-                return VU_PEEK_PLAIN;
+                return short_peek(fd, want, queued);
         }
         memcpy(&m->hdr, buf, VHOST_USER_HDR_SIZE);
         memcpy(&m->payload, buf + VHOST_USER_HDR_SIZE, hdr.size);
@@ -119,7 +138,7 @@ int vu_journal_at_head(const struct vsw_journal *j, int fd)
         struct vu_msg m;
         int same;
 
-        switch (vu_journal_peek(fd, &m)) {
+        switch (vu_journal_peek(fd, &m, NULL)) {
         case VU_PEEK_MSG:
                 same = same_message(j, &m);
                 close_fds(&m);
@@ -185,7 +204,7 @@ int vu_journal_consume(int fd, const struct vu_msg *m)
                     .msg_control = cbuf,
                     .msg_controllen = sizeof(cbuf),
                 };
-                ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+                ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
                 if (n < 0 && errno == EINTR)
                         continue;

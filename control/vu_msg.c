@@ -297,6 +297,8 @@ enum vu_action vu_msg_handle(struct vu_dev *dev, struct vu_msg *msg, struct vu_m
         int own_reply =
             msg->hdr.request < VHOST_USER_REQUEST_MAX && vu_requests[msg->hdr.request].has_reply;
         switch (r) {
+        case VU_R_AGAIN:
+                return VU_ACT_AGAIN;
         case VU_R_REPLY:
                 return VU_ACT_REPLY;
         case VU_R_OK:

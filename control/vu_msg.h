@@ -161,6 +161,9 @@ enum vu_action {
         VU_ACT_NONE,  /* nothing to send */
         VU_ACT_REPLY, /* send *reply */
         VU_ACT_CLOSE, /* drop the connection (vu_dev_disconnect) */
+        VU_ACT_AGAIN, /* nothing applied yet: a worker has still to
+                       * acknowledge a vring pause; handle the message
+                       * again later (it is applied idempotently) */
 };
 
 extern int vu_debug_all; /* `debug vhost-user on`: log every message */

@@ -76,7 +76,7 @@ def memfd(size):
 
 def bad_cases(log):
     hang_up_case(log, "truncated header", lambda c: c.send_raw(b"\x01\x00\x00\x00\x01\x00"),
-                 "truncated header (6 of 12 bytes)")
+                 "incomplete message for 3 s (6 of 12 header bytes)")
     hang_up_case(log, "size over the max",
                  lambda c: c.send(vu.SET_FEATURES, b"\0" * 8, size=4096),
                  "VHOST_USER_SET_FEATURES: size 4096 over the max")
@@ -88,7 +88,8 @@ def bad_cases(log):
                  "VHOST_USER_SET_VRING_NUM: vring index 40 out of range (max 15)")
     hang_up_case(log, "truncated payload",
                  lambda c: c.send(vu.SET_VRING_NUM, b"\0" * 4, size=8),
-                 "VHOST_USER_SET_VRING_NUM: truncated payload (4 of 8 bytes)")
+                 "incomplete message for 3 s (VHOST_USER_SET_VRING_NUM header and 4 of 8 "
+                 "payload bytes)")
     hang_up_case(log, "unknown request", lambda c: c.send(99), "request 99: unknown request")
 
     def two_fds(c):
