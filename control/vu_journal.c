@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "scm_rights.h"
+
 #define MSG_MAX (VHOST_USER_HDR_SIZE + VHOST_USER_PAYLOAD_MAX + 1)
 
 static uint64_t fnv1a(const void *p, size_t len)
@@ -30,25 +32,14 @@ static void close_fds(struct vu_msg *m)
         m->nfds = 0;
 }
 
-/* Collects the SCM_RIGHTS fds of mh into m (closing any beyond VU_MAX_FDS). */
+/* Collects the fds of mh into m (closing any beyond VU_MAX_FDS). */
 static void take_fds(struct msghdr *mh, struct vu_msg *m)
 {
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-                if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-                        continue;
-                unsigned k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                const int *fds = (const int *)CMSG_DATA(cm);
+        unsigned extra;
 
-                for (unsigned i = 0; i < k; i++) {
-                        if (m && m->nfds < VU_MAX_FDS) {
-                                m->fds[m->nfds++] = fds[i];
-                        } else {
-                                close(fds[i]);
-                                if (m)
-                                        m->fds_truncated = 1;
-                        }
-                }
-        }
+        m->nfds = vsw_scm_take_fds(mh, m->fds, VU_MAX_FDS, &extra);
+        if (extra)
+                m->fds_truncated = 1;
 }
 
 /* Not all here yet, or here but not peekable whole: the queue tells. */
@@ -210,7 +201,7 @@ int vu_journal_consume(int fd, const struct vu_msg *m)
                         continue;
                 if (n < 0)
                         return -1;
-                take_fds(&mh, NULL);
+                vsw_scm_take_fds(&mh, NULL, 0, NULL);
                 if (n == 0) {
                         errno = ECONNRESET;
                         return -1;

@@ -1,7 +1,7 @@
 /* Client half of the fd vault (vault.h): one request message out, one reply
  * message back on a SOCK_SEQPACKET socket, fds as SCM_RIGHTS. */
 #include "vault.h"
-#include "vault_scm.h"
+#include "scm_rights.h"
 
 #include <errno.h>
 #include <string.h>
@@ -46,10 +46,10 @@ static int fill_req(struct vsw_vault_req *req, uint32_t op, const char *key, int
 static int send_req(int vault, const struct vsw_vault_req *req, int fd)
 {
         struct iovec iov = {.iov_base = (void *)req, .iov_len = sizeof(*req)};
-        union vsw_vault_cmsg ctl;
+        union vsw_scm_one ctl;
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
-        vsw_vault_attach_fd(&msg, &ctl, fd);
+        vsw_scm_attach_fd(&msg, &ctl, fd);
         ssize_t n;
         do
                 n = sendmsg(vault, &msg, MSG_NOSIGNAL);
@@ -87,21 +87,15 @@ static int recv_reply(int vault, char *data, unsigned datalen, unsigned *got, in
         if (n < 0)
                 return -errno;
 
-        int fds[4], nfds = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (size_t i = 0; i < k && nfds < 4; i++)
-                        memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-        }
+        int fds[4];
+        unsigned extra, nfds = vsw_scm_take_fds(&msg, fds, 4, &extra);
 
         int ret;
         if (n == 0)
                 ret = -ECONNRESET;
         else if (msg.msg_flags & MSG_TRUNC)
                 ret = -EMSGSIZE; /* a LIST reply bigger than the caller's buffer */
-        else if ((msg.msg_flags & MSG_CTRUNC) || n < (ssize_t)sizeof(rep) ||
+        else if ((msg.msg_flags & MSG_CTRUNC) || extra || n < (ssize_t)sizeof(rep) ||
                  rep.len != (size_t)n - sizeof(rep) || rep.status > 0)
                 ret = -EPROTO;
         else if (rep.status < 0)
@@ -117,7 +111,7 @@ static int recv_reply(int vault, char *data, unsigned datalen, unsigned *got, in
                 *fd = fds[0];
                 nfds = 0;
         }
-        for (int i = 0; i < nfds; i++)
+        for (unsigned i = 0; i < nfds; i++)
                 close(fds[i]);
         if (ret == 0 && got)
                 *got = rep.len;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "vault_scm.h"
+#include "scm_rights.h"
 
 /* A request carries at most one fd; room for a few more lets us see (and
  * close) the extras a broken client sends instead of leaking them. */
@@ -169,10 +169,10 @@ static int send_reply(int c, int32_t status, const char *data, uint32_t len, int
             {.iov_base = &rep, .iov_len = sizeof(rep)},
             {.iov_base = (void *)data, .iov_len = len},
         };
-        union vsw_vault_cmsg ctl;
+        union vsw_scm_one ctl;
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
 
-        vsw_vault_attach_fd(&msg, &ctl, fd);
+        vsw_scm_attach_fd(&msg, &ctl, fd);
         if (sendmsg(c, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
                 VSW_ERR(VSW_LOG_VAULT, "vault: reply to client fd %d: %s, dropping it", c,
                         strerror(errno));
@@ -262,14 +262,8 @@ int vault_server_handle(struct vault_server *v, int slot)
                 return -1;
         }
 
-        int fds[VAULT_RECV_FDS], nfds = 0;
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-                if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-                        continue;
-                size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (size_t i = 0; i < k && nfds < VAULT_RECV_FDS; i++)
-                        memcpy(&fds[nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-        }
+        int fds[VAULT_RECV_FDS];
+        unsigned extra, nfds = vsw_scm_take_fds(&msg, fds, VAULT_RECV_FDS, &extra);
         if (n == 0 && nfds == 0) {
                 drop_client(v, slot);
                 return -1;
@@ -279,9 +273,9 @@ int vault_server_handle(struct vault_server *v, int slot)
         static char list[VSW_VAULT_LIST_MAX];
         uint32_t listlen = 0;
         int reply_fd = -1;
-        int status = validate(&req, n, msg.msg_flags, nfds);
+        int status = validate(&req, n, msg.msg_flags, (int)(nfds + extra));
         if (status < 0) {
-                for (int i = 0; i < nfds; i++)
+                for (unsigned i = 0; i < nfds; i++)
                         close(fds[i]);
         } else {
                 switch (req.op) {
