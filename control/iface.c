@@ -177,9 +177,9 @@ int vhostd_iface_delete(struct vhostd *d, uint32_t sw_if_index, char *err, size_
                 return -1;
         }
         if (d->vault >= 0) {
-                char prefix[32];
+                char prefix[VSW_VAULT_KEY_LEN];
 
-                snprintf(prefix, sizeof(prefix), "if%u/", ifc->sw_if_index);
+                vsw_key_format(prefix, ifc->sw_if_index, (struct vsw_key){.kind = VSW_KEY_ALL});
                 vsw_vault_withdraw_prefix(d->vault, prefix);
         }
         VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: deleted", ifc->name);
@@ -254,7 +254,7 @@ static void reopen(struct vhostd *d, struct vsw_iface *ifc)
         struct vu_conn *c = &conns[slot_of(d, ifc)];
 
         vu_dev_init(&c->dev, d->st, ifc, d->vault);
-        vu_vault_drop_prefix(&c->dev, "%s", "");
+        vu_vault_drop(&c->dev, (struct vsw_key){.kind = VSW_KEY_ALL});
         /* vu_conn_start clears the negotiated state once the rings pause. */
         if (vu_conn_start(c, d, ifc, err, sizeof(err)) < 0)
                 VSW_ERR(VSW_LOG_VHOST_USER, "%s: re-opening its socket: %s", ifc->name, err);

@@ -118,7 +118,7 @@ static int connected(struct vu_conn *c, int fd)
         c->conn_fd = fd;
         vu_frame_init(&c->frame, &c->dev, fd);
         c->dev.ifc->journal.state = VSW_JOURNAL_EMPTY;
-        vu_vault_put(&c->dev, fd, "conn");
+        vu_vault_put(&c->dev, fd, (struct vsw_key){.kind = VSW_KEY_CONN});
         c->dev.ifc->conn_state = VSW_CONN_CONNECTED;
         c->dev.ifc->sock_errno = 0;
         VSW_INFO(VSW_LOG_VHOST_USER, "%s: front end connected on %s", iname(c),
@@ -228,7 +228,7 @@ void vu_conn_disconnect(struct vu_conn *c)
                 evtimer_del(c->pause_ev);
         c->pause_since_ms = 0;
         c->dev.replay = 0;
-        vu_vault_drop(&c->dev, "conn");
+        vu_vault_drop(&c->dev, (struct vsw_key){.kind = VSW_KEY_CONN});
         /* The journal speaks of this connection only. */
         c->dev.ifc->journal.state = VSW_JOURNAL_EMPTY;
         close(c->conn_fd);
@@ -454,7 +454,7 @@ int vu_conn_start_server(struct vu_conn *c, char *err, size_t errlen)
                 return -1;
         }
         c->listen_fd = fd;
-        vu_vault_put(&c->dev, fd, "listen");
+        vu_vault_put(&c->dev, fd, (struct vsw_key){.kind = VSW_KEY_LISTEN});
         ifc->conn_state = VSW_CONN_LISTENING;
         return 0;
 }
@@ -507,7 +507,7 @@ int vu_conn_stop(struct vu_conn *c)
         free_event(&c->partial_ev);
         if (c->listen_fd >= 0) {
                 free_event(&c->listen_ev);
-                vu_vault_drop(&c->dev, "listen");
+                vu_vault_drop(&c->dev, (struct vsw_key){.kind = VSW_KEY_LISTEN});
                 close(c->listen_fd);
                 c->listen_fd = -1;
                 unlink(c->dev.ifc->socket_path);

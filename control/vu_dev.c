@@ -30,31 +30,20 @@ void vu_log_err(const struct vu_dev *dev, const struct vu_msg *msg, const char *
         VSW_ERR(VSW_LOG_VHOST_USER, "%s: %s: %s", dev->ifc->name, name, what);
 }
 
-static int format_key(const struct vu_dev *dev, char *key, const char *fmt, va_list ap)
-{
-        int n = snprintf(key, VSW_VAULT_KEY_LEN, "if%u/", dev->ifc->sw_if_index);
-
-        vsnprintf(key + n, VSW_VAULT_KEY_LEN - n, fmt, ap);
-        return 0;
-}
-
 /* After the vault changed: a successor that fetched earlier refetches. */
 static void vault_changed(struct vu_dev *dev)
 {
         atomic_fetch_add_explicit(&dev->ifc->vault_seq, 1, memory_order_release);
 }
 
-void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
+void vu_vault_put(struct vu_dev *dev, int fd, struct vsw_key k)
 {
         char key[VSW_VAULT_KEY_LEN];
-        va_list ap;
         int rc;
 
         if (dev->vault < 0)
                 return;
-        va_start(ap, fmt);
-        format_key(dev, key, fmt, ap);
-        va_end(ap);
+        vsw_key_format(key, dev->ifc->sw_if_index, k);
         rc = vsw_vault_deposit(dev->vault, key, fd);
         vault_changed(dev);
         if (rc < 0)
@@ -62,42 +51,22 @@ void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
                         strerror(-rc));
 }
 
-/* Withdraws the key, or with prefix every key it begins; a key the vault
- * does not hold is no error. */
-static void vault_withdraw(struct vu_dev *dev, bool prefix, const char *fmt, va_list ap)
+/* A key the vault does not hold is no error. */
+void vu_vault_drop(struct vu_dev *dev, struct vsw_key k)
 {
         char key[VSW_VAULT_KEY_LEN];
+        bool prefix = vsw_key_is_prefix(k);
         int rc;
 
-        format_key(dev, key, fmt, ap);
+        if (dev->vault < 0)
+                return;
+        vsw_key_format(key, dev->ifc->sw_if_index, k);
         rc = prefix ? vsw_vault_withdraw_prefix(dev->vault, key)
                     : vsw_vault_withdraw(dev->vault, key);
         vault_changed(dev);
         if (rc < 0 && rc != -ENOENT)
                 VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing %s%s from the vault: %s", dev->ifc->name,
                         key, prefix ? "*" : "", strerror(-rc));
-}
-
-void vu_vault_drop(struct vu_dev *dev, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (dev->vault < 0)
-                return;
-        va_start(ap, fmt);
-        vault_withdraw(dev, false, fmt, ap);
-        va_end(ap);
-}
-
-void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (dev->vault < 0)
-                return;
-        va_start(ap, fmt);
-        vault_withdraw(dev, true, fmt, ap);
-        va_end(ap);
 }
 
 int vu_pause_all(struct vu_dev *dev)
@@ -166,11 +135,11 @@ int vu_dev_reset(struct vu_dev *dev)
         vu_release_all(dev);
 
         /* Withdraw before closing: the vault copy would keep the fd alive. */
-        vu_vault_drop_prefix(dev, "mem/");
-        vu_vault_drop_prefix(dev, "vq");
-        vu_vault_drop_prefix(dev, "log/");
-        vu_vault_drop(dev, "logfd");
-        vu_vault_drop(dev, "backend");
+        vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_MEM_ALL});
+        vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_VQ_ALL});
+        vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_LOG_ALL});
+        vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_LOGFD});
+        vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_BACKEND});
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
                 close_fd(&dev->mem_fd[i]);
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
@@ -203,19 +172,13 @@ int vu_has_protocol_feature(const struct vu_dev *dev, unsigned bit)
         return (dev->ifc->protocol_features & VIRTIO_BIT(bit)) != 0;
 }
 
-void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, const char *fmt, ...)
+void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, struct vsw_key k)
 {
-        char suffix[VSW_VAULT_KEY_LEN];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(suffix, sizeof(suffix), fmt, ap);
-        va_end(ap);
         /* A deposit replaces the vault's copy; with no new fd, withdraw it. */
         if (fd >= 0)
-                vu_vault_put(dev, fd, "%s", suffix);
+                vu_vault_put(dev, fd, k);
         else if (*slot >= 0)
-                vu_vault_drop(dev, "%s", suffix);
+                vu_vault_drop(dev, k);
         close_fd(slot);
         *slot = fd;
 }

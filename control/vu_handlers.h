@@ -5,6 +5,7 @@
 #ifndef VU_HANDLERS_H
 #define VU_HANDLERS_H
 
+#include "vault_keys.h"
 #include "vu_msg.h"
 
 enum vu_result {
@@ -55,18 +56,15 @@ enum vu_result vu_set_vring_enable(struct vu_dev *, struct vu_msg *, struct vu_m
 void vu_log_err(const struct vu_dev *dev, const struct vu_msg *msg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Vault keys are "if<sw_if_index>/<suffix>"; all skip silently with no
- * vault. vu_vault_put deposits fd; the drops withdraw. */
-void vu_vault_put(struct vu_dev *dev, int fd, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void vu_vault_drop(struct vu_dev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void vu_vault_drop_prefix(struct vu_dev *dev, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* The interface's fds in the vault, under the keys of vault_keys.h; all
+ * skip silently with no vault. vu_vault_put deposits fd under k;
+ * vu_vault_drop withdraws k, or every key under a prefix kind. */
+void vu_vault_put(struct vu_dev *dev, int fd, struct vsw_key k);
+void vu_vault_drop(struct vu_dev *dev, struct vsw_key k);
 
-/* Puts fd (or nothing, when -1) in *slot and under the vault key, closing
- * the fd it replaces after withdrawing it. */
-void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Puts fd (or nothing, when -1) in *slot and under the vault key k,
+ * closing the fd it replaces after withdrawing it. */
+void vu_replace_fd(struct vu_dev *dev, int *slot, int fd, struct vsw_key k);
 
 /* Pauses every vring of the device (vring_handshake.h): 0 once all are
  * paused, -1 while an owner has not acknowledged (edit nothing then; the

@@ -172,7 +172,8 @@ enum vu_result vu_net_set_mtu(struct vu_dev *dev, struct vu_msg *msg, struct vu_
 enum vu_result vu_set_backend_req_fd(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         (void)reply;
-        vu_replace_fd(dev, &dev->backend_fd, msg->fds[0], "backend");
+        vu_replace_fd(dev, &dev->backend_fd, msg->fds[0],
+                      (struct vsw_key){.kind = VSW_KEY_BACKEND});
         msg->fds[0] = -1;
         return VU_R_OK;
 }

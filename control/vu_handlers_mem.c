@@ -144,13 +144,13 @@ static void commit_table(struct vu_dev *dev, const struct vu_msg *msg)
                 if (!m->regions[i].in_use)
                         continue;
                 m->nregions++;
-                vu_vault_put(dev, dev->mem_fd[i], "mem/g%u/%u", m->generation, i);
+                vu_vault_put(dev, dev->mem_fd[i], (struct vsw_key){VSW_KEY_MEM, m->generation, i});
         }
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
                 if (dev->ifc->vrings[q].state & VSW_VRING_ADDR_SET)
                         vu_vring_translate(dev, msg, q);
         vu_release_all(dev);
-        vu_vault_drop_prefix(dev, "mem/g%u/", old);
+        vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_MEM_GEN, .a = old});
 }
 
 static void set_region(struct vsw_mem_region *dst, const struct vhost_user_memory_region *src,
@@ -362,10 +362,10 @@ enum vu_result vu_set_log_base(struct vu_dev *dev, struct vu_msg *msg, struct vu
         ifc->log_size = log->mmap_size;
         ifc->log_offset = log->mmap_offset;
         ifc->log_gen = old + 1;
-        vu_vault_put(dev, msg->fds[0], "log/%u", ifc->log_gen);
+        vu_vault_put(dev, msg->fds[0], (struct vsw_key){.kind = VSW_KEY_LOG, .a = ifc->log_gen});
         vu_release_all(dev);
         if (dev->log_fd >= 0) {
-                vu_vault_drop(dev, "log/%u", old);
+                vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_LOG, .a = old});
                 close(dev->log_fd);
         }
         dev->log_fd = msg->fds[0];
@@ -380,7 +380,8 @@ enum vu_result vu_set_log_base(struct vu_dev *dev, struct vu_msg *msg, struct vu
 enum vu_result vu_set_log_fd(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         (void)reply;
-        vu_replace_fd(dev, &dev->log_notify_fd, msg->fds[0], "logfd");
+        vu_replace_fd(dev, &dev->log_notify_fd, msg->fds[0],
+                      (struct vsw_key){.kind = VSW_KEY_LOGFD});
         msg->fds[0] = -1;
         return VU_R_OK;
 }

@@ -216,17 +216,17 @@ static int check_eventfd(struct vu_dev *dev, const struct vu_msg *msg, const cha
 
 /* What SET_VRING_KICK/CALL/ERR do alike: pause the ring, take the
  * message's fd (or none), keep it in slots[q] and the vault as
- * vq<q>/<what>. The ring is returned paused: the caller updates it, then
+ * vq<q>/<kind>. The ring is returned paused: the caller updates it, then
  * releases it. NULL, with nothing taken, while the owner has not paused. */
 static struct vsw_vring *vring_take_fd(struct vu_dev *dev, struct vu_msg *msg, int *slots,
-                                       const char *what, unsigned *q, int *fd)
+                                       enum vsw_key_kind kind, unsigned *q, int *fd)
 {
         *q = (unsigned)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK);
         touch_queue(dev, *q);
         if (vring_pause(dev->st, dev->ifc, *q) < 0)
                 return NULL;
         *fd = vring_fd(msg, q);
-        vu_replace_fd(dev, &slots[*q], *fd, "vq%u/%s", *q, what);
+        vu_replace_fd(dev, &slots[*q], *fd, (struct vsw_key){.kind = kind, .a = *q});
         return &dev->ifc->vrings[*q];
 }
 
@@ -239,7 +239,7 @@ enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct 
         (void)reply;
         if (check_eventfd(dev, msg, "kick") < 0)
                 return VU_R_FAIL;
-        vr = vring_take_fd(dev, msg, dev->kick_fd, "kick", &q, &fd);
+        vr = vring_take_fd(dev, msg, dev->kick_fd, VSW_KEY_KICK, &q, &fd);
         if (!vr)
                 return VU_R_AGAIN;
         vr->kickfd = fd;
@@ -268,7 +268,7 @@ enum vu_result vu_set_vring_call(struct vu_dev *dev, struct vu_msg *msg, struct 
         (void)reply;
         if (check_eventfd(dev, msg, "call") < 0)
                 return VU_R_FAIL;
-        vr = vring_take_fd(dev, msg, dev->call_fd, "call", &q, &fd);
+        vr = vring_take_fd(dev, msg, dev->call_fd, VSW_KEY_CALL, &q, &fd);
         if (!vr)
                 return VU_R_AGAIN;
         vr->callfd = fd;
@@ -290,7 +290,7 @@ enum vu_result vu_set_vring_err(struct vu_dev *dev, struct vu_msg *msg, struct v
         (void)reply;
         if (check_eventfd(dev, msg, "err") < 0)
                 return VU_R_FAIL;
-        vr = vring_take_fd(dev, msg, dev->err_fd, "err", &q, &fd);
+        vr = vring_take_fd(dev, msg, dev->err_fd, VSW_KEY_ERR, &q, &fd);
         if (!vr)
                 return VU_R_AGAIN;
         vr->errfd = fd;

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "vault.h"
+#include "vault_keys.h"
 
 /* Where a vault key belongs in the process-local state. */
 struct key_slot {
@@ -17,66 +18,73 @@ static struct key_slot classify(struct vu_dev *dev, const char *key, int *listen
 {
         struct vsw_iface *ifc = dev->ifc;
         struct key_slot s = {NULL, 0};
-        unsigned a, b;
-        int n = 0;
-        char kind[8];
+        struct vsw_key k;
 
-        if (strcmp(key, "listen") == 0) {
+        if (vsw_key_parse(key, ifc->sw_if_index, &k) < 0)
+                return s;
+        switch (k.kind) {
+        case VSW_KEY_LISTEN:
                 s.fd = listen_fd;
-        } else if (strcmp(key, "conn") == 0) {
+                break;
+        case VSW_KEY_CONN:
                 s.fd = conn_fd;
-        } else if (strcmp(key, "logfd") == 0) {
+                break;
+        case VSW_KEY_LOGFD:
                 s.fd = &dev->log_notify_fd;
-        } else if (strcmp(key, "backend") == 0) {
+                break;
+        case VSW_KEY_BACKEND:
                 s.fd = &dev->backend_fd;
-        } else if (sscanf(key, "mem/g%u/%u%n", &a, &b, &n) == 2 && key[n] == '\0') {
-                if (a == ifc->mem.generation && b < VSW_MAX_MEM_REGIONS &&
-                    ifc->mem.regions[b].in_use)
-                        s.fd = &dev->mem_fd[b];
+                break;
+        case VSW_KEY_MEM:
+                if (k.a == ifc->mem.generation && k.b < VSW_MAX_MEM_REGIONS &&
+                    ifc->mem.regions[k.b].in_use)
+                        s.fd = &dev->mem_fd[k.b];
                 else
                         s.orphan = 1;
-        } else if (sscanf(key, "log/%u%n", &a, &n) == 1 && key[n] == '\0') {
-                if (a == ifc->log_gen)
+                break;
+        case VSW_KEY_LOG:
+                if (k.a == ifc->log_gen)
                         s.fd = &dev->log_fd;
                 else
                         s.orphan = 1;
-        } else if (sscanf(key, "vq%u/%7[a-z]%n", &a, kind, &n) == 2 && key[n] == '\0' &&
-                   a < VSW_MAX_VRINGS) {
-                if (strcmp(kind, "kick") == 0)
-                        s.fd = &dev->kick_fd[a];
-                else if (strcmp(kind, "call") == 0)
-                        s.fd = &dev->call_fd[a];
-                else if (strcmp(kind, "err") == 0)
-                        s.fd = &dev->err_fd[a];
+                break;
+        case VSW_KEY_KICK:
+        case VSW_KEY_CALL:
+        case VSW_KEY_ERR:
+                if (k.a < VSW_MAX_VRINGS)
+                        s.fd = k.kind == VSW_KEY_KICK   ? &dev->kick_fd[k.a]
+                               : k.kind == VSW_KEY_CALL ? &dev->call_fd[k.a]
+                                                        : &dev->err_fd[k.a];
+                break;
+        default:
+                break;
         }
         return s;
 }
 
-/* Calls fn for each key under "if<N>/" (the key given without the prefix). */
+/* Calls fn for each key of the interface. */
 static int for_each_key(struct vu_dev *dev, char *err, size_t errlen,
-                        void (*fn)(struct vu_dev *, const char *full, const char *key, void *),
-                        void *arg)
+                        void (*fn)(struct vu_dev *, const char *key, void *), void *arg)
 {
         static char keys[VSW_VAULT_LIST_MAX];
-        char prefix[32];
+        char prefix[VSW_VAULT_KEY_LEN];
         int n;
 
         if (dev->vault < 0) {
                 snprintf(err, errlen, "no vault to take the fds from");
                 return -1;
         }
-        snprintf(prefix, sizeof(prefix), "if%u/", dev->ifc->sw_if_index);
+        vsw_key_format(prefix, dev->ifc->sw_if_index, (struct vsw_key){.kind = VSW_KEY_ALL});
         n = vsw_vault_list(dev->vault, prefix, keys, sizeof(keys));
         if (n < 0) {
                 snprintf(err, errlen, "listing %s* in the vault: %s", prefix, strerror(-n));
                 return -1;
         }
         for (int off = 0; off < n;) {
-                const char *full = keys + off;
-                size_t len = strnlen(full, (size_t)(n - off));
+                const char *key = keys + off;
+                size_t len = strnlen(key, (size_t)(n - off));
 
-                if (len > strlen(prefix))
-                        fn(dev, full, full + strlen(prefix), arg);
+                fn(dev, key, arg);
                 off += (int)len + 1;
         }
         return 0;
@@ -87,17 +95,17 @@ struct fetch_ctx {
         unsigned fetched, failed;
 };
 
-static void fetch_one(struct vu_dev *dev, const char *full, const char *key, void *arg)
+static void fetch_one(struct vu_dev *dev, const char *key, void *arg)
 {
         struct fetch_ctx *f = arg;
         struct key_slot s = classify(dev, key, f->listen_fd, f->conn_fd);
 
         if (!s.fd)
                 return;
-        int fd = vsw_vault_fetch(dev->vault, full);
+        int fd = vsw_vault_fetch(dev->vault, key);
 
         if (fd < 0) {
-                VSW_ERR(VSW_LOG_VAULT, "%s: fetching %s from the vault: %s", dev->ifc->name, full,
+                VSW_ERR(VSW_LOG_VAULT, "%s: fetching %s from the vault: %s", dev->ifc->name, key,
                         strerror(-fd));
                 f->failed++;
                 return;
@@ -120,7 +128,7 @@ int vu_recover_fetch(struct vu_dev *dev, int *listen_fd, int *conn_fd, char *err
         return 0;
 }
 
-static void sweep_one(struct vu_dev *dev, const char *full, const char *key, void *arg)
+static void sweep_one(struct vu_dev *dev, const char *key, void *arg)
 {
         struct key_slot s = classify(dev, key, NULL, NULL);
         int rc;
@@ -128,13 +136,13 @@ static void sweep_one(struct vu_dev *dev, const char *full, const char *key, voi
         (void)arg;
         if (!s.orphan)
                 return;
-        rc = vsw_vault_withdraw(dev->vault, full);
+        rc = vsw_vault_withdraw(dev->vault, key);
         if (rc < 0)
-                VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing the stale %s: %s", dev->ifc->name, full,
+                VSW_ERR(VSW_LOG_VAULT, "%s: withdrawing the stale %s: %s", dev->ifc->name, key,
                         strerror(-rc));
         else
                 VSW_NOTICE(VSW_LOG_VAULT, "%s: withdrew %s, which the memzone no longer names",
-                           dev->ifc->name, full);
+                           dev->ifc->name, key);
 }
 
 void vu_recover_sweep(struct vu_dev *dev)

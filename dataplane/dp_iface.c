@@ -10,6 +10,7 @@
 #include "dp_worker.h"
 #include "log.h"
 #include "vault.h"
+#include "vault_keys.h"
 #include "virtio_spec.h"
 
 static int fetch(struct dp_worker *w, const char *key)
@@ -65,7 +66,7 @@ static int map_mem(struct dp_worker *w, uint16_t iface)
                 fds[i] = -1;
                 if (!table->regions[i].in_use || rc < 0)
                         continue;
-                snprintf(key, sizeof(key), "if%u/mem/g%u/%u", ifc->sw_if_index, generation, i);
+                vsw_key_format(key, ifc->sw_if_index, (struct vsw_key){VSW_KEY_MEM, generation, i});
                 fds[i] = fetch(w, key);
                 if (fds[i] < 0) {
                         snprintf(err, sizeof(err), "its region %u is not in the vault", i);
@@ -118,7 +119,8 @@ static int map_log(struct dp_worker *w, uint16_t iface)
         struct dirty_log fresh;
         int fd, rc;
 
-        snprintf(key, sizeof(key), "if%u/log/%u", ifc->sw_if_index, ifc->log_gen);
+        vsw_key_format(key, ifc->sw_if_index,
+                       (struct vsw_key){.kind = VSW_KEY_LOG, .a = ifc->log_gen});
         fd = fetch(w, key);
         if (fd < 0) {
                 map_failed(w, ifc, ifc->mem.generation);
@@ -236,7 +238,8 @@ void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq)
         vq->call_gen = vr->call_gen;
         if (vr->state & VSW_VRING_CALL_NONE || vr->callfd < 0)
                 return;
-        snprintf(key, sizeof(key), "if%u/vq%u/call", vq->sw_if_index, vq->vring);
+        vsw_key_format(key, vq->sw_if_index,
+                       (struct vsw_key){.kind = VSW_KEY_CALL, .a = vq->vring});
         fd = fetch(w, key);
         if (fd < 0)
                 return;

@@ -1,12 +1,10 @@
 /* The fd vault: the supervisor keeps a duplicate of every fd that must
  * outlive a vhostd (ARCHITECTURE.md "Restart and recovery"). Clients talk to it
  * over a SOCK_SEQPACKET unix socket, one request and one reply per message,
- * fds as SCM_RIGHTS. Keys are stable names such as "if3/conn",
- * "if3/mem/g7/2", "if3/vq5/kick". vhostd's keys, N being the interface's
- * sw_if_index: if<N>/listen, if<N>/conn, if<N>/mem/g<mem.generation>/<slot>,
- * if<N>/vq<q>/kick|call|err, if<N>/log/<log_gen>, if<N>/logfd,
- * if<N>/backend. Each is in the vault before the memzone field naming it
- * changes, so a worker that sees a new generation finds its fds. */
+ * fds as SCM_RIGHTS. Keys are stable names such as "if3/conn" or
+ * "if3/mem/g7/2", built and parsed by vault_keys.h only. Each is in the
+ * vault before the memzone field naming it changes, so a worker that sees a
+ * new generation finds its fds. */
 #ifndef VSW_VAULT_H
 #define VSW_VAULT_H
 

@@ -28,6 +28,7 @@
 #include "dp_worker.h"
 #include "unit_check.h"
 #include "vault.h"
+#include "vault_keys.h"
 #include "vault_server.h"
 #include "virtio_spec.h"
 
@@ -84,7 +85,7 @@ static void table(struct vsw_iface *ifc, uint32_t gen, int fd)
             .memory_size = MEM, .userspace_addr = 0x7f0000000000, .in_use = 1};
         if (fd < 0)
                 return;
-        snprintf(key, sizeof(key), "if%u/mem/g%u/0", ifc->sw_if_index, gen);
+        vsw_key_format(key, ifc->sw_if_index, (struct vsw_key){VSW_KEY_MEM, gen, 0});
         CHECK(vsw_vault_deposit(w.vault, key, fd) == 0, "deposit %s", key);
 }
 
