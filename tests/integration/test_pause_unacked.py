@@ -109,6 +109,11 @@ def main():
     started = re.compile(r"started vhost-dp worker 0 on core \d+, pid %d\b" % successor)
     t.wait_until(lambda: started.search(sw.log_text()), 5, 0.05,
                  "the supervisor logs the new worker (pid %d)" % successor)
+    # (Also before the switch is stopped: a worker SIGTERMed during its EAL
+    # init can leave the other processes hanging in rte_eal_cleanup.)
+    running = re.compile(r"worker 0 on lcore \d+ running \(pid %d\b" % successor)
+    t.wait_until(lambda: running.search(sw.log_text()), 10, 0.05,
+                 "the new worker runs (pid %d)" % successor)
     t.wait_until(lambda: not vring0(sw)["enabled"], 5, 0.1, "%s: vring 0 disabled" % IF0)
     line = "%s: worker 0 has not acknowledged the pause of vring 0 for 1000 ms" % IF0
     logged = sw.log_text().count(line)
