@@ -109,8 +109,6 @@ def main():
     started = re.compile(r"started vhost-dp worker 0 on core \d+, pid %d\b" % successor)
     t.wait_until(lambda: started.search(sw.log_text()), 5, 0.05,
                  "the supervisor logs the new worker (pid %d)" % successor)
-    # (Also before the switch is stopped: a worker SIGTERMed during its EAL
-    # init can leave the other processes hanging in rte_eal_cleanup.)
     running = re.compile(r"worker 0 on lcore \d+ running \(pid %d\b" % successor)
     t.wait_until(lambda: running.search(sw.log_text()), 10, 0.05,
                  "the new worker runs (pid %d)" % successor)
