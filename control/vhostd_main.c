@@ -24,6 +24,7 @@
 #include "iface.h"
 #include "log.h"
 #include "rpc.h"
+#include "stop_signals.h"
 #include "vault.h"
 #include "vhostd.h"
 #include "vhostd_handover.h"
@@ -172,11 +173,21 @@ int main(int argc, char **argv)
         static struct vhostd d;
         struct args a;
         char err[512], path[VSW_CONF_STR + 32];
-        int n, rc, refused;
+        int n, eal_errno, rc, refused;
+        sigset_t mask;
 
+        if (vsw_stop_signals_hold(&mask) < 0) {
+                fprintf(stderr, "vhostd: sigprocmask: %s\n", strerror(errno));
+                return 1;
+        }
         n = rte_eal_init(argc, argv);
+        eal_errno = rte_errno;
+        if (vsw_stop_signals_release(&mask) < 0) {
+                fprintf(stderr, "vhostd: sigprocmask: %s\n", strerror(errno));
+                return 1;
+        }
         if (n < 0) {
-                fprintf(stderr, "vhostd: EAL init failed: %s\n", rte_strerror(rte_errno));
+                fprintf(stderr, "vhostd: EAL init failed: %s\n", rte_strerror(eal_errno));
                 return 1;
         }
         if (rte_eal_process_type() != RTE_PROC_SECONDARY) {

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "dp_worker.h"
 #include "log.h"
+#include "stop_signals.h"
 #include "vault.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -144,6 +145,11 @@ static int attach_resources(struct dp_worker *w)
 
 int main(int argc, char **argv)
 {
+        sigset_t mask;
+        if (vsw_stop_signals_hold(&mask) < 0) {
+                fprintf(stderr, "vhost-dp: sigprocmask: %s\n", strerror(errno));
+                return 1;
+        }
         int n = rte_eal_init(argc, argv);
         if (n < 0) {
                 fprintf(stderr, "vhost-dp: rte_eal_init as secondary failed: %s\n",
@@ -168,6 +174,11 @@ int main(int argc, char **argv)
         if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
             dp_fault_install(&worker) < 0) {
                 VSW_ERR(VSW_LOG_DATAPLANE, "worker %ld: sigaction: %s", idx, strerror(errno));
+                goto out;
+        }
+        /* A stop signal held back until now only sets stop_requested. */
+        if (vsw_stop_signals_release(&mask) < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %ld: sigprocmask: %s", idx, strerror(errno));
                 goto out;
         }
 
