@@ -1,4 +1,5 @@
-/* Helpers the handlers share: error lines, vault keys, pausing every ring,
+/* A device's process-local state (vu_dev_init) and the helpers the
+ * handlers share: error lines, vault keys, pausing every ring,
  * and clearing a device back to "no front end has negotiated anything". */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +13,19 @@
 #include "vring_handshake.h"
 #include "vu_features.h"
 #include "vu_handlers.h"
+
+void vu_dev_init(struct vu_dev *dev, struct vsw_state *st, struct vsw_iface *ifc, int vault)
+{
+        memset(dev, 0, sizeof(*dev));
+        dev->st = st;
+        dev->ifc = ifc;
+        dev->vault = vault;
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                dev->mem_fd[i] = -1;
+        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
+                dev->kick_fd[q] = dev->call_fd[q] = dev->err_fd[q] = -1;
+        dev->log_fd = dev->log_notify_fd = dev->backend_fd = -1;
+}
 
 void vu_log_err(const struct vu_dev *dev, const struct vu_msg *msg, const char *fmt, ...)
 {

@@ -82,13 +82,24 @@ int vu_dev_reset(struct vu_dev *dev);
  * 2^64 exactly. */
 int vu_ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size);
 
-/* Translates a front-end user address range to guest-physical through the
- * memory table: 0, or -1 when no single region holds it. */
+/* vu_translate.c: translates a front-end user address range to
+ * guest-physical through the memory table: 0, or -1 when no single region
+ * holds it. */
 int vu_uva_to_gpa(const struct vsw_mem_table *m, uint64_t uva, uint64_t len, uint64_t *gpa);
 /* Recomputes vring q's guest-physical ring addresses from its user
  * addresses (ring paused); logs, clears VSW_VRING_ADDR_SET and returns -1
  * when a ring lies outside guest memory. */
 int vu_vring_translate(struct vu_dev *dev, const struct vu_msg *msg, unsigned q);
+/* A ring's three areas: user addresses in, guest-physical ones out. */
+struct vu_ring_addrs {
+        uint64_t desc_user_addr, avail_user_addr, used_user_addr;
+        uint64_t desc_gpa, avail_gpa, used_gpa;
+};
+/* Translates the three ring areas for a ring of num entries (sizes as in
+ * the virtio spec, event-index words included; num 0: just the start);
+ * logs and returns -1 when one lies outside guest memory. */
+int vu_ring_translate(struct vu_dev *dev, const struct vu_msg *msg, unsigned q, uint32_t num,
+                      struct vu_ring_addrs *a);
 
 /* Replaces the reply's payload with a u64. */
 void vu_reply_u64(struct vu_msg *reply, uint64_t v);

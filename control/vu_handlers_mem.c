@@ -115,22 +115,6 @@ static int add_size(uint64_t *total, uint64_t size)
         return wrapped;
 }
 
-int vu_uva_to_gpa(const struct vsw_mem_table *m, uint64_t uva, uint64_t len, uint64_t *gpa)
-{
-        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
-                const struct vsw_mem_region *r = &m->regions[i];
-
-                if (!r->in_use || uva < r->userspace_addr)
-                        continue;
-                uint64_t off = uva - r->userspace_addr;
-                if (off >= r->memory_size || len > r->memory_size - off)
-                        continue;
-                *gpa = r->guest_phys_addr + off;
-                return 0;
-        }
-        return -1;
-}
-
 /* The rest of a table change, with the rings paused and the table edited:
  * a new generation whose fds are in the vault before any worker looks. */
 static void commit_table(struct vu_dev *dev, const struct vu_msg *msg)

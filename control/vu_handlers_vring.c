@@ -11,11 +11,6 @@
 #include "vu_features.h"
 #include "vu_handlers.h"
 
-struct ring_addrs {
-        uint64_t desc_user_addr, avail_user_addr, used_user_addr;
-        uint64_t desc_gpa, avail_gpa, used_gpa;
-};
-
 static int is_packed(const struct vu_dev *dev)
 {
         return (dev->ifc->features & VIRTIO_BIT(VIRTIO_F_RING_PACKED)) != 0;
@@ -25,58 +20,6 @@ static void touch_queue(struct vu_dev *dev, unsigned q)
 {
         if (dev->ifc->num_queue_pairs < q / 2 + 1)
                 dev->ifc->num_queue_pairs = q / 2 + 1;
-}
-
-/* Translates the three ring areas for a ring of num entries (sizes as in
- * the virtio spec, event-index words included; num 0: just the start). */
-static int translate(struct vu_dev *dev, const struct vu_msg *msg, unsigned q, uint32_t num,
-                     int packed, struct ring_addrs *a)
-{
-        uint64_t n = num;
-        const struct {
-                const char *name;
-                uint64_t uva;
-                uint64_t len;
-                uint64_t *gpa;
-        } area[] = {
-            {"descriptor", a->desc_user_addr, 16 * n, &a->desc_gpa},
-            {packed ? "driver area" : "available", a->avail_user_addr, packed ? 4 : 6 + 2 * n,
-             &a->avail_gpa},
-            {packed ? "device area" : "used", a->used_user_addr, packed ? 4 : 6 + 8 * n,
-             &a->used_gpa},
-        };
-
-        for (unsigned i = 0; i < sizeof(area) / sizeof(area[0]); i++) {
-                uint64_t len = area[i].len ? area[i].len : 1;
-
-                if (vu_uva_to_gpa(&dev->ifc->mem, area[i].uva, len, area[i].gpa) < 0) {
-                        vu_log_err(dev, msg,
-                                   "vring %u: %s ring at user address 0x%" PRIx64 " (+%" PRIu64
-                                   " bytes) is outside guest memory",
-                                   q, area[i].name, area[i].uva, len);
-                        return -1;
-                }
-        }
-        return 0;
-}
-
-int vu_vring_translate(struct vu_dev *dev, const struct vu_msg *msg, unsigned q)
-{
-        struct vsw_vring *vr = &dev->ifc->vrings[q];
-        struct ring_addrs a = {
-            .desc_user_addr = vr->desc_user_addr,
-            .avail_user_addr = vr->avail_user_addr,
-            .used_user_addr = vr->used_user_addr,
-        };
-
-        if (translate(dev, msg, q, vr->num, is_packed(dev), &a) < 0) {
-                vr->state &= ~VSW_VRING_ADDR_SET;
-                return -1;
-        }
-        vr->desc_gpa = a.desc_gpa;
-        vr->avail_gpa = a.avail_gpa;
-        vr->used_gpa = a.used_gpa;
-        return 0;
 }
 
 enum vu_result vu_set_vring_num(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
@@ -107,14 +50,14 @@ enum vu_result vu_set_vring_addr(struct vu_dev *dev, struct vu_msg *msg, struct 
         const struct vhost_vring_addr *addr = &msg->payload.addr;
         unsigned q = addr->index;
         struct vsw_vring *vr = &dev->ifc->vrings[q];
-        struct ring_addrs a = {
+        struct vu_ring_addrs a = {
             .desc_user_addr = addr->desc_user_addr,
             .avail_user_addr = addr->avail_user_addr,
             .used_user_addr = addr->used_user_addr,
         };
 
         (void)reply;
-        if (translate(dev, msg, q, vr->num, is_packed(dev), &a) < 0)
+        if (vu_ring_translate(dev, msg, q, vr->num, &a) < 0)
                 return VU_R_FAIL;
         touch_queue(dev, q);
         if (vring_pause(dev->st, dev->ifc, q) < 0)

@@ -168,7 +168,7 @@ enum vu_action {
 
 extern int vu_debug_all; /* `debug vhost-user on`: log every message */
 
-/* Binds dev to its memzone record with no fds held. */
+/* vu_dev.c: binds dev to its memzone record with no fds held. */
 void vu_dev_init(struct vu_dev *dev, struct vsw_state *st, struct vsw_iface *ifc, int vault);
 
 /* Checks the header alone (received length, version, size), so a reader
@@ -179,7 +179,7 @@ int vu_msg_check_header(struct vu_dev *dev, const struct vu_msg *msg);
  * keep, and says what to do next; the reply (if any) is in *reply. */
 enum vu_action vu_msg_handle(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply);
 
-/* Spec name of a request, or NULL. */
+/* vu_request_names.c: spec name of a request, or NULL (unknown). */
 const char *vu_request_name(uint32_t request);
 
 #endif

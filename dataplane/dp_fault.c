@@ -57,7 +57,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
         }
         fault_addr[iface] = a;
         faulted[iface] = 1;
-        /* At once: the burst in hand is dropped, not forwarded (dp_rx.c). */
+        /* At once: the burst in hand is dropped, not forwarded (dp_guest_tx.c). */
         *(volatile uint8_t *)&worker->ifaces[iface].faulted = 1;
         any_fault = 1;
         errno = saved_errno;

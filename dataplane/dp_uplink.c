@@ -1,10 +1,8 @@
-/* The uplink as one worker drives it: a burst off each of its RX queues
- * goes through the L2 bridge like a guest's (the uplink is a bridge port),
- * each VM's frames reaching the worker that owns the VM's RX queue directly
- * or through that worker's ring (software steering; with VMDQ the NIC has
- * put them on the owner's pool queue already); frames the bridge sends to
- * the uplink leave on this worker's own TX queue. No locks: the queues are
- * this worker's alone, the counters its own cache lines. */
+/* The uplink as one worker drives it: its queues attached, frames the
+ * bridge sends to the uplink leaving on this worker's own TX queue, and a
+ * guest's MAC registered for the uplink (its RX side is dp_uplink_rx.c).
+ * No locks: the queues are this worker's alone, the counters its own cache
+ * lines. */
 #include <string.h>
 
 #include <rte_errno.h>
@@ -45,48 +43,10 @@ int dp_uplink_attach(struct dp_worker *w)
         return 0;
 }
 
-static uint64_t bytes_of(struct rte_mbuf *const *pkts, uint16_t n)
-{
-        uint64_t b = 0;
-
-        for (uint16_t i = 0; i < n; i++)
-                b += rte_pktmbuf_pkt_len(pkts[i]);
-        return b;
-}
-
-static void poll_queue(struct dp_worker *w, uint16_t queue)
-{
-        struct rte_mbuf *pkts[DP_BURST];
-        struct vsw_uplink_counters *ctr = w->uplink.ctr;
-        struct l2_out *out = &w->out;
-        uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST);
-
-        if (n == 0)
-                return;
-        ctr->rx_packets += n;
-        ctr->rx_bytes += bytes_of(pkts, n);
-        l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, n, out);
-        ctr->rx_drops += out->ndropped;
-        for (unsigned i = 0; i < out->ndests; i++) {
-                uint16_t k = out->dests[i].n;
-
-                /* Queue pair by the receiving worker: a multi-queue VM's
-                 * frames spread as they came in. */
-                if (dp_tx_send(w, w->idx, &out->dests[i]))
-                        ctr->rx_steered += k;
-        }
-}
-
-void dp_uplink_poll(struct dp_worker *w)
-{
-        for (uint16_t i = 0; i < w->uplink.nrxq; i++)
-                poll_queue(w, w->uplink.rxq[i]);
-}
-
 void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
 {
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
-        uint64_t bytes = bytes_of(d->pkts, d->n);
+        uint64_t bytes = dp_bytes_of(d->pkts, d->n);
         uint16_t sent = 0;
 
         /* Only a worker attached to the uplink runs (dp_uplink_attach), so
@@ -95,7 +55,7 @@ void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
                 sent += rte_eth_tx_burst(w->uplink.port, w->uplink.txq, d->pkts + sent,
                                          (uint16_t)(d->n - sent));
         if (unlikely(sent < d->n)) {
-                bytes -= bytes_of(d->pkts + sent, (uint16_t)(d->n - sent));
+                bytes -= dp_bytes_of(d->pkts + sent, (uint16_t)(d->n - sent));
                 ctr->tx_drops += (uint16_t)(d->n - sent);
                 rte_pktmbuf_free_bulk(d->pkts + sent, (uint16_t)(d->n - sent));
         }

@@ -16,7 +16,7 @@
 
 /* The supervisor's watchdog restarts a worker whose heartbeat is 500 ms
  * old. An iteration is a burst per ring, far below that; rx-retry's waits
- * beat on their own (dp_tx.c). */
+ * beat on their own (dp_guest_rx.c). */
 #define DP_HOUSEKEEPING_US 1000
 
 static void housekeeping(struct dp_worker *w)
@@ -64,7 +64,7 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                                 continue; /* removed: vqs[i] is another ring now */
                         /* Admin down: the guest's frames wait in its ring. */
                         if ((vq->vring & 1) && vq->running && vq->ifc->admin_up)
-                                dp_rx_poll(w, vq);
+                                dp_guest_tx_poll(w, vq);
                         i++;
                 }
                 dp_xw_drain(w);

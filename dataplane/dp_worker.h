@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -29,6 +30,16 @@ static inline uint64_t dp_now_ns(void)
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Bytes in a burst, for the uplink's counters (its RX and TX sides). */
+static inline uint64_t dp_bytes_of(struct rte_mbuf *const *pkts, uint16_t n)
+{
+        uint64_t b = 0;
+
+        for (uint16_t i = 0; i < n; i++)
+                b += rte_pktmbuf_pkt_len(pkts[i]);
+        return b;
 }
 
 /* What this worker holds for one interface: its guest memory mapped while
@@ -182,22 +193,28 @@ void dp_fault_poll(struct dp_worker *w);
  * the fault is no longer current (housekeeping). */
 void dp_ring_faults(struct dp_worker *w, uint64_t now_ns);
 
-/* dp_rx.c: one burst from a guest's TX queue to its destinations. */
-void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq);
+/* dp_guest_tx.c: one burst dequeued off a guest's TX queue, forwarded to
+ * its destinations. */
+void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
 
-/* dp_tx.c: a burst into an owned guest RX queue; the mbufs are freed. */
-void dp_tx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
-/* Sends a destination's frames to RX queue pair qp of its interface,
- * directly or through the owner's ring, or out of the uplink; the mbufs
- * are consumed. Returns 1 when they went to another worker's ring. */
-int dp_tx_send(struct dp_worker *w, unsigned src_qp, struct l2_dest *d);
+/* dp_guest_rx.c: a burst into an owned guest RX queue; the mbufs are freed. */
+void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
 
-/* dp_uplink.c: the worker's uplink queues. */
+/* dp_forward.c: sends a destination's frames to RX queue pair qp of its
+ * interface, directly or through the owner's ring, or out of the uplink;
+ * the mbufs are consumed. Returns 1 when they went to another worker's
+ * ring. */
+int dp_forward(struct dp_worker *w, unsigned src_qp, struct l2_dest *d);
+
+/* dp_uplink.c: the worker's uplink queues, its TX side, MAC registration. */
 int dp_uplink_attach(struct dp_worker *w);
-void dp_uplink_poll(struct dp_worker *w);
 void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d);
 /* The first frame of an interface registers its MAC (logged once). */
 void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_mbuf *m);
+
+/* dp_uplink_rx.c: a burst off each of the worker's uplink RX queues,
+ * forwarded to its destinations. */
+void dp_uplink_poll(struct dp_worker *w);
 
 /* dp_xworker.c: the rings between workers. */
 int dp_xw_attach(struct dp_worker *w);

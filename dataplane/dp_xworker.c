@@ -91,7 +91,7 @@ static void drain_one(struct dp_worker *w, struct rte_ring *r)
                         pkts[k++] = e[i++].m;
                 vq = w->slot[iface][vring];
                 if (likely(vq != NULL)) {
-                        dp_tx_burst(w, vq, pkts, k);
+                        dp_guest_rx_burst(w, vq, pkts, k);
                 } else {
                         w->no_rxq_drops += k; /* moved away since the sender's last look */
                         rte_pktmbuf_free_bulk(pkts, k);

@@ -1,4 +1,5 @@
-/* What each startup.conf key accepts, one table per section. */
+/* What each startup.conf key accepts, one table per section, and the
+ * startup.conf parser over those tables. */
 #include "config_parser.h"
 
 #include <ctype.h>
@@ -505,7 +506,13 @@ static const struct vsw_conf_key logging_keys[] = {
     {NULL, NULL, NULL},
 };
 
-const struct vsw_conf_section vsw_conf_sections[] = {
+static const struct vsw_conf_section sections[] = {
     {"unix", unix_keys},   {"cpu", cpu_keys},         {"dpdk", dpdk_keys},
     {"vhost", vhost_keys}, {"logging", logging_keys}, {NULL, NULL},
 };
+
+int vsw_config_parse(struct vsw_config *cfg, const char *path, const char *text, char *err,
+                     unsigned errlen)
+{
+        return vsw_conf_parse(cfg, sections, path, text, err, errlen);
+}

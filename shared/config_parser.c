@@ -1,5 +1,6 @@
 /* The startup.conf tokenizer (words, braces, # comments) and the loop over
- * sections and keys; what each key accepts is in config_keys.c. Text is
+ * the sections and keys of a table it is given; what each key accepts is in
+ * config_keys.c, which passes its table in. Text is
  * parsed into a copy of the config, so a bad file leaves the caller's config
  * untouched. */
 #include "config_parser.h"
@@ -237,35 +238,42 @@ int vsw_conf_parse_block(struct parser *ps, const char *section, unsigned line,
         }
 }
 
-static int parse_all(struct parser *ps)
+static void section_names(const struct vsw_conf_section *sections, char *out, size_t size)
+{
+        size_t n = 0;
+        out[0] = '\0';
+        for (const struct vsw_conf_section *sec = sections; sec->name && n < size; sec++)
+                n += snprintf(out + n, size - n, "%s%s", sec == sections ? "" : ", ", sec->name);
+}
+
+static int parse_all(struct parser *ps, const struct vsw_conf_section *sections)
 {
         for (;;) {
                 if (next_token(ps) < 0)
                         return -1;
                 if (ps->type == TOK_EOF)
                         return 0;
-                const struct vsw_conf_section *sec = vsw_conf_sections;
+                const struct vsw_conf_section *sec = sections;
                 while (sec->name && (ps->type != TOK_WORD || strcmp(sec->name, ps->tok) != 0))
                         sec++;
-                if (!sec->name && ps->type != TOK_WORD)
-                        return vsw_conf_fail(
-                            ps, ps->tok_line,
-                            "unexpected %s, expected a section: one of unix, cpu, dpdk, "
-                            "vhost, logging",
-                            describe_token(ps));
+                char names[256];
                 if (!sec->name)
-                        return vsw_conf_fail(
-                            ps, ps->tok_line,
-                            "unknown section '%s', expected one of unix, cpu, dpdk, vhost, "
-                            "logging",
-                            ps->tok);
+                        section_names(sections, names, sizeof(names));
+                if (!sec->name && ps->type != TOK_WORD)
+                        return vsw_conf_fail(ps, ps->tok_line,
+                                             "unexpected %s, expected a section: one of %s",
+                                             describe_token(ps), names);
+                if (!sec->name)
+                        return vsw_conf_fail(ps, ps->tok_line,
+                                             "unknown section '%s', expected one of %s", ps->tok,
+                                             names);
                 if (vsw_conf_parse_block(ps, sec->name, ps->tok_line, sec->keys) < 0)
                         return -1;
         }
 }
 
-int vsw_config_parse(struct vsw_config *cfg, const char *path, const char *text, char *err,
-                     unsigned errlen)
+int vsw_conf_parse(struct vsw_config *cfg, const struct vsw_conf_section *sections,
+                   const char *path, const char *text, char *err, unsigned errlen)
 {
         struct vsw_config *work = malloc(sizeof(*work));
         if (!work) {
@@ -283,7 +291,7 @@ int vsw_config_parse(struct vsw_config *cfg, const char *path, const char *text,
             .errlen = errlen,
             .cfg = work,
         };
-        int rc = parse_all(&ps);
+        int rc = parse_all(&ps, sections);
         if (rc == 0 && strncmp(work->cli_listen, "tcp://", 6) == 0 && !work->cli_tcp_read_only) {
                 if (err && errlen)
                         snprintf(

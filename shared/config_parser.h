@@ -37,8 +37,9 @@ struct vsw_conf_section {
         const struct vsw_conf_key *keys;
 };
 
-/* Every section, ending with a NULL name. */
-extern const struct vsw_conf_section vsw_conf_sections[];
+/* vsw_config_parse over the given sections (ending with a NULL name). */
+int vsw_conf_parse(struct vsw_config *cfg, const struct vsw_conf_section *sections,
+                   const char *path, const char *text, char *err, unsigned errlen);
 
 /* Writes "<path>:<line>: <message>" to the caller's error buffer; returns -1. */
 int vsw_conf_fail(struct parser *ps, unsigned line, const char *fmt, ...)

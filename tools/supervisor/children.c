@@ -222,9 +222,16 @@ static void describe_status(const struct supervisor *sv, const struct child *c, 
                 snprintf(buf, len, "ended (wait status 0x%x)", status);
 }
 
-static void child_exited(struct supervisor *sv, struct child *c, int status)
+struct child *children_by_pid(struct supervisor *sv, pid_t pid)
 {
-        uint64_t now = now_ns();
+        for (unsigned i = 0; i < sv->nchildren; i++)
+                if (sv->children[i].pid == pid)
+                        return &sv->children[i];
+        return NULL;
+}
+
+int children_exited(struct supervisor *sv, struct child *c, int status)
+{
         char how[PATH_MAX + 64];
         describe_status(sv, c, status, how, sizeof(how));
         int planned = sv->stopping || c->restart_now;
@@ -242,10 +249,12 @@ static void child_exited(struct supervisor *sv, struct child *c, int status)
         }
         c->pid = 0;
         c->kill_at_ns = 0;
-        if (sv->stopping)
-                return;
-        if (c->worker < 0 && handover_predecessor_exited(sv))
-                return;
+        return !sv->stopping;
+}
+
+void children_schedule_restart(struct child *c)
+{
+        uint64_t now = now_ns();
         if (c->restart_now) {
                 c->restart_at_ns = now;
                 c->backoff_ms = BACKOFF_MIN_MS;
@@ -256,27 +265,6 @@ static void child_exited(struct supervisor *sv, struct child *c, int status)
         c->restart_at_ns = now + c->backoff_ms * MS;
         VSW_NOTICE(VSW_LOG_SUPERVISOR, "restarting %s in %u ms", c->prog, c->backoff_ms);
         c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
-}
-
-void children_reap(struct supervisor *sv)
-{
-        for (;;) {
-                int status;
-                pid_t pid = waitpid(-1, &status, WNOHANG);
-                if (pid <= 0) {
-                        if (pid < 0 && errno != ECHILD && errno != EINTR)
-                                VSW_ERR(VSW_LOG_SUPERVISOR, "waitpid: %s", strerror(errno));
-                        return;
-                }
-                if (handover_reaped(sv, pid, status))
-                        continue;
-                for (unsigned i = 0; i < sv->nchildren; i++) {
-                        if (sv->children[i].pid == pid) {
-                                child_exited(sv, &sv->children[i], status);
-                                break;
-                        }
-                }
-        }
 }
 
 void children_stop(struct child *c, uint64_t now)
@@ -319,22 +307,10 @@ int children_tick(struct supervisor *sv)
         return ms > 1000 ? 1000 : (int)ms;
 }
 
-void children_restart_vhostd(struct supervisor *sv)
-{
-        struct child *c = &sv->children[0];
-        if (c->pid > 0) {
-                handover_begin(sv);
-        } else {
-                VSW_NOTICE(VSW_LOG_SUPERVISOR, "SIGHUP: starting vhostd now");
-                c->restart_at_ns = now_ns();
-        }
-}
-
 void children_stop_all(struct supervisor *sv)
 {
         uint64_t now = now_ns();
         sv->stopping = 1;
-        handover_abort(sv);
         for (unsigned i = 0; i < sv->nchildren; i++)
                 children_stop(&sv->children[i], now);
 }

@@ -80,8 +80,14 @@ void children_init(struct supervisor *sv);
 /* Starts children whose restart is due and SIGKILLs those past their stop
  * deadline; returns the ms until the next such deadline (-1: none). */
 int children_tick(struct supervisor *sv);
-void children_reap(struct supervisor *sv);
-void children_restart_vhostd(struct supervisor *sv);
+/* The child with that pid, or NULL. */
+struct child *children_by_pid(struct supervisor *sv, pid_t pid);
+/* c exited with status: logged, its worker marked dead; 1 when a restart is
+ * to be decided (the supervisor is not stopping). */
+int children_exited(struct supervisor *sv, struct child *c, int status);
+/* Restart c now (a planned restart) or after its backoff. */
+void children_schedule_restart(struct child *c);
+/* SIGTERM to every child (the supervisor is stopping). */
 void children_stop_all(struct supervisor *sv);
 int children_running(const struct supervisor *sv);
 /* Forks and execs c's program from path, pinned; handover_fd >= 0 is
@@ -92,6 +98,14 @@ pid_t children_spawn(const struct supervisor *sv, const struct child *c, const c
 void children_stop(struct child *c, uint64_t now);
 /* Where vhostd is now (VHOSTSW_BIN_DIR, or beside us): 0 or -1 logged. */
 int children_resolve_vhostd(char *out, size_t outlen);
+
+/* processes.c: children and a handover in progress, dispatched together. */
+/* Reaps every exited process: N+1, or a child restarted unless a handover
+ * takes it from here. */
+void processes_reap(struct supervisor *sv);
+/* SIGHUP: a handover when vhostd runs, else its start now. */
+void processes_restart_vhostd(struct supervisor *sv);
+void processes_stop_all(struct supervisor *sv);
 
 /* handover.c: SIGHUP or `vhost-ctl restart control` with vhostd running.
  * Starts generation N+1 beside N; N keeps serving until N+1 is ready. */

@@ -215,18 +215,18 @@ static void on_signals(int sfd)
         while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
                 switch (si.ssi_signo) {
                 case SIGCHLD:
-                        children_reap(&sv);
+                        processes_reap(&sv);
                         break;
                 case SIGHUP: /* also how `vhost-ctl restart control` reaches us */
                         if (!sv.stopping)
-                                children_restart_vhostd(&sv);
+                                processes_restart_vhostd(&sv);
                         break;
                 case SIGTERM:
                 case SIGINT:
                         if (!sv.stopping) {
                                 VSW_NOTICE(VSW_LOG_SUPERVISOR, "%s: stopping",
                                            strsignal(si.ssi_signo));
-                                children_stop_all(&sv);
+                                processes_stop_all(&sv);
                         }
                         break;
                 }
@@ -267,7 +267,7 @@ static int main_loop(int sfd)
                 int n = epoll_wait(ep, evs, 16, earliest(earliest(t, h), w));
                 if (n < 0 && errno != EINTR) {
                         VSW_ERR(VSW_LOG_SUPERVISOR, "epoll_wait: %s", strerror(errno));
-                        children_stop_all(&sv);
+                        processes_stop_all(&sv);
                 }
                 for (int i = 0; i < n; i++) {
                         uint64_t tag = evs[i].data.u64;
@@ -342,11 +342,11 @@ int main(int argc, char **argv)
         children_init(&sv);
         rc = main_loop(sfd);
         if (rc < 0) {
-                children_stop_all(&sv);
+                processes_stop_all(&sv);
                 while (children_running(&sv) > 0) {
                         children_tick(&sv);
                         usleep(10000);
-                        children_reap(&sv);
+                        processes_reap(&sv);
                 }
         }
         shutdown_all();

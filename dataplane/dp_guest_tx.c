@@ -1,9 +1,9 @@
-/* From a guest: one burst off its TX queue (odd vring), through the L2
- * bridge, out to every destination the bridge chose. The guest's TX
+/* From a guest: one burst dequeued off its TX queue (odd vring), through
+ * the L2 bridge, forwarded to every destination the bridge chose. The guest's TX
  * completions are signalled once per burst when it asked for that. */
 #include "dp_vq.h"
 
-void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq)
+void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
 {
         struct rte_mbuf *pkts[DP_BURST];
         struct l2_out *out = &w->out;
@@ -26,5 +26,5 @@ void dp_rx_poll(struct dp_worker *w, struct dp_vq *vq)
         l2_bridge_input(&w->l2, vq->sw_if_index, pkts, n, out);
         vq->drops_other += out->ndropped;
         for (unsigned i = 0; i < out->ndests; i++)
-                dp_tx_send(w, vq->vring / 2u, &out->dests[i]);
+                dp_forward(w, vq->vring / 2u, &out->dests[i]);
 }
