@@ -11,100 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "unit_check.h"
 #include "vu_features.h"
-#include "vu_handlers.h"
-#include "vu_msg.h"
-
-static char log_path[] = "/tmp/test_vu_limits.XXXXXX";
-static long log_seen;
-
-/* Does the log written since the last call contain s? */
-static int logged(const char *s)
-{
-        FILE *f = fopen(log_path, "r");
-        char *buf;
-        long len;
-        int found;
-
-        if (!f)
-                return 0;
-        fseek(f, 0, SEEK_END);
-        len = ftell(f);
-        buf = calloc(1, len - log_seen + 1);
-        fseek(f, log_seen, SEEK_SET);
-        len = log_seen + (long)fread(buf, 1, len - log_seen, f);
-        fclose(f);
-        found = strstr(buf, s) != NULL;
-        if (!found)
-                fprintf(stderr, "log since last check: %s", buf);
-        free(buf);
-        log_seen = len;
-        return found;
-}
-
-static struct vsw_state *st;
-static struct vu_dev dev;
-static struct vu_msg reply;
-
-static int memfd(uint64_t size)
-{
-        int fd = memfd_create("guest", 0);
-
-        if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
-                abort();
-        return fd;
-}
-
-static enum vu_action send_msg(uint32_t req, const void *payload, uint32_t size, const int *fds,
-                               unsigned nfds)
-{
-        struct vu_msg m = {0};
-
-        m.hdr.request = req;
-        m.hdr.flags = VHOST_USER_VERSION;
-        m.hdr.size = size;
-        m.hdr_len = VHOST_USER_HDR_SIZE;
-        memcpy(&m.payload, payload, size);
-        m.len = size;
-        for (unsigned i = 0; i < nfds; i++)
-                m.fds[i] = fds[i];
-        m.nfds = nfds;
-        return vu_msg_handle(&dev, &m, &reply);
-}
-
-static enum vu_action send_u64(uint32_t req, uint64_t v, const int *fds, unsigned nfds)
-{
-        return send_msg(req, &v, sizeof(v), fds, nfds);
-}
-
-static enum vu_action send_state(uint32_t req, uint32_t index, uint32_t num)
-{
-        struct vhost_vring_state s = {index, num};
-
-        return send_msg(req, &s, sizeof(s), NULL, 0);
-}
-
-static void fresh_device(void)
-{
-        if (dev.st)
-                vu_dev_reset(&dev);
-        vsw_state_init(st);
-        struct vsw_iface *ifc = &st->ifaces[0];
-        ifc->in_use = 1;
-        ifc->sw_if_index = 1;
-        snprintf(ifc->name, sizeof(ifc->name), "VirtualEthernet0/0/1");
-        ifc->feature_mask = ~0ULL;
-        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-                atomic_store(&ifc->vrings[q].owner, VSW_NO_WORKER);
-        vu_dev_init(&dev, st, ifc, -1);
-}
-
-static uint32_t mem_size(unsigned n)
-{
-        return 8 + n * sizeof(struct vhost_user_memory_region);
-}
+#include "vu_test_device.h"
 
 static void test_ranges(void)
 {
@@ -134,7 +43,8 @@ static void test_overlap_at_top(void)
         mem.regions[1].guest_phys_addr = ~0ULL - 0x7ffff;
         mem.regions[1].memory_size = 0x1000;
         mem.regions[1].userspace_addr = 0x7f0000200000ULL;
-        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(2), fds, 2) == VU_ACT_CLOSE,
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION, &mem, mem_size(2), fds, 2) ==
+                  VU_ACT_CLOSE,
               "overlap at the top refused");
         CHECK(logged("VHOST_USER_SET_MEM_TABLE: region 1 overlaps region 0 (guest addresses "
                      "0xfffffffffff80000+0x1000 and 0xfffffffffff00000+0x100000)"),
@@ -144,11 +54,13 @@ static void test_overlap_at_top(void)
         /* The same through ADD_MEM_REG, against a table that holds the top region. */
         mem.nregions = 1;
         fds[0] = memfd(0x100000);
-        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(1), fds, 1) == VU_ACT_NONE,
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION, &mem, mem_size(1), fds, 1) ==
+                  VU_ACT_NONE,
               "the top region alone");
         struct vhost_user_mem_reg reg = {.region = mem.regions[1]};
         fds[1] = memfd(0x100000);
-        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, &reg, sizeof(reg), &fds[1], 1) == VU_ACT_CLOSE,
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, VHOST_USER_VERSION, &reg, sizeof(reg), &fds[1], 1) ==
+                  VU_ACT_CLOSE,
               "overlapping add refused");
         CHECK(logged("VHOST_USER_ADD_MEM_REG: new region overlaps region 0 (guest addresses"),
               "log");
@@ -171,7 +83,8 @@ static void test_guest_memory_limit(void)
                 mem.regions[i].memory_size = 1ULL << 30;
                 mem.regions[i].userspace_addr = 0x7f0000000000ULL + ((uint64_t)i << 32);
         }
-        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(2), fds, 2) == VU_ACT_CLOSE,
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION, &mem, mem_size(2), fds, 2) ==
+                  VU_ACT_CLOSE,
               "2 GiB table refused");
         CHECK(logged("VirtualEthernet0/0/1: VHOST_USER_SET_MEM_TABLE: guest memory of "
                      "VirtualEthernet0/0/1 would be 0x80000000 bytes (2048 MiB), over the limit "
@@ -181,11 +94,13 @@ static void test_guest_memory_limit(void)
 
         mem.nregions = 1;
         fds[0] = memfd(1ULL << 30);
-        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(1), fds, 1) == VU_ACT_NONE,
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION, &mem, mem_size(1), fds, 1) ==
+                  VU_ACT_NONE,
               "1 GiB table within the limit");
         struct vhost_user_mem_reg reg = {.region = mem.regions[1]};
         fds[1] = memfd(1ULL << 30);
-        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, &reg, sizeof(reg), &fds[1], 1) == VU_ACT_CLOSE,
+        CHECK(send_msg(VHOST_USER_ADD_MEM_REG, VHOST_USER_VERSION, &reg, sizeof(reg), &fds[1], 1) ==
+                  VU_ACT_CLOSE,
               "a second GiB refused");
         CHECK(logged("VHOST_USER_ADD_MEM_REG: guest memory of VirtualEthernet0/0/1 would be "
                      "0x80000000 bytes (2048 MiB), over the limit"),
@@ -210,7 +125,9 @@ static void setup_ring(unsigned q, uint32_t num)
             .used_user_addr = 0x7f0000030000ULL,
         };
         CHECK(send_state(VHOST_USER_SET_VRING_NUM, q, num) == VU_ACT_NONE, "num");
-        CHECK(send_msg(VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0) == VU_ACT_NONE, "addr");
+        CHECK(send_msg(VHOST_USER_SET_VRING_ADDR, VHOST_USER_VERSION, &a, sizeof(a), NULL, 0) ==
+                  VU_ACT_NONE,
+              "addr");
         CHECK(send_state(VHOST_USER_SET_VRING_BASE, q, 5) == VU_ACT_NONE, "base");
 }
 
@@ -230,7 +147,9 @@ static void test_layout_flip(void)
         mem.regions[0].memory_size = 0x100000;
         mem.regions[0].userspace_addr = 0x7f0000000000ULL;
         set_features(split, VU_ACT_NONE, "split");
-        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, &mem, mem_size(1), &fd, 1) == VU_ACT_NONE, "mem");
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION, &mem, mem_size(1), &fd, 1) ==
+                  VU_ACT_NONE,
+              "mem");
         setup_ring(0, 256);
         int kick = eventfd(0, 0);
         CHECK(send_u64(VHOST_USER_SET_VRING_KICK, 0, &kick, 1) == VU_ACT_NONE, "kick");
@@ -309,11 +228,7 @@ static void test_vring_fd_kinds(void)
 
 int main(void)
 {
-        int fd = mkstemp(log_path);
-
-        close(fd);
-        vsw_log_open("test_vu_limits", log_path, VSW_LOG_INFO);
-        st = calloc(1, sizeof(*st));
+        vu_test_begin("test_vu_limits");
         test_ranges();
         fresh_device();
         test_overlap_at_top();
@@ -324,8 +239,6 @@ int main(void)
         fresh_device();
         test_vring_fd_kinds();
         fresh_device();
-        vu_dev_reset(&dev);
-        unlink(log_path);
-        free(st);
+        vu_test_end();
         return t_report();
 }

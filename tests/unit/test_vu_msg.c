@@ -10,95 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "vu_features.h"
-#include "vu_handlers.h"
-#include "vu_msg.h"
 #include "unit_check.h"
-
-static char log_path[] = "/tmp/test_vu_msg.XXXXXX";
-static long log_seen; /* bytes of the log already looked at */
-
-/* Does the log written since the last call contain s? */
-static int logged(const char *s)
-{
-        FILE *f = fopen(log_path, "r");
-        char *buf;
-        long len;
-        int found;
-
-        fseek(f, 0, SEEK_END);
-        len = ftell(f);
-        buf = calloc(1, len - log_seen + 1);
-        fseek(f, log_seen, SEEK_SET);
-        len = log_seen + (long)fread(buf, 1, len - log_seen, f);
-        fclose(f);
-        found = strstr(buf, s) != NULL;
-        if (!found)
-                fprintf(stderr, "log since last check: %s", buf);
-        free(buf);
-        log_seen = len;
-        return found;
-}
-
-static int memfd(size_t size)
-{
-        int fd = memfd_create("guest", 0);
-
-        if (fd < 0 || ftruncate(fd, size) < 0)
-                abort();
-        return fd;
-}
-
-static struct vsw_state *st;
-static struct vu_dev dev;
-static struct vu_msg reply;
-
-static enum vu_action send_msg(uint32_t req, uint32_t flags, const void *payload, uint32_t size,
-                               const int *fds, unsigned nfds)
-{
-        struct vu_msg m = {0};
-
-        m.hdr.request = req;
-        m.hdr.flags = flags;
-        m.hdr.size = size;
-        m.hdr_len = VHOST_USER_HDR_SIZE;
-        if (size <= sizeof(m.payload)) {
-                memcpy(&m.payload, payload, size);
-                m.len = size;
-        }
-        for (unsigned i = 0; i < nfds; i++)
-                m.fds[i] = fds[i];
-        m.nfds = nfds;
-        return vu_msg_handle(&dev, &m, &reply);
-}
-
-static enum vu_action send_u64(uint32_t req, uint64_t v, const int *fds, unsigned nfds)
-{
-        return send_msg(req, VHOST_USER_VERSION, &v, sizeof(v), fds, nfds);
-}
-
-static enum vu_action send_state(uint32_t req, uint32_t index, uint32_t num)
-{
-        struct vhost_vring_state s = {index, num};
-
-        return send_msg(req, VHOST_USER_VERSION, &s, sizeof(s), NULL, 0);
-}
-
-static void fresh_device(void)
-{
-        if (dev.st)
-                vu_dev_reset(&dev);
-        vsw_state_init(st);
-        struct vsw_iface *ifc = &st->ifaces[0];
-        ifc->in_use = 1;
-        ifc->sw_if_index = 1;
-        snprintf(ifc->name, sizeof(ifc->name), "VirtualEthernet0/0/1");
-        ifc->feature_mask = ~0ULL;
-        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
-                atomic_store(&ifc->vrings[q].owner, VSW_NO_WORKER);
-        vu_dev_init(&dev, st, ifc, -1);
-}
+#include "vu_features.h"
+#include "vu_test_device.h"
 
 static void test_framing(void)
 {
@@ -174,11 +88,6 @@ static void mem_table(struct vhost_user_memory *mem, unsigned n)
                 mem->regions[i].memory_size = 0x100000;
                 mem->regions[i].userspace_addr = 0x7f0000000000ULL + 0x100000ULL * i;
         }
-}
-
-static uint32_t mem_size(unsigned n)
-{
-        return 8 + n * sizeof(struct vhost_user_memory_region);
 }
 
 static void test_mem_table_errors(void)
@@ -504,11 +413,7 @@ static void test_handshake(void)
 
 int main(void)
 {
-        int fd = mkstemp(log_path);
-
-        close(fd);
-        vsw_log_open("test_vu_msg", log_path, VSW_LOG_INFO);
-        st = calloc(1, sizeof(*st));
+        vu_test_begin("test_vu_msg");
         int before = t_count_fds();
 
         fresh_device();
@@ -525,8 +430,6 @@ int main(void)
         vu_dev_reset(&dev);
         CHECK(t_count_fds() == before, "fd leak overall: %d before, %d after", before,
               t_count_fds());
-
-        unlink(log_path);
-        free(st);
+        vu_test_end();
         return t_report();
 }
