@@ -55,6 +55,10 @@ def main():
     a.setup_vring(0)
     a.setup_vring(1)
     t.wait_until(lambda: (vring0(sw) or {}).get("enabled"), 10, 0.1, "%s: vring 0 enabled" % IF0)
+    # Enabled in the memzone is not yet running in the worker: a worker still
+    # starting owes no acknowledgement, and vhostd would rightly not wait.
+    t.wait_until(lambda: "%s vring 0 running" % IF0 in sw.log_text(), 10, 0.05,
+                 "the worker runs %s vring 0" % IF0)
     (worker,) = sw.worker_pids().values()
     killed = "worker 0 (pid %d): no heartbeat for" % worker
 
