@@ -1,6 +1,7 @@
 /* The virtio and vhost-user feature bits both sides of the switch read:
- * vhostd negotiates them (control/vu_features.c), the workers set up their
- * ring engines from what was negotiated. Names as the specs spell them. */
+ * vhostd negotiates them (control/vhost_user/vu_features.c), the workers
+ * set up their ring engines from what was negotiated. Names as the specs
+ * spell them. */
 #ifndef VSW_VIRTIO_SPEC_H
 #define VSW_VIRTIO_SPEC_H
 

@@ -1,4 +1,4 @@
-/* libFuzzer target for the RPC request decoder (control/rpc_decode.c):
+/* libFuzzer target for the RPC request decoder (control/rpc/rpc_decode.c):
  * protobuf-c unpack and the checks every request passes before a handler
  * runs. Any bytes: no crash, no leak (ASan), no undefined behaviour
  * (UBSan). A request it accepts names a command and, packed again,

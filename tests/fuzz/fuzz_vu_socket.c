@@ -1,5 +1,5 @@
-/* libFuzzer target for vhostd's connection framing (control/vu_conn_frame.c)
- * on a real unix stream socketpair with real SCM_RIGHTS fds: the input is a
+/* libFuzzer target for vhostd's connection framing
+ * (control/vhost_user/vu_conn_frame.c) on a real unix stream socketpair with real SCM_RIGHTS fds: the input is a
  * front end's writes, cut at any point, with memfds, eventfds and pipes
  * attached to some of them, interleaved with vhostd turns (peek, validate,
  * apply to a heap memzone, journal, consume, reply), a worker that acks

@@ -10,7 +10,7 @@
   every command that changes something (restart, create, set, debug), with
   a clear error; nothing it was asked for happens.
 - A request with a control character in a string is refused before any
-  handler runs (control/rpc_decode.c)."""
+  handler runs (control/rpc/rpc_decode.c)."""
 
 import os
 import socket

@@ -1,5 +1,5 @@
-/* A connection's framing (control/vu_conn_frame.c) on a real non-blocking
- * socketpair: nothing ever waits. Half a message is left queued, whole; a
+/* A connection's framing (control/vhost_user/vu_conn_frame.c) on a real
+ * non-blocking socketpair: nothing ever waits. Half a message is left queued, whole; a
  * front end that does not read its replies stops being read from, and gets
  * every reply once it reads; a message whose ring a running worker has not
  * paused changes nothing and stays at the head until the worker acks; a

@@ -1,5 +1,5 @@
-/* The crash-atomic message path (control/vu_journal.c) on a real unix
- * stream socket pair: a peek gives the whole message and its own fds (never
+/* The crash-atomic message path (control/vhost_user/vu_journal.c) on a
+ * real unix stream socket pair: a peek gives the whole message and its own fds (never
  * the next message's, a kernel peek quirk), consuming reads exactly one
  * message, the journal recognises the message at the socket's head, and
  * for each point a vhostd can die at, the journal plus the socket tell a

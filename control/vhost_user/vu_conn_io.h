@@ -1,5 +1,5 @@
-/* vu_conn.c's pieces that taking over an endpoint (vu_conn_adopt.c) needs
- * too: the event callbacks and what a connection does on its socket. */
+/* vu_conn.c's pieces that taking over an endpoint (recovery/vu_conn_adopt.c)
+ * needs too: the event callbacks and what a connection does on its socket. */
 #ifndef VU_CONN_IO_H
 #define VU_CONN_IO_H
 

@@ -19,7 +19,6 @@
 #include "vu_conn_io.h"
 #include "vu_handlers.h"
 #include "vu_journal.h"
-#include "vu_recover.h"
 
 /* A message left incomplete this long drops its front end. */
 #define VU_PARTIAL_TIMEOUT_S 3
