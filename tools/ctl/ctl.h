@@ -48,10 +48,10 @@ struct ctl_req {
 };
 
 /* One command: its words and request case (proto/vsw_commands.def), its
- * argument grammar and help line (printed by
- * `help`), the parser that accepts exactly that grammar, and the printer of
- * its reply. parse gets the words after the command's own. A command with
- * no printer runs locally (help). */
+ * argument grammar and help line (printed by `help`), the parser that
+ * accepts exactly that grammar, and the printer of its reply. parse gets
+ * the words after the command's own. A command with no printer runs
+ * locally (help). */
 struct ctl_cmd {
         const char *words;
         Vsw__Request__CmdCase cmd; /* NOT_SET: runs locally */
