@@ -1,8 +1,8 @@
 /* The management RPC endpoint: a nanomsg REP socket on the config's
  * cli-listen, read from the libevent loop through its NN_RCVFD. Each
  * request is decoded and checked (rpc_decode.c), dispatched through the
- * command list (proto/vsw_commands.def) and answered; anything that does not decode gets an error
- * reply, never a crash. */
+ * command list (proto/vsw_commands.def) and answered; anything that does
+ * not decode gets an error reply, never a crash. */
 #include "rpc.h"
 
 #include <errno.h>
