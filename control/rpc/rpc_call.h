@@ -49,26 +49,12 @@ const char *rpc_conn_state_name(unsigned state);
 
 typedef int rpc_handler(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c);
 
-rpc_handler rpc_create_vhost_user;
-rpc_handler rpc_delete_vhost_user;
-rpc_handler rpc_set_interface_state;
-rpc_handler rpc_set_interface_rx_placement;
-rpc_handler rpc_show_interface;
-rpc_handler rpc_show_vhost_user;
-rpc_handler rpc_debug_vhost_user;
-rpc_handler rpc_set_logging;
-rpc_handler rpc_show_log;
-rpc_handler rpc_show_version;
-rpc_handler rpc_restart_control;
-rpc_handler rpc_show_workers;
-rpc_handler rpc_set_interface_l2_bridge;
-rpc_handler rpc_set_interface_l3;
-rpc_handler rpc_set_interface_vlan;
-rpc_handler rpc_create_bridge_domain;
-rpc_handler rpc_delete_bridge_domain;
-rpc_handler rpc_show_bridge_domain;
-rpc_handler rpc_show_l2fib;
-rpc_handler rpc_show_uplink;
+/* One per command in proto/vsw_commands.def, named rpc_<field>. */
+#define VSW_COMMAND(field, CASE, words, access) rpc_handler rpc_##field;
+#include "vsw_commands.def"
+#undef VSW_COMMAND
+/* The handler of a command in the list, or NULL. */
+rpc_handler *rpc_handler_of(Vsw__Request__CmdCase cmd);
 
 /* rpc_uplink.c: the uplink port in `show interface`. */
 int rpc_uplink_named(struct vhostd *d, const char *name);

@@ -1,8 +1,8 @@
 /* The management RPC endpoint: a nanomsg REP socket on the config's
  * cli-listen, read from the libevent loop through its NN_RCVFD. Each
  * request is decoded and checked (rpc_decode.c), dispatched through the
- * table below and answered; anything that does not decode gets an error
- * reply, never a crash. */
+ * command list (proto/vsw_commands.def) and answered; anything that does
+ * not decode gets an error reply, never a crash. */
 #include "rpc.h"
 
 #include <errno.h>
@@ -18,42 +18,18 @@
 #include "rpc_call.h"
 #include "rpc_decode.h"
 #include "vhostd.h"
+#include "vsw_commands.h"
 
 #define RPC_MAX_REQUEST (64 * 1024) /* the largest request is a few paths */
 #define RPC_BURST       16          /* requests per wakeup, then back to the loop */
 #define RPC_SOCKET_MODE 0600        /* the RPC can create root-owned sockets */
 #define IPC_PREFIX      "ipc://"
 
-/* read_only: changes nothing (no interface, socket, bridge, log level or
- * process); the only commands a tcp endpoint serves. */
-static const struct rpc_command {
-        Vsw__Request__CmdCase cmd;
-        const char *name;
-        rpc_handler *handler;
-        int read_only;
-} rpc_commands[] = {
-    {VSW__REQUEST__CMD_CREATE_VHOST_USER, "create vhost-user", rpc_create_vhost_user, 0},
-    {VSW__REQUEST__CMD_DELETE_VHOST_USER, "delete vhost-user", rpc_delete_vhost_user, 0},
-    {VSW__REQUEST__CMD_SET_INTERFACE_STATE, "set interface state", rpc_set_interface_state, 0},
-    {VSW__REQUEST__CMD_SET_INTERFACE_RX_PLACEMENT, "set interface rx-placement",
-     rpc_set_interface_rx_placement, 0},
-    {VSW__REQUEST__CMD_SHOW_VHOST_USER, "show vhost-user", rpc_show_vhost_user, 1},
-    {VSW__REQUEST__CMD_SHOW_INTERFACE, "show interface", rpc_show_interface, 1},
-    {VSW__REQUEST__CMD_DEBUG_VHOST_USER, "debug vhost-user", rpc_debug_vhost_user, 0},
-    {VSW__REQUEST__CMD_SET_LOGGING, "set logging class", rpc_set_logging, 0},
-    {VSW__REQUEST__CMD_SHOW_LOG, "show log", rpc_show_log, 1},
-    {VSW__REQUEST__CMD_SHOW_VERSION, "show version", rpc_show_version, 1},
-    {VSW__REQUEST__CMD_RESTART_CONTROL, "restart control", rpc_restart_control, 0},
-    {VSW__REQUEST__CMD_SHOW_WORKERS, "show workers", rpc_show_workers, 1},
-    {VSW__REQUEST__CMD_SET_INTERFACE_L2_BRIDGE, "set interface l2 bridge",
-     rpc_set_interface_l2_bridge, 0},
-    {VSW__REQUEST__CMD_SET_INTERFACE_L3, "set interface l3", rpc_set_interface_l3, 0},
-    {VSW__REQUEST__CMD_SET_INTERFACE_VLAN, "set interface vlan", rpc_set_interface_vlan, 0},
-    {VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN, "create bridge-domain", rpc_create_bridge_domain, 0},
-    {VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN, "delete bridge-domain", rpc_delete_bridge_domain, 0},
-    {VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN, "show bridge-domain", rpc_show_bridge_domain, 1},
-    {VSW__REQUEST__CMD_SHOW_L2FIB, "show l2fib", rpc_show_l2fib, 1},
-    {VSW__REQUEST__CMD_SHOW_UPLINK, "show uplink", rpc_show_uplink, 1},
+/* Indexed like vsw_commands: each command's handler is rpc_<field>. */
+static rpc_handler *const rpc_handlers[VSW_NCOMMANDS] = {
+#define VSW_COMMAND(field, CASE, words, access) rpc_##field,
+#include "vsw_commands.def"
+#undef VSW_COMMAND
 };
 
 static struct {
@@ -65,17 +41,16 @@ static struct {
         int read_only; /* a tcp:// endpoint: any local user can reach it */
 } rpc = {.sock = -1};
 
-static const struct rpc_command *command_of(Vsw__Request__CmdCase cmd)
+rpc_handler *rpc_handler_of(Vsw__Request__CmdCase cmd)
 {
-        for (size_t i = 0; i < sizeof(rpc_commands) / sizeof(rpc_commands[0]); i++)
-                if (rpc_commands[i].cmd == cmd)
-                        return &rpc_commands[i];
-        return NULL;
+        const struct vsw_command *c = vsw_command_of(cmd);
+
+        return c ? rpc_handlers[c - vsw_commands] : NULL;
 }
 
 static void dispatch(struct vhostd *d, const void *buf, size_t len, struct rpc_call *c)
 {
-        const struct rpc_command *cmd;
+        const struct vsw_command *cmd;
         Vsw__Request *req;
         char why[256];
         int rc = rpc_request_decode(buf, len, &req, why, sizeof(why));
@@ -85,22 +60,22 @@ static void dispatch(struct vhostd *d, const void *buf, size_t len, struct rpc_c
                 VSW_WARN(VSW_LOG_RPC, "request of %zu bytes refused: %s", len, why);
                 return;
         }
-        cmd = command_of(req->cmd_case);
+        cmd = vsw_command_of(req->cmd_case);
         if (!cmd) {
                 rpc_fail(c, EOPNOTSUPP, "unknown request (command %d)", (int)req->cmd_case);
                 VSW_WARN(VSW_LOG_RPC, "unknown request (command %d)", (int)req->cmd_case);
-        } else if (rpc.read_only && !cmd->read_only) {
+        } else if (rpc.read_only && cmd->access != VSW_CMD_READ_ONLY) {
                 rpc_fail(c, EPERM,
                          "%s refused: this tcp endpoint serves read-only commands (show ...); "
                          "use the ipc endpoint",
-                         cmd->name);
-                VSW_WARN(VSW_LOG_RPC, "%s refused on the read-only tcp endpoint", cmd->name);
-        } else if (cmd->handler(d, req, c)) {
+                         cmd->words);
+                VSW_WARN(VSW_LOG_RPC, "%s refused on the read-only tcp endpoint", cmd->words);
+        } else if (rpc_handlers[cmd - vsw_commands](d, req, c)) {
                 /* A failed handler may have started a body: never send half of one. */
                 c->reply.body_case = VSW__REPLY__BODY__NOT_SET;
-                VSW_NOTICE(VSW_LOG_RPC, "%s: %s", cmd->name, c->error);
+                VSW_NOTICE(VSW_LOG_RPC, "%s: %s", cmd->words, c->error);
         } else {
-                VSW_DEBUG(VSW_LOG_RPC, "%s", cmd->name);
+                VSW_DEBUG(VSW_LOG_RPC, "%s", cmd->words);
         }
         vsw__request__free_unpacked(req, NULL);
 }

@@ -47,12 +47,14 @@ struct ctl_req {
         char *names[CTL_MAX_NAMES];
 };
 
-/* One command: its words, its argument grammar and help line (printed by
- * `help`), the parser that accepts exactly that grammar, and the printer of
- * its reply. parse gets the words after the command's own. A command with
- * no printer runs locally (help). */
+/* One command: its words and request case (proto/vsw_commands.def), its
+ * argument grammar and help line (printed by `help`), the parser that
+ * accepts exactly that grammar, and the printer of its reply. parse gets
+ * the words after the command's own. A command with no printer runs
+ * locally (help). */
 struct ctl_cmd {
         const char *words;
+        Vsw__Request__CmdCase cmd; /* NOT_SET: runs locally */
         const char *args;
         const char *help;
         int (*parse)(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen);

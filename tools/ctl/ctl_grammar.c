@@ -1,7 +1,8 @@
-/* The command table: each command's words, argument grammar, help line,
- * parser and reply printer side by side, so `help` shows exactly what the
- * parsers accept (VPP keeps its CLI help next to the handler the same way).
- * Every bad word is caught here, before anything is sent. */
+/* The command table: each command of the shared list (proto/vsw_commands.def)
+ * with its argument grammar, help line, parser and reply printer side by
+ * side, so `help` shows exactly what the parsers accept (VPP keeps its CLI
+ * help next to the handler the same way). Every bad word is caught here,
+ * before anything is sent. */
 #include "ctl.h"
 
 #include <stdarg.h>
@@ -13,6 +14,11 @@
 #include "vsw_state.h"
 
 #include "ctl_json.h"
+#include "vsw_commands.h"
+
+/* A command's argument grammar, help line, parser and reply printer, as
+ * CTL_<field> (the field of proto/vsw_commands.def) right after its parser. */
+#define CTL_GRAMMAR(args, help, parse, print) args, help, parse, print
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -72,7 +78,6 @@ static int parse_create(struct ctl_req *r, int argc, char **argv, char *err, siz
         struct vsw_boot_iface sizes; /* the option fields bound the lengths */
 
         vsw__create_vhost_user_request__init(c);
-        r->req.cmd_case = VSW__REQUEST__CMD_CREATE_VHOST_USER;
         r->req.create_vhost_user = c;
         for (int i = 0; i < argc; i++) {
                 const char *w = argv[i];
@@ -159,6 +164,13 @@ static int parse_create(struct ctl_req *r, int argc, char **argv, char *err, siz
                 return fail(err, errlen, "'create vhost-user' needs 'socket <path>'");
         return 0;
 }
+#define CTL_create_vhost_user                                                                      \
+        CTL_GRAMMAR(                                                                               \
+            "socket <path> [server] [feature-mask <hex>] [hwaddr <mac>] [renumber <n>] "           \
+            "[owner <user>] [group <group>] [mode <octal>]",                                       \
+            "create a vhost-user interface (server: vhostsw listens on the socket) and print its " \
+            "name",                                                                                \
+            parse_create, ctl_print_created)
 
 static int parse_delete(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
@@ -166,7 +178,6 @@ static int parse_delete(struct ctl_req *r, int argc, char **argv, char *err, siz
         int i = 0;
 
         vsw__delete_vhost_user_request__init(d);
-        r->req.cmd_case = VSW__REQUEST__CMD_DELETE_VHOST_USER;
         r->req.delete_vhost_user = d;
         if (argc == 0)
                 return fail(err, errlen, "'delete vhost-user' needs <name> or 'sw_if_index <n>'");
@@ -185,13 +196,15 @@ static int parse_delete(struct ctl_req *r, int argc, char **argv, char *err, siz
         }
         return no_more(argc, argv, i + 1, "delete vhost-user", err, errlen);
 }
+#define CTL_delete_vhost_user                                                                      \
+        CTL_GRAMMAR("{<name> | sw_if_index <n>}", "delete a vhost-user interface", parse_delete,   \
+                    ctl_print_ok)
 
 static int parse_state(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__SetInterfaceStateRequest *s = &r->u.state;
 
         vsw__set_interface_state_request__init(s);
-        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_STATE;
         r->req.set_interface_state = s;
         if (argc < 2)
                 return fail(err, errlen, "'set interface state' needs <name> {up | down}");
@@ -204,13 +217,15 @@ static int parse_state(struct ctl_req *r, int argc, char **argv, char *err, size
                 return fail(err, errlen, "bad state '%s', expected up or down", argv[1]);
         return no_more(argc, argv, 2, "set interface state", err, errlen);
 }
+#define CTL_set_interface_state                                                                    \
+        CTL_GRAMMAR("<name> {up | down}", "set an interface's admin state", parse_state,           \
+                    ctl_print_ok)
 
 static int parse_placement(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__SetInterfaceRxPlacementRequest *p = &r->u.placement;
 
         vsw__set_interface_rx_placement_request__init(p);
-        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_RX_PLACEMENT;
         r->req.set_interface_rx_placement = p;
         if (argc < 5 || strcmp(argv[1], "queue") || strcmp(argv[3], "worker"))
                 return fail(err, errlen,
@@ -224,13 +239,18 @@ static int parse_placement(struct ctl_req *r, int argc, char **argv, char *err, 
                 return fail(err, errlen, "bad worker '%s', expected a number", argv[4]);
         return no_more(argc, argv, 5, "set interface rx-placement", err, errlen);
 }
+#define CTL_set_interface_rx_placement                                                             \
+        CTL_GRAMMAR(                                                                               \
+            "<name> queue <n> worker <n>",                                                         \
+            "poll queue pair <n> of an interface (both its vrings) on worker <n> (0: the first), " \
+            "instead of queue mod workers",                                                        \
+            parse_placement, ctl_print_ok)
 
 static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__ShowVhostUserRequest *s = &r->u.show_vhost;
 
         vsw__show_vhost_user_request__init(s);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_VHOST_USER;
         r->req.show_vhost_user = s;
         s->names = r->names;
         for (int i = 0; i < argc; i++) {
@@ -242,13 +262,17 @@ static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err,
         }
         return 0;
 }
+#define CTL_show_vhost_user                                                                        \
+        CTL_GRAMMAR(                                                                               \
+            "[<name> ...]",                                                                        \
+            "features, socket, memory regions, virtqueues and faults of vhost-user interfaces",    \
+            parse_show_vhost, ctl_print_show_vhost)
 
 static int parse_show_iface(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__ShowInterfaceRequest *s = &r->u.show_iface;
 
         vsw__show_interface_request__init(s);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_INTERFACE;
         r->req.show_interface = s;
         s->names = r->names;
         if (argc > 0) {
@@ -258,13 +282,15 @@ static int parse_show_iface(struct ctl_req *r, int argc, char **argv, char *err,
         }
         return no_more(argc, argv, 1, "show interface", err, errlen);
 }
+#define CTL_show_interface                                                                         \
+        CTL_GRAMMAR("[<name>]", "admin and link state and counters of interfaces",                 \
+                    parse_show_iface, ctl_print_show_iface)
 
 static int parse_debug(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__DebugVhostUserRequest *d = &r->u.debug;
 
         vsw__debug_vhost_user_request__init(d);
-        r->req.cmd_case = VSW__REQUEST__CMD_DEBUG_VHOST_USER;
         r->req.debug_vhost_user = d;
         if (argc == 0)
                 return fail(err, errlen, "'debug vhost-user' needs on or off");
@@ -274,6 +300,8 @@ static int parse_debug(struct ctl_req *r, int argc, char **argv, char *err, size
                 return fail(err, errlen, "bad value '%s', expected on or off", argv[0]);
         return no_more(argc, argv, 1, "debug vhost-user", err, errlen);
 }
+#define CTL_debug_vhost_user                                                                       \
+        CTL_GRAMMAR("{on | off}", "log every vhost-user message", parse_debug, ctl_print_ok)
 
 static const char *class_name(int i)
 {
@@ -302,7 +330,6 @@ static int parse_logging(struct ctl_req *r, int argc, char **argv, char *err, si
         char names[160];
 
         vsw__set_logging_request__init(l);
-        r->req.cmd_case = VSW__REQUEST__CMD_SET_LOGGING;
         r->req.set_logging = l;
         if (argc == 0)
                 return fail(err, errlen, "'set logging class' needs <class> level <level>");
@@ -320,29 +347,33 @@ static int parse_logging(struct ctl_req *r, int argc, char **argv, char *err, si
                             name_list(names, sizeof(names), VSW_LOG_LEVEL_MAX, level_name));
         return no_more(argc, argv, 3, "set logging class", err, errlen);
 }
+#define CTL_set_logging                                                                            \
+        CTL_GRAMMAR("<class> level <level>", "set the log level of a log class", parse_logging,    \
+                    ctl_print_ok)
 
 static int parse_show_log(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         vsw__show_log_request__init(&r->u.show_log);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_LOG;
         r->req.show_log = &r->u.show_log;
         return no_more(argc, argv, 0, "show log", err, errlen);
 }
+#define CTL_show_log CTL_GRAMMAR("", "the last lines vhostd logged", parse_show_log, ctl_print_log)
 
 static int parse_show_version(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         vsw__show_version_request__init(&r->u.show_version);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_VERSION;
         r->req.show_version = &r->u.show_version;
         return no_more(argc, argv, 0, "show version", err, errlen);
 }
+#define CTL_show_version                                                                           \
+        CTL_GRAMMAR("", "vhost-ctl and vhostd versions, vhostd generation and pid",                \
+                    parse_show_version, ctl_print_version)
 
 static int parse_restart(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__RestartControlRequest *q = &r->u.restart;
 
         vsw__restart_control_request__init(q);
-        r->req.cmd_case = VSW__REQUEST__CMD_RESTART_CONTROL;
         r->req.restart_control = q;
         if (argc == 0)
                 return 0;
@@ -355,22 +386,36 @@ static int parse_restart(struct ctl_req *r, int argc, char **argv, char *err, si
         q->binary = argv[1];
         return no_more(argc, argv, 2, "restart control", err, errlen);
 }
+#define CTL_restart_control                                                                        \
+        CTL_GRAMMAR(                                                                               \
+            "[binary <path>]",                                                                     \
+            "hand vhostd over to a new generation (of <path>, default the installed vhostd); "     \
+            "VMs stay connected",                                                                  \
+            parse_restart, ctl_print_restarting)
 
 static int parse_show_workers(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         vsw__show_workers_request__init(&r->u.show_workers);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_WORKERS;
         r->req.show_workers = &r->u.show_workers;
         return no_more(argc, argv, 0, "show workers", err, errlen);
 }
+#define CTL_show_workers                                                                           \
+        CTL_GRAMMAR("", "vhost-dp workers: pid, lcore, state, restarts, heartbeat age, drops",     \
+                    parse_show_workers, ctl_print_workers)
 
 static int parse_show_uplink(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         vsw__show_uplink_request__init(&r->u.show_uplink);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_UPLINK;
         r->req.show_uplink = &r->u.show_uplink;
         return no_more(argc, argv, 0, "show uplink", err, errlen);
 }
+#define CTL_show_uplink                                                                            \
+        CTL_GRAMMAR(                                                                               \
+            "",                                                                                    \
+            "the uplink port: devargs, driver, link, steering mode (vmdq or software) and why, "   \
+            "queues "                                                                              \
+            "per worker, vm2vm, vlan-strip, each worker's uplink counters, registered VM MACs",    \
+            parse_show_uplink, ctl_print_uplink)
 
 static int bd_id_of(const char *v, uint32_t *id, char *err, size_t errlen)
 {
@@ -385,7 +430,6 @@ static int parse_l2_bridge(struct ctl_req *r, int argc, char **argv, char *err, 
         Vsw__SetInterfaceL2BridgeRequest *b = &r->u.l2_bridge;
 
         vsw__set_interface_l2_bridge_request__init(b);
-        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_L2_BRIDGE;
         r->req.set_interface_l2_bridge = b;
         if (argc < 2)
                 return fail(err, errlen, "'set interface l2 bridge' needs <name> <bd-id>");
@@ -394,13 +438,16 @@ static int parse_l2_bridge(struct ctl_req *r, int argc, char **argv, char *err, 
         b->name = argv[0];
         return no_more(argc, argv, 2, "set interface l2 bridge", err, errlen);
 }
+#define CTL_set_interface_l2_bridge                                                                \
+        CTL_GRAMMAR("<name> <bd-id>",                                                              \
+                    "put an interface into bridge domain <bd-id> (1-16777215, created if needed)", \
+                    parse_l2_bridge, ctl_print_ok)
 
 static int parse_l3(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__SetInterfaceL3Request *l = &r->u.l3;
 
         vsw__set_interface_l3_request__init(l);
-        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_L3;
         r->req.set_interface_l3 = l;
         if (argc < 1)
                 return fail(err, errlen, "'set interface l3' needs <name>");
@@ -409,13 +456,15 @@ static int parse_l3(struct ctl_req *r, int argc, char **argv, char *err, size_t 
         l->name = argv[0];
         return no_more(argc, argv, 1, "set interface l3", err, errlen);
 }
+#define CTL_set_interface_l3                                                                       \
+        CTL_GRAMMAR("<name>", "take an interface out of its bridge domain (not forwarded)",        \
+                    parse_l3, ctl_print_ok)
 
 static int parse_vlan(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__SetInterfaceVlanRequest *v = &r->u.vlan;
 
         vsw__set_interface_vlan_request__init(v);
-        r->req.cmd_case = VSW__REQUEST__CMD_SET_INTERFACE_VLAN;
         r->req.set_interface_vlan = v;
         if (argc < 2)
                 return fail(err, errlen, "'set interface vlan' needs <name> {<vlan-id> | none}");
@@ -428,13 +477,18 @@ static int parse_vlan(struct ctl_req *r, int argc, char **argv, char *err, size_
                             VSW_VLAN_MAX);
         return no_more(argc, argv, 2, "set interface vlan", err, errlen);
 }
+#define CTL_set_interface_vlan                                                                     \
+        CTL_GRAMMAR(                                                                               \
+            "<name> {<vlan-id> | none}",                                                           \
+            "access VLAN 1-4094: untagged frames in, frames out untagged, other tags dropped; "    \
+            "none: frames keep their own tags",                                                    \
+            parse_vlan, ctl_print_ok)
 
 static int parse_create_bd(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__CreateBridgeDomainRequest *b = &r->u.create_bd;
 
         vsw__create_bridge_domain_request__init(b);
-        r->req.cmd_case = VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN;
         r->req.create_bridge_domain = b;
         if (argc < 1)
                 return fail(err, errlen, "'create bridge-domain' needs <bd-id>");
@@ -473,13 +527,17 @@ static int parse_create_bd(struct ctl_req *r, int argc, char **argv, char *err, 
         }
         return 0;
 }
+#define CTL_create_bridge_domain                                                                   \
+        CTL_GRAMMAR(                                                                               \
+            "<bd-id> [learn {on | off}] [aging <minutes>]",                                        \
+            "create a bridge domain or change its options (default learn on, aging 5; 0: never)",  \
+            parse_create_bd, ctl_print_ok)
 
 static int parse_delete_bd(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__DeleteBridgeDomainRequest *b = &r->u.delete_bd;
 
         vsw__delete_bridge_domain_request__init(b);
-        r->req.cmd_case = VSW__REQUEST__CMD_DELETE_BRIDGE_DOMAIN;
         r->req.delete_bridge_domain = b;
         if (argc < 1)
                 return fail(err, errlen, "'delete bridge-domain' needs <bd-id>");
@@ -487,13 +545,15 @@ static int parse_delete_bd(struct ctl_req *r, int argc, char **argv, char *err, 
                 return -1;
         return no_more(argc, argv, 1, "delete bridge-domain", err, errlen);
 }
+#define CTL_delete_bridge_domain                                                                   \
+        CTL_GRAMMAR("<bd-id>", "delete a bridge domain with no interfaces", parse_delete_bd,       \
+                    ctl_print_ok)
 
 static int parse_show_bd(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__ShowBridgeDomainRequest *b = &r->u.show_bd;
 
         vsw__show_bridge_domain_request__init(b);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_BRIDGE_DOMAIN;
         r->req.show_bridge_domain = b;
         if (argc > 0) {
                 if (bd_id_of(argv[0], &b->bd_id, err, errlen))
@@ -502,13 +562,15 @@ static int parse_show_bd(struct ctl_req *r, int argc, char **argv, char *err, si
         }
         return no_more(argc, argv, 1, "show bridge-domain", err, errlen);
 }
+#define CTL_show_bridge_domain                                                                     \
+        CTL_GRAMMAR("[<bd-id>]", "bridge domains: learning, aging, MACs, interfaces",              \
+                    parse_show_bd, ctl_print_bridge_domains)
 
 static int parse_show_l2fib(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__ShowL2fibRequest *f = &r->u.show_l2fib;
 
         vsw__show_l2fib_request__init(f);
-        r->req.cmd_case = VSW__REQUEST__CMD_SHOW_L2FIB;
         r->req.show_l2fib = f;
         for (int i = 0; i < argc; i++) {
                 const char *w = argv[i];
@@ -531,6 +593,12 @@ static int parse_show_l2fib(struct ctl_req *r, int argc, char **argv, char *err,
         }
         return 0;
 }
+#define CTL_show_l2fib                                                                             \
+        CTL_GRAMMAR(                                                                               \
+            "[bd <bd-id>] [verbose]",                                                              \
+            "number of learned MACs; verbose: each MAC with its bridge domain, VLAN, interface, "  \
+            "age",                                                                                 \
+            parse_show_l2fib, ctl_print_l2fib)
 
 static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
@@ -538,61 +606,13 @@ static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_
         return no_more(argc, argv, 0, "help", err, errlen);
 }
 
+/* Each command of the shared list with its grammar from the CTL_<field>
+ * next to its parser: a command without one does not compile. */
 const struct ctl_cmd ctl_cmds[] = {
-    {"create vhost-user",
-     "socket <path> [server] [feature-mask <hex>] [hwaddr <mac>] [renumber <n>] "
-     "[owner <user>] [group <group>] [mode <octal>]",
-     "create a vhost-user interface (server: vhostsw listens on the socket) and print its name",
-     parse_create, ctl_print_created},
-    {"delete vhost-user", "{<name> | sw_if_index <n>}", "delete a vhost-user interface",
-     parse_delete, ctl_print_ok},
-    {"set interface state", "<name> {up | down}", "set an interface's admin state", parse_state,
-     ctl_print_ok},
-    {"set interface rx-placement", "<name> queue <n> worker <n>",
-     "poll queue pair <n> of an interface (both its vrings) on worker <n> (0: the first), "
-     "instead of queue mod workers",
-     parse_placement, ctl_print_ok},
-    {"show vhost-user", "[<name> ...]",
-     "features, socket, memory regions, virtqueues and faults of vhost-user interfaces",
-     parse_show_vhost, ctl_print_show_vhost},
-    {"show interface", "[<name>]", "admin and link state and counters of interfaces",
-     parse_show_iface, ctl_print_show_iface},
-    {"debug vhost-user", "{on | off}", "log every vhost-user message", parse_debug, ctl_print_ok},
-    {"set logging class", "<class> level <level>", "set the log level of a log class",
-     parse_logging, ctl_print_ok},
-    {"show log", "", "the last lines vhostd logged", parse_show_log, ctl_print_log},
-    {"show version", "", "vhost-ctl and vhostd versions, vhostd generation and pid",
-     parse_show_version, ctl_print_version},
-    {"restart control", "[binary <path>]",
-     "hand vhostd over to a new generation (of <path>, default the installed vhostd); "
-     "VMs stay connected",
-     parse_restart, ctl_print_restarting},
-    {"show workers", "", "vhost-dp workers: pid, lcore, state, restarts, heartbeat age, drops",
-     parse_show_workers, ctl_print_workers},
-    {"set interface l2 bridge", "<name> <bd-id>",
-     "put an interface into bridge domain <bd-id> (1-16777215, created if needed)", parse_l2_bridge,
-     ctl_print_ok},
-    {"set interface l3", "<name>", "take an interface out of its bridge domain (not forwarded)",
-     parse_l3, ctl_print_ok},
-    {"set interface vlan", "<name> {<vlan-id> | none}",
-     "access VLAN 1-4094: untagged frames in, frames out untagged, other tags dropped; "
-     "none: frames keep their own tags",
-     parse_vlan, ctl_print_ok},
-    {"create bridge-domain", "<bd-id> [learn {on | off}] [aging <minutes>]",
-     "create a bridge domain or change its options (default learn on, aging 5; 0: never)",
-     parse_create_bd, ctl_print_ok},
-    {"delete bridge-domain", "<bd-id>", "delete a bridge domain with no interfaces",
-     parse_delete_bd, ctl_print_ok},
-    {"show bridge-domain", "[<bd-id>]", "bridge domains: learning, aging, MACs, interfaces",
-     parse_show_bd, ctl_print_bridge_domains},
-    {"show l2fib", "[bd <bd-id>] [verbose]",
-     "number of learned MACs; verbose: each MAC with its bridge domain, VLAN, interface, age",
-     parse_show_l2fib, ctl_print_l2fib},
-    {"show uplink", "",
-     "the uplink port: devargs, driver, link, steering mode (vmdq or software) and why, queues "
-     "per worker, vm2vm, vlan-strip, each worker's uplink counters, registered VM MACs",
-     parse_show_uplink, ctl_print_uplink},
-    {"help", "", "this list", parse_help, NULL},
+#define VSW_COMMAND(field, CASE, words, access) {words, VSW__REQUEST__CMD_##CASE, CTL_##field},
+#include "vsw_commands.def"
+#undef VSW_COMMAND
+    {"help", VSW__REQUEST__CMD__NOT_SET, "", "this list", parse_help, NULL},
 };
 const size_t ctl_ncmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);
 
@@ -659,6 +679,7 @@ int ctl_parse(int argc, char **argv, struct ctl_req *r, char *err, size_t errlen
                             argv[partial], seen);
         }
         r->cmd = best;
+        r->req.cmd_case = best->cmd;
         return best->parse(r, argc - best_n, argv + best_n, err, errlen);
 }
 
