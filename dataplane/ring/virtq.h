@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "virtio_spec.h"
+
 #define VIRTQ_BURST 32
 /* Largest frame taken from a guest, virtio-net header excluded: no
  * segmentation offload is offered, so anything larger is malformed. */
@@ -49,7 +51,9 @@ uint64_t virtq_stats_bad_desc(const struct virtq_stats *st);
  * VIRTIO_F_VERSION_1 or VIRTIO_NET_F_MRG_RXBUF, else 10. */
 static inline uint16_t virtq_net_hdr_len(uint64_t features)
 {
-        return (features & ((1ULL << 32) | (1ULL << 15))) ? 12 : 10;
+        return (features & (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF)))
+                   ? 12
+                   : 10;
 }
 
 #endif
