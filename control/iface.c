@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rx_placement.h"
 #include "vring_handshake.h"
 #include "vault.h"
 #include "vsw_bridge.h"
@@ -222,20 +223,31 @@ int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint
                          d->st->nworkers - 1);
                 return -1;
         }
-        for (unsigned q = 2 * qp; q < 2 * qp + 2; q++) {
-                /* The old owner must have written its positions back and let
-                 * go before the new one reads them. */
-                if (vring_pause_within(d->st, ifc, q, VSW_RPC_PAUSE_BUDGET_US) < 0) {
-                        vring_release(ifc, q);
-                        snprintf(err, errlen, "vring %u: its worker did not pause it, not moved",
-                                 q);
-                        return -1;
-                }
-                ifc->vrings[q].placement_user = 1;
-                atomic_store_explicit(&ifc->vrings[q].owner, worker, memory_order_release);
-                vring_release(ifc, q);
-        }
+        if (rx_placement_move(d->st, ifc, qp, worker, err, errlen) < 0)
+                return -1;
+        ifc->vrings[2 * qp].placement_user = 1;
+        ifc->vrings[2 * qp + 1].placement_user = 1;
         VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: queue %u placed on worker %u", ifc->name, qp, worker);
+        return 0;
+}
+
+int vhostd_iface_unpin(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, char *err,
+                       size_t errlen)
+{
+        struct vsw_iface *ifc = vhostd_iface_by_index(d, sw_if_index);
+
+        if (!ifc) {
+                snprintf(err, errlen, "no interface with sw_if_index %u", sw_if_index);
+                return -1;
+        }
+        if (qp >= VSW_MAX_QUEUE_PAIRS) {
+                snprintf(err, errlen, "queue %u is out of range, expected 0-%u", qp,
+                         VSW_MAX_QUEUE_PAIRS - 1);
+                return -1;
+        }
+        ifc->vrings[2 * qp].placement_user = 0;
+        ifc->vrings[2 * qp + 1].placement_user = 0;
+        VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: queue %u unpinned", ifc->name, qp);
         return 0;
 }
 

@@ -32,9 +32,13 @@ int vhostd_iface_delete(struct vhostd *d, uint32_t sw_if_index, char *err, size_
 int vhostd_iface_set_admin(struct vhostd *d, uint32_t sw_if_index, int up, char *err,
                            size_t errlen);
 int vhostd_iface_set_debug(struct vhostd *d, int on);
-/* Moves queue pair qp (vrings 2qp and 2qp+1) to worker, for good. */
+/* Moves queue pair qp (vrings 2qp and 2qp+1) to worker, for good (pinned:
+ * a rebalance leaves it there). */
 int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint32_t worker,
                        char *err, size_t errlen);
+/* Unpins queue pair qp: it stays where it is until a rebalance moves it. */
+int vhostd_iface_unpin(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, char *err,
+                       size_t errlen);
 
 /* Lookup by "VirtualEthernet0/0/N" name; NULL when none. */
 struct vsw_iface *vhostd_iface_by_name(struct vhostd *d, const char *name);

@@ -68,6 +68,7 @@ void dp_counters_publish(struct dp_vq *vq)
                 c.drops_other += vq->drops_other;
         }
         vq->shared->counters = c;
+        __atomic_store_n(&vq->shared->busy_cycles, vq->busy_cycles, __ATOMIC_RELAXED);
 }
 
 void dp_heads_publish(struct dp_vq *vq)
@@ -92,4 +93,5 @@ void dp_counters_publish_all(struct dp_worker *w)
         }
         w->self->xw_drops = w->xw_drops;
         w->self->no_rxq_drops = w->no_rxq_drops;
+        dp_runtime_publish(&w->rt, w->self);
 }

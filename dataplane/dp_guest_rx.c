@@ -7,6 +7,7 @@
 
 #include "dp_vq.h"
 
+/* Returns the frames enqueued. */
 static __rte_noinline uint16_t retry(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts,
                                      uint16_t n)
 {
@@ -29,7 +30,8 @@ void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **
                 uint16_t done = dp_vq_enqueue(vq, pkts, n);
 
                 if (unlikely(done < n))
-                        retry(w, vq, pkts + done, (uint16_t)(n - done));
+                        done += retry(w, vq, pkts + done, (uint16_t)(n - done));
+                dp_runtime_out(&w->rt, done);
                 if (dp_vq_need_notify(vq))
                         dp_notify(w, vq);
         } else {

@@ -266,6 +266,7 @@ static void ring_add(struct dp_worker *w, uint16_t iface, uint16_t vring)
         vq->vring = vring;
         vq->callfd = -1;
         vq->acc = vq->shared->counters; /* a predecessor's counts go on */
+        vq->busy_cycles = vq->shared->busy_cycles;
         vq->ifc->nowned++;
         w->slot[iface][vring] = vq;
         w->vqs[w->nvqs++] = vq;

@@ -61,6 +61,7 @@ void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
         }
         ctr->tx_packets += sent;
         ctr->tx_bytes += bytes;
+        dp_runtime_out(&w->rt, sent);
 }
 
 /* With VMDQ the NIC steers the MAC to the interface's pool (one planned

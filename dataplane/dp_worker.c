@@ -4,7 +4,8 @@
  * the other workers. Every DP_HOUSEKEEPING_US (by the TSC, however long an
  * iteration takes, so that a busy worker beats as often as an idle one):
  * heartbeat, guest memory faults, counters, routes, and the rings assigned
- * to this worker or taken away. */
+ * to this worker or taken away. The TSC read that paces housekeeping also
+ * closes each poll for `show runtime` (dp_runtime.h). */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -43,15 +44,18 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
         const uint64_t period = rte_get_tsc_hz() / 1000000 * DP_HOUSEKEEPING_US;
         uint64_t next = 0;
 
+        dp_runtime_init(&w->rt, w->self, rte_rdtsc());
         while (!*stop) {
                 uint64_t tsc = rte_rdtsc();
 
+                dp_runtime_poll(&w->rt, tsc);
                 if (unlikely(tsc >= next)) {
                         housekeeping(w);
                         next = tsc + period;
+                        dp_runtime_skip(&w->rt);
                 }
-                if (w->uplink.active)
-                        dp_uplink_poll(w);
+                if (w->uplink.active && dp_uplink_poll(w))
+                        dp_runtime_skip(&w->rt);
                 if (unlikely(w->nvqs == 0)) {
                         dp_xw_drain(w);
                         rte_pause(); /* nothing to poll: spare the sibling hyperthread */
@@ -63,8 +67,9 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                         if (!dp_ring_check(w, i))
                                 continue; /* removed: vqs[i] is another ring now */
                         /* Admin down: the guest's frames wait in its ring. */
-                        if ((vq->vring & 1) && vq->running && vq->ifc->admin_up)
-                                dp_guest_tx_poll(w, vq);
+                        if ((vq->vring & 1) && vq->running && vq->ifc->admin_up &&
+                            dp_guest_tx_poll(w, vq))
+                                dp_runtime_ring_busy(&w->rt, &vq->busy_cycles);
                         i++;
                 }
                 dp_xw_drain(w);

@@ -15,6 +15,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "dp_runtime.h"
 #include "guest_mem.h"
 #include "l2_bridge.h"
 #include "virtq_packed.h"
@@ -84,6 +85,7 @@ struct dp_vq {
         struct vsw_vring_counters acc; /* counted before the engine's last start */
         uint64_t drops_full;           /* since the engine's last start */
         uint64_t drops_other;
+        uint64_t busy_cycles; /* vsw_vring.busy_cycles, published at housekeeping */
         union {
                 struct virtq_split split;
                 struct virtq_packed packed;
@@ -135,6 +137,7 @@ struct dp_worker {
         struct l2_ctx l2;
         struct l2_out out;
 
+        struct dp_runtime rt;  /* `show runtime`'s counts (dp_runtime.h) */
         uint64_t xw_drops;     /* another worker's ring was full */
         uint64_t no_rxq_drops; /* destination has no enabled RX queue */
 };
@@ -194,8 +197,8 @@ void dp_fault_poll(struct dp_worker *w);
 void dp_ring_faults(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_guest_tx.c: one burst dequeued off a guest's TX queue, forwarded to
- * its destinations. */
-void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
+ * its destinations. Returns the frames dequeued. */
+uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
 
 /* dp_guest_rx.c: a burst into an owned guest RX queue; the mbufs are freed. */
 void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
@@ -213,8 +216,8 @@ void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d);
 void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_mbuf *m);
 
 /* dp_uplink_rx.c: a burst off each of the worker's uplink RX queues,
- * forwarded to its destinations. */
-void dp_uplink_poll(struct dp_worker *w);
+ * forwarded to its destinations. Returns the frames received. */
+unsigned dp_uplink_poll(struct dp_worker *w);
 
 /* dp_xworker.c: the rings between workers. */
 int dp_xw_attach(struct dp_worker *w);

@@ -33,6 +33,7 @@ void vsw_config_defaults(struct vsw_config *cfg)
         cfg->vlan_strip = 0;
         cfg->reconnect_ms = 1000;
         cfg->max_guest_memory = VSW_DEFAULT_MAX_GUEST_MEMORY;
+        cfg->rx_placement = VSW_RX_PLACEMENT_CYCLES;
         cfg->default_log_level = VSW_LOG_INFO;
         for (int c = 0; c < VSW_LOG_CLASS_MAX; c++)
                 cfg->class_log_level[c] = -1;

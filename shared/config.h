@@ -71,6 +71,7 @@ struct vsw_config {
         uint8_t vlan_strip;
         uint32_t reconnect_ms;     /* client-mode retry interval */
         uint64_t max_guest_memory; /* bytes of guest memory one interface may map */
+        uint32_t rx_placement;     /* enum vsw_rx_placement: how a rebalance spreads queues */
         uint32_t nboot_ifaces;
         struct vsw_boot_iface boot_ifaces[VSW_CONF_MAX_BOOT_IFACES];
 

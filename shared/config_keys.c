@@ -346,6 +346,20 @@ static int key_vlan_strip(struct parser *ps, const struct vsw_conf_key *k, unsig
         return vsw_conf_on_off(ps, k, line, &ps->cfg->vlan_strip);
 }
 
+static int key_rx_placement(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        const char *s = vsw_conf_value(ps, k, line);
+        if (!s)
+                return -1;
+        if (strcmp(s, "cycles") == 0)
+                ps->cfg->rx_placement = VSW_RX_PLACEMENT_CYCLES;
+        else if (strcmp(s, "roundrobin") == 0)
+                ps->cfg->rx_placement = VSW_RX_PLACEMENT_ROUNDROBIN;
+        else
+                return vsw_conf_fail(ps, line, "bad rx-placement '%s', expected %s", s, k->expect);
+        return 0;
+}
+
 static int key_reconnect_interval(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
 {
         return vsw_conf_number(ps, k, line, 10, 3600000, &ps->cfg->reconnect_ms);
@@ -494,6 +508,7 @@ static const struct vsw_conf_key vhost_keys[] = {
     {"vm2vm", "0, 1 or 2", key_vm2vm},
     {"vlan-strip", "on or off", key_vlan_strip},
     {"reconnect-interval", "milliseconds 10-3600000", key_reconnect_interval},
+    {"rx-placement", "cycles or roundrobin", key_rx_placement},
     {"max-guest-memory", "a size 1M-128T like 512G or 1T (K, M, G, T: powers of 1024)",
      key_max_guest_memory},
     {"interface", "'{'", key_interface},

@@ -20,7 +20,7 @@
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 10u
+#define VSW_STATE_ABI_VERSION 11u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -160,6 +160,13 @@ struct vsw_vring {
          * can tell where the ring stands (virtq_packed_resume); 0 while the
          * ring is paused: last_avail_idx and last_used_idx are then exact. */
         uint64_t packed_progress;
+        /* TSC cycles the owner spent serving this ring in polls where it
+         * moved frames (a TX ring's dequeue, the bridge, and delivery to
+         * RX rings of the same worker), across owners: what rebalancing
+         * by cycles weighs. Written by the owner at housekeeping. */
+        uint64_t busy_cycles;
+        /* busy_cycles at the last `clear runtime`; written by vhostd only. */
+        uint64_t busy_cycles_clear;
 };
 
 enum vsw_conn_state {
@@ -270,6 +277,18 @@ struct vsw_iface {
         struct vsw_vring vrings[VSW_MAX_VRINGS];
 };
 
+/* A worker's poll loop as `show runtime` reports it (VPP's): written by
+ * the worker only, relaxed stores at housekeeping; they survive its
+ * restarts (the successor counts on). The TSC is read once per poll. */
+struct vsw_worker_runtime {
+        uint64_t polls;       /* loop iterations */
+        uint64_t idle_polls;  /* iterations that moved no frame */
+        uint64_t frames_in;   /* frames taken off guest TX queues and the uplink's RX queues */
+        uint64_t frames_out;  /* frames put into guest RX queues and onto the uplink */
+        uint64_t cycles;      /* TSC cycles of all iterations */
+        uint64_t busy_cycles; /* TSC cycles of the iterations that moved frames */
+};
+
 enum vsw_worker_state {
         VSW_WORKER_ABSENT,
         VSW_WORKER_STARTING,
@@ -293,6 +312,13 @@ struct vsw_worker {
          * (bits 8-15), vring (bits 0-7) and that vring's call_gen (bits
          * 32-63); 0 otherwise. Names the trap if the write never returns. */
         _Atomic uint64_t signalling;
+        /* Written by the worker only (see above). */
+        alignas(VSW_CACHE_LINE) struct vsw_worker_runtime runtime;
+        /* runtime at the last `clear runtime` (and when), written by vhostd
+         * only: show runtime prints the difference, the workers never see
+         * a clear. */
+        struct vsw_worker_runtime runtime_clear;
+        uint64_t runtime_clear_ns; /* CLOCK_MONOTONIC; 0: never cleared */
 };
 
 /* One MAC table entry (layout in vsw_l2fib.h). Learners in several
@@ -317,6 +343,11 @@ struct vsw_bridge {
         uint32_t aging_s; /* entries older than this are ignored and reclaimed; 0: never */
         uint32_t learn;   /* learn source MACs */
         struct vsw_l2fib_bucket fib[VSW_L2FIB_BUCKETS];
+};
+
+enum vsw_rx_placement {
+        VSW_RX_PLACEMENT_CYCLES,     /* by measured busy cycles, heaviest first */
+        VSW_RX_PLACEMENT_ROUNDROBIN, /* by count of queue pairs */
 };
 
 enum vsw_uplink_mode {
@@ -398,6 +429,9 @@ struct vsw_state {
         /* `vhost { max-guest-memory }`: the most guest memory, in bytes, one
          * interface's table may hold (the sum of its regions' sizes). */
         uint64_t max_guest_memory;
+        /* `vhost { rx-placement }`: how `set rx-placement rebalance` spreads
+         * the queue pairs nobody pinned (enum vsw_rx_placement). */
+        uint32_t rx_placement;
         uint32_t nworkers;
         uint32_t next_sw_if_index;
         _Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];

@@ -44,6 +44,9 @@ struct vsw_iface *rpc_iface_named(struct vhostd *d, struct rpc_call *c, const ch
  * when out of memory. */
 Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vring_counters *src);
 
+/* A worker's state as `show workers` spells it (rpc_workers.c). */
+const char *rpc_worker_state_name(uint32_t state);
+
 /* Connection state as `show` spells it. */
 const char *rpc_conn_state_name(unsigned state);
 

@@ -146,6 +146,11 @@ int rpc_set_interface_rx_placement(struct vhostd *d, const Vsw__Request *req, st
 
         if (!ifc)
                 return -1;
+        if (q->has_unpin && q->unpin) {
+                if (vhostd_iface_unpin(d, ifc->sw_if_index, q->queue, err, sizeof(err)))
+                        return rpc_fail(c, EINVAL, "%s: %s", ifc->name, err);
+                return 0;
+        }
         if (vhostd_iface_place(d, ifc->sw_if_index, q->queue, q->worker, err, sizeof(err)))
                 return rpc_fail(c, EINVAL, "%s: %s", ifc->name, err);
         return 0;

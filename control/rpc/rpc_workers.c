@@ -6,7 +6,7 @@
 
 #include "rpc_call.h"
 
-static const char *state_name(uint32_t s)
+const char *rpc_worker_state_name(uint32_t s)
 {
         switch (s) {
         case VSW_WORKER_ABSENT:
@@ -50,7 +50,7 @@ int rpc_show_workers(struct vhostd *d, const Vsw__Request *req, struct rpc_call 
                 w[i]->index = i;
                 w[i]->pid = k->pid;
                 w[i]->lcore = k->lcore;
-                w[i]->state = (char *)state_name(atomic_load(&k->state));
+                w[i]->state = (char *)rpc_worker_state_name(atomic_load(&k->state));
                 w[i]->restarts = k->restarts;
                 w[i]->heartbeat_age_ms = age_ms(atomic_load(&k->heartbeat_ns));
                 w[i]->has_xw_drops = w[i]->has_no_rxq_drops = 1;

@@ -58,10 +58,3 @@ void vring_release(struct vsw_iface *ifc, unsigned q)
         if (seq & 1u)
                 atomic_store_explicit(&vr->cmd_seq, seq + 1, memory_order_release);
 }
-
-uint32_t vring_default_owner(const struct vsw_state *st, unsigned q)
-{
-        if (st->nworkers == 0)
-                return VSW_NO_WORKER;
-        return (q / 2) % st->nworkers;
-}

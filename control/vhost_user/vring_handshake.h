@@ -20,7 +20,5 @@ int vring_pause_within(struct vsw_state *st, const struct vsw_iface *ifc, unsign
 #define VSW_RPC_PAUSE_BUDGET_US 20000
 /* Lets the owner read the edited ring. */
 void vring_release(struct vsw_iface *ifc, unsigned q);
-/* The worker that owns queue pair q/2 by default (VSW_NO_WORKER with none). */
-uint32_t vring_default_owner(const struct vsw_state *st, unsigned q);
 
 #endif

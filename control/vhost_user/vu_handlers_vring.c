@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rx_placement.h"
 #include "vring_handshake.h"
 #include "vu_features.h"
 #include "vu_handlers.h"
@@ -196,7 +197,7 @@ enum vu_result vu_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, struct 
         if (!(dev->ifc->features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
                 vr->state |= VSW_VRING_ENABLED;
         if (!vr->placement_user)
-                atomic_store_explicit(&vr->owner, vring_default_owner(dev->st, q),
+                atomic_store_explicit(&vr->owner, rx_placement_default(dev->st, dev->ifc, q),
                                       memory_order_release);
         vring_release(dev->ifc, q);
         return VU_R_OK;

@@ -130,11 +130,23 @@ static void test_others(void)
         CHECK(r.req.set_interface_rx_placement->queue == 1 &&
               r.req.set_interface_rx_placement->worker == 0);
         bad("set interface rx-placement VirtualEthernet0/0/1 queue 1",
-            "'set interface rx-placement' needs <name> queue <n> worker <n>");
+            "'set interface rx-placement' needs <name> queue <n> worker {<n> | auto}");
         bad("set interface rx-placement VirtualEthernet0/0/1 queue x worker 0",
             "bad queue 'x', expected a number");
         bad("set interface rx-placement VirtualEthernet0/0/1 queue 0 worker -1",
-            "bad worker '-1', expected a number");
+            "bad worker '-1', expected a number or auto");
+        good("set interface rx-placement VirtualEthernet0/0/1 queue 0 worker auto", &r);
+        CHECK(r.req.set_interface_rx_placement->has_unpin &&
+              r.req.set_interface_rx_placement->unpin);
+        good("show interface rx-placement", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_INTERFACE_RX_PLACEMENT);
+        good("show runtime", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_RUNTIME);
+        bad("show runtime x", "unexpected word 'x' after 'show runtime'");
+        good("clear runtime", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_CLEAR_RUNTIME);
+        good("set rx-placement rebalance", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_RX_PLACEMENT_REBALANCE);
 
         good("show vhost-user", &r);
         CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_VHOST_USER);

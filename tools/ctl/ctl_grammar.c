@@ -229,21 +229,24 @@ static int parse_placement(struct ctl_req *r, int argc, char **argv, char *err, 
         r->req.set_interface_rx_placement = p;
         if (argc < 5 || strcmp(argv[1], "queue") || strcmp(argv[3], "worker"))
                 return fail(err, errlen,
-                            "'set interface rx-placement' needs <name> queue <n> worker <n>");
+                            "'set interface rx-placement' needs <name> queue <n> worker "
+                            "{<n> | auto}");
         if (check_name(argv[0], err, errlen))
                 return -1;
         p->name = argv[0];
         if (ctl_arg_u32(argv[2], UINT32_MAX, &p->queue))
                 return fail(err, errlen, "bad queue '%s', expected a number", argv[2]);
-        if (ctl_arg_u32(argv[4], UINT32_MAX, &p->worker))
-                return fail(err, errlen, "bad worker '%s', expected a number", argv[4]);
+        if (strcmp(argv[4], "auto") == 0)
+                p->has_unpin = p->unpin = 1;
+        else if (ctl_arg_u32(argv[4], UINT32_MAX, &p->worker))
+                return fail(err, errlen, "bad worker '%s', expected a number or auto", argv[4]);
         return no_more(argc, argv, 5, "set interface rx-placement", err, errlen);
 }
 #define CTL_set_interface_rx_placement                                                             \
         CTL_GRAMMAR(                                                                               \
-            "<name> queue <n> worker <n>",                                                         \
+            "<name> queue <n> worker {<n> | auto}",                                                \
             "poll queue pair <n> of an interface (both its vrings) on worker <n> (0: the first), " \
-            "instead of queue mod workers",                                                        \
+            "pinned: 'set rx-placement rebalance' leaves it there; auto: unpinned again",          \
             parse_placement, ctl_print_ok)
 
 static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
@@ -416,6 +419,56 @@ static int parse_show_uplink(struct ctl_req *r, int argc, char **argv, char *err
             "queues "                                                                              \
             "per worker, vm2vm, vlan-strip, each worker's uplink counters, registered VM MACs",    \
             parse_show_uplink, ctl_print_uplink)
+
+static int parse_show_runtime(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_runtime_request__init(&r->u.show_runtime);
+        r->req.show_runtime = &r->u.show_runtime;
+        return no_more(argc, argv, 0, "show runtime", err, errlen);
+}
+#define CTL_show_runtime                                                                           \
+        CTL_GRAMMAR("",                                                                            \
+                    "each worker's poll loop (VPP's show runtime): polls, frames in and out, "     \
+                    "frames per poll, clocks per frame, idle polls, since start and since "        \
+                    "'clear runtime'; each queue pair's share of its worker's cycles",             \
+                    parse_show_runtime, ctl_print_runtime)
+
+static int parse_clear_runtime(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__clear_runtime_request__init(&r->u.clear_runtime);
+        r->req.clear_runtime = &r->u.clear_runtime;
+        return no_more(argc, argv, 0, "clear runtime", err, errlen);
+}
+#define CTL_clear_runtime                                                                          \
+        CTL_GRAMMAR("",                                                                            \
+                    "start 'show runtime''s since-clear figures (and the cycles a rebalance "      \
+                    "weighs) from now",                                                            \
+                    parse_clear_runtime, ctl_print_ok)
+
+static int parse_show_placement(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_interface_rx_placement_request__init(&r->u.show_placement);
+        r->req.show_interface_rx_placement = &r->u.show_placement;
+        return no_more(argc, argv, 0, "show interface rx-placement", err, errlen);
+}
+#define CTL_show_interface_rx_placement                                                            \
+        CTL_GRAMMAR("",                                                                            \
+                    "which worker polls each queue pair, whether it is pinned, and its share of "  \
+                    "that worker's cycles since 'clear runtime'",                                  \
+                    parse_show_placement, ctl_print_rx_placement)
+
+static int parse_rebalance(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__set_rx_placement_rebalance_request__init(&r->u.rebalance);
+        r->req.set_rx_placement_rebalance = &r->u.rebalance;
+        return no_more(argc, argv, 0, "set rx-placement rebalance", err, errlen);
+}
+#define CTL_set_rx_placement_rebalance                                                             \
+        CTL_GRAMMAR("",                                                                            \
+                    "spread the queue pairs nobody pinned over the workers by the cycles each "    \
+                    "used since 'clear runtime' (vhost { rx-placement cycles }, the default) or "  \
+                    "by count (roundrobin); prints the moves",                                     \
+                    parse_rebalance, ctl_print_rebalance)
 
 static int bd_id_of(const char *v, uint32_t *id, char *err, size_t errlen)
 {

@@ -154,6 +154,12 @@ void ctl_json_u64(struct ctl_json *j, const char *key, uint64_t v)
         fprintf(j->out, "%" PRIu64, v);
 }
 
+void ctl_json_f64(struct ctl_json *j, const char *key, double v)
+{
+        member(j, key);
+        fprintf(j->out, "%.6g", v);
+}
+
 void ctl_json_i64(struct ctl_json *j, const char *key, int64_t v)
 {
         member(j, key);

@@ -21,6 +21,7 @@ void ctl_json_arr_begin(struct ctl_json *j, const char *key);
 void ctl_json_arr_end(struct ctl_json *j);
 void ctl_json_str(struct ctl_json *j, const char *key, const char *v);
 void ctl_json_u64(struct ctl_json *j, const char *key, uint64_t v);
+void ctl_json_f64(struct ctl_json *j, const char *key, double v);
 void ctl_json_i64(struct ctl_json *j, const char *key, int64_t v);
 void ctl_json_bool(struct ctl_json *j, const char *key, int v);
 void ctl_json_null(struct ctl_json *j, const char *key);

@@ -108,6 +108,7 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
         vsw_state_init(st);
         st->nworkers = cfg->nworkers;
         st->max_guest_memory = cfg->max_guest_memory;
+        st->rx_placement = cfg->rx_placement;
         for (unsigned i = 0; i < cfg->nworkers; i++) {
                 st->workers[i].lcore = cfg->worker_cores[i];
                 atomic_store(&st->workers[i].state, VSW_WORKER_ABSENT);
