@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages vhostsw builds, runs and tests with.
 # Idempotent: only calls apt-get when something is missing.
+#   --bench  also what tools/bench/vhost_bench.py compares against: OVS-DPDK
+#            (openvswitch-switch-dpdk). Its services are not started: the
+#            benchmark runs its own ovsdb-server and ovs-vswitchd.
 set -euo pipefail
 
 packages=(
@@ -11,6 +14,15 @@ packages=(
   python3 clang libclang-rt-14-dev
   libvirt-daemon-system libvirt-clients
 )
+
+bench_packages=(openvswitch-switch-dpdk)
+bench=0
+for a in "$@"; do
+  case "$a" in
+    --bench) bench=1; packages+=("${bench_packages[@]}") ;;
+    *) echo "install-deps: unknown option '$a', expected --bench" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,5 +36,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
   apt-get update -q
+  # No package's service may start here (OVS's would run a system-wide
+  # ovs-vswitchd): a policy-rc.d of our own for the install only.
+  policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+if [ "$bench" = 1 ] && [ ! -x /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk ]; then
+  echo "install-deps: /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk missing" >&2
+  exit 1
 fi

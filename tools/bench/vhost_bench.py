@@ -1,26 +1,37 @@
 #!/usr/bin/env python3
-"""vhost_bench: vhostsw against DPDK's own vhost library, loopback through one
-dpdk-testpmd front end (python3 stdlib; a benchmark that prints figures, not
+"""vhost_bench: vhostsw against DPDK's own vhost library and OVS-DPDK, loopback
+through one dpdk-testpmd front end (python3 stdlib; a benchmark that prints figures, not
 a pass/fail test).
 
 One `dpdk-testpmd` front end with two `net_virtio_user` ports forwards in io
 mode (`start tx_first N`): whatever arrives on one port leaves on the other,
-so the frames loop front end -> backend -> front end. The backend is either
+so the frames loop front end -> backend -> front end. The backend is one of
 
   vhostsw  the switch, one vhost-dp worker, two vhost-user server interfaces
            in one bridge domain (real L2 lookups: the front end's frames are
            addressed to the other port's MAC), or
   dpdk     a second dpdk-testpmd with two `net_vhost` ports in io mode
-           (DPDK's vhost library doing bare io forwarding: the reference).
+           (DPDK's vhost library doing bare io forwarding: the reference), or
+  ovs      OVS-DPDK 3.1 (Debian's openvswitch-switch-dpdk: install it with
+           `tools/install-deps.sh --bench`), its own ovsdb-server and
+           ovs-vswitchd in a runtime dir of the benchmark's, DPDK with its own
+           file prefix and 256 MB, a netdev bridge with two dpdkvhostuser
+           ports and actions=NORMAL, one PMD thread on the backend's CPU.
+
+Backends are alternated within each run; the table gives each one's median
+Mpps, the ratios vhostsw / DPDK and vhostsw / OVS of the medians (and of the
+best runs), and vhostsw's own clocks per frame from `show runtime` (cleared
+at the start of each interval: busy poll cycles per frame taken in).
 
 The front end's forwarding core and the backend's polling core sit on
 different CPUs. After a warm-up, the front end's port counters are read at
 the start and end of a fixed interval; Mpps = packet deltas / elapsed time,
 summed over both ports (each port's RX is one direction of the backend).
 
-    python3 tools/bench/vhost_bench.py                 # both, 64 and 1518 B
+    python3 tools/bench/vhost_bench.py                 # all three, 64, 512, 1518 B
     python3 tools/bench/vhost_bench.py --json --runs 3 --duration 20
     python3 tools/bench/vhost_bench.py --packed        # packed virtqueues
+    python3 tools/bench/vhost_bench.py --runs 1 --duration 2   # a smoke run
 
 Run it as root on an otherwise idle machine: every other busy process takes
 CPU time from the two pollers. The benchmark warns (and marks the figures)
@@ -45,7 +56,7 @@ import vswtest as t  # noqa: E402 (path set up above)
 # Front end port MACs; each port addresses its frames to the other one.
 FE_MACS = ("02:00:00:00:b0:00", "02:00:00:00:b0:01")
 POLLER_NAMES = ("dpdk-testpmd", "vhost-dp", "vhost-supervisor", "vhostd", "qemu-system-x86",
-                "qemu-system-x86_64")
+                "qemu-system-x86_64", "ovs-vswitchd", "ovs-vswitchd-dp")
 FOREIGN_CPU_WARN = 5.0  # % of one CPU used by others during a measurement
 
 
@@ -219,12 +230,115 @@ class SwitchBackend:
     def describe(self):
         return "vhostsw, 1 vhost-dp worker, 2 interfaces in bridge domain 1"
 
+    def measure_begin(self):
+        self.sw.ctl("clear", "runtime")
+
+    def measure_end(self):
+        """The worker's own figures over the interval (`show runtime`)."""
+        w = self.sw.ctl("show", "runtime", json=True)["workers"][0]["since_clear"]
+        return {k: w[k] for k in ("clocks_per_frame", "frames_per_poll", "idle_share")}
+
     def stop(self):
         self.sw.stop(check_clean=False)
         t.dpdk_cleanup_prefix(self.sw.prefix)
 
 
-BACKENDS = {"vhostsw": SwitchBackend, "dpdk": DpdkBackend}
+OVS_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
+OVS_VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
+
+
+class OvsBackend:
+    """OVS-DPDK (Debian's openvswitch-switch-dpdk, OVS 3.1): its own
+    ovsdb-server and ovs-vswitchd in a runtime dir of the benchmark's, DPDK
+    with its own file prefix and a small socket-mem, one netdev bridge with
+    two dpdkvhostuser (server) ports and the bridge's default flow
+    (actions=NORMAL: MAC learning), one PMD thread pinned on the backend's
+    CPU. Install it with `tools/install-deps.sh --bench`."""
+
+    name = "ovs"
+    started = 0  # instances so far: each gets a runtime dir and file prefix of its own
+
+    def __init__(self, socks, cpu, other_cpu, mbufs):
+        del socks, mbufs  # OVS names its sockets after its ports; its own mbuf pools
+        for path in (OVS_SCHEMA, OVS_VSWITCHD):
+            if not os.path.exists(path):
+                raise RuntimeError("%s missing: run tools/install-deps.sh --bench" % path)
+        OvsBackend.started += 1
+        self.dir = os.path.join(t.workdir(), "ovs%d" % OvsBackend.started)
+        os.makedirs(self.dir)
+        self.prefix = "%s-%d" % (t.unique("ovsdpdk"), OvsBackend.started)
+        self.cpu, self.other_cpu = cpu, other_cpu
+        self.db = "unix:%s" % os.path.join(self.dir, "db.sock")
+        self.env = dict(os.environ, OVS_RUNDIR=self.dir, OVS_DBDIR=self.dir, OVS_LOGDIR=self.dir,
+                        OVS_PKGDATADIR="/usr/share/openvswitch")
+        self.socks = [os.path.join(self.dir, "vhu%d" % i) for i in (0, 1)]
+        self.procs = []
+
+    def vsctl(self, *args):
+        r = subprocess.run(["ovs-vsctl", "--db=" + self.db, "--timeout=30"] + list(args),
+                           capture_output=True, text=True, env=self.env, timeout=40)
+        if r.returncode != 0:
+            raise RuntimeError("ovs-vsctl %s: %s" % (" ".join(args), r.stderr.strip()))
+        return r.stdout
+
+    def daemon(self, name, argv):
+        p = t.Proc(argv, os.path.join(self.dir, name + ".out"), name=name, env=self.env,
+                   cwd=self.dir).start()
+        self.procs.append(p)
+        return p
+
+    def start(self):
+        conf = os.path.join(self.dir, "conf.db")
+        subprocess.run(["ovsdb-tool", "create", conf, OVS_SCHEMA], check=True,
+                       capture_output=True, env=self.env)
+        self.daemon("ovsdb-server", [
+            "ovsdb-server", conf, "--remote=punix:" + os.path.join(self.dir, "db.sock"),
+            "--unixctl=" + os.path.join(self.dir, "ovsdb-server.ctl"),
+            "--log-file=" + os.path.join(self.dir, "ovsdb-server.log")])
+        t.wait_until(lambda: os.path.exists(os.path.join(self.dir, "db.sock")), 10, 0.1,
+                     "ovsdb-server socket")
+        self.vsctl("--no-wait", "init")
+        self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                   "other_config:dpdk-init=true",
+                   "other_config:dpdk-socket-mem=256",
+                   "other_config:dpdk-socket-limit=256",
+                   "other_config:dpdk-lcore-mask=0x%x" % (1 << self.other_cpu),
+                   "other_config:pmd-cpu-mask=0x%x" % (1 << self.cpu),
+                   'other_config:dpdk-extra="--file-prefix=%s --no-pci"' % self.prefix)
+        self.daemon("ovs-vswitchd", [
+            OVS_VSWITCHD, self.db, "--unixctl=" + os.path.join(self.dir, "ovs-vswitchd.ctl"),
+            "--log-file=" + os.path.join(self.dir, "ovs-vswitchd.log")])
+        # One transaction: one datapath reconfiguration, not three.
+        self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev",
+                   "--", "add-port", "br0", "vhu0", "--", "set", "Interface", "vhu0",
+                   "type=dpdkvhostuser", "--", "add-port", "br0", "vhu1", "--", "set",
+                   "Interface", "vhu1", "type=dpdkvhostuser")
+        t.wait_until(lambda: all(os.path.exists(s) for s in self.socks), 20, 0.1,
+                     "OVS dpdkvhostuser sockets")
+        # A front end that connects while the PMD's queues are still being
+        # assigned gets its connection reset: wait until the PMD has both.
+        t.wait_until(lambda: all(p in self.appctl("dpif-netdev/pmd-rxq-show")
+                                 for p in ("vhu0", "vhu1")), 20, 0.2, "OVS PMD polling both ports")
+        return self
+
+    def appctl(self, *args):
+        r = subprocess.run(["ovs-appctl", "-t", os.path.join(self.dir, "ovs-vswitchd.ctl")]
+                           + list(args), capture_output=True, text=True, env=self.env, timeout=30)
+        return r.stdout
+
+    def poller_pids(self):
+        return [self.procs[-1].pid] if len(self.procs) == 2 and self.procs[-1].alive() else []
+
+    def describe(self):
+        return "OVS-DPDK 3.1, netdev bridge, 2 dpdkvhostuser ports, actions=NORMAL, 1 PMD"
+
+    def stop(self):
+        for p in reversed(self.procs):  # ovs-vswitchd first, by pid
+            p.stop(10)
+        t.dpdk_cleanup_prefix(self.prefix)
+
+
+BACKENDS = {"vhostsw": SwitchBackend, "dpdk": DpdkBackend, "ovs": OvsBackend}
 
 
 # --------------------------------------------------------------------------
@@ -255,7 +369,7 @@ def measure(args, backend_name, frame):
         if os.path.exists(s):
             os.unlink(s)
     backend = BACKENDS[backend_name](socks, args.backend_cpu, args.fe_cpu, args.mbufs)
-    fe = front_end(socks, args.fe_cpu, args.backend_cpu, args.mbufs, int(args.packed))
+    fe = front_end(backend.socks, args.fe_cpu, args.backend_cpu, args.mbufs, int(args.packed))
     strays = check_quiet(args.wait_quiet)
     try:
         backend.start()
@@ -272,11 +386,14 @@ def measure(args, backend_name, frame):
         fe.wait_for(r"io packet forwarding")
         time.sleep(args.warmup)
         profiler = Profiler(args.perf, backend, frame) if args.perf else None
+        if hasattr(backend, "measure_begin"):
+            backend.measure_begin()
         before, t_before = counters(fe)
         ticks = (cpu_ticks(), steal_ticks(), cpu_ticks(own_pids()))
         time.sleep(args.duration)
         after, t_after = counters(fe)
         ticks_after = (cpu_ticks(), steal_ticks(), cpu_ticks(own_pids()))
+        own_figures = backend.measure_end() if hasattr(backend, "measure_end") else {}
         if profiler:
             profiler.stop()
         strays += [s for s in stray_pollers() if s not in strays]
@@ -307,6 +424,7 @@ def measure(args, backend_name, frame):
     res["rx_mpps"] = rx / elapsed / 1e6
     res["tx_mpps"] = tx / elapsed / 1e6
     res["rx_gbps"] = rx * frame * 8 / elapsed / 1e9
+    res.update(own_figures)
     if profiler:
         res["perf_data"], res["perf_top"] = profiler.path, profiler.report()
         log("%s %dB, hottest functions of the backend poller (perf, %s):\n%s"
@@ -317,8 +435,9 @@ def measure(args, backend_name, frame):
              "the figures are low" % (foreign, backend_name, frame))
     if rx == 0:
         warn("%s %dB: the front end received nothing" % (backend_name, frame))
-    log("%-7s %4dB  rx %.3f Mpps  tx %.3f Mpps  (%.1fs, others %.0f%% CPU)"
-        % (backend_name, frame, res["rx_mpps"], res["tx_mpps"], elapsed, foreign))
+    log("%-7s %4dB  rx %.3f Mpps  tx %.3f Mpps  (%.1fs, others %.0f%% CPU)%s"
+        % (backend_name, frame, res["rx_mpps"], res["tx_mpps"], elapsed, foreign,
+           "  %.0f clocks/frame" % res["clocks_per_frame"] if "clocks_per_frame" in res else ""))
     return res
 
 
@@ -350,8 +469,12 @@ class Profiler:
 # report
 # --------------------------------------------------------------------------
 
+RATIOS = (("dpdk", "vhostsw / DPDK"), ("ovs", "vhostsw / OVS"))
+
+
 def summarize(results, backends, frames):
-    """{frame: {backend: {median, min, max, runs}, "ratio": x}}."""
+    """{frame: {backend: {median, min, max, runs}, "ratio_<b>": x, "ratio_best_<b>": y}}:
+    vhostsw against each other backend measured in the same run."""
     summary = {}
     for frame in frames:
         row = {}
@@ -363,11 +486,16 @@ def summarize(results, backends, frames):
                           "runs": len(vals),
                           "valid": all(r["valid"] for r in results
                                        if r["backend"] == b and r["frame"] == frame)}
-        if row.get("dpdk", {}).get("rx_mpps") and "vhostsw" in row:
-            row["ratio"] = row["vhostsw"]["rx_mpps"] / row["dpdk"]["rx_mpps"]
-            # The loopback settles into a slow or a fast regime per run, for
-            # both backends: the best runs compare what each can do.
-            row["ratio_best"] = row["vhostsw"]["max"] / row["dpdk"]["max"]
+                cpf = [r["clocks_per_frame"] for r in results if r["backend"] == b and
+                       r["frame"] == frame and "clocks_per_frame" in r]
+                if cpf:
+                    row[b]["clocks_per_frame"] = statistics.median(cpf)
+        for other, _ in RATIOS:
+            if row.get(other, {}).get("rx_mpps") and "vhostsw" in row:
+                row["ratio_" + other] = row["vhostsw"]["rx_mpps"] / row[other]["rx_mpps"]
+                # The loopback settles into a slow or a fast regime per run,
+                # for every backend: the best runs compare what each can do.
+                row["ratio_best_" + other] = row["vhostsw"]["max"] / row[other]["max"]
         summary[frame] = row
     return summary
 
@@ -379,8 +507,11 @@ def print_table(summary, backends, args):
           % (args.fe_cpu, args.backend_cpu, "packed" if args.packed else "split", args.runs,
              args.duration, args.warmup))
     head = "%-7s" % "frame" + "".join("%22s" % ("%s Mpps" % b) for b in backends)
-    if len(backends) == 2:
-        head += "%18s%12s" % ("vhostsw / DPDK", "best runs")
+    ratios = [(o, label) for o, label in RATIOS if "vhostsw" in backends and o in backends]
+    for _, label in ratios:
+        head += "%16s%11s" % (label, "best runs")
+    if "vhostsw" in backends:
+        head += "%16s" % "vhostsw clk/fr"
     print(head)
     for frame, row in summary.items():
         line = "%-7s" % ("%dB" % frame)
@@ -393,8 +524,13 @@ def print_table(summary, backends, args):
             if cell["runs"] > 1:
                 text += " (%.2f-%.2f)" % (cell["min"], cell["max"])
             line += "%22s" % (text + ("" if cell["valid"] else " *"))
-        if "ratio" in row:
-            line += "%18.2f%12.2f" % (row["ratio"], row["ratio_best"])
+        for o, _ in ratios:
+            if "ratio_" + o in row:
+                line += "%16.2f%11.2f" % (row["ratio_" + o], row["ratio_best_" + o])
+            else:
+                line += "%16s%11s" % ("-", "-")
+        if "clocks_per_frame" in row.get("vhostsw", {}):
+            line += "%16.0f" % row["vhostsw"]["clocks_per_frame"]
         print(line)
     if any(not row[b]["valid"] for row in summary.values() for b in backends if b in row):
         print("* measured while other processes used the CPUs, or a process died: not valid")
@@ -403,10 +539,10 @@ def print_table(summary, backends, args):
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--backends", default="vhostsw,dpdk",
-                    help="comma list of vhostsw, dpdk (default both)")
-    ap.add_argument("--frames", default="64,1518",
-                    help="frame sizes in bytes, FCS included (default 64,1518)")
+    ap.add_argument("--backends", default="vhostsw,dpdk,ovs",
+                    help="comma list of vhostsw, dpdk, ovs (default all three)")
+    ap.add_argument("--frames", default="64,512,1518",
+                    help="frame sizes in bytes, FCS included (default 64,512,1518)")
     ap.add_argument("--runs", type=int, default=5, help="runs per configuration (default 5)")
     ap.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring (2)")
     ap.add_argument("--duration", type=float, default=10.0, help="seconds measured (10)")
