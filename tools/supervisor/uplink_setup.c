@@ -62,7 +62,9 @@ static int plan_vmdq(const struct vsw_config *cfg, const struct rte_eth_dev_info
                 if (b->hwaddr_set)
                         memcpy(vms[i].mac.addr_bytes, b->hwaddr, sizeof(b->hwaddr));
                 vms[i].vlan = (uint16_t)b->vlan;
-                vms[i].worker = 0; /* queue pair 0's default owner */
+                /* Worker 0 polls every pool: frames for a VM whose queue pair
+                 * went to another worker (rx_placement.h) cross to it. */
+                vms[i].worker = 0;
         }
         vmdq_caps_from_dev_info(info, &caps);
         if (vmdq_plan_build(&caps, vms, n, plan, err, sizeof(err)) < 0) {
