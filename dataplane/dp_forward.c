@@ -32,8 +32,12 @@ int dp_forward(struct dp_worker *w, unsigned src_qp, struct l2_dest *d)
                 return 1;
         }
         vq = w->slot[d->iface][vring];
+        if (unlikely(!vq || !vq->running) && dp_park_wanted(w, d->iface, vring)) {
+                dp_park(w, d->iface, vring, d->pkts, d->n); /* changing hands */
+                return 0;
+        }
         if (unlikely(!vq)) {
-                no_rxq(w, d); /* assigned to us, not picked up yet */
+                no_rxq(w, d);
                 return 0;
         }
         dp_guest_rx_burst(w, vq, d->pkts, d->n);

@@ -376,6 +376,26 @@ void dp_ring_report(struct dp_worker *w, uint64_t now_ns)
         }
 }
 
+struct dp_vq *dp_ring_pickup(struct dp_worker *w, uint16_t iface, uint16_t vring)
+{
+        struct dp_vq *vq = w->slot[iface][vring];
+        const struct vsw_iface *ifc = &w->st->ifaces[iface];
+
+        if (!vq) {
+                if (ifc->in_use &&
+                    atomic_load_explicit(&ifc->vrings[vring].owner, memory_order_acquire) == w->idx)
+                        ring_add(w, iface, vring);
+                return w->slot[iface][vring];
+        }
+        for (unsigned i = 0; i < w->nvqs; i++) {
+                if (w->vqs[i] == vq) {
+                        dp_ring_check(w, i);
+                        break;
+                }
+        }
+        return w->slot[iface][vring];
+}
+
 void dp_ring_drop_all(struct dp_worker *w)
 {
         while (w->nvqs)

@@ -54,6 +54,8 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                         next = tsc + period;
                         dp_runtime_skip(&w->rt);
                 }
+                if (unlikely(w->npark))
+                        dp_park_retry(w);
                 if (w->uplink.active && dp_uplink_poll(w))
                         dp_runtime_skip(&w->rt);
                 if (unlikely(w->nvqs == 0)) {
@@ -73,6 +75,12 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                         i++;
                 }
                 dp_xw_drain(w);
+        }
+        if (w->npark) {
+                w->no_rxq_drops += w->npark;
+                for (unsigned i = 0; i < w->npark; i++)
+                        rte_pktmbuf_free(w->park[i].m);
+                w->npark = 0;
         }
         dp_ring_drop_all(w);
         dp_counters_publish_all(w);

@@ -103,6 +103,16 @@ struct dp_route {
 
 #define DP_MAX_RINGS (VSW_MAX_IFACES * VSW_MAX_VRINGS)
 
+/* A frame waiting for its RX ring to change hands (dp_park.c). */
+struct dp_parked {
+        struct rte_mbuf *m;
+        uint16_t iface;
+        uint16_t vring;
+        uint64_t ns; /* parked at (CLOCK_MONOTONIC) */
+};
+
+#define DP_PARK_MAX 4096
+
 /* The worker's own queues on the uplink port: one RX queue (software
  * steering) or its VMs' pool queues (VMDQ), and one TX queue. */
 struct dp_uplink {
@@ -137,7 +147,9 @@ struct dp_worker {
         struct l2_ctx l2;
         struct l2_out out;
 
-        struct dp_runtime rt;  /* `show runtime`'s counts (dp_runtime.h) */
+        struct dp_runtime rt; /* `show runtime`'s counts (dp_runtime.h) */
+        unsigned npark;
+        struct dp_parked park[DP_PARK_MAX];
         uint64_t xw_drops;     /* another worker's ring was full */
         uint64_t no_rxq_drops; /* destination has no enabled RX queue */
 };
@@ -161,6 +173,11 @@ static inline int dp_ring_check(struct dp_worker *w, unsigned i)
         return dp_ring_command(w, i, seq);
 }
 void dp_ring_drop_all(struct dp_worker *w);
+/* Acts at once on what the loop or housekeeping would act on next for ring
+ * (iface, vring): a command not seen yet, or a ring assigned to this worker
+ * and not taken up. Returns the ring if this worker owns it now, else NULL.
+ * Only between ring polls (it may add or remove rings). */
+struct dp_vq *dp_ring_pickup(struct dp_worker *w, uint16_t iface, uint16_t vring);
 /* Housekeeping's log lines about guest input: one for each ring whose
  * engine stopped on it (the guest then sees the ring go quiet until it
  * resets it), and one at most every second per ring for the malformed
@@ -218,6 +235,15 @@ void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_
 /* dp_uplink_rx.c: a burst off each of the worker's uplink RX queues,
  * forwarded to its destinations. Returns the frames received. */
 unsigned dp_uplink_poll(struct dp_worker *w);
+
+/* dp_park.c: frames for an RX ring that is changing hands wait for it. */
+/* Whether frames for (iface, vring) this worker cannot deliver now should
+ * wait: the ring is paused or moving. */
+int dp_park_wanted(const struct dp_worker *w, uint16_t iface, uint16_t vring);
+void dp_park(struct dp_worker *w, uint16_t iface, uint16_t vring, struct rte_mbuf **pkts,
+             uint16_t n);
+/* At the top of a poll while frames are parked. */
+void dp_park_retry(struct dp_worker *w);
 
 /* dp_xworker.c: the rings between workers. */
 int dp_xw_attach(struct dp_worker *w);

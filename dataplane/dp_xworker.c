@@ -2,6 +2,7 @@
  * single-producer/single-consumer ring from this worker to that one; each
  * element names the destination vring, since a flooded mbuf is shared by
  * several destinations and carries nothing of its own. */
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include <rte_cycles.h>
@@ -55,6 +56,8 @@ static __rte_noinline void push_retry(struct dp_worker *w, struct rte_ring *r,
 {
         for (uint32_t t = 0; w->rx_retry && t < w->rx_retry_num && sent < n; t++) {
                 rte_delay_us_block(w->rx_retry_delay_us);
+                /* As in dp_guest_rx.c: waiting is progress, not a stall. */
+                atomic_store_explicit(&w->self->heartbeat_ns, dp_now_ns(), memory_order_relaxed);
                 sent += rte_ring_sp_enqueue_burst_elem(r, e + sent, sizeof(e[0]), n - sent, NULL);
         }
         if (sent < n) {
@@ -90,10 +93,12 @@ static void drain_one(struct dp_worker *w, struct rte_ring *r)
                 while (i < n && e[i].iface == iface && e[i].vring == vring)
                         pkts[k++] = e[i++].m;
                 vq = w->slot[iface][vring];
-                if (likely(vq != NULL)) {
+                if (unlikely(!vq || !vq->running) && dp_park_wanted(w, iface, vring)) {
+                        dp_park(w, iface, vring, pkts, k); /* changing hands */
+                } else if (likely(vq != NULL)) {
                         dp_guest_rx_burst(w, vq, pkts, k);
                 } else {
-                        w->no_rxq_drops += k; /* moved away since the sender's last look */
+                        w->no_rxq_drops += k; /* no owner */
                         rte_pktmbuf_free_bulk(pkts, k);
                 }
         }
