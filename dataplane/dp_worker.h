@@ -245,7 +245,18 @@ void dp_park(struct dp_worker *w, uint16_t iface, uint16_t vring, struct rte_mbu
 /* At the top of a poll while frames are parked. */
 void dp_park_retry(struct dp_worker *w);
 
-/* dp_xworker.c: the rings between workers. */
+/* dp_xworker.c, dp_xw_drain.c: the rings between workers. An element names
+ * the destination vring: a flooded mbuf is shared by several destinations
+ * and carries nothing of its own. */
+struct dp_xw_elem {
+        struct rte_mbuf *m;
+        uint16_t iface;
+        uint16_t vring;
+        uint32_t pad;
+};
+
+_Static_assert(sizeof(struct dp_xw_elem) == VSW_XW_ELEM_SIZE, "cross-worker element size");
+
 int dp_xw_attach(struct dp_worker *w);
 void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vring,
                 struct rte_mbuf **pkts, uint16_t n);

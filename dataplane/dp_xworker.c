@@ -1,7 +1,8 @@
 /* Frames for a guest RX queue another worker owns go through the
  * single-producer/single-consumer ring from this worker to that one; each
  * element names the destination vring, since a flooded mbuf is shared by
- * several destinations and carries nothing of its own. */
+ * several destinations and carries nothing of its own. This is the
+ * sending side and the rings' attach; dp_xw_drain.c receives. */
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -10,15 +11,6 @@
 
 #include "dp_worker.h"
 #include "log.h"
-
-struct dp_xw_elem {
-        struct rte_mbuf *m;
-        uint16_t iface;
-        uint16_t vring;
-        uint32_t pad;
-};
-
-_Static_assert(sizeof(struct dp_xw_elem) == VSW_XW_ELEM_SIZE, "cross-worker element size");
 
 static struct rte_ring *lookup(const struct dp_worker *w, uint32_t from, uint32_t to)
 {
@@ -77,36 +69,4 @@ void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vr
         sent = rte_ring_sp_enqueue_burst_elem(w->xw_out[owner], e, sizeof(e[0]), n, NULL);
         if (unlikely(sent < n))
                 push_retry(w, w->xw_out[owner], e, pkts, sent, n);
-}
-
-/* Consecutive elements for one vring go in one burst. */
-static void drain_one(struct dp_worker *w, struct rte_ring *r)
-{
-        struct dp_xw_elem e[DP_BURST];
-        struct rte_mbuf *pkts[DP_BURST];
-        unsigned n = rte_ring_sc_dequeue_burst_elem(r, e, sizeof(e[0]), DP_BURST, NULL);
-
-        for (unsigned i = 0; i < n;) {
-                uint16_t iface = e[i].iface, vring = e[i].vring, k = 0;
-                struct dp_vq *vq;
-
-                while (i < n && e[i].iface == iface && e[i].vring == vring)
-                        pkts[k++] = e[i++].m;
-                vq = w->slot[iface][vring];
-                if (unlikely(!vq || !vq->running) && dp_park_wanted(w, iface, vring)) {
-                        dp_park(w, iface, vring, pkts, k); /* changing hands */
-                } else if (likely(vq != NULL)) {
-                        dp_guest_rx_burst(w, vq, pkts, k);
-                } else {
-                        w->no_rxq_drops += k; /* no owner */
-                        rte_pktmbuf_free_bulk(pkts, k);
-                }
-        }
-}
-
-void dp_xw_drain(struct dp_worker *w)
-{
-        for (uint32_t o = 0; o < w->st->nworkers; o++)
-                if (w->xw_in[o] && !rte_ring_empty(w->xw_in[o]))
-                        drain_one(w, w->xw_in[o]);
 }
