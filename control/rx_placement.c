@@ -14,10 +14,15 @@ uint32_t rx_placement_default(const struct vsw_state *st, const struct vsw_iface
 {
         unsigned count[VSW_MAX_WORKERS] = {0};
         unsigned n = st->nworkers < VSW_MAX_WORKERS ? st->nworkers : VSW_MAX_WORKERS;
-        uint32_t sib = owner_of(&ifc->vrings[q ^ 1u]), best = 0;
+        uint32_t own = owner_of(&ifc->vrings[q]), sib = owner_of(&ifc->vrings[q ^ 1u]), best = 0;
 
         if (n == 0)
                 return VSW_NO_WORKER;
+        /* A ring kicked again (or a journaled kick applied again by a
+         * successor) stays where it is: the choice must not depend on how
+         * many times it was made. */
+        if (own < n)
+                return own;
         if (sib < n)
                 return sib;
         for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {

@@ -12,9 +12,10 @@
 
 #include "vsw_state.h"
 
-/* The owner vring q of ifc gets when it starts: its pair's other vring's
- * owner, else the worker with the fewest queue pairs (the lowest index on
- * a tie). VSW_NO_WORKER with no workers. */
+/* The owner vring q of ifc gets when it starts: the one it has (a reset
+ * clears it), else its pair's other vring's owner, else the worker with the
+ * fewest queue pairs (the lowest index on a tie). VSW_NO_WORKER with no
+ * workers. */
 uint32_t rx_placement_default(const struct vsw_state *st, const struct vsw_iface *ifc, unsigned q);
 
 /* Moves queue pair qp of ifc (both vrings) to worker through the pause
