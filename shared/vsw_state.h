@@ -20,7 +20,7 @@
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 10u
+#define VSW_STATE_ABI_VERSION 11u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -392,6 +392,7 @@ struct vsw_state {
 
         _Atomic uint32_t vhostd_generation;
         _Atomic int32_t vhostd_pid;
+        _Atomic uint32_t vhostd_handovers; /* graceful handovers completed (supervisor) */
         /* `restart control binary <path>`: the executable the supervisor
          * starts for the next generation ("" = its usual one). */
         char vhostd_next_binary[256];

@@ -10,6 +10,7 @@ packages=(
   qemu-system-x86 busybox-static cpio iproute2 procps kmod
   python3 clang libclang-rt-14-dev
   libvirt-daemon-system libvirt-clients
+  prometheus
 )
 
 missing=()

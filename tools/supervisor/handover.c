@@ -142,6 +142,7 @@ static void go(struct supervisor *sv)
         c->restart_now = 0;
         c->kill_at_ns = 0;
         c->starts++;
+        atomic_fetch_add(&sv->st->vhostd_handovers, 1);
         VSW_NOTICE(VSW_LOG_SUPERVISOR, "vhostd generation %u (pid %d) took over", sv->ho.generation,
                    c->pid);
         reset(sv);
