@@ -130,12 +130,14 @@ static int go(struct vhostd *d)
 {
         vhostd_ifaces_go(d);
         atomic_store(&d->st->vhostd_generation, d->generation);
-        atomic_store(&d->st->vhostd_pid, (int32_t)getpid());
         /* The RPC endpoint moves last; vhost-ctl retries meanwhile. */
         if (vhostd_rpc_start(d, d->cfg.cli_listen) < 0)
                 return -1;
         if (vhostd_metrics_start(d) < 0)
                 VSW_WARN(VSW_LOG_GENERAL, "serving no metrics");
+        /* Only now, serving everything: the supervisor tells systemd READY
+         * once the memzone names this vhostd. */
+        atomic_store(&d->st->vhostd_pid, (int32_t)getpid());
         VSW_NOTICE(VSW_LOG_GENERAL, "vhostd generation %u ready (pid %d)", d->generation,
                    (int)getpid());
         return 0;

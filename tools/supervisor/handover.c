@@ -122,6 +122,7 @@ void handover_begin(struct supervisor *sv)
         ho->pid = pid;
         ho->stage = HO_WAIT_READY;
         ho->deadline_ns = now_ns() + READY_TIMEOUT_MS * MS;
+        notify_reloading(sv, ho->generation);
         VSW_NOTICE(VSW_LOG_SUPERVISOR,
                    "handing vhostd over: started generation %u (pid %d, %s) beside pid %d",
                    ho->generation, pid, ho->binary, sv->children[0].pid);
