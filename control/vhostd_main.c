@@ -22,6 +22,7 @@
 #include "config.h"
 #include "handover.h"
 #include "iface.h"
+#include "iface_diagnose.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "rpc.h"
@@ -135,6 +136,8 @@ static int go(struct vhostd *d)
                 return -1;
         if (vhostd_metrics_start(d) < 0)
                 VSW_WARN(VSW_LOG_GENERAL, "serving no metrics");
+        if (iface_diagnose_start(d) < 0)
+                return -1;
         /* Only now, serving everything: the supervisor tells systemd READY
          * once the memzone names this vhostd. */
         atomic_store(&d->st->vhostd_pid, (int32_t)getpid());
@@ -167,6 +170,7 @@ static int run(struct vhostd *d, int handover_fd)
         rc = event_base_dispatch(d->base) < 0 ? -1 : 0;
         vhostd_rpc_stop(d);
 out:
+        iface_diagnose_stop();
         vhostd_metrics_stop(d);
         vhostd_ifaces_detach(d);
         if (sigterm)

@@ -142,6 +142,10 @@ int notify_tick(struct supervisor *sv);
 void notify_reloading(struct supervisor *sv, uint32_t generation);
 void notify_stopping(struct supervisor *sv);
 
+/* hugepage_check.c: 0 when huge-dir is hugetlbfs with enough free pages
+ * for socket-mem, else -1 with one line saying what to run. */
+int hugepages_check(const struct vsw_config *cfg);
+
 /* hugepages.c: removes what DPDK leaves behind after rte_eal_cleanup(). */
 void hugepages_release(const char *huge_dir, const char *prefix, const char *dpdk_runtime_dir);
 

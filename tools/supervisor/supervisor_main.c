@@ -327,7 +327,7 @@ int main(int argc, char **argv)
                                  "worker %u polls on the main core %u: the control plane shares "
                                  "that core with a busy poller and answers more slowly",
                                  i, sv.cfg.main_core);
-        if (dpdk_setup(&sv, argv[0]) < 0) {
+        if (hugepages_check(&sv.cfg) < 0 || dpdk_setup(&sv, argv[0]) < 0) {
                 shutdown_all();
                 return 1;
         }
