@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drop_reasons.h"
 #include "vsw_l2fib.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -24,7 +25,6 @@ struct family {
 
 struct vring_row {
         struct family f;
-        const char *reason; /* NULL: no reason label */
         uint64_t (*get)(const struct vsw_vring_counters *c);
 };
 
@@ -36,28 +36,6 @@ static uint64_t v_bytes(const struct vsw_vring_counters *c)
 {
         return c->bytes;
 }
-static uint64_t v_full(const struct vsw_vring_counters *c)
-{
-        return c->drops_full;
-}
-static uint64_t v_other(const struct vsw_vring_counters *c)
-{
-        return c->drops_other;
-}
-#define BAD(reason_idx)                                                                            \
-        static uint64_t v_bad_##reason_idx(const struct vsw_vring_counters *c)                     \
-        {                                                                                          \
-                return c->drops_bad[reason_idx];                                                   \
-        }
-BAD(VSW_BAD_HEAD)
-BAD(VSW_BAD_NEXT)
-BAD(VSW_BAD_ADDR)
-BAD(VSW_BAD_CHAIN)
-BAD(VSW_BAD_INDIRECT)
-BAD(VSW_BAD_DIRECTION)
-BAD(VSW_BAD_SHORT)
-#undef BAD
-
 #define PACKETS_HELP                                                                               \
         "Frames through a vhost-user queue; direction rx: from the guest (its TX ring), tx: to "   \
         "the guest (its RX ring)"
@@ -69,19 +47,9 @@ BAD(VSW_BAD_SHORT)
 /* The reasons add up to `show interface`'s drops (bad_desc is the sum of
  * the bad_* reasons). */
 static const struct vring_row vring_rows[] = {
-    {{"vhostsw_interface_packets_total", "counter", PACKETS_HELP}, NULL, v_packets},
+    {{"vhostsw_interface_packets_total", "counter", PACKETS_HELP}, v_packets},
     {{"vhostsw_interface_bytes_total", "counter", "Bytes of the frames counted in packets_total"},
-     NULL,
      v_bytes},
-    {DROPS, "ring_full", v_full},
-    {DROPS, "bad_head", v_bad_VSW_BAD_HEAD},
-    {DROPS, "bad_next", v_bad_VSW_BAD_NEXT},
-    {DROPS, "bad_addr", v_bad_VSW_BAD_ADDR},
-    {DROPS, "bad_chain", v_bad_VSW_BAD_CHAIN},
-    {DROPS, "bad_indirect", v_bad_VSW_BAD_INDIRECT},
-    {DROPS, "bad_direction", v_bad_VSW_BAD_DIRECTION},
-    {DROPS, "bad_short", v_bad_VSW_BAD_SHORT},
-    {DROPS, "other", v_other},
 };
 
 /* ---- per worker ---- */
@@ -239,39 +207,52 @@ static int sample_u64(struct evbuffer *out, const char *name, const char *labels
 
 /* ---- families ---- */
 
-static int vrings(const struct vsw_state *st, struct evbuffer *out)
+/* One sample per sized vring of every interface; reason NULL: none. */
+static int vring_samples(const struct vsw_state *st, struct evbuffer *out, const char *name,
+                         const char *reason, uint64_t (*get)(const struct vsw_vring_counters *))
 {
-        const char *last = NULL;
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                const struct vsw_iface *ifc = &st->ifaces[i];
+                char iname[2 * VSW_NAME_LEN], labels[4 * VSW_NAME_LEN];
 
-        for (size_t r = 0; r < ARRAY_LEN(vring_rows); r++) {
-                const struct vring_row *row = &vring_rows[r];
+                if (!ifc->in_use)
+                        continue;
+                escape(ifc->name, iname, sizeof(iname));
+                for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                        const struct vsw_vring *vr = &ifc->vrings[q];
+                        int n;
 
-                if (header(out, &row->f, &last) < 0)
-                        return -1;
-                for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
-                        const struct vsw_iface *ifc = &st->ifaces[i];
-                        char name[2 * VSW_NAME_LEN], labels[4 * VSW_NAME_LEN];
-
-                        if (!ifc->in_use)
+                        if (!vr->num)
                                 continue;
-                        escape(ifc->name, name, sizeof(name));
-                        for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
-                                const struct vsw_vring *vr = &ifc->vrings[q];
-                                int n;
-
-                                if (!vr->num)
-                                        continue;
-                                n = snprintf(labels, sizeof(labels),
-                                             "interface=\"%s\",queue=\"%u\",direction=\"%s\"", name,
-                                             q / 2, q & 1 ? "rx" : "tx");
-                                if (row->reason)
-                                        snprintf(labels + n, sizeof(labels) - (size_t)n,
-                                                 ",reason=\"%s\"", row->reason);
-                                if (sample_u64(out, row->f.name, labels, row->get(&vr->counters)))
-                                        return -1;
-                        }
+                        n = snprintf(labels, sizeof(labels),
+                                     "interface=\"%s\",queue=\"%u\",direction=\"%s\"", iname, q / 2,
+                                     q & 1 ? "rx" : "tx");
+                        if (reason)
+                                snprintf(labels + n, sizeof(labels) - (size_t)n, ",reason=\"%s\"",
+                                         reason);
+                        if (sample_u64(out, name, labels, get(&vr->counters)))
+                                return -1;
                 }
         }
+        return 0;
+}
+
+static int vrings(const struct vsw_state *st, struct evbuffer *out)
+{
+        static const struct family drops = {"vhostsw_interface_drops_total", "counter",
+                                            "Frames dropped on a queue, by reason"};
+        const char *last = NULL;
+
+        for (size_t r = 0; r < ARRAY_LEN(vring_rows); r++)
+                if (header(out, &vring_rows[r].f, &last) < 0 ||
+                    vring_samples(st, out, vring_rows[r].f.name, NULL, vring_rows[r].get) < 0)
+                        return -1;
+        if (header(out, &drops, &last) < 0)
+                return -1;
+        for (unsigned k = 0; k < vsw_vring_drop_nreasons; k++)
+                if (vring_samples(st, out, drops.name, vsw_vring_drop_reasons[k].name,
+                                  vsw_vring_drop_reasons[k].get) < 0)
+                        return -1;
         return 0;
 }
 

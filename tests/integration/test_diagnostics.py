@@ -11,7 +11,10 @@ in `show vhost-user` (its "not forwarding" field) and once in the log:
   reason (at most 32768) shown;
 * the supervisor started with too few free hugepages for socket-mem: it
   says how many are needed, how many are free, and the command that
-  reserves them (and starts nothing)."""
+  reserves them (and starts nothing);
+* `show errors` (text and -j) lists the nonzero drop counters, and only
+  them: a descriptor outside guest memory from a raw front end is one
+  bad_addr on that interface's rx side."""
 
 import os
 import re
@@ -46,6 +49,35 @@ def check_hugepages():
         t.check(need == (free + 64) and mb == need * 2, "needs %d pages for %d MB" % (need, mb))
         t.check(echo == total + need - nfree, "the command reserves what is missing (%d)" % echo)
     t.check(t.hugepages_free() >= free - 8, "no hugepages taken")
+
+
+def check_show_errors(sw, sock, name):
+    """A well-formed front end whose TX ring offers one chain outside its
+    memory: show errors has exactly that bad_addr, nothing at zero."""
+    c = vu.Client(sock)
+    c.negotiate()
+    c.set_mem_table(size=2 << 20)
+    for q in (0, 1):
+        c.setup_vring(q, 256)
+    t.wait_until(lambda: "%s vring 1 running" % name in sw.log_text(), 10, 0.1,
+                 "%s vring 1 running" % name)
+    d = vu.SplitDriver(c, 1, 256, 0x140000)
+    d.desc(0, 0x40000000, 60)
+    d.make_avail([0])
+    d.wait_used(1)
+
+    def listed():
+        e = sw.ctl("show", "errors", json=True)["errors"]
+        return e if any(x["source"] == name for x in e) else None
+    errors = t.wait_until(listed, 10, 0.2, "show errors lists %s" % name)
+    print("show errors: %s" % errors, flush=True)
+    t.check({"source": name, "direction": "rx", "reason": "bad_addr", "count": 1} in errors,
+            "one bad_addr on %s rx" % name)
+    t.check(all(x["count"] > 0 for x in errors), "no zero counters listed")
+    text = sw.ctl("show", "errors")
+    t.check(re.search(r"^\s+1\s+%s\s+rx\s+bad_addr$" % re.escape(name), text, re.M),
+            "the text lists it: %s" % text)
+    c.close()
 
 
 def main():
@@ -89,6 +121,7 @@ def main():
     print("%s: %s" % (raw_if, why), flush=True)
     t.check("SET_VRING_NUM" in why and "65536" in why, "names the message and size: %s" % why)
     c.close()
+    check_show_errors(sw, sock_raw, raw_if)
 
     why = t.wait_until(lambda: (lambda w: w if w and "memory table" in w else None)(
         not_forwarding(sw, qemu_if)), 120, 1, "the missing memory table shown")

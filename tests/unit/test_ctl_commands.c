@@ -31,6 +31,7 @@ static const char *const samples[] = {
     "show bridge-domain",
     "show l2fib",
     "show uplink",
+    "show errors",
 };
 
 static const ProtobufCFieldDescriptor *proto_field(Vsw__Request__CmdCase cmd)
@@ -81,7 +82,7 @@ static void test_read_only_policy(void)
                       (int)c->access);
                 n_read_only += c->access == VSW_CMD_READ_ONLY;
         }
-        CHECK(n_read_only == 8, "%d read-only commands", n_read_only);
+        CHECK(n_read_only == 9, "%d read-only commands", n_read_only);
 }
 
 /* vhost-ctl has each listed command once (plus its local help), with the

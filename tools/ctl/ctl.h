@@ -42,6 +42,7 @@ struct ctl_req {
                 Vsw__ShowBridgeDomainRequest show_bd;
                 Vsw__ShowL2fibRequest show_l2fib;
                 Vsw__ShowUplinkRequest show_uplink;
+                Vsw__ShowErrorsRequest show_errors;
         } u;
         uint8_t hwaddr[6];
         char *names[CTL_MAX_NAMES];
@@ -90,6 +91,7 @@ int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_bridge_domains(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_l2fib(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_uplink(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_errors(const Vsw__Reply *rep, FILE *out, int json);
 /* "aa:bb:cc:dd:ee:ff", or "?" when m is not 6 bytes. */
 const char *ctl_mac_text(const ProtobufCBinaryData *m, char *buf, size_t len);
 

@@ -417,6 +417,18 @@ static int parse_show_uplink(struct ctl_req *r, int argc, char **argv, char *err
             "per worker, vm2vm, vlan-strip, each worker's uplink counters, registered VM MACs",    \
             parse_show_uplink, ctl_print_uplink)
 
+static int parse_show_errors(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_errors_request__init(&r->u.show_errors);
+        r->req.show_errors = &r->u.show_errors;
+        return no_more(argc, argv, 0, "show errors", err, errlen);
+}
+#define CTL_show_errors                                                                            \
+        CTL_GRAMMAR("",                                                                            \
+                    "every drop and error counter that is not zero, by interface (direction) "     \
+                    "and reason, then workers and uplink",                                         \
+                    parse_show_errors, ctl_print_errors)
+
 static int bd_id_of(const char *v, uint32_t *id, char *err, size_t errlen)
 {
         if (ctl_arg_u32(v, VSW_BRIDGE_ID_MAX, id) || *id == 0)
