@@ -11,6 +11,7 @@
 #include "vsw_state.h"
 
 struct event_base;
+struct evhttp;
 
 struct vhostd {
         struct event_base *base;
@@ -18,6 +19,8 @@ struct vhostd {
         struct vsw_config cfg;
         int vault; /* connected vault socket, -1 if none */
         uint32_t generation;
+        int metrics_fd;              /* the metrics listening socket until served, -1 */
+        struct evhttp *metrics_http; /* serving it, or NULL */
 };
 
 extern struct vhostd *vhostd_ctx;

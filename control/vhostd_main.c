@@ -22,7 +22,9 @@
 #include "config.h"
 #include "handover.h"
 #include "iface.h"
+#include "iface_diagnose.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "rpc.h"
 #include "stop_signals.h"
 #include "vault.h"
@@ -129,10 +131,16 @@ static int go(struct vhostd *d)
 {
         vhostd_ifaces_go(d);
         atomic_store(&d->st->vhostd_generation, d->generation);
-        atomic_store(&d->st->vhostd_pid, (int32_t)getpid());
         /* The RPC endpoint moves last; vhost-ctl retries meanwhile. */
         if (vhostd_rpc_start(d, d->cfg.cli_listen) < 0)
                 return -1;
+        if (vhostd_metrics_start(d) < 0)
+                VSW_WARN(VSW_LOG_GENERAL, "serving no metrics");
+        if (iface_diagnose_start(d) < 0)
+                return -1;
+        /* Only now, serving everything: the supervisor tells systemd READY
+         * once the memzone names this vhostd. */
+        atomic_store(&d->st->vhostd_pid, (int32_t)getpid());
         VSW_NOTICE(VSW_LOG_GENERAL, "vhostd generation %u ready (pid %d)", d->generation,
                    (int)getpid());
         return 0;
@@ -144,6 +152,8 @@ static int run(struct vhostd *d, int handover_fd)
         int rc = -1;
 
         vhostd_ifaces_adopt(d);
+        if (vhostd_metrics_adopt(d) < 0)
+                VSW_WARN(VSW_LOG_GENERAL, "serving no metrics");
         /* Before GO: a SIGTERM just ends us, nothing is changed yet. */
         if (handover_fd >= 0 && vhostd_handover_wait(handover_fd) < 0) {
                 rc = 0;
@@ -160,6 +170,8 @@ static int run(struct vhostd *d, int handover_fd)
         rc = event_base_dispatch(d->base) < 0 ? -1 : 0;
         vhostd_rpc_stop(d);
 out:
+        iface_diagnose_stop();
+        vhostd_metrics_stop(d);
         vhostd_ifaces_detach(d);
         if (sigterm)
                 event_free(sigterm);
@@ -241,6 +253,7 @@ int main(int argc, char **argv)
                 return 1;
         }
         vhostd_ctx = &d;
+        d.metrics_fd = -1;
         rc = run(&d, a.handover_fd);
 
         int32_t me = (int32_t)getpid();

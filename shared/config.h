@@ -8,6 +8,7 @@
  *             max-guest-memory 1T
  *             interface { socket /run/vhostsw/vm1.sock server ... } }
  *   logging { default-log-level info  class vhost-user debug }
+ *   metrics { listen 127.0.0.1:9464 }   (Prometheus text over HTTP; off when absent)
  * An unknown section or key, or a malformed value, is an error naming the
  * file, the line and what was expected. */
 #ifndef VSW_CONFIG_H
@@ -78,6 +79,9 @@ struct vsw_config {
         /* logging */
         enum vsw_log_level default_log_level;
         int8_t class_log_level[VSW_LOG_CLASS_MAX]; /* -1 = default */
+
+        /* metrics */
+        char metrics_listen[VSW_CONF_STR]; /* "" = no metrics endpoint */
 };
 
 /* Fills cfg with defaults. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listen_addr.h"
 #include "log.h"
 #include "vault.h"
 #include "vsw_bridge.h"
@@ -471,6 +472,23 @@ static int key_class(struct parser *ps, const struct vsw_conf_key *k, unsigned l
         return 0;
 }
 
+/* ---- metrics ---- */
+
+static int key_metrics_listen(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        struct sockaddr_storage ss;
+        socklen_t len;
+        const char *s = vsw_conf_value(ps, k, line);
+
+        if (!s)
+                return -1;
+        if (strlen(s) >= sizeof(ps->cfg->metrics_listen) || vsw_listen_addr_parse(s, &ss, &len) < 0)
+                return vsw_conf_fail(ps, line, "bad metrics listen address '%s', expected %s", s,
+                                     k->expect);
+        snprintf(ps->cfg->metrics_listen, sizeof(ps->cfg->metrics_listen), "%s", s);
+        return 0;
+}
+
 /* ---- sections ---- */
 
 static const struct vsw_conf_key unix_keys[] = {
@@ -521,9 +539,15 @@ static const struct vsw_conf_key logging_keys[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct vsw_conf_key metrics_keys[] = {
+    {"listen", "an address and port like 127.0.0.1:9464 or [::1]:9464", key_metrics_listen},
+    {NULL, NULL, NULL},
+};
+
 static const struct vsw_conf_section sections[] = {
     {"unix", unix_keys},   {"cpu", cpu_keys},         {"dpdk", dpdk_keys},
-    {"vhost", vhost_keys}, {"logging", logging_keys}, {NULL, NULL},
+    {"vhost", vhost_keys}, {"logging", logging_keys}, {"metrics", metrics_keys},
+    {NULL, NULL},
 };
 
 int vsw_config_parse(struct vsw_config *cfg, const char *path, const char *text, char *err,

@@ -9,6 +9,15 @@ static const char *const vq_fd_name[] = {
     [VSW_KEY_ERR] = "err",
 };
 
+const char *vsw_global_key(enum vsw_global_key k)
+{
+        switch (k) {
+        case VSW_GKEY_METRICS_LISTEN:
+                return "metrics/listen";
+        }
+        return "";
+}
+
 void vsw_key_format(char key[VSW_VAULT_KEY_LEN], uint32_t sw_if_index, struct vsw_key k)
 {
         int n = snprintf(key, VSW_VAULT_KEY_LEN, "if%u/", sw_if_index);

@@ -6,7 +6,9 @@
  *   log/<gen>, logfd        the dirty log of log generation gen, its notifier
  *   vq<q>/kick|call|err     a vring's eventfds
  *   backend                 SET_BACKEND_REQ_FD
- * The *_ALL and MEM_GEN kinds name prefixes, for withdrawing a group. */
+ * The *_ALL and MEM_GEN kinds name prefixes, for withdrawing a group.
+ * Keys of vhostd as a whole, under no interface:
+ *   metrics/listen          the metrics endpoint's listening TCP socket */
 #ifndef VSW_VAULT_KEYS_H
 #define VSW_VAULT_KEYS_H
 
@@ -42,6 +44,13 @@ static inline bool vsw_key_is_prefix(struct vsw_key k)
 {
         return k.kind >= VSW_KEY_ALL;
 }
+
+enum vsw_global_key {
+        VSW_GKEY_METRICS_LISTEN,
+};
+
+/* The vault key of one of vhostd's own fds. */
+const char *vsw_global_key(enum vsw_global_key k);
 
 /* Writes the key (or prefix) k of interface sw_if_index into key. */
 void vsw_key_format(char key[VSW_VAULT_KEY_LEN], uint32_t sw_if_index, struct vsw_key k);

@@ -47,6 +47,7 @@
  * from 1 and never reaches it. */
 #define VSW_UPLINK_SW_IF_INDEX (UINT32_MAX - 1)
 #define VSW_UPLINK_STR_LEN     256
+#define VSW_REFUSED_LEN        256
 #define VSW_UPLINK_MAX_RXQ     64 /* RX queues one worker polls (VMDQ: a pool's each) */
 
 /* Log classes; levels live in the header so every process follows
@@ -269,6 +270,9 @@ struct vsw_iface {
         struct vsw_iface_fault stall;
         /* Written by the workers only (each that maps the memory). */
         struct vsw_iface_fault mem_fault;
+        /* The last message vhostd refused from a front end on this
+         * interface (vu_log_err), for `show vhost-user`; "" once it forwards. */
+        char refused[VSW_REFUSED_LEN];
         /* Bumped after each deposit or withdrawal under "if<N>/": a vhostd
          * that fetched its fds earlier sees whether they are still current. */
         _Atomic uint32_t vault_seq;
@@ -423,6 +427,7 @@ struct vsw_state {
 
         _Atomic uint32_t vhostd_generation;
         _Atomic int32_t vhostd_pid;
+        _Atomic uint32_t vhostd_handovers; /* graceful handovers completed (supervisor) */
         /* `restart control binary <path>`: the executable the supervisor
          * starts for the next generation ("" = its usual one). */
         char vhostd_next_binary[256];

@@ -9,10 +9,11 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libdpdk-dev dpdk dpdk-dev
-  libevent-dev libprotobuf-c-dev protobuf-c-compiler libnanomsg-dev
+  libevent-dev libprotobuf-c-dev protobuf-c-compiler libnanomsg-dev libsystemd-dev systemd
   qemu-system-x86 busybox-static cpio iproute2 procps kmod
   python3 clang libclang-rt-14-dev
   libvirt-daemon-system libvirt-clients
+  prometheus
 )
 
 bench_packages=(openvswitch-switch-dpdk)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "iface_diagnose.h"
 #include "rpc_call.h"
 #include "vu_features.h"
 
@@ -191,6 +192,12 @@ static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
         o->num_queue_pairs = ifc->num_queue_pairs;
         o->mem_generation = ifc->mem.generation;
         o->fault = fault_text(c, ifc);
+        char why_buf[512];
+        const char *why =
+            iface_why_not_forwarding(ifc, monotonic_ns(), why_buf, sizeof(why_buf), NULL);
+
+        if (why && !(o->not_forwarding = rpc_strdup(c, why)))
+                return rpc_no_memory(c);
         o->call_stalls = ifc->stall.count;
         o->mem_faults = ifc->mem_fault.count;
         if (!o->name || !o->socket || !o->sock_error)

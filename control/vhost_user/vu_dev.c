@@ -42,6 +42,14 @@ void vu_log_err(const struct vu_dev *dev, const struct vu_msg *msg, const char *
                 name = num;
         }
         VSW_ERR(VSW_LOG_VHOST_USER, "%s: %s: %s", dev->ifc->name, name, what);
+        /* Cut to fit: show vhost-user needs the gist, the log has it all. */
+        char full[sizeof(what) + 64];
+        size_t n = (size_t)snprintf(full, sizeof(full), "%.60s: %s", name, what);
+
+        if (n >= sizeof(dev->ifc->refused))
+                n = sizeof(dev->ifc->refused) - 1;
+        memcpy(dev->ifc->refused, full, n);
+        dev->ifc->refused[n] = '\0';
 }
 
 /* After the vault changed: a successor that fetched earlier refetches. */

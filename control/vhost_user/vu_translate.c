@@ -43,6 +43,17 @@ int vu_ring_translate(struct vu_dev *dev, const struct vu_msg *msg, unsigned q, 
         for (unsigned i = 0; i < sizeof(area) / sizeof(area[0]); i++) {
                 uint64_t len = area[i].len ? area[i].len : 1;
 
+                if (dev->ifc->mem.nregions == 0) {
+                        /* QEMU with guest RAM it cannot share (no fd) sends
+                         * no table, then its rings anyway. */
+                        vu_log_err(dev, msg,
+                                   "vring %u: ring addresses but no memory table: the front end "
+                                   "shares no guest memory with the switch; guest RAM needs "
+                                   "share=on (memory-backend-memfd, or memory-backend-file on "
+                                   "hugetlbfs)",
+                                   q);
+                        return -1;
+                }
                 if (vu_uva_to_gpa(&dev->ifc->mem, area[i].uva, len, area[i].gpa) < 0) {
                         vu_log_err(dev, msg,
                                    "vring %u: %s ring at user address 0x%" PRIx64 " (+%" PRIu64

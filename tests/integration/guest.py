@@ -34,14 +34,17 @@ class Guest:
     multiqueue; the guest kernel only uses min(vCPUs, queues) queue pairs
     (no ethtool in busybox), so smp defaults to queues. cpus: taskset list
     for QEMU (None = unpinned). ipv6=False disables IPv6 in the guest so the
-    link carries no unsolicited DAD/RS/MLD packets. nice: QEMU's niceness
+    link carries no unsolicited DAD/RS/MLD packets. share=False: plain
+    anonymous guest RAM, no shared memory backend (a setup mistake vhost-user
+    cannot work with). nice: QEMU's niceness
     (e.g. -10 so that a guest sharing a CPU with the switch's control plane
     is not starved while it restarts), None to leave it."""
 
     def __init__(self, name, sock, server=False, mac=None, ip=None, mem="256M",
                  queues=1, cpus="0", smp=None, ipv6=False, append="", extra_args=(),
-                 nice=None):
+                 nice=None, share=True):
         self.name = name
+        self.share = share
         self.sock = sock
         self.server = server
         self.mac = mac or self._mac_for(name)
@@ -99,8 +102,10 @@ class Guest:
             "-accel", "tcg", "-machine", "pc", "-nodefaults", "-no-user-config",
             "-display", "none", "-no-reboot",
             "-m", self.mem, "-smp", str(self.smp),
+        ] + ([
             "-object", "memory-backend-memfd,id=mem,size=%s,share=on" % self.mem,
             "-numa", "node,memdev=mem",
+        ] if self.share else []) + [
             "-kernel", os.path.join(gdir, "vmlinuz"),
             "-initrd", os.path.join(gdir, "initrd.img"),
             "-append", append,

@@ -22,7 +22,7 @@ static void test_defaults(void)
         CHECK(c.vm2vm == 1 && c.reconnect_ms == 1000 && c.nboot_ifaces == 0);
         CHECK(c.max_guest_memory == 1ULL << 40 && c.cli_tcp_read_only == 0);
         CHECK(c.rx_placement == VSW_RX_PLACEMENT_CYCLES);
-        CHECK(c.default_log_level == VSW_LOG_INFO);
+        CHECK(c.default_log_level == VSW_LOG_INFO && c.metrics_listen[0] == '\0');
         for (int i = 0; i < VSW_LOG_CLASS_MAX; i++)
                 CHECK(c.class_log_level[i] == -1);
 }
@@ -64,7 +64,8 @@ static void test_full_grammar(void)
             "    bridge 16777215 vlan 4094 }\n"
             "  interface { socket /tmp/b.sock feature-mask ffffffffffffffff }\n"
             "}\n"
-            "logging { default-log-level warning class vhost-user debug class RPC error }";
+            "logging { default-log-level warning class vhost-user debug class RPC error }\n"
+            "metrics { listen [::1]:9464 }";
         struct vsw_config c;
         char err[512] = "";
         vsw_config_defaults(&c);
@@ -99,6 +100,7 @@ static void test_full_grammar(void)
         CHECK(c.class_log_level[VSW_LOG_VHOST_USER] == VSW_LOG_DEBUG);
         CHECK(c.class_log_level[VSW_LOG_RPC] == VSW_LOG_ERR);
         CHECK(c.class_log_level[VSW_LOG_GENERAL] == -1);
+        CHECK(strcmp(c.metrics_listen, "[::1]:9464") == 0);
 }
 
 /* Two CPUs and two workers: a worker may share the main core, whose
@@ -162,11 +164,11 @@ static void test_errors(void)
             "t.conf:3: unknown key 'corelist' in section 'cpu', expected one of main-core, "
             "corelist-workers");
         EXPECT_ERROR("\n\nfoo { }", "t.conf:3: unknown section 'foo', expected one of unix, cpu, "
-                                    "dpdk, vhost, logging");
+                                    "dpdk, vhost, logging, metrics");
         EXPECT_ERROR("vhost { rx-placement fastest }",
                      "t.conf:1: bad rx-placement 'fastest', expected cycles or roundrobin");
         EXPECT_ERROR("}", "t.conf:1: unexpected '}', expected a section: one of unix, cpu, dpdk, "
-                          "vhost, logging");
+                          "vhost, logging, metrics");
         EXPECT_ERROR("unix runtime-dir /x }", "t.conf:1: runtime-dir after 'unix', expected '{'");
         EXPECT_ERROR("unix {\n runtime-dir /x\n",
                      "t.conf:3: end of file inside 'unix' opened at line 1, expected '}'");
@@ -294,6 +296,15 @@ static void test_errors(void)
                      "interface { socket /7 } interface { socket /8 }\n"
                      "interface { socket /9 }\n}",
                      "t.conf:5: more than 8 interfaces, expected at most 8");
+        EXPECT_ERROR("metrics { listen localhost:9464 }",
+                     "t.conf:1: bad metrics listen address 'localhost:9464', expected an address "
+                     "and port like 127.0.0.1:9464 or [::1]:9464");
+        EXPECT_ERROR("metrics { listen 127.0.0.1:65536 }",
+                     "t.conf:1: bad metrics listen address '127.0.0.1:65536', expected an address "
+                     "and port like 127.0.0.1:9464 or [::1]:9464");
+        EXPECT_ERROR("metrics { listen [::1]9464 }",
+                     "t.conf:1: bad metrics listen address '[::1]9464', expected an address "
+                     "and port like 127.0.0.1:9464 or [::1]:9464");
         EXPECT_ERROR("logging { default-log-level loud }",
                      "t.conf:1: unknown log level 'loud' for default-log-level, expected one of "
                      "emerg, err, warn, notice, info, debug");

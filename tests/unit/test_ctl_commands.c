@@ -35,6 +35,7 @@ static const char *const samples[] = {
     "clear runtime",
     "show interface rx-placement",
     "set rx-placement rebalance",
+    "show errors",
 };
 
 static const ProtobufCFieldDescriptor *proto_field(Vsw__Request__CmdCase cmd)
@@ -85,7 +86,7 @@ static void test_read_only_policy(void)
                       (int)c->access);
                 n_read_only += c->access == VSW_CMD_READ_ONLY;
         }
-        CHECK(n_read_only == 10, "%d read-only commands", n_read_only);
+        CHECK(n_read_only == 11, "%d read-only commands", n_read_only);
 }
 
 /* vhost-ctl has each listed command once (plus its local help), with the

@@ -61,8 +61,23 @@ static void refusals(void)
                 CHECK(vsw_key_parse(bad[i], 7, &k) < 0, "'%s' is not a key of if7", bad[i]);
 }
 
+/* vhostd's own keys lie outside every interface's prefix: withdrawing an
+ * interface's keys never takes them, and they never parse as one. */
+static void global_keys(void)
+{
+        const char *m = vsw_global_key(VSW_GKEY_METRICS_LISTEN);
+        char all[VSW_VAULT_KEY_LEN];
+        struct vsw_key k;
+
+        CHECK(strcmp(m, "metrics/listen") == 0, "metrics key is '%s'", m);
+        vsw_key_format(all, 1, (struct vsw_key){VSW_KEY_ALL, 0, 0});
+        CHECK(strncmp(m, all, strlen(all)) != 0, "'%s' is under '%s'", m, all);
+        CHECK(vsw_key_parse(m, 1, &k) < 0, "'%s' parses as an interface key", m);
+}
+
 int main(void)
 {
+        global_keys();
         round_trips();
         prefixes();
         refusals();

@@ -469,6 +469,17 @@ static int parse_rebalance(struct ctl_req *r, int argc, char **argv, char *err, 
                     "used since 'clear runtime' (vhost { rx-placement cycles }, the default) or "  \
                     "by count (roundrobin); prints the moves",                                     \
                     parse_rebalance, ctl_print_rebalance)
+static int parse_show_errors(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_errors_request__init(&r->u.show_errors);
+        r->req.show_errors = &r->u.show_errors;
+        return no_more(argc, argv, 0, "show errors", err, errlen);
+}
+#define CTL_show_errors                                                                            \
+        CTL_GRAMMAR("",                                                                            \
+                    "every drop and error counter that is not zero, by interface (direction) "     \
+                    "and reason, then workers and uplink",                                         \
+                    parse_show_errors, ctl_print_errors)
 
 static int bd_id_of(const char *v, uint32_t *id, char *err, size_t errlen)
 {

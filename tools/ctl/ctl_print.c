@@ -273,3 +273,38 @@ int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json)
         ctl_json_obj_end(&j);
         return 0;
 }
+
+int ctl_print_errors(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowErrorsReply *r = rep->errors;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_ERRORS)
+                return -1;
+        if (!json) {
+                fprintf(out, "%12s  %-24s %-4s %s\n", "Count", "Source", "Dir", "Reason");
+                for (size_t i = 0; i < r->n_errors; i++) {
+                        const Vsw__ErrorCounter *e = r->errors[i];
+
+                        fprintf(out, "%12" PRIu64 "  %-24s %-4s %s\n", e->count, e->source,
+                                e->direction[0] ? e->direction : "-", e->reason);
+                }
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_arr_begin(&j, "errors");
+        for (size_t i = 0; i < r->n_errors; i++) {
+                const Vsw__ErrorCounter *e = r->errors[i];
+
+                ctl_json_obj_begin(&j, NULL);
+                ctl_json_str(&j, "source", e->source);
+                ctl_json_str(&j, "direction", e->direction);
+                ctl_json_str(&j, "reason", e->reason);
+                ctl_json_u64(&j, "count", e->count);
+                ctl_json_obj_end(&j);
+        }
+        ctl_json_arr_end(&j);
+        ctl_json_obj_end(&j);
+        return 0;
+}

@@ -89,6 +89,8 @@ static void iface_text(FILE *out, const Vsw__VhostUserInterface *v)
         fprintf(out, "\n socket filename %s type %s errno \"%s\"\n", v->socket,
                 v->server ? "server" : "client", v->sock_error);
         fprintf(out, " connection %s, queue pairs %u\n", v->conn_state, v->num_queue_pairs);
+        fprintf(out, " forwarding: %s%s\n", v->not_forwarding ? "no, " : "yes",
+                v->not_forwarding ? v->not_forwarding : "");
         fprintf(out, " dataplane %s%s, call stalls %" PRIu64 ", memory faults %" PRIu64 "\n\n",
                 v->fault ? "stopped: " : "ok", v->fault ? v->fault : "", v->call_stalls,
                 v->mem_faults);
@@ -163,6 +165,10 @@ static void iface_json(struct ctl_json *j, const Vsw__VhostUserInterface *v)
         ctl_json_str(j, "conn_state", v->conn_state);
         ctl_json_u64(j, "num_queue_pairs", v->num_queue_pairs);
         ctl_json_u64(j, "mem_generation", v->mem_generation);
+        if (v->not_forwarding)
+                ctl_json_str(j, "not_forwarding", v->not_forwarding);
+        else
+                ctl_json_null(j, "not_forwarding");
         if (v->fault)
                 ctl_json_str(j, "fault", v->fault);
         else

@@ -122,6 +122,7 @@ void handover_begin(struct supervisor *sv)
         ho->pid = pid;
         ho->stage = HO_WAIT_READY;
         ho->deadline_ns = now_ns() + READY_TIMEOUT_MS * MS;
+        notify_reloading(sv, ho->generation);
         VSW_NOTICE(VSW_LOG_SUPERVISOR,
                    "handing vhostd over: started generation %u (pid %d, %s) beside pid %d",
                    ho->generation, pid, ho->binary, sv->children[0].pid);
@@ -142,6 +143,7 @@ static void go(struct supervisor *sv)
         c->restart_now = 0;
         c->kill_at_ns = 0;
         c->starts++;
+        atomic_fetch_add(&sv->st->vhostd_handovers, 1);
         VSW_NOTICE(VSW_LOG_SUPERVISOR, "vhostd generation %u (pid %d) took over", sv->ho.generation,
                    c->pid);
         reset(sv);

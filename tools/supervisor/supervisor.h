@@ -42,6 +42,13 @@ struct handover {
         char binary[PATH_MAX]; /* what N+1 runs */
 };
 
+/* systemd notification state (notify.c). */
+struct notify_state {
+        int ready;                 /* READY=1 sent since the last RELOADING=1 */
+        uint64_t watchdog_ns;      /* WatchdogSec=, 0: none */
+        uint64_t next_watchdog_ns; /* next WATCHDOG=1 */
+};
+
 /* epoll tags of the main loop: the signalfd, the vault's listening
  * socket, the handover channel, then one per vault client slot. */
 enum { SV_TAG_SIGNAL, SV_TAG_VAULT_LISTEN, SV_TAG_HANDOVER, SV_TAG_VAULT_CLIENT };
@@ -60,6 +67,7 @@ struct supervisor {
         struct child children[1 + VSW_MAX_WORKERS]; /* [0] is vhostd */
         struct vault_server vault;
         struct handover ho;
+        struct notify_state notify;
         int epoll_fd;
 };
 
@@ -125,6 +133,18 @@ void handover_abort(struct supervisor *sv);
  * is stale, stopping the interface it was signalling; returns ms until the
  * next check (-1: no worker to watch). */
 int watchdog_tick(struct supervisor *sv);
+
+/* notify.c: systemd's Type=notify protocol (sd_notify). */
+void notify_init(struct supervisor *sv);
+/* READY=1 when due, WATCHDOG=1; returns ms until it wants to run again
+ * (-1: no deadline). */
+int notify_tick(struct supervisor *sv);
+void notify_reloading(struct supervisor *sv, uint32_t generation);
+void notify_stopping(struct supervisor *sv);
+
+/* hugepage_check.c: 0 when huge-dir is hugetlbfs with enough free pages
+ * for socket-mem, else -1 with one line saying what to run. */
+int hugepages_check(const struct vsw_config *cfg);
 
 /* hugepages.c: removes what DPDK leaves behind after rte_eal_cleanup(). */
 void hugepages_release(const char *huge_dir, const char *prefix, const char *dpdk_runtime_dir);

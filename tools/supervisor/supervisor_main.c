@@ -226,6 +226,7 @@ static void on_signals(int sfd)
                         if (!sv.stopping) {
                                 VSW_NOTICE(VSW_LOG_SUPERVISOR, "%s: stopping",
                                            strsignal(si.ssi_signo));
+                                notify_stopping(&sv);
                                 processes_stop_all(&sv);
                         }
                         break;
@@ -264,7 +265,8 @@ static int main_loop(int sfd)
         while (!sv.stopping || children_running(&sv) > 0) {
                 struct epoll_event evs[16];
                 int t = children_tick(&sv), h = handover_tick(&sv), w = watchdog_tick(&sv);
-                int n = epoll_wait(ep, evs, 16, earliest(earliest(t, h), w));
+                int s = notify_tick(&sv);
+                int n = epoll_wait(ep, evs, 16, earliest(earliest(earliest(t, h), w), s));
                 if (n < 0 && errno != EINTR) {
                         VSW_ERR(VSW_LOG_SUPERVISOR, "epoll_wait: %s", strerror(errno));
                         processes_stop_all(&sv);
@@ -325,7 +327,7 @@ int main(int argc, char **argv)
                                  "worker %u polls on the main core %u: the control plane shares "
                                  "that core with a busy poller and answers more slowly",
                                  i, sv.cfg.main_core);
-        if (dpdk_setup(&sv, argv[0]) < 0) {
+        if (hugepages_check(&sv.cfg) < 0 || dpdk_setup(&sv, argv[0]) < 0) {
                 shutdown_all();
                 return 1;
         }
@@ -339,6 +341,7 @@ int main(int argc, char **argv)
                 return 1;
         }
 
+        notify_init(&sv);
         children_init(&sv);
         rc = main_loop(sfd);
         if (rc < 0) {

@@ -1,0 +1,38 @@
+#include "drop_reasons.h"
+
+static uint64_t full(const struct vsw_vring_counters *c)
+{
+        return c->drops_full;
+}
+static uint64_t other(const struct vsw_vring_counters *c)
+{
+        return c->drops_other;
+}
+#define BAD(reason, idx)                                                                           \
+        static uint64_t reason(const struct vsw_vring_counters *c)                                 \
+        {                                                                                          \
+                return c->drops_bad[idx];                                                          \
+        }
+BAD(bad_head, VSW_BAD_HEAD)
+BAD(bad_next, VSW_BAD_NEXT)
+BAD(bad_addr, VSW_BAD_ADDR)
+BAD(bad_chain, VSW_BAD_CHAIN)
+BAD(bad_indirect, VSW_BAD_INDIRECT)
+BAD(bad_direction, VSW_BAD_DIRECTION)
+BAD(bad_short, VSW_BAD_SHORT)
+#undef BAD
+
+const struct vsw_drop_reason vsw_vring_drop_reasons[] = {
+    {"ring_full", full},
+    {"bad_head", bad_head},
+    {"bad_next", bad_next},
+    {"bad_addr", bad_addr},
+    {"bad_chain", bad_chain},
+    {"bad_indirect", bad_indirect},
+    {"bad_direction", bad_direction},
+    {"bad_short", bad_short},
+    {"other", other},
+};
+
+const unsigned vsw_vring_drop_nreasons =
+    sizeof(vsw_vring_drop_reasons) / sizeof(vsw_vring_drop_reasons[0]);

@@ -1,0 +1,20 @@
+/* The reasons a vring's frames are dropped, named once for everything that
+ * shows them (`show errors`, the Prometheus reason label): each a name and
+ * the counter in struct vsw_vring_counters. They add up to `show
+ * interface`'s drops (drops_bad_desc is the sum of the bad_* reasons). */
+#ifndef VHOSTD_DROP_REASONS_H
+#define VHOSTD_DROP_REASONS_H
+
+#include <stdint.h>
+
+#include "vsw_state.h"
+
+struct vsw_drop_reason {
+        const char *name;
+        uint64_t (*get)(const struct vsw_vring_counters *c);
+};
+
+extern const struct vsw_drop_reason vsw_vring_drop_reasons[];
+extern const unsigned vsw_vring_drop_nreasons;
+
+#endif

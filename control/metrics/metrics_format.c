@@ -1,0 +1,388 @@
+/* Names follow Prometheus's conventions: vhostsw_ prefix, base units
+ * (bytes, seconds), counters end in _total, one HELP and TYPE per family
+ * and all its samples together. Each family is a row of one of the tables
+ * below; a new counter is one more row. Rows that share a name are one
+ * family told apart by their labels (drops by reason), and must follow one
+ * another. */
+#include "metrics_format.h"
+
+#include <event2/buffer.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drop_reasons.h"
+#include "vsw_l2fib.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+struct family {
+        const char *name;
+        const char *type; /* counter or gauge */
+        const char *help;
+};
+
+/* ---- per vring: interface, queue, direction ---- */
+
+struct vring_row {
+        struct family f;
+        uint64_t (*get)(const struct vsw_vring_counters *c);
+};
+
+static uint64_t v_packets(const struct vsw_vring_counters *c)
+{
+        return c->packets;
+}
+static uint64_t v_bytes(const struct vsw_vring_counters *c)
+{
+        return c->bytes;
+}
+#define PACKETS_HELP                                                                               \
+        "Frames through a vhost-user queue; direction rx: from the guest (its TX ring), tx: to "   \
+        "the guest (its RX ring)"
+#define DROPS                                                                                      \
+        {                                                                                          \
+                "vhostsw_interface_drops_total", "counter", "Frames dropped on a queue, by reason" \
+        }
+
+/* The reasons add up to `show interface`'s drops (bad_desc is the sum of
+ * the bad_* reasons). */
+static const struct vring_row vring_rows[] = {
+    {{"vhostsw_interface_packets_total", "counter", PACKETS_HELP}, v_packets},
+    {{"vhostsw_interface_bytes_total", "counter", "Bytes of the frames counted in packets_total"},
+     v_bytes},
+};
+
+/* ---- per worker ---- */
+
+struct worker_row {
+        struct family f;
+        const char *reason;
+        double (*get)(const struct vsw_worker *w, uint64_t now_ns);
+};
+
+static double w_running(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return atomic_load_explicit(&w->state, memory_order_relaxed) == VSW_WORKER_RUNNING;
+}
+static double w_restarts(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return w->restarts;
+}
+static double w_heartbeat_age(const struct vsw_worker *w, uint64_t now_ns)
+{
+        uint64_t hb = atomic_load_explicit(&w->heartbeat_ns, memory_order_relaxed);
+
+        return hb && now_ns > hb ? (double)(now_ns - hb) / 1e9 : 0.0;
+}
+static double w_leaked(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->leaked_mbufs;
+}
+static double w_xw_drops(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->xw_drops;
+}
+static double w_no_rxq(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->no_rxq_drops;
+}
+
+#define WDROPS                                                                                     \
+        {                                                                                          \
+                "vhostsw_worker_drops_total", "counter",                                           \
+                    "Frames a worker dropped with no queue of its own to count them on, by reason" \
+        }
+
+static const struct worker_row worker_rows[] = {
+    {{"vhostsw_worker_running", "gauge", "1 while the worker process runs"}, NULL, w_running},
+    {{"vhostsw_worker_restarts_total", "counter", "Times the supervisor restarted the worker"},
+     NULL,
+     w_restarts},
+    {{"vhostsw_worker_heartbeat_age_seconds", "gauge",
+      "Time since the worker's last heartbeat (the watchdog acts at 0.5 s)"},
+     NULL,
+     w_heartbeat_age},
+    {{"vhostsw_worker_leaked_mbufs_total", "counter",
+      "mbufs a worker held when it died, never returned to the pool"},
+     NULL,
+     w_leaked},
+    {WDROPS, "xworker_ring_full", w_xw_drops},
+    {WDROPS, "no_rx_queue", w_no_rxq},
+};
+
+/* ---- uplink, per worker and direction ---- */
+
+struct uplink_row {
+        struct family f;
+        const char *direction;
+        const char *reason;
+        uint64_t (*get)(const struct vsw_uplink_counters *c);
+};
+
+#define U(field)                                                                                   \
+        static uint64_t u_##field(const struct vsw_uplink_counters *c)                             \
+        {                                                                                          \
+                return c->field;                                                                   \
+        }
+U(rx_packets)
+U(rx_bytes)
+U(rx_steered)
+U(rx_drops)
+U(tx_packets)
+U(tx_bytes)
+U(tx_drops)
+#undef U
+
+#define UPACKETS                                                                                   \
+        {                                                                                          \
+                "vhostsw_uplink_packets_total", "counter",                                         \
+                    "Frames off (rx) and onto (tx) the uplink"                                     \
+        }
+#define UBYTES                                                                                     \
+        {                                                                                          \
+                "vhostsw_uplink_bytes_total", "counter", "Bytes of the uplink's frames"            \
+        }
+#define UDROPS                                                                                     \
+        {                                                                                          \
+                "vhostsw_uplink_drops_total", "counter", "Uplink frames dropped, by reason"        \
+        }
+
+static const struct uplink_row uplink_rows[] = {
+    {UPACKETS, "rx", NULL, u_rx_packets},
+    {UPACKETS, "tx", NULL, u_tx_packets},
+    {UBYTES, "rx", NULL, u_rx_bytes},
+    {UBYTES, "tx", NULL, u_tx_bytes},
+    {UDROPS, "rx", "bridge", u_rx_drops},
+    {UDROPS, "tx", "queue_full", u_tx_drops},
+    {{"vhostsw_uplink_steered_total", "counter",
+      "Uplink frames handed to the worker owning the destination queue"},
+     "rx",
+     NULL,
+     u_rx_steered},
+};
+
+/* ---- helpers ---- */
+
+static int header(struct evbuffer *out, const struct family *f, const char **last)
+{
+        if (*last && strcmp(*last, f->name) == 0)
+                return 0;
+        *last = f->name;
+        return evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
+                                   f->type) < 0
+                   ? -1
+                   : 0;
+}
+
+/* A label value with \, " and newline escaped as the format asks. */
+static void escape(const char *s, char *buf, size_t len)
+{
+        size_t n = 0;
+
+        for (; *s && n + 3 < len; s++) {
+                if (*s == '\\' || *s == '"') {
+                        buf[n++] = '\\';
+                        buf[n++] = *s;
+                } else if (*s == '\n') {
+                        buf[n++] = '\\';
+                        buf[n++] = 'n';
+                } else {
+                        buf[n++] = *s;
+                }
+        }
+        buf[n] = '\0';
+}
+
+static int sample_u64(struct evbuffer *out, const char *name, const char *labels, uint64_t v)
+{
+        return evbuffer_add_printf(out, "%s{%s} %llu\n", name, labels, (unsigned long long)v) < 0
+                   ? -1
+                   : 0;
+}
+
+/* ---- families ---- */
+
+/* One sample per sized vring of every interface; reason NULL: none. */
+static int vring_samples(const struct vsw_state *st, struct evbuffer *out, const char *name,
+                         const char *reason, uint64_t (*get)(const struct vsw_vring_counters *))
+{
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                const struct vsw_iface *ifc = &st->ifaces[i];
+                char iname[2 * VSW_NAME_LEN], labels[4 * VSW_NAME_LEN];
+
+                if (!ifc->in_use)
+                        continue;
+                escape(ifc->name, iname, sizeof(iname));
+                for (unsigned q = 0; q < VSW_MAX_VRINGS; q++) {
+                        const struct vsw_vring *vr = &ifc->vrings[q];
+                        int n;
+
+                        if (!vr->num)
+                                continue;
+                        n = snprintf(labels, sizeof(labels),
+                                     "interface=\"%s\",queue=\"%u\",direction=\"%s\"", iname, q / 2,
+                                     q & 1 ? "rx" : "tx");
+                        if (reason)
+                                snprintf(labels + n, sizeof(labels) - (size_t)n, ",reason=\"%s\"",
+                                         reason);
+                        if (sample_u64(out, name, labels, get(&vr->counters)))
+                                return -1;
+                }
+        }
+        return 0;
+}
+
+static int vrings(const struct vsw_state *st, struct evbuffer *out)
+{
+        static const struct family drops = {"vhostsw_interface_drops_total", "counter",
+                                            "Frames dropped on a queue, by reason"};
+        const char *last = NULL;
+
+        for (size_t r = 0; r < ARRAY_LEN(vring_rows); r++)
+                if (header(out, &vring_rows[r].f, &last) < 0 ||
+                    vring_samples(st, out, vring_rows[r].f.name, NULL, vring_rows[r].get) < 0)
+                        return -1;
+        if (header(out, &drops, &last) < 0)
+                return -1;
+        for (unsigned k = 0; k < vsw_vring_drop_nreasons; k++)
+                if (vring_samples(st, out, drops.name, vsw_vring_drop_reasons[k].name,
+                                  vsw_vring_drop_reasons[k].get) < 0)
+                        return -1;
+        return 0;
+}
+
+static int interfaces(const struct vsw_state *st, struct evbuffer *out)
+{
+        static const struct family link = {"vhostsw_interface_link_up", "gauge",
+                                           "1 while a front end is connected"};
+        const char *last = NULL;
+
+        if (header(out, &link, &last) < 0)
+                return -1;
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                const struct vsw_iface *ifc = &st->ifaces[i];
+                char name[2 * VSW_NAME_LEN], labels[3 * VSW_NAME_LEN];
+
+                if (!ifc->in_use)
+                        continue;
+                escape(ifc->name, name, sizeof(name));
+                snprintf(labels, sizeof(labels), "interface=\"%s\"", name);
+                if (sample_u64(out, link.name, labels, ifc->conn_state == VSW_CONN_CONNECTED))
+                        return -1;
+        }
+        return vrings(st, out);
+}
+
+static int workers(const struct vsw_state *st, uint64_t now_ns, struct evbuffer *out)
+{
+        const char *last = NULL;
+        uint32_t n = st->nworkers < VSW_MAX_WORKERS ? st->nworkers : VSW_MAX_WORKERS;
+
+        for (size_t r = 0; r < ARRAY_LEN(worker_rows); r++) {
+                const struct worker_row *row = &worker_rows[r];
+
+                if (header(out, &row->f, &last) < 0)
+                        return -1;
+                for (uint32_t w = 0; w < n; w++) {
+                        char labels[64];
+                        int k = snprintf(labels, sizeof(labels), "worker=\"%u\"", w);
+
+                        if (row->reason)
+                                snprintf(labels + k, sizeof(labels) - (size_t)k, ",reason=\"%s\"",
+                                         row->reason);
+                        if (evbuffer_add_printf(out, "%s{%s} %.17g\n", row->f.name, labels,
+                                                row->get(&st->workers[w], now_ns)) < 0)
+                                return -1;
+                }
+        }
+        return 0;
+}
+
+static int uplink(const struct vsw_state *st, struct evbuffer *out)
+{
+        const char *last = NULL;
+        uint32_t n = st->uplink.nworkers < VSW_MAX_WORKERS ? st->uplink.nworkers : VSW_MAX_WORKERS;
+
+        if (st->uplink.mode == VSW_UPLINK_NONE)
+                return 0;
+        for (size_t r = 0; r < ARRAY_LEN(uplink_rows); r++) {
+                const struct uplink_row *row = &uplink_rows[r];
+
+                if (header(out, &row->f, &last) < 0)
+                        return -1;
+                for (uint32_t w = 0; w < n; w++) {
+                        char labels[96];
+                        int k = snprintf(labels, sizeof(labels), "worker=\"%u\",direction=\"%s\"",
+                                         w, row->direction);
+
+                        if (row->reason)
+                                snprintf(labels + k, sizeof(labels) - (size_t)k, ",reason=\"%s\"",
+                                         row->reason);
+                        if (sample_u64(out, row->f.name, labels, row->get(&st->uplink.counters[w])))
+                                return -1;
+                }
+        }
+        return 0;
+}
+
+static uint64_t l2fib_entries(const struct vsw_bridge *b, uint32_t now_s)
+{
+        uint64_t n = 0, key, val;
+
+        for (unsigned i = 0; i < VSW_L2FIB_BUCKETS; i++)
+                for (unsigned w = 0; w < VSW_L2FIB_WAYS; w++)
+                        n += vsw_l2fib_read(&b->fib[i].way[w], &key, &val) &&
+                             !vsw_l2fib_aged(val, now_s, b->aging_s);
+        return n;
+}
+
+static int bridges(const struct vsw_state *st, uint64_t now_ns, struct evbuffer *out)
+{
+        static const struct family f = {"vhostsw_l2fib_entries", "gauge",
+                                        "MAC table entries learned and not aged out"};
+        const char *last = NULL;
+
+        if (header(out, &f, &last) < 0)
+                return -1;
+        for (unsigned i = 0; i < VSW_MAX_BRIDGES; i++) {
+                const struct vsw_bridge *b = &st->bridges[i];
+                char labels[48];
+
+                if (!b->in_use)
+                        continue;
+                snprintf(labels, sizeof(labels), "bridge_domain=\"%u\"", b->id);
+                if (sample_u64(out, f.name, labels,
+                               l2fib_entries(b, (uint32_t)(now_ns / 1000000000u))))
+                        return -1;
+        }
+        return 0;
+}
+
+static int vhostd(const struct vsw_state *st, struct evbuffer *out)
+{
+        return evbuffer_add_printf(
+                   out,
+                   "# HELP vhostsw_vhostd_generation The running vhostd's generation (1 at start, "
+                   "one more per restart or handover)\n"
+                   "# TYPE vhostsw_vhostd_generation gauge\n"
+                   "vhostsw_vhostd_generation %u\n"
+                   "# HELP vhostsw_vhostd_handovers_total Graceful vhostd handovers completed\n"
+                   "# TYPE vhostsw_vhostd_handovers_total counter\n"
+                   "vhostsw_vhostd_handovers_total %u\n",
+                   atomic_load(&st->vhostd_generation), atomic_load(&st->vhostd_handovers)) < 0
+                   ? -1
+                   : 0;
+}
+
+int vsw_metrics_format(const struct vsw_state *st, uint64_t now_ns, struct evbuffer *out)
+{
+        if (vhostd(st, out) < 0 || interfaces(st, out) < 0 || workers(st, now_ns, out) < 0 ||
+            uplink(st, out) < 0 || bridges(st, now_ns, out) < 0)
+                return -1;
+        return 0;
+}
