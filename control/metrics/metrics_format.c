@@ -56,7 +56,7 @@ static const struct vring_row vring_rows[] = {
 
 struct worker_row {
         struct family f;
-        const char *reason;
+        const char *label; /* a second label, name="value", or NULL */
         double (*get)(const struct vsw_worker *w, uint64_t now_ns);
 };
 
@@ -91,6 +91,46 @@ static double w_no_rxq(const struct vsw_worker *w, uint64_t now_ns)
         (void)now_ns;
         return (double)w->no_rxq_drops;
 }
+/* The runtime words are the owning worker's, written whole (`show runtime`). */
+static double w_polls(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->runtime.polls;
+}
+static double w_idle_polls(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->runtime.idle_polls;
+}
+static double w_frames_in(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->runtime.frames_in;
+}
+static double w_frames_out(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->runtime.frames_out;
+}
+static double w_busy_cycles(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return (double)w->runtime.busy_cycles;
+}
+/* As `show runtime` computes it: cycles of the polls that moved frames per
+ * frame taken in. */
+static double w_clocks_per_frame(const struct vsw_worker *w, uint64_t now_ns)
+{
+        (void)now_ns;
+        return w->runtime.frames_in ? (double)w->runtime.busy_cycles / (double)w->runtime.frames_in
+                                    : 0.0;
+}
+
+#define WFRAMES                                                                                    \
+        {                                                                                          \
+                "vhostsw_worker_frames_total", "counter",                                          \
+                    "Frames a worker took in (guest TX queues, uplink RX) and put out"             \
+        }
 
 #define WDROPS                                                                                     \
         {                                                                                          \
@@ -111,8 +151,22 @@ static const struct worker_row worker_rows[] = {
       "mbufs a worker held when it died, never returned to the pool"},
      NULL,
      w_leaked},
-    {WDROPS, "xworker_ring_full", w_xw_drops},
-    {WDROPS, "no_rx_queue", w_no_rxq},
+    {WDROPS, "reason=\"xworker_ring_full\"", w_xw_drops},
+    {WDROPS, "reason=\"no_rx_queue\"", w_no_rxq},
+    {{"vhostsw_worker_polls_total", "counter", "Poll loop iterations"}, NULL, w_polls},
+    {{"vhostsw_worker_idle_polls_total", "counter", "Poll loop iterations that moved no frame"},
+     NULL,
+     w_idle_polls},
+    {WFRAMES, "direction=\"in\"", w_frames_in},
+    {WFRAMES, "direction=\"out\"", w_frames_out},
+    {{"vhostsw_worker_busy_cycles_total", "counter",
+      "TSC cycles of the poll loop iterations that moved frames"},
+     NULL,
+     w_busy_cycles},
+    {{"vhostsw_worker_clocks_per_frame", "gauge",
+      "Busy TSC cycles per frame taken in, since the worker's start"},
+     NULL,
+     w_clocks_per_frame},
 };
 
 /* ---- uplink, per worker and direction ---- */
@@ -292,9 +346,8 @@ static int workers(const struct vsw_state *st, uint64_t now_ns, struct evbuffer 
                         char labels[64];
                         int k = snprintf(labels, sizeof(labels), "worker=\"%u\"", w);
 
-                        if (row->reason)
-                                snprintf(labels + k, sizeof(labels) - (size_t)k, ",reason=\"%s\"",
-                                         row->reason);
+                        if (row->label)
+                                snprintf(labels + k, sizeof(labels) - (size_t)k, ",%s", row->label);
                         if (evbuffer_add_printf(out, "%s{%s} %.17g\n", row->f.name, labels,
                                                 row->get(&st->workers[w], now_ns)) < 0)
                                 return -1;

@@ -44,6 +44,9 @@ static struct vsw_state *build_state(uint64_t now_ns)
         atomic_store(&st->workers[1].heartbeat_ns, now_ns - NS / 4);
         st->workers[1].restarts = 5;
         st->workers[0].xw_drops = 9;
+        st->workers[1].runtime.polls = 1000;
+        st->workers[1].runtime.frames_in = 40;
+        st->workers[1].runtime.busy_cycles = 12000;
 
         st->uplink.mode = VSW_UPLINK_SOFTWARE;
         st->uplink.nworkers = 1;
@@ -151,6 +154,9 @@ int main(void)
             "vhostsw_worker_restarts_total{worker=\"1\"} 5",
             "vhostsw_worker_heartbeat_age_seconds{worker=\"1\"} 0.25",
             "vhostsw_worker_drops_total{worker=\"0\",reason=\"xworker_ring_full\"} 9",
+            "vhostsw_worker_polls_total{worker=\"1\"} 1000",
+            "vhostsw_worker_frames_total{worker=\"1\",direction=\"in\"} 40",
+            "vhostsw_worker_clocks_per_frame{worker=\"1\"} 300",
             "vhostsw_uplink_packets_total{worker=\"0\",direction=\"rx\"} 11",
             "vhostsw_uplink_drops_total{worker=\"0\",direction=\"tx\",reason=\"queue_full\"} 6",
             "vhostsw_l2fib_entries{bridge_domain=\"42\"} 2",
