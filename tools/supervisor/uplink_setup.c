@@ -72,8 +72,10 @@ static int plan_vmdq(const struct vsw_config *cfg, const struct rte_eth_dev_info
                 return -1;
         }
         snprintf(up->mode_reason, sizeof(up->mode_reason),
-                 "the PMD reports %u VMDQ pools: %u pools of %u queues for %u startup interfaces",
-                 info->max_vmdq_pools, plan->nb_pools, plan->queues_per_pool, n);
+                 "the PMD reports %u VMDQ pools: %u pools of %u queues (%s) for %u startup "
+                 "interfaces",
+                 info->max_vmdq_pools, plan->nb_pools, plan->queues_per_pool,
+                 plan->layout == VMDQ_LAYOUT_INTERLEAVED ? "pool i on queue i" : "in blocks", n);
         return 0;
 }
 
@@ -107,10 +109,23 @@ static int setup_queues(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_
                         rte_strerror(-rc));
                 return -1;
         }
+        struct rte_eth_dev_info info;
+        struct rte_eth_rxconf rxconf;
+
+        rc = rte_eth_dev_info_get(port, &info);
+        if (rc < 0) {
+                VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: device info: %s", name, rte_strerror(-rc));
+                return -1;
+        }
+        /* A full queue drops its own frames rather than holding up the
+         * port's: with VMDQ the NIC copies broadcasts to pools nobody polls
+         * (igb always has 8), whose queues fill and stay full. */
+        rxconf = info.default_rxconf;
+        rxconf.rx_drop_en = 1;
         for (uint16_t q = 0; q < nrxq || q < ntxq; q++) {
                 unsigned socket = (unsigned)rte_eth_dev_socket_id(port);
 
-                rc = q < nrxq ? rte_eth_rx_queue_setup(port, q, nrx, socket, NULL, mp) : 0;
+                rc = q < nrxq ? rte_eth_rx_queue_setup(port, q, nrx, socket, &rxconf, mp) : 0;
                 if (rc == 0 && q < ntxq)
                         rc = rte_eth_tx_queue_setup(port, q, ntx, socket, NULL);
                 if (rc < 0) {
@@ -139,6 +154,9 @@ static void record_queues(struct vsw_uplink *up, uint16_t nworkers, const struct
                 up->pools[i].sw_if_index = i + 1;
                 up->pools[i].pool_id = v->pool_id;
                 up->pools[i].rx_queue = v->rx_queue_polled;
+                up->pools[i].worker = (uint16_t)v->worker;
+                up->pools[i].vlan = v->vlan;
+                memcpy(up->pools[i].mac, v->mac.addr_bytes, sizeof(up->pools[i].mac));
                 if (*n < VSW_UPLINK_MAX_RXQ)
                         up->rxq_of_worker[v->worker][(*n)++] = v->rx_queue_polled;
         }
