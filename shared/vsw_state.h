@@ -381,6 +381,7 @@ struct vsw_uplink {
         uint32_t vm2vm;                               /* 0, 1 or 2 as configured */
         uint8_t vlan_strip;                           /* configured */
         uint8_t vlan_strip_hw;                        /* the PMD strips tags on RX */
+        uint8_t nic_loopback; /* vm2vm 2 in effect: VMDQ, and the PMD turns the loopback on */
         uint8_t mac[6];
         uint32_t max_vmdq_pools; /* capabilities read from the PMD */
         uint32_t max_rx_queues;

@@ -18,8 +18,11 @@ static const char *vm2vm_effect(const struct vsw_uplink *up)
         case 1:
                 return "the software bridge switches between VMs";
         default:
+                if (up->nic_loopback)
+                        return "VM frames go to the NIC, whose switch loops VM-to-VM frames back";
                 return up->mode == VSW_UPLINK_VMDQ
-                           ? "VM frames go to the NIC, whose switch loops VM-to-VM frames back"
+                           ? "the PMD does not turn the NIC's VM-to-VM loopback on: behaves as "
+                             "vm2vm 0"
                            : "no NIC switch with software steering: behaves as vm2vm 0";
         }
 }

@@ -18,6 +18,11 @@ testpmd's verbose output shows; each frame is sent twice:
   broadcast: vm3 once; an unknown unicast: no VM (vm2vm 0, counted);
 - the VMs' own frames (testpmd's tx_first) leave through the NIC with their
   MACs, vm3's tagged 100.
+Then the switch is restarted with vm2vm 2: QEMU's 82576 can loop VM-to-VM
+frames back (hw/net/igb_core.c, igb_tx_pkt_switch, gated on
+DTXSWC.VMDQ_LOOPBACK_EN) but DPDK's igb PMD never sets that bit (its VMDq
+setup ignores enable_loop_back), so vm1's frames to vm2 leave the NIC, vm2
+gets none, and vhostsw says vm2vm 2 behaves as 0.
 QEMU 10 comes from tools/qemu10/fetch.sh (Debian bookworm-backports,
 unpacked in the build tree or $VSW_QEMU10_DIR); without it (no network) the
 test is skipped.
@@ -142,7 +147,7 @@ dpdk {
   file-prefix vsw
   num-mbufs 12288
   uplink %s
-  vm2vm 0
+  vm2vm %d
 }
 vhost {
 %s}
@@ -152,16 +157,18 @@ logging {
 """
 
 
-def start_switch(g):
+def start_switch(g, vm2vm=0):
     pci = g.run_ok("for d in /sys/bus/pci/devices/*; do "
                    "[ $(cat $d/vendor):$(cat $d/device) = 0x8086:0x10c9 ] && basename $d; "
                    "done; true").strip()
     t.check(re.match(r"^[0-9a-f:.]+$", pci) is not None, "the igb NIC is in the guest: %r" % pci)
-    g.run_ok("echo 8086 10c9 > /sys/bus/pci/drivers/uio_pci_generic/new_id")
-    t.wait_until(lambda: g.run("[ -e /sys/bus/pci/drivers/uio_pci_generic/%s ]" % pci)[1] == 0,
-                 10, 0.2, "the NIC bound to uio_pci_generic")
-    g.run_ok("mkdir -p /dev/hugepages /run/vsw /var/run && mount -t hugetlbfs none /dev/hugepages && "
-             "echo 200 > /proc/sys/vm/nr_hugepages")
+    if vm2vm == 0:  # the first start
+        g.run_ok("echo 8086 10c9 > /sys/bus/pci/drivers/uio_pci_generic/new_id")
+        t.wait_until(lambda: g.run("[ -e /sys/bus/pci/drivers/uio_pci_generic/%s ]" % pci)[1]
+                     == 0, 10, 0.2, "the NIC bound to uio_pci_generic")
+        g.run_ok("mkdir -p /dev/hugepages /run/vsw /var/run && "
+                 "mount -t hugetlbfs none /dev/hugepages && "
+                 "echo 200 > /proc/sys/vm/nr_hugepages")
     ifaces = ""
     for i, (mac, vlan) in enumerate(VMS):
         ifaces += "  interface {\n    socket /run/vm%d.sock\n    server\n    hwaddr %s\n" \
@@ -169,7 +176,7 @@ def start_switch(g):
         if vlan:
             ifaces += "    vlan %d\n" % vlan
         ifaces += "  }\n"
-    g.run_ok("cat > /vsw.conf <<'EOF'\n%sEOF" % (CONF % (pci, ifaces)))
+    g.run_ok("cat > /vsw.conf <<'EOF'\n%sEOF" % (CONF % (pci, vm2vm, ifaces)))
     g.spawn("VHOSTSW_BIN_DIR=/vsw/bin /vsw/bin/vhost-supervisor -c /vsw.conf", "/sw.log")
 
     def answers():
@@ -189,21 +196,30 @@ def ctl_json(g, *words):
     return json.loads(out)
 
 
-def start_testpmd(g):
+def start_testpmd(g, peers=None):
     vdevs = " ".join("--vdev net_virtio_user%d,path=/run/vm%d.sock,mac=%s,queues=1"
                      % (i, i + 1, mac) for i, (mac, _) in enumerate(VMS))
-    peers = " ".join("--eth-peer=%d,%s" % (i, HOST_MAC) for i in range(len(VMS)))
-    g.run_ok("mkfifo /tp.in")
+    peers = " ".join("--eth-peer=%d,%s" % (i, (peers or {}).get(i, HOST_MAC))
+                     for i in range(len(VMS)))
+    g.run_ok("rm -f /tp.in; mkfifo /tp.in")
     # Its stdin the fifo, held open read-write by the subshell so that it
     # never sees end of file; commands go in with echo (testpmd()).
     g.run_ok("(exec 3<>/tp.in; dpdk-testpmd -l 0,1 --file-prefix tp --no-pci "
-             "--single-file-segments -m 96 %s -- -i --total-num-mbufs=2048 %s "
+             "--single-file-segments -m 96 %s -- -i --total-num-mbufs=4096 --rxd=256 --txd=256 %s "
              "--forward-mode=rxonly <&3 >/tp.log 2>&1 &)" % (vdevs, peers))
     t.wait_until(lambda: "testpmd> " in g.run("cat /tp.log", 15)[0], 90, 1, "testpmd's prompt")
 
 
 def testpmd(g, cmd):
     g.run_ok("echo '%s' > /tp.in" % cmd)
+
+
+def stop_testpmd(g):
+    """Ends testpmd by signal, not `quit`: its output is a file, block
+    buffered, all there once it has exited, and the echo of a command typed
+    in would land in the middle of a buffered line."""
+    g.run_ok("kill -INT $(pidof dpdk-testpmd)")
+    t.wait_until(lambda: g.run("pidof dpdk-testpmd")[1] != 0, 30, 0.5, "testpmd to exit")
 
 
 def received(g):
@@ -221,6 +237,39 @@ def received(g):
             out.append((port, m.group(1).lower(), m.group(2).lower(), int(m.group(3), 16),
                         int(m.group(4))))
     return out
+
+
+def check_vm2vm2(g, host):
+    """vm2vm 2 on igb: QEMU's 82576 loops VM-to-VM frames back only with
+    DTXSWC.VMDQ_LOOPBACK_EN, which DPDK's igb PMD never sets (its VMDq setup
+    ignores enable_loop_back): vm1's frames to vm2 leave the NIC, vm2 gets
+    none, and vhostsw says vm2vm 2 behaves as 0."""
+    g.run_ok("kill $(pidof vhost-supervisor); i=0; while pidof vhost-supervisor >/dev/null "
+             "&& [ $i -lt 150 ]; do sleep 0.2; i=$((i+1)); done; ! pidof vhost-supervisor", 40)
+    start_switch(g, vm2vm=2)
+    up = ctl_json(g, "show uplink")
+    t.check(up["vm2vm"] == 2 and "behaves as vm2vm 0" in up["vm2vm_effect"],
+            "vm2vm 2 on igb: show uplink says %r" % up["vm2vm_effect"])
+    t.check("which PMD net_e1000_igb does not turn on" in g.run_ok("cat /sw.log", 20),
+            "vm2vm 2 on igb: the supervisor logs it")
+    start_testpmd(g, peers={0: VMS[1][0]})
+    host.settimeout(0.5)
+    testpmd(g, "set verbose 1")
+    testpmd(g, "start tx_first")
+    out = 0
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and out == 0:
+        try:
+            data = host.recv(4096)
+        except socket.timeout:
+            continue
+        out += data[:12] == mac_bytes(VMS[1][0]) + mac_bytes(VMS[0][0])
+    time.sleep(2)
+    stop_testpmd(g)
+    looped = [r for r in received(g) if r[1] == VMS[0][0]]
+    t.check(out > 0 and not looped,
+            "vm2vm 2 on igb: vm1's frames to vm2 leave the NIC (%d seen by the host), vm2 "
+            "receives none of them (%d): no NIC loopback" % (out, len(looped)))
 
 
 def main():
@@ -295,10 +344,7 @@ def main():
     time.sleep(2)  # anything more would be a duplicate
     up = ctl_json(g, "show uplink")
     print(g.run_ok(CTL + " show uplink", 20), flush=True)
-    # testpmd's output is a file, block-buffered: all of it is there once
-    # testpmd has exited.
-    testpmd(g, "quit")
-    t.wait_until(lambda: g.run("pidof dpdk-testpmd")[1] != 0, 30, 0.5, "testpmd to exit")
+    stop_testpmd(g)
     rx = [r for r in received(g) if r[1] == HOST_MAC]
     for name, dst, vlan, length, want in CASES:
         for vm in range(len(VMS)):
@@ -331,6 +377,7 @@ def main():
             "(%d, %d)" % (pools[0]["rx_copies"], pools[1]["rx_copies"]))
     t.check(up["workers"][0]["rx_steered"] == 0, "nothing steered in software: %d"
             % up["workers"][0]["rx_steered"])
+    check_vm2vm2(g, host)
     elapsed = time.monotonic() - t0
     print("whole run %.1fs" % elapsed, flush=True)
     g.kill()

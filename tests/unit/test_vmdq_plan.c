@@ -493,6 +493,9 @@ static void test_unknown_layout(void)
                   vmdq_layout_of("net_e1000_em") == VMDQ_LAYOUT_UNKNOWN &&
                   vmdq_layout_of("") == VMDQ_LAYOUT_UNKNOWN,
               "layouts by driver name");
+        CHECK(vmdq_pmd_loops_back("net_ixgbe") && !vmdq_pmd_loops_back("net_e1000_igb") &&
+                  !vmdq_pmd_loops_back("net_txgbe"),
+              "vm2vm 2's loopback: ixgbe only");
 }
 
 int main(void)

@@ -277,6 +277,12 @@ int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
                          "uplink %s: vm2vm 2 loops VM-to-VM frames through the NIC's switch, "
                          "which software steering does not use: it behaves as vm2vm 0",
                          up->name);
+        up->nic_loopback = up->mode == VSW_UPLINK_VMDQ && vmdq_pmd_loops_back(up->driver);
+        if (up->mode == VSW_UPLINK_VMDQ && up->vm2vm == 2 && !up->nic_loopback)
+                VSW_WARN(VSW_LOG_SUPERVISOR,
+                         "uplink %s: vm2vm 2 loops VM-to-VM frames through the NIC's switch, "
+                         "which PMD %s does not turn on: it behaves as vm2vm 0",
+                         up->name, up->driver);
         if (configure(up, nq, &info, up->mode == VSW_UPLINK_VMDQ ? &plan : NULL, mp) < 0)
                 return -1;
         if (rte_eth_macaddr_get(port, &mac) == 0)

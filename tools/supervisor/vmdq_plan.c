@@ -38,6 +38,11 @@ enum vmdq_layout vmdq_layout_of(const char *driver)
         return VMDQ_LAYOUT_UNKNOWN;
 }
 
+int vmdq_pmd_loops_back(const char *driver)
+{
+        return strcmp(driver, "net_ixgbe") == 0;
+}
+
 void vmdq_caps_from_dev_info(const struct rte_eth_dev_info *info, struct vmdq_caps *caps)
 {
         memset(caps, 0, sizeof(*caps));

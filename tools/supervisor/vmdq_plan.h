@@ -59,6 +59,11 @@ struct vmdq_caps {
  * any PMD not listed above). */
 enum vmdq_layout vmdq_layout_of(const char *driver);
 
+/* Whether the PMD turns the NIC's VM-to-VM loopback on when
+ * vmdq_rx_conf.enable_loop_back asks (vm2vm 2): ixgbe does (PFDTXGSWC);
+ * igb's VMDq setup ignores it (DTXSWC stays 0), others are not known. */
+int vmdq_pmd_loops_back(const char *driver);
+
 void vmdq_caps_from_dev_info(const struct rte_eth_dev_info *info, struct vmdq_caps *caps);
 
 /* One VM interface that wants a pool. */
