@@ -24,8 +24,9 @@
 #include "vmdq_plan.h"
 #include "vsw_bridge.h"
 
-#define UPLINK_RX_DESC 512
-#define UPLINK_TX_DESC 512
+#define UPLINK_RX_DESC      512
+#define UPLINK_TX_DESC      512
+#define UPLINK_IDLE_RX_DESC 32 /* raised to the PMD's minimum if it has a higher one */
 
 int uplink_is_pci(const struct vsw_config *cfg)
 {
@@ -98,20 +99,37 @@ static int find_port(const struct vsw_config *cfg, uint16_t *port)
         return 0;
 }
 
-static int setup_queues(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *mp,
-                        const char *name)
+/* Whether RX queue q is one a worker polls: all of them with software
+ * steering, the VMs' pool queues with VMDQ. */
+static int polled(const struct vmdq_plan *plan, uint16_t q)
 {
-        uint16_t nrx = UPLINK_RX_DESC, ntx = UPLINK_TX_DESC;
+        if (!plan)
+                return 1;
+        for (unsigned i = 0; i < plan->nb_vms; i++)
+                if (plan->vms[i].rx_queue_polled == q)
+                        return 1;
+        return 0;
+}
+
+static int setup_queues(uint16_t port, uint16_t nrxq, uint16_t ntxq, const struct vmdq_plan *plan,
+                        struct rte_mempool *mp, const char *name)
+{
+        /* Queues nobody polls (the pools' other queues, pools with no VM)
+         * must be set up all the same, with as few descriptors as the PMD
+         * takes: an 82599's 128 queues of 512 would hold 64K mbufs. */
+        uint16_t nrx = UPLINK_RX_DESC, ntx = UPLINK_TX_DESC, nidle = UPLINK_IDLE_RX_DESC;
+        uint16_t ntx_idle = UPLINK_TX_DESC;
+        struct rte_eth_dev_info info;
+        struct rte_eth_rxconf rxconf;
         int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
 
+        if (rc == 0)
+                rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nidle, &ntx_idle);
         if (rc < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: descriptor counts: %s", name,
                         rte_strerror(-rc));
                 return -1;
         }
-        struct rte_eth_dev_info info;
-        struct rte_eth_rxconf rxconf;
-
         rc = rte_eth_dev_info_get(port, &info);
         if (rc < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: device info: %s", name, rte_strerror(-rc));
@@ -125,7 +143,9 @@ static int setup_queues(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_
         for (uint16_t q = 0; q < nrxq || q < ntxq; q++) {
                 unsigned socket = (unsigned)rte_eth_dev_socket_id(port);
 
-                rc = q < nrxq ? rte_eth_rx_queue_setup(port, q, nrx, socket, &rxconf, mp) : 0;
+                rc = q < nrxq ? rte_eth_rx_queue_setup(port, q, polled(plan, q) ? nrx : nidle,
+                                                       socket, &rxconf, mp)
+                              : 0;
                 if (rc == 0 && q < ntxq)
                         rc = rte_eth_tx_queue_setup(port, q, ntx, socket, NULL);
                 if (rc < 0) {
@@ -188,7 +208,7 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_
                         up->name, nrxq, ntxq, rte_strerror(-rc));
                 return -1;
         }
-        if (setup_queues(up->port_id, nrxq, ntxq, mp, up->name) < 0)
+        if (setup_queues(up->port_id, nrxq, ntxq, plan, mp, up->name) < 0)
                 return -1;
         if (plan && vmdq_plan_apply(up->port_id, plan, err, sizeof(err)) < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: applying the VMDQ plan: %s", up->name, err);
