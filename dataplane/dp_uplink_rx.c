@@ -66,7 +66,12 @@ static inline int for_pool(const struct vsw_uplink *up, const struct vsw_uplink_
                 return 1;
         if (vlan_of(m, p) != pool->vlan)
                 return 0;
-        return (p[0] & 1) || memcmp(p, pool->mac, sizeof(pool->mac)) == 0 ||
+        if (p[0] & 1)
+                return 1;
+        /* An all-zero destination would match a pool planned without a MAC. */
+        if (rte_is_zero_ether_addr((const struct rte_ether_addr *)p))
+                return 0;
+        return memcmp(p, pool->mac, sizeof(pool->mac)) == 0 ||
                registered_to(up, pool->sw_if_index, p);
 }
 
