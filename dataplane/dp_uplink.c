@@ -15,6 +15,27 @@
 
 #define TX_RETRIES 4 /* a full TX queue gets this many more tries, then drops */
 
+/* The pool of each VMDQ queue the worker polls: its frames are for that
+ * pool's VM only (dp_uplink_rx.c). */
+static int find_pools(struct dp_worker *w, const struct vsw_uplink *up)
+{
+        for (uint16_t q = 0; q < w->uplink.nrxq; q++) {
+                unsigned i = 0;
+
+                while (i < VSW_MAX_IFACES &&
+                       !(up->pools[i].sw_if_index && up->pools[i].rx_queue == w->uplink.rxq[q]))
+                        i++;
+                if (i == VSW_MAX_IFACES) {
+                        VSW_ERR(VSW_LOG_DATAPLANE,
+                                "worker %u: uplink %s: RX queue %u is no VMDQ pool's queue", w->idx,
+                                up->name, w->uplink.rxq[q]);
+                        return -1;
+                }
+                w->uplink.pool_of_rxq[q] = (uint8_t)i;
+        }
+        return 0;
+}
+
 int dp_uplink_attach(struct dp_worker *w)
 {
         const struct vsw_uplink *up = &w->st->uplink;
@@ -35,6 +56,8 @@ int dp_uplink_attach(struct dp_worker *w)
         if (w->uplink.nrxq > VSW_UPLINK_MAX_RXQ)
                 w->uplink.nrxq = VSW_UPLINK_MAX_RXQ;
         memcpy(w->uplink.rxq, up->rxq_of_worker[w->idx], sizeof(w->uplink.rxq));
+        if (up->mode == VSW_UPLINK_VMDQ && find_pools(w, up) < 0)
+                return -1;
         w->uplink.ctr = &w->st->uplink.counters[w->idx];
         w->uplink.active = 1;
         VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: uplink %s: TX queue %u, %u RX queue%s from %u",

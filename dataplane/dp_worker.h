@@ -121,7 +121,8 @@ struct dp_uplink {
         uint16_t txq;
         uint16_t nrxq;
         uint16_t rxq[VSW_UPLINK_MAX_RXQ];
-        struct vsw_uplink_counters *ctr; /* this worker's, in the memzone */
+        uint8_t pool_of_rxq[VSW_UPLINK_MAX_RXQ]; /* VMDQ: its slot in uplink.pools[] */
+        struct vsw_uplink_counters *ctr;         /* this worker's, in the memzone */
 };
 
 struct dp_worker {

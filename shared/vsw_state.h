@@ -388,6 +388,18 @@ struct vsw_uplink_pool {
         uint32_t sw_if_index; /* 0: none */
         uint16_t pool_id;     /* for rte_eth_dev_mac_addr_add */
         uint16_t rx_queue;    /* the pool's queue its owner polls */
+        uint16_t worker;      /* that owner */
+        uint16_t vlan;        /* the VLAN the NIC's filter admits to it; 0: untagged */
+        uint8_t mac[6];       /* startup.conf's hwaddr; all zero: none (the registered one) */
+};
+
+/* One pool queue's traffic; written by the worker polling it only. A
+ * frame on a pool's queue is for that pool's VM alone (dp_uplink_rx.c). */
+struct vsw_uplink_pool_counters {
+        alignas(VSW_CACHE_LINE) uint64_t rx_packets; /* off the pool's queue */
+        uint64_t rx_delivered;                       /* to the pool's VM */
+        uint64_t rx_not_owner; /* another MAC or VLAN than its VM's (igb's default pool): dropped */
+        uint64_t rx_copies;    /* a flood's copies for other VMs: their own pools deliver them */
 };
 
 /* The uplink port, set up by the supervisor before any child starts and
@@ -404,6 +416,7 @@ struct vsw_uplink {
         uint32_t vm2vm;                               /* 0, 1 or 2 as configured */
         uint8_t vlan_strip;                           /* configured */
         uint8_t vlan_strip_hw;                        /* the PMD strips tags on RX */
+        uint8_t nic_loopback; /* vm2vm 2 in effect: VMDQ, and the PMD turns the loopback on */
         uint8_t mac[6];
         uint32_t max_vmdq_pools; /* capabilities read from the PMD */
         uint32_t max_rx_queues;
@@ -414,6 +427,7 @@ struct vsw_uplink {
         char mode_reason[VSW_UPLINK_STR_LEN]; /* why this mode */
         struct vsw_uplink_mac macs[VSW_MAX_IFACES];
         struct vsw_uplink_counters counters[VSW_MAX_WORKERS];
+        struct vsw_uplink_pool_counters pool_counters[VSW_MAX_IFACES]; /* by pools[] slot */
 };
 
 struct vsw_state {

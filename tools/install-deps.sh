@@ -52,3 +52,10 @@ if [ "$bench" = 1 ] && [ ! -x /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
   echo "install-deps: /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk missing" >&2
   exit 1
 fi
+
+# QEMU 10 (Debian bookworm-backports), unpacked, not installed: only
+# test_uplink_vmdq_igb uses it, for its emulated igb NIC (QEMU 7.2 has none).
+# Into VSW_QEMU10_DIR, default <repo>/build/qemu10, where the test looks.
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tools/qemu10/fetch.sh" "${VSW_QEMU10_DIR:-$top/build/qemu10}" ||
+  echo "install-deps: QEMU 10 not fetched: test_uplink_vmdq_igb will be skipped" >&2

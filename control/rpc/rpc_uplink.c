@@ -18,8 +18,11 @@ static const char *vm2vm_effect(const struct vsw_uplink *up)
         case 1:
                 return "the software bridge switches between VMs";
         default:
+                if (up->nic_loopback)
+                        return "VM frames go to the NIC, whose switch loops VM-to-VM frames back";
                 return up->mode == VSW_UPLINK_VMDQ
-                           ? "VM frames go to the NIC, whose switch loops VM-to-VM frames back"
+                           ? "the PMD does not turn the NIC's VM-to-VM loopback on: behaves as "
+                             "vm2vm 0"
                            : "no NIC switch with software steering: behaves as vm2vm 0";
         }
 }
@@ -109,6 +112,45 @@ static int fill_macs(struct vhostd *d, struct rpc_call *c, Vsw__ShowUplinkReply 
         return 0;
 }
 
+static int fill_pools(struct vhostd *d, struct rpc_call *c, Vsw__ShowUplinkReply *r)
+{
+        const struct vsw_uplink *up = &d->st->uplink;
+        Vsw__UplinkPool **p;
+        unsigned n = 0, k = 0;
+
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                n += up->pools[i].sw_if_index != 0;
+        if (up->mode != VSW_UPLINK_VMDQ || !n)
+                return 0;
+        p = (Vsw__UplinkPool **)rpc_alloc_array(c, n, sizeof(Vsw__UplinkPool));
+        if (!p)
+                return rpc_no_memory(c);
+        for (unsigned i = 0; i < VSW_MAX_IFACES && k < n; i++) {
+                const struct vsw_uplink_pool *e = &up->pools[i];
+                const struct vsw_uplink_pool_counters *pc = &up->pool_counters[i];
+                const struct vsw_iface *ifc;
+
+                if (!e->sw_if_index)
+                        continue;
+                vsw__uplink_pool__init(p[k]);
+                p[k]->pool = e->pool_id;
+                p[k]->rx_queue = e->rx_queue;
+                p[k]->worker = e->worker;
+                p[k]->sw_if_index = e->sw_if_index;
+                ifc = vhostd_iface_by_index(d, e->sw_if_index);
+                if (ifc && !(p[k]->name = rpc_strdup(c, ifc->name)))
+                        return rpc_no_memory(c);
+                p[k]->rx_packets = pc->rx_packets;
+                p[k]->rx_delivered = pc->rx_delivered;
+                p[k]->rx_not_owner = pc->rx_not_owner;
+                p[k]->rx_copies = pc->rx_copies;
+                k++;
+        }
+        r->n_pools = k;
+        r->pools = p;
+        return 0;
+}
+
 int rpc_show_uplink(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
         const struct vsw_uplink *up = &d->st->uplink;
@@ -154,7 +196,7 @@ int rpc_show_uplink(struct vhostd *d, const Vsw__Request *req, struct rpc_call *
                 r->has_link_speed_mbps = 1;
                 r->link_speed_mbps = link.link_speed;
         }
-        if (fill_workers(d, c, r) || fill_macs(d, c, r))
+        if (fill_workers(d, c, r) || fill_macs(d, c, r) || fill_pools(d, c, r))
                 return -1;
         return 0;
 }

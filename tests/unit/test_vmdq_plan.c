@@ -1,9 +1,11 @@
 /* The VMDQ plan (tools/supervisor/vmdq_plan.c) for an Intel 82599 as DPDK's ixgbe PMD
  * reports it in rte_eth_dev_info: 64 pools sharing 128 RX queues from queue
- * 0 (2 per pool), pools from 0, 128 unicast MAC (RAR) entries, 128 RX
- * queues, 64 TX queues before the port is configured. Checked against the
- * 82599's limits: pool counts, queue ids, MAC table, VLAN filters, and the
- * refusals. Pure: no EAL, no port. */
+ * 0 (2 per pool, in blocks), pools from 0, 128 unicast MAC (RAR) entries,
+ * 128 RX queues, 64 TX queues before the port is configured. Checked
+ * against the 82599's limits: pool counts, queue ids, MAC table, VLAN
+ * filters, and the refusals. Then the igb PMD's geometry (82576: 8 pools
+ * sharing 16 queues, pool i on queues i and i + 8; i350: 8 queues, pool i
+ * on queue i), and a PMD whose layout is unknown. Pure: no EAL, no port. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@ static struct vmdq_caps caps_82599(void)
         struct vmdq_caps caps;
 
         memset(&info, 0, sizeof(info));
+        info.driver_name = "net_ixgbe";
         info.max_vmdq_pools = RTE_ETH_64_POOLS;
         info.vmdq_queue_num = IXGBE_82599_QUEUES;
         info.vmdq_queue_base = 0;
@@ -78,7 +81,7 @@ static void check_82599_plan(unsigned n, unsigned want_pools)
                 CHECK(s->iface == vms[i].iface && s->pool == i && s->pool_id == i,
                       "VM %u: iface %u pool %u id %u", i, s->iface, s->pool, s->pool_id);
                 CHECK(s->rx_queue_first == 2 * i && s->rx_queue_count == 2 &&
-                          s->rx_queue_polled == 2 * i,
+                          s->rx_queue_step == 1 && s->rx_queue_polled == 2 * i,
                       "VM %u: queues %u+%u polled %u", i, s->rx_queue_first, s->rx_queue_count,
                       s->rx_queue_polled);
                 CHECK(s->rx_queue_first >= caps.vmdq_queue_base &&
@@ -341,6 +344,7 @@ static void test_caps_from_dev_info(void)
         struct vmdq_caps caps;
 
         memset(&info, 0, sizeof(info));
+        info.driver_name = "net_i40e";
         info.max_vmdq_pools = 32;
         info.vmdq_queue_num = 64;
         info.vmdq_queue_base = 64;
@@ -354,7 +358,8 @@ static void test_caps_from_dev_info(void)
                   caps.vmdq_queue_base == 64 && caps.vmdq_pool_base == 1 &&
                   caps.max_rx_queues == 320 && caps.max_tx_queues == 321 &&
                   caps.max_mac_addrs == 64 &&
-                  caps.rx_offload_capa == RTE_ETH_RX_OFFLOAD_VLAN_FILTER,
+                  caps.rx_offload_capa == RTE_ETH_RX_OFFLOAD_VLAN_FILTER &&
+                  strcmp(caps.driver, "net_i40e") == 0 && caps.layout == VMDQ_LAYOUT_BLOCKS,
               "fields copied");
 
         /* A PMD whose VMDQ queues start after its own (i40e-like): absolute ids. */
@@ -369,6 +374,130 @@ static void test_caps_from_dev_info(void)
               "VM 2: queue %u pool id %u", plan.vms[2].rx_queue_first, plan.vms[2].pool_id);
 }
 
+/* The 82576 as DPDK's igb PMD reports it (QEMU 10's -device igb too). */
+static struct vmdq_caps caps_82576(void)
+{
+        struct rte_eth_dev_info info;
+        struct vmdq_caps caps;
+
+        memset(&info, 0, sizeof(info));
+        info.driver_name = "net_e1000_igb";
+        info.max_vmdq_pools = RTE_ETH_8_POOLS;
+        info.vmdq_queue_num = 16;
+        info.max_rx_queues = 16;
+        info.max_tx_queues = 16;
+        info.max_mac_addrs = 24;
+        info.rx_offload_capa = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+        vmdq_caps_from_dev_info(&info, &caps);
+        return caps;
+}
+
+/* Pool i's frames arrive on queue i: the plan must poll queue i, not 2i
+ * (which left pools 1.. on queues nobody polled). */
+static void test_igb_82576(void)
+{
+        struct vmdq_caps caps = caps_82576();
+        struct vmdq_vm vms[9];
+        uint8_t queue_used[16] = {0};
+
+        CHECK(caps.layout == VMDQ_LAYOUT_INTERLEAVED, "igb layout %d", caps.layout);
+        make_vms(vms, 9);
+        for (unsigned i = 0; i < 9; i++)
+                vms[i].worker = 0;
+        CHECK(build(&caps, vms, 3) == 0, "%s", err);
+        CHECK(plan.nb_pools == 8 && plan.queues_per_pool == 2 && plan.nb_rx_queues == 16 &&
+                  plan.layout == VMDQ_LAYOUT_INTERLEAVED,
+              "%u pools of %u, %u RX queues", plan.nb_pools, plan.queues_per_pool,
+              plan.nb_rx_queues);
+        CHECK(plan.workers[0].nb_rx_queues == 3, "worker 0 polls %u queues",
+              plan.workers[0].nb_rx_queues);
+        for (unsigned i = 0; i < 3; i++) {
+                const struct vmdq_vm_slot *s = &plan.vms[i];
+
+                CHECK(s->pool == i && s->pool_id == i && s->rx_queue_first == i &&
+                          s->rx_queue_polled == i && s->rx_queue_count == 2 &&
+                          s->rx_queue_step == 8,
+                      "VM %u: pool %u, queues %u+%u step %u, polled %u", i, s->pool,
+                      s->rx_queue_first, s->rx_queue_count, s->rx_queue_step, s->rx_queue_polled);
+                CHECK(plan.workers[0].rx_queues[i] == i, "worker 0 queue %u is %u", i,
+                      plan.workers[0].rx_queues[i]);
+                CHECK(rte_is_same_ether_addr(&s->mac, &vms[i].mac), "VM %u: its MAC", i);
+        }
+
+        /* 8 VMs: each queue of the 16 belongs to one pool. */
+        CHECK(build(&caps, vms, 8) == 0, "%s", err);
+        for (unsigned i = 0; i < 8; i++) {
+                const struct vmdq_vm_slot *s = &plan.vms[i];
+
+                for (unsigned k = 0; k < s->rx_queue_count; k++) {
+                        unsigned q = s->rx_queue_first + k * s->rx_queue_step;
+
+                        CHECK(q < plan.nb_rx_queues && !queue_used[q], "pool %u: queue %u", i, q);
+                        if (q < 16)
+                                queue_used[q] = 1;
+                }
+        }
+        CHECK(memchr(queue_used, 0, sizeof(queue_used)) == NULL, "a queue of no pool");
+
+        CHECK(build(&caps, vms, 9) < 0 && strstr(err, "VM interface 108 ") &&
+                  strstr(err, "at most 8 pools"),
+              "message: %s", err);
+        CHECK(build(&caps, vms, 8) == 0 && plan.nb_macs == 8 && plan.macs[7].mac_index == 8 &&
+                  plan.macs[7].pool_id == 7,
+              "24 MAC entries hold 8 VMs: %s", err);
+}
+
+/* The i350 (igb too): 8 queues for 8 pools, pool i on queue i alone. */
+static void test_igb_i350(void)
+{
+        struct vmdq_caps caps = caps_82576();
+        struct vmdq_vm vms[4];
+
+        caps.vmdq_queue_num = 8;
+        caps.max_rx_queues = 8;
+        caps.max_tx_queues = 8;
+        make_vms(vms, 4);
+        CHECK(build(&caps, vms, 4) == 0, "%s", err);
+        CHECK(plan.queues_per_pool == 1 && plan.nb_rx_queues == 8, "%u of %u", plan.queues_per_pool,
+              plan.nb_rx_queues);
+        CHECK(plan.vms[3].rx_queue_polled == 3 && plan.vms[3].rx_queue_count == 1, "VM 3 on %u",
+              plan.vms[3].rx_queue_polled);
+        CHECK(plan.workers[1].nb_rx_queues == 2 && plan.workers[1].rx_queues[0] == 1 &&
+                  plan.workers[1].rx_queues[1] == 3,
+              "worker 1 polls %u queues", plan.workers[1].nb_rx_queues);
+}
+
+/* A PMD with pools whose queue layout vhostsw does not know: software
+ * steering, saying why, rather than polling queues at a guess. */
+static void test_unknown_layout(void)
+{
+        struct rte_eth_dev_info info;
+        struct vmdq_caps caps = caps_82599();
+        struct vmdq_vm vms[2];
+
+        memset(&info, 0, sizeof(info));
+        info.driver_name = "net_txgbe";
+        info.max_vmdq_pools = RTE_ETH_64_POOLS;
+        info.vmdq_queue_num = 128;
+        info.max_rx_queues = 128;
+        info.max_tx_queues = 128;
+        info.max_mac_addrs = 128;
+        vmdq_caps_from_dev_info(&info, &caps);
+        CHECK(caps.layout == VMDQ_LAYOUT_UNKNOWN, "layout %d", caps.layout);
+        make_vms(vms, 2);
+        CHECK(build(&caps, vms, 2) < 0 && strstr(err, "no VMDQ: software steering") &&
+                  strstr(err, "net_txgbe"),
+              "message: %s", err);
+        CHECK(vmdq_layout_of("net_ixgbe") == VMDQ_LAYOUT_BLOCKS &&
+                  vmdq_layout_of("net_e1000_igb") == VMDQ_LAYOUT_INTERLEAVED &&
+                  vmdq_layout_of("net_e1000_em") == VMDQ_LAYOUT_UNKNOWN &&
+                  vmdq_layout_of("") == VMDQ_LAYOUT_UNKNOWN,
+              "layouts by driver name");
+        CHECK(vmdq_pmd_loops_back("net_ixgbe") && !vmdq_pmd_loops_back("net_e1000_igb") &&
+                  !vmdq_pmd_loops_back("net_txgbe"),
+              "vm2vm 2's loopback: ixgbe only");
+}
+
 int main(void)
 {
         test_pool_sizes();
@@ -380,5 +509,8 @@ int main(void)
         test_workers();
         test_eth_conf();
         test_caps_from_dev_info();
+        test_igb_82576();
+        test_igb_i350();
+        test_unknown_layout();
         return t_report();
 }

@@ -49,6 +49,19 @@ static void text(const Vsw__ShowUplinkReply *u, FILE *out)
                         w->worker, rxq, w->queue, w->rx_packets, w->rx_bytes, w->rx_steered,
                         w->rx_drops, w->tx_packets, w->tx_drops);
         }
+        if (u->n_pools)
+                fprintf(out, "  %-4s %-8s %-6s %-16s %14s %14s %12s %10s\n", "pool", "rx-queue",
+                        "worker", "interface", "rx-packets", "rx-delivered", "rx-not-owner",
+                        "rx-copies");
+        for (size_t i = 0; i < u->n_pools; i++) {
+                const Vsw__UplinkPool *p = u->pools[i];
+
+                fprintf(out,
+                        "  %-4u %-8u %-6u %-16s %14" PRIu64 " %14" PRIu64 " %12" PRIu64
+                        " %10" PRIu64 "\n",
+                        p->pool, p->rx_queue, p->worker, p->name ? p->name : "-", p->rx_packets,
+                        p->rx_delivered, p->rx_not_owner, p->rx_copies);
+        }
         for (size_t i = 0; i < u->n_macs; i++)
                 fprintf(out, "  registered %s vlan %u on %s\n",
                         ctl_mac_text(&u->macs[i]->mac, mac, sizeof(mac)), u->macs[i]->vlan,
@@ -113,6 +126,26 @@ static void json(const Vsw__ShowUplinkReply *u, FILE *out)
                                 ctl_json_str(&j, "interface", u->macs[i]->name);
                         else
                                 ctl_json_null(&j, "interface");
+                        ctl_json_obj_end(&j);
+                }
+                ctl_json_arr_end(&j);
+                ctl_json_arr_begin(&j, "pools");
+                for (size_t i = 0; i < u->n_pools; i++) {
+                        const Vsw__UplinkPool *p = u->pools[i];
+
+                        ctl_json_obj_begin(&j, NULL);
+                        ctl_json_u64(&j, "pool", p->pool);
+                        ctl_json_u64(&j, "rx_queue", p->rx_queue);
+                        ctl_json_u64(&j, "worker", p->worker);
+                        ctl_json_u64(&j, "sw_if_index", p->sw_if_index);
+                        if (p->name)
+                                ctl_json_str(&j, "interface", p->name);
+                        else
+                                ctl_json_null(&j, "interface");
+                        ctl_json_u64(&j, "rx_packets", p->rx_packets);
+                        ctl_json_u64(&j, "rx_delivered", p->rx_delivered);
+                        ctl_json_u64(&j, "rx_not_owner", p->rx_not_owner);
+                        ctl_json_u64(&j, "rx_copies", p->rx_copies);
                         ctl_json_obj_end(&j);
                 }
                 ctl_json_arr_end(&j);

@@ -12,11 +12,27 @@
 # Idempotent: does nothing when the stamp matches this script, the installed
 # busybox-static and the kernel package apt would pick.
 #
-# usage: tools/guest-image/build.sh [OUTDIR]   (default: <repo>/build/guest)
+# --vhostsw BUILD: a guest that runs vhostsw itself on a PCI NIC (the VMDq
+# test on QEMU 10's emulated igb): no virtio NIC is waited for (READY at
+# once, mac=none); /vsw/bin holds BUILD's vhost-supervisor, vhostd,
+# vhost-dp and vhost-ctl, /usr/bin dpdk-testpmd, with their libraries (ldd
+# closure, at their host paths) and DPDK's bus_pci, bus_vdev, mempool_ring,
+# net_e1000 and net_virtio drivers; uio and uio_pci_generic are loaded (the
+# cloud kernel has no vfio no-IOMMU). The stamp covers those files too.
+#
+# usage: tools/guest-image/build.sh [--vhostsw BUILD] [OUTDIR]
+#        (default OUTDIR: <repo>/build/guest, with --vhostsw BUILD/guest-vhostsw)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-outdir=${1:-$top/build/guest}
+vsw_build=
+if [ "${1:-}" = --vhostsw ]; then
+	[ -n "${2:-}" ] || { echo "guest-image: --vhostsw needs a build directory" >&2; exit 1; }
+	vsw_build=$(cd "$2" && pwd)
+	shift 2
+fi
+outdir=${1:-${vsw_build:+$vsw_build/guest-vhostsw}}
+outdir=${outdir:-$top/build/guest}
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 
@@ -25,6 +41,14 @@ modules=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
 	virtio_pci failover net_failover virtio_net)
 # Without these there is no eth0; the others are optional (older kernels).
 required_modules=" virtio_ring virtio virtio_pci virtio_net "
+# DPDK's uplink PMD reaches its PCI NIC through uio_pci_generic.
+if [ -n "$vsw_build" ]; then
+	modules+=(uio uio_pci_generic)
+	required_modules+="uio uio_pci_generic "
+fi
+vsw_bins=(tools/supervisor/vhost-supervisor control/vhostd dataplane/vhost-dp tools/ctl/vhost-ctl)
+dpdk_pmds=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
+vsw_pmds=(librte_bus_pci librte_bus_vdev librte_mempool_ring librte_net_e1000 librte_net_virtio)
 
 log() { echo "guest-image: $*" >&2; }
 die() {
@@ -76,6 +100,14 @@ script_sum=$(sha256sum "$0" | cut -d' ' -f1)
 busybox_ver=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || echo unknown)
 have_outputs() { [ -s "$outdir/vmlinuz" ] && [ -s "$outdir/initrd.img" ] && [ -s "$outdir/stamp" ]; }
 stamp_base="script=$script_sum busybox=$busybox_ver"
+if [ -n "$vsw_build" ]; then
+	for b in "${vsw_bins[@]}"; do
+		[ -x "$vsw_build/$b" ] || die "$vsw_build/$b missing (build vhostsw first)"
+	done
+	command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found"
+	vsw_sum=$(cd "$vsw_build" && cat "${vsw_bins[@]}" "$(command -v dpdk-testpmd)" | sha256sum | cut -d' ' -f1)
+	stamp_base="$stamp_base vhostsw=$vsw_sum"
+fi
 
 if kernel=$(resolve_kernel); then
 	:
@@ -156,6 +188,57 @@ for m in "${modules[@]}"; do
 	log "module $m: ${f#"$kmoddir/"}"
 done
 
+# --- vhostsw and DPDK (--vhostsw) ------------------------------------------
+# Puts a library at its host path: the file at its real path, the path
+# asked for a symlink to it, so that every name of it is one inode (glibc
+# loads a library once per inode: two copies of a DPDK driver would register
+# its tailq twice and panic). The host's merged /usr is mirrored.
+copy_lib() {
+	local real
+	real=$(realpath "$1")
+	if [ ! -e "$root$real" ]; then
+		mkdir -p "$root$(dirname "$real")"
+		cp "$real" "$root$real"
+	fi
+	if [ "$1" != "$real" ] && [ ! -e "$root$1" ]; then
+		mkdir -p "$root$(dirname "$1")"
+		ln -s "$real" "$root$1"
+	fi
+}
+if [ -n "$vsw_build" ]; then
+	mkdir -p "$root/vsw/bin" "$root/usr/bin" "$root/usr/lib/x86_64-linux-gnu" "$root/usr/lib64"
+	ln -s ../usr/lib/x86_64-linux-gnu "$root/lib/x86_64-linux-gnu"
+	ln -s usr/lib64 "$root/lib64"
+	objs=()
+	for b in "${vsw_bins[@]}"; do
+		cp "$vsw_build/$b" "$root/vsw/bin/"
+		objs+=("$vsw_build/$b")
+	done
+	cp "$(command -v dpdk-testpmd)" "$root/usr/bin/dpdk-testpmd"
+	objs+=("$(command -v dpdk-testpmd)")
+	for p in "${vsw_pmds[@]}"; do
+		shopt -s nullglob
+		files=("$dpdk_pmds/$p".so.*)
+		shopt -u nullglob
+		[ "${#files[@]}" -gt 0 ] || die "DPDK driver $p not in $dpdk_pmds"
+		for f in "${files[@]}"; do
+			copy_lib "$f"
+		done
+		objs+=("${files[0]}")
+	done
+	# libgcc_s: dlopen'ed by glibc for thread cancellation, not in ldd's list.
+	libs=$(for o in "${objs[@]}"; do ldd "$o"; done | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u)
+	# Each also by its name in the loader's default directory: a driver
+	# found through another's RUNPATH on the host must be found here too.
+	for l in $libs /usr/lib/x86_64-linux-gnu/libgcc_s.so.1; do
+		copy_lib "$l"
+		[ -e "$root/usr/lib/x86_64-linux-gnu/$(basename "$l")" ] ||
+			ln -s "$(realpath "$l")" "$root/usr/lib/x86_64-linux-gnu/$(basename "$l")"
+	done
+	touch "$root/etc/vsw-no-nic"
+	log "vhostsw from $vsw_build: ${#objs[@]} programs and drivers, $(echo "$libs" | wc -l) libraries"
+fi
+
 cat >"$root/init" <<'EOF'
 #!/bin/sh
 # vhostsw test guest init (generated by tools/guest-image/build.sh).
@@ -192,6 +275,15 @@ if [ "$ipv6" = 0 ]; then
 fi
 
 ip link set lo up
+if [ -e /etc/vsw-no-nic ]; then
+	# vhostsw's guest (--vhostsw): its NIC is DPDK's, not the kernel's.
+	echo "VSW-GUEST-READY ip=none mac=none"
+	export PS1='vsw-guest# '
+	while :; do
+		setsid cttyhack sh
+		sleep 0.2
+	done
+fi
 i=0
 while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 200 ]; do
 	sleep 0.1

@@ -24,8 +24,9 @@
 #include "vmdq_plan.h"
 #include "vsw_bridge.h"
 
-#define UPLINK_RX_DESC 512
-#define UPLINK_TX_DESC 512
+#define UPLINK_RX_DESC      512
+#define UPLINK_TX_DESC      512
+#define UPLINK_IDLE_RX_DESC 32 /* raised to the PMD's minimum if it has a higher one */
 
 int uplink_is_pci(const struct vsw_config *cfg)
 {
@@ -74,8 +75,10 @@ static int plan_vmdq(const struct vsw_config *cfg, const struct rte_eth_dev_info
                 return -1;
         }
         snprintf(up->mode_reason, sizeof(up->mode_reason),
-                 "the PMD reports %u VMDQ pools: %u pools of %u queues for %u startup interfaces",
-                 info->max_vmdq_pools, plan->nb_pools, plan->queues_per_pool, n);
+                 "the PMD reports %u VMDQ pools: %u pools of %u queues (%s) for %u startup "
+                 "interfaces",
+                 info->max_vmdq_pools, plan->nb_pools, plan->queues_per_pool,
+                 plan->layout == VMDQ_LAYOUT_INTERLEAVED ? "pool i on queue i" : "in blocks", n);
         return 0;
 }
 
@@ -98,21 +101,53 @@ static int find_port(const struct vsw_config *cfg, uint16_t *port)
         return 0;
 }
 
-static int setup_queues(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *mp,
-                        const char *name)
+/* Whether RX queue q is one a worker polls: all of them with software
+ * steering, the VMs' pool queues with VMDQ. */
+static int polled(const struct vmdq_plan *plan, uint16_t q)
 {
-        uint16_t nrx = UPLINK_RX_DESC, ntx = UPLINK_TX_DESC;
+        if (!plan)
+                return 1;
+        for (unsigned i = 0; i < plan->nb_vms; i++)
+                if (plan->vms[i].rx_queue_polled == q)
+                        return 1;
+        return 0;
+}
+
+static int setup_queues(uint16_t port, uint16_t nrxq, uint16_t ntxq, const struct vmdq_plan *plan,
+                        struct rte_mempool *mp, const char *name)
+{
+        /* Queues nobody polls (the pools' other queues, pools with no VM)
+         * must be set up all the same, with as few descriptors as the PMD
+         * takes: an 82599's 128 queues of 512 would hold 64K mbufs. */
+        uint16_t nrx = UPLINK_RX_DESC, ntx = UPLINK_TX_DESC, nidle = UPLINK_IDLE_RX_DESC;
+        uint16_t ntx_idle = UPLINK_TX_DESC;
+        struct rte_eth_dev_info info;
+        struct rte_eth_rxconf rxconf;
         int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
 
+        if (rc == 0)
+                rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nidle, &ntx_idle);
         if (rc < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: descriptor counts: %s", name,
                         rte_strerror(-rc));
                 return -1;
         }
+        rc = rte_eth_dev_info_get(port, &info);
+        if (rc < 0) {
+                VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: device info: %s", name, rte_strerror(-rc));
+                return -1;
+        }
+        /* A full queue drops its own frames rather than holding up the
+         * port's: with VMDQ the NIC copies broadcasts to pools nobody polls
+         * (igb always has 8), whose queues fill and stay full. */
+        rxconf = info.default_rxconf;
+        rxconf.rx_drop_en = 1;
         for (uint16_t q = 0; q < nrxq || q < ntxq; q++) {
                 unsigned socket = (unsigned)rte_eth_dev_socket_id(port);
 
-                rc = q < nrxq ? rte_eth_rx_queue_setup(port, q, nrx, socket, NULL, mp) : 0;
+                rc = q < nrxq ? rte_eth_rx_queue_setup(port, q, polled(plan, q) ? nrx : nidle,
+                                                       socket, &rxconf, mp)
+                              : 0;
                 if (rc == 0 && q < ntxq)
                         rc = rte_eth_tx_queue_setup(port, q, ntx, socket, NULL);
                 if (rc < 0) {
@@ -141,6 +176,9 @@ static void record_queues(struct vsw_uplink *up, uint16_t nworkers, const struct
                 up->pools[i].sw_if_index = i + 1;
                 up->pools[i].pool_id = v->pool_id;
                 up->pools[i].rx_queue = v->rx_queue_polled;
+                up->pools[i].worker = (uint16_t)v->worker;
+                up->pools[i].vlan = v->vlan;
+                memcpy(up->pools[i].mac, v->mac.addr_bytes, sizeof(up->pools[i].mac));
                 if (*n < VSW_UPLINK_MAX_RXQ)
                         up->rxq_of_worker[v->worker][(*n)++] = v->rx_queue_polled;
         }
@@ -172,7 +210,7 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_
                         up->name, nrxq, ntxq, rte_strerror(-rc));
                 return -1;
         }
-        if (setup_queues(up->port_id, nrxq, ntxq, mp, up->name) < 0)
+        if (setup_queues(up->port_id, nrxq, ntxq, plan, mp, up->name) < 0)
                 return -1;
         if (plan && vmdq_plan_apply(up->port_id, plan, err, sizeof(err)) < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: applying the VMDQ plan: %s", up->name, err);
@@ -261,6 +299,12 @@ int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
                          "uplink %s: vm2vm 2 loops VM-to-VM frames through the NIC's switch, "
                          "which software steering does not use: it behaves as vm2vm 0",
                          up->name);
+        up->nic_loopback = up->mode == VSW_UPLINK_VMDQ && vmdq_pmd_loops_back(up->driver);
+        if (up->mode == VSW_UPLINK_VMDQ && up->vm2vm == 2 && !up->nic_loopback)
+                VSW_WARN(VSW_LOG_SUPERVISOR,
+                         "uplink %s: vm2vm 2 loops VM-to-VM frames through the NIC's switch, "
+                         "which PMD %s does not turn on: it behaves as vm2vm 0",
+                         up->name, up->driver);
         if (configure(up, nq, &info, up->mode == VSW_UPLINK_VMDQ ? &plan : NULL, mp) < 0)
                 return -1;
         if (rte_eth_macaddr_get(port, &mac) == 0)

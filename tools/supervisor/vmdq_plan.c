@@ -21,9 +21,34 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
         return -1;
 }
 
+enum vmdq_layout vmdq_layout_of(const char *driver)
+{
+        static const struct {
+                const char *driver;
+                enum vmdq_layout layout;
+        } known[] = {
+            {"net_ixgbe", VMDQ_LAYOUT_BLOCKS},
+            {"net_i40e", VMDQ_LAYOUT_BLOCKS},
+            {"net_e1000_igb", VMDQ_LAYOUT_INTERLEAVED},
+        };
+
+        for (unsigned i = 0; i < RTE_DIM(known); i++)
+                if (strcmp(driver, known[i].driver) == 0)
+                        return known[i].layout;
+        return VMDQ_LAYOUT_UNKNOWN;
+}
+
+int vmdq_pmd_loops_back(const char *driver)
+{
+        return strcmp(driver, "net_ixgbe") == 0;
+}
+
 void vmdq_caps_from_dev_info(const struct rte_eth_dev_info *info, struct vmdq_caps *caps)
 {
         memset(caps, 0, sizeof(*caps));
+        snprintf(caps->driver, sizeof(caps->driver), "%s",
+                 info->driver_name ? info->driver_name : "");
+        caps->layout = vmdq_layout_of(caps->driver);
         caps->max_vmdq_pools = info->max_vmdq_pools;
         caps->vmdq_queue_num = info->vmdq_queue_num;
         caps->vmdq_queue_base = info->vmdq_queue_base;
@@ -42,6 +67,11 @@ static int pick_pools(const struct vmdq_caps *caps, unsigned nvms, const struct 
                             "no VMDQ: software steering (port reports %u VMDQ pools, fewer "
                             "than the %u DPDK can configure)",
                             caps->max_vmdq_pools, RTE_ETH_8_POOLS);
+        if (caps->layout == VMDQ_LAYOUT_UNKNOWN)
+                return fail(err, errlen,
+                            "no VMDQ: software steering (PMD %s reports %u VMDQ pools, but which "
+                            "queues a pool owns is known for ixgbe, i40e and igb only)",
+                            caps->driver[0] ? caps->driver : "(unnamed)", caps->max_vmdq_pools);
         if (caps->vmdq_queue_num < caps->max_vmdq_pools)
                 return fail(err, errlen,
                             "no VMDQ: software steering (port reports %u VMDQ queues for %u "
@@ -69,6 +99,7 @@ static int pick_pools(const struct vmdq_caps *caps, unsigned nvms, const struct 
         /* The PMD's pool layout is fixed (the 82599 in VMDQ-only mode always
          * gives each of its 64 pools 2 queues), whatever count is configured. */
         out->queues_per_pool = caps->vmdq_queue_num / caps->max_vmdq_pools;
+        out->layout = caps->layout;
         out->nb_rx_queues = caps->vmdq_queue_base + out->nb_pools * out->queues_per_pool;
         if (out->nb_rx_queues > caps->max_rx_queues)
                 return fail(err, errlen, "VMDQ needs %u RX queues for %u pools, the port has %u",
@@ -162,6 +193,22 @@ static int add_vlan(const struct vmdq_vm_slot *slot, struct vmdq_plan *out, char
         return 0;
 }
 
+/* The pool's queues by the PMD's rule (enum vmdq_layout). */
+static void place_queues(const struct vmdq_caps *caps, const struct vmdq_plan *plan,
+                         struct vmdq_vm_slot *slot)
+{
+        if (plan->layout == VMDQ_LAYOUT_INTERLEAVED) {
+                slot->rx_queue_first = (uint16_t)(caps->vmdq_queue_base + slot->pool);
+                slot->rx_queue_step = plan->nb_pools;
+        } else {
+                slot->rx_queue_first =
+                    (uint16_t)(caps->vmdq_queue_base + slot->pool * plan->queues_per_pool);
+                slot->rx_queue_step = 1;
+        }
+        slot->rx_queue_count = plan->queues_per_pool;
+        slot->rx_queue_polled = slot->rx_queue_first;
+}
+
 static void add_to_worker(const struct vmdq_vm_slot *slot, struct vmdq_plan *out)
 {
         struct vmdq_worker_queues *w = &out->workers[slot->worker];
@@ -187,9 +234,8 @@ int vmdq_plan_build(const struct vmdq_caps *caps, const struct vmdq_vm *vms, uns
                 slot->iface = vms[i].iface;
                 slot->pool = (uint16_t)i;
                 slot->pool_id = (uint16_t)(caps->vmdq_pool_base + i);
-                slot->rx_queue_first = (uint16_t)(caps->vmdq_queue_base + i * out->queues_per_pool);
-                slot->rx_queue_count = out->queues_per_pool;
-                slot->rx_queue_polled = slot->rx_queue_first;
+                place_queues(caps, out, slot);
+                slot->mac = vms[i].mac;
                 slot->vlan = vms[i].vlan;
                 slot->worker = vms[i].worker;
                 if (!rte_is_zero_ether_addr(&vms[i].mac) &&
@@ -225,7 +271,10 @@ void vmdq_plan_eth_conf(const struct vmdq_plan *plan, struct rte_eth_conf *conf)
         conf->txmode.mq_mode = RTE_ETH_MQ_TX_NONE;
         memset(vc, 0, sizeof(*vc));
         vc->nb_queue_pools = (enum rte_eth_nb_pools)plan->nb_pools;
-        vc->enable_default_pool = 0; /* a frame for no VM's MAC goes nowhere */
+        /* A frame for no VM's MAC goes nowhere (ixgbe). igb cannot turn the
+         * default pool off: such frames come in on pool 0's queue, and the
+         * worker polling it drops those not for pool 0's VM (dp_uplink_rx.c). */
+        vc->enable_default_pool = 0;
         vc->default_pool = 0;
         vc->enable_loop_back = 0;
         vc->rx_mode = plan->rx_mode;
@@ -238,8 +287,8 @@ void vmdq_plan_eth_conf(const struct vmdq_plan *plan, struct rte_eth_conf *conf)
                 conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 }
 
-/* Not run here: this machine has no 82599 (nor any PMD with VMDQ), so only
- * vmdq_plan_build and vmdq_plan_eth_conf are tested. */
+/* Not run by the unit tests (no port there): they check vmdq_plan_build and
+ * vmdq_plan_eth_conf for each PMD's reported geometry. */
 int vmdq_plan_apply(uint16_t port, const struct vmdq_plan *plan, char *err, size_t errlen)
 {
         int ret;

@@ -21,10 +21,30 @@
 #define VMDQ_MAX_VMS   VMDQ_MAX_POOLS
 #define VMDQ_MAX_VLAN  4095
 
+/* Which RX queues a pool owns: rte_eth_dev_info says how many queues the
+ * pools share and from where, not how they are shared out, so the rule is
+ * the PMD's (read by driver name):
+ * - ixgbe (82599, X5xx) and i40e: in blocks, pool i owns queues
+ *   vmdq_queue_base + i * qpp .. + qpp - 1 (qpp = vmdq_queue_num /
+ *   max_vmdq_pools, fixed by the PMD whatever pool count is configured;
+ *   the rule DPDK's examples/vmdq follows); without RSS the NIC fills the
+ *   first.
+ * - igb (82576, 82580, i350): interleaved, pool i owns queue
+ *   vmdq_queue_base + i and, on an 82576, i + 8; frames land on the first.
+ * Any other PMD: unknown, so no VMDQ (software steering). */
+enum vmdq_layout {
+        VMDQ_LAYOUT_UNKNOWN,
+        VMDQ_LAYOUT_BLOCKS,      /* ixgbe, i40e */
+        VMDQ_LAYOUT_INTERLEAVED, /* igb */
+};
+
 /* What the port reports in rte_eth_dev_info. An 82599 under the ixgbe PMD
  * reports 64 pools, 128 VMDQ queues from queue 0, pools from 0, 128 MAC
- * (RAR) entries, 128 RX queues. */
+ * (RAR) entries, 128 RX queues; an 82576 under igb 8 pools, 16 queues from
+ * 0, 24 MAC entries, 16 RX and TX queues. */
 struct vmdq_caps {
+        char driver[32];         /* driver_name, as reported */
+        enum vmdq_layout layout; /* from the driver name */
         uint16_t max_vmdq_pools; /* 0: no VMDQ, software steering */
         uint16_t vmdq_queue_num; /* queues shared out among max_vmdq_pools */
         uint16_t vmdq_queue_base;
@@ -34,6 +54,15 @@ struct vmdq_caps {
         uint32_t max_mac_addrs; /* unicast filter entries; entry 0 is the port's own */
         uint64_t rx_offload_capa;
 };
+
+/* The layout of a PMD's pools by its driver_name (VMDQ_LAYOUT_UNKNOWN for
+ * any PMD not listed above). */
+enum vmdq_layout vmdq_layout_of(const char *driver);
+
+/* Whether the PMD turns the NIC's VM-to-VM loopback on when
+ * vmdq_rx_conf.enable_loop_back asks (vm2vm 2): ixgbe does (PFDTXGSWC);
+ * igb's VMDq setup ignores it (DTXSWC stays 0), others are not known. */
+int vmdq_pmd_loops_back(const char *driver);
 
 void vmdq_caps_from_dev_info(const struct rte_eth_dev_info *info, struct vmdq_caps *caps);
 
@@ -48,11 +77,13 @@ struct vmdq_vm {
 /* Where one VM's frames land. */
 struct vmdq_vm_slot {
         uint32_t iface;
-        uint16_t pool;            /* 0..nb_pools-1: the bit in vlan_map pools */
-        uint16_t pool_id;         /* vmdq_pool_base + pool: for rte_eth_dev_mac_addr_add */
-        uint16_t rx_queue_first;  /* absolute port queue id of the pool's first queue */
-        uint16_t rx_queue_count;  /* queues the pool owns (all must be set up) */
-        uint16_t rx_queue_polled; /* without RSS the NIC fills only the first */
+        uint16_t pool;             /* 0..nb_pools-1: the bit in vlan_map pools */
+        uint16_t pool_id;          /* vmdq_pool_base + pool: for rte_eth_dev_mac_addr_add */
+        uint16_t rx_queue_first;   /* absolute port queue id of the pool's first queue */
+        uint16_t rx_queue_count;   /* queues the pool owns (all must be set up) */
+        uint16_t rx_queue_step;    /* from one of the pool's queues to its next */
+        uint16_t rx_queue_polled;  /* without RSS the NIC fills only the first */
+        struct rte_ether_addr mac; /* all zero: not known yet */
         uint16_t vlan;
         uint32_t worker;
 };
@@ -81,6 +112,7 @@ struct vmdq_worker_queues {
 struct vmdq_plan {
         uint16_t nb_pools; /* 8, 16, 32 or 64 (enum rte_eth_nb_pools) */
         uint16_t queues_per_pool;
+        enum vmdq_layout layout;
         uint16_t nb_rx_queues; /* for rte_eth_dev_configure: the PF's queues and the pools' */
         uint16_t nb_tx_queues;
         unsigned nb_vms;
