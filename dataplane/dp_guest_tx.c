@@ -6,7 +6,6 @@
 void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
 {
         struct rte_mbuf *pkts[DP_BURST];
-        struct l2_out *out = &w->out;
         uint16_t n = dp_vq_dequeue(vq, w->mp, pkts, DP_BURST);
 
         /* Before the empty check: malformed chains are consumed too. */
@@ -21,6 +20,13 @@ void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
                 rte_pktmbuf_free_bulk(pkts, n);
                 return;
         }
+        dp_guest_input(w, vq, pkts, n);
+}
+
+void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+{
+        struct l2_out *out = &w->out;
+
         if (unlikely(vq->ifc->registered != vq->sw_if_index))
                 dp_uplink_register(w, vq, pkts[0]);
         l2_bridge_input(&w->l2, vq->sw_if_index, pkts, n, out);

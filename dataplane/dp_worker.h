@@ -196,6 +196,12 @@ void dp_ring_faults(struct dp_worker *w, uint64_t now_ns);
 /* dp_guest_tx.c: one burst dequeued off a guest's TX queue, forwarded to
  * its destinations. */
 void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
+/* Frames from vq's guest (or sent on its behalf) into its bridge domain:
+ * learnt, forwarded; the mbufs are consumed. */
+void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+
+/* dp_rarp.c: the RARPs vhost-user SEND_RARP asked for (housekeeping). */
+void dp_rarp_poll(struct dp_worker *w);
 
 /* dp_guest_rx.c: a burst into an owned guest RX queue; the mbufs are freed. */
 void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);

@@ -20,7 +20,7 @@
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 10u
+#define VSW_STATE_ABI_VERSION 11u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -251,6 +251,9 @@ struct vsw_iface {
         uint32_t device_status;    /* SET_STATUS */
         uint8_t rarp_mac[6];       /* SEND_RARP: the MAC to announce */
         _Atomic uint32_t rarp_seq; /* bumped per SEND_RARP: the dataplane announces */
+        /* rarp_seq when the owner of queue 0's TX ring last sent the RARP:
+         * a worker (re)started later sends only what is still owed. */
+        _Atomic uint32_t rarp_sent_seq;
 
         struct vsw_mem_table mem;
         uint64_t log_size;
