@@ -20,6 +20,11 @@ void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
                 rte_pktmbuf_free_bulk(pkts, n);
                 return;
         }
+        if (unlikely(vq->ifc->max_frame != 0)) {
+                n = dp_mtu_filter(vq, pkts, n);
+                if (n == 0)
+                        return;
+        }
         dp_guest_input(w, vq, pkts, n);
 }
 
