@@ -7,11 +7,13 @@ announce itself, so the network learns its new place only from the RARP
 the switch sends on QEMU's VHOST_USER_SEND_RARP). Each is migrated (QMP
 `migrate`, unix transport) to a QEMU started with -incoming on another
 interface of the same bridge domain, the split one a few seconds into the
-run, the packed one later. Checked for each: QEMU reports `completed`
-(downtime and total time printed), at most 1 of the 600 pings lost, the
-switch sent the RARP from the new interface and `show l2fib` points the
-guest's MAC at it, and the migrated guest answers on its console with its
-counters still counting. The switch's dirty log is what keeps the guest's
+run, the packed one later with vhostd SIGKILLed during its RAM copy (the
+next vhostd takes the connections and the dirty log over). Checked for
+each: QEMU reports `completed` (downtime and total time printed), at most 1
+of the 600 pings lost (plus one per 50 ms of QEMU's own downtime, which a
+loaded machine stretches past 50 ms), the switch sent the RARP from the
+new interface and `show l2fib` points the guest's MAC at it, and the
+migrated guest answers on its console with its counters still counting. The switch's dirty log is what keeps the guest's
 memory right: the switch writes RX buffers throughout.
 
 The worker polls on core 1; the five QEMUs share core 0. About a minute."""
@@ -23,7 +25,8 @@ import time
 import vswtest as t
 
 PINGS = 600
-LAYOUTS = [("split", "packed=off", 5), ("packed", "packed=on", 15)]  # name, opts, migrate at s
+# name, device options, seconds into the ping run to migrate, SIGKILL vhostd meanwhile
+LAYOUTS = [("split", "packed=off", 5, False), ("packed", "packed=on", 15, True)]
 
 
 def fib_iface(sw, mac):
@@ -33,8 +36,17 @@ def fib_iface(sw, mac):
     return None
 
 
-def migrate(src, dst, uri):
+def migrate(sw, src, dst, uri, kill):
     src.qmp("migrate", uri=uri)
+    if kill:
+        # Once the RAM copy runs, the rings log dirty pages: the next
+        # vhostd takes the connections and the log over mid-copy.
+        t.wait_until(lambda: src.qmp("query-migrate").get("ram", {}).get("transferred", 0) > 0,
+                     20, 0.01, "%s: RAM copy under way" % src.name)
+        secs, v = sw.restart_vhostd("kill")
+        st = src.qmp("query-migrate")["status"]
+        print("%s: vhostd SIGKILLed during the migration (%s), generation %d served %.2fs later"
+              % (src.name, st, v["generation"], secs), flush=True)
 
     def done():
         r = src.qmp("query-migrate")
@@ -53,7 +65,7 @@ def migrate(src, dst, uri):
 
 def main():
     t.hugepages_ensure()
-    names = ["peer"] + ["%s-%s" % (lay, end) for lay, _, _ in LAYOUTS for end in ("a", "b")]
+    names = ["peer"] + ["%s-%s" % (lay, end) for lay, _, _, _ in LAYOUTS for end in ("a", "b")]
     socks = {n: os.path.join(t.workdir(), "%s.sock" % n) for n in names}
     sw = t.Switch("sw", workers=[1], interfaces=[
         {"socket": socks[n], "server": True, "bridge": 1} for n in names]).start()
@@ -62,7 +74,7 @@ def main():
 
     peer = t.Guest("peer", socks["peer"], ip="10.0.0.1/24")
     srcs, dsts = [], []
-    for k, (lay, opts, _) in enumerate(LAYOUTS):
+    for k, (lay, opts, _, _) in enumerate(LAYOUTS):
         dev = opts + ",guest_announce=off"
         src = t.Guest("%s-a" % lay, socks["%s-a" % lay], ip="10.0.0.%d/24" % (k + 2),
                       device_opts=dev)
@@ -82,10 +94,10 @@ def main():
         peer.spawn("ping -q -c %d -i 0.05 -W 2 10.0.0.%d" % (PINGS, k + 2), "/tmp/ping%d" % k)
     start = time.monotonic()
     results = []
-    for (lay, _, at), src, dst in zip(LAYOUTS, srcs, dsts):
+    for (lay, _, at, kill), src, dst in zip(LAYOUTS, srcs, dsts):
         time.sleep(max(0, start + at - time.monotonic()))
         log_from = len(sw.log_text())
-        r = migrate(src, dst, dst.uri)
+        r = migrate(sw, src, dst, dst.uri, kill)
         results.append((lay, r))
         dst._echo = src._echo  # the same guest: its console is as the source left it
         b = ifname["%s-b" % lay]
@@ -97,16 +109,21 @@ def main():
         t.check(where == b, "%s: show l2fib points %s at %s" % (lay, src.mac, where))
         src.stop()
 
-    for k, ((lay, _, _), dst) in enumerate(zip(LAYOUTS, dsts)):
+    for k, ((lay, _, _, _), dst) in enumerate(zip(LAYOUTS, dsts)):
         out = t.wait_until(lambda: (lambda o: o if "packet loss" in o else None)(
             peer.run("cat /tmp/ping%d" % k)[0]), 60, 0.5, "ping %d to end" % k)
         m = re.search(r"(\d+) packets transmitted, (\d+) packets received", out)
         sent, got = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-        if got < PINGS - 1:
+        # QEMU's own downtime (guest stopped) costs a ping per 50 ms of it
+        # whatever the switch does: a few ms on an idle machine, tens under
+        # load. Beyond that, at most 1.
+        allowed = 1 + results[k][1].get("downtime", 0) // 50
+        if got < PINGS - allowed:
             print(out, flush=True)
-        t.check(sent == PINGS and got >= PINGS - 1,
-                "%s: %d of %d pings answered across the migration (at most 1 lost)"
-                % (lay, got, sent), fatal=False)
+        t.check(sent == PINGS and got >= PINGS - allowed,
+                "%s: %d of %d pings answered across the migration (at most %d lost: 1 + one "
+                "per 50 ms of QEMU's %s ms downtime)"
+                % (lay, got, sent, allowed, results[k][1].get("downtime")), fatal=False)
         c = dst.counters()
         t.check(c["rx_packets"] > 0 and c["tx_packets"] > 0,
                 "%s: the migrated guest answers on its console (rx %d, tx %d)"
