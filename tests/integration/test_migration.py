@@ -9,12 +9,13 @@ the switch sends on QEMU's VHOST_USER_SEND_RARP). Each is migrated (QMP
 interface of the same bridge domain, the split one a few seconds into the
 run, the packed one later with vhostd SIGKILLed during its RAM copy (the
 next vhostd takes the connections and the dirty log over). Checked for
-each: QEMU reports `completed` (downtime and total time printed), at most 1
-of the 600 pings lost (plus one per 50 ms of QEMU's own downtime, which a
-loaded machine stretches past 50 ms), the switch sent the RARP from the
-new interface and `show l2fib` points the guest's MAC at it, and the
-migrated guest answers on its console with its counters still counting. The switch's dirty log is what keeps the guest's
-memory right: the switch writes RX buffers throughout.
+each: QEMU reports `completed` (downtime and total time printed); at most
+1 of the 600 pings lost (when QEMU's own downtime, a few ms on an idle
+machine, reaches 50 ms under load: one more per 50 ms of it); the switch
+sent the RARP from the new interface and `show l2fib` points the guest's
+MAC at it; the migrated guest answers on its console with its counters
+still counting. The switch's dirty log is what keeps the guest's memory
+right: the switch writes RX buffers throughout.
 
 The worker polls on core 1; the five QEMUs share core 0. About a minute."""
 
@@ -115,15 +116,16 @@ def main():
         m = re.search(r"(\d+) packets transmitted, (\d+) packets received", out)
         sent, got = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
         # QEMU's own downtime (guest stopped) costs a ping per 50 ms of it
-        # whatever the switch does: a few ms on an idle machine, tens under
-        # load. Beyond that, at most 1.
-        allowed = 1 + results[k][1].get("downtime", 0) // 50
+        # whatever the switch does: a few ms on an idle machine (then at
+        # most 1 lost), hundreds on a loaded one.
+        down = results[k][1].get("downtime", 0)
+        allowed = 1 + (down + 49) // 50 if down >= 50 else 1
         if got < PINGS - allowed:
             print(out, flush=True)
         t.check(sent == PINGS and got >= PINGS - allowed,
-                "%s: %d of %d pings answered across the migration (at most %d lost: 1 + one "
-                "per 50 ms of QEMU's %s ms downtime)"
-                % (lay, got, sent, allowed, results[k][1].get("downtime")), fatal=False)
+                "%s: %d of %d pings answered across the migration (at most %d lost: 1, + one "
+                "per 50 ms of QEMU's downtime if 50 ms or more: %d ms)"
+                % (lay, got, sent, allowed, down), fatal=False)
         c = dst.counters()
         t.check(c["rx_packets"] > 0 and c["tx_packets"] > 0,
                 "%s: the migrated guest answers on its console (rx %d, tx %d)"
