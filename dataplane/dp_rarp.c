@@ -67,6 +67,12 @@ void dp_rarp_poll(struct dp_worker *w)
                         continue;
                 if (!rarp_wanted(ifc, &seq, mac))
                         continue;
+                /* In no bridge domain: nobody to tell (and no drop to count
+                 * against a guest that sent nothing). */
+                if (ifc->bridge_id == VSW_NO_BRIDGE) {
+                        atomic_store_explicit(&ifc->rarp_sent_seq, seq, memory_order_release);
+                        continue;
+                }
                 m = rarp_frame(w->mp, mac);
                 if (m == NULL)
                         continue; /* no mbuf now: the next housekeeping tries again */

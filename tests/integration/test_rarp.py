@@ -16,8 +16,9 @@ like a guest with packed=on), and:
   frame on the tap (an AF_PACKET socket there);
 - new's own counters do not count it (its guest sent nothing);
 - one log line names the interface and M;
-- a second SEND_RARP with another MAC sends that one; a restarted worker
-  does not send either again (the memzone says what was sent).
+- a second SEND_RARP with another MAC sends that one; out of its bridge
+  domain (`set interface l3`) the interface sends none and counts no drop;
+  a restarted worker sends none again (the memzone says what was sent).
 No QEMU: a few seconds."""
 
 import os
@@ -37,6 +38,7 @@ NUM = 64
 PF_RARP = 1 << 2
 M1 = bytes.fromhex("525400aabbcc")
 M2 = bytes.fromhex("525400ddeeff")
+M3 = bytes.fromhex("525400123456")
 
 # Runs in the namespace: prints the first RARP frame seen on the tap, in hex.
 SNIFFER = r"""
@@ -178,6 +180,16 @@ def main():
     got = peer.rx.wait_frames(1, 2)
     t.check(got == [rarp(M2)], "a second SEND_RARP sends M2: %s" % [f.hex() for f in got])
     old.rx.wait_frames(1, 2)
+
+    # Out of its bridge domain: no RARP, and no drop counted against it.
+    sw.ctl("set", "interface", "l3", names["new"])
+    drops = dp_traffic.iface_counters(sw, names["new"])["drops"]
+    send_rarp(new, M3)
+    time.sleep(0.2)
+    t.check(peer.rx.frames() == [] and old.rx.frames() == []
+            and dp_traffic.iface_counters(sw, names["new"])["drops"] == drops,
+            "in no bridge domain: no RARP sent, no drop counted")
+    sw.ctl("set", "interface", "l2", "bridge", names["new"], "1")
 
     # A restarted worker owes nothing: what was sent is in the memzone.
     pid = sw.worker_pids()["1"]
