@@ -4,6 +4,10 @@ static uint64_t full(const struct vsw_vring_counters *c)
 {
         return c->drops_full;
 }
+static uint64_t mtu(const struct vsw_vring_counters *c)
+{
+        return c->drops_mtu;
+}
 static uint64_t other(const struct vsw_vring_counters *c)
 {
         return c->drops_other;
@@ -31,6 +35,7 @@ const struct vsw_drop_reason vsw_vring_drop_reasons[] = {
     {"bad_indirect", bad_indirect},
     {"bad_direction", bad_direction},
     {"bad_short", bad_short},
+    {"mtu", mtu},
     {"other", other},
 };
 

@@ -25,6 +25,7 @@ static void live(const struct dp_vq *vq, struct vsw_vring_counters *c)
         c->drops_full = vq->drops_full;
         c->drops_bad_desc = virtq_stats_bad_desc(s);
         c->drops_other = vq->drops_other + s->drops[VQ_DROP_TOO_BIG] + s->drops[VQ_DROP_NO_MBUF];
+        c->drops_mtu = vq->drops_mtu;
         for (unsigned r = 0; r < VSW_BAD_DESC_REASONS; r++)
                 c->drops_bad[r] = s->drops[VQ_DROP_BAD_HEAD + r];
 }
@@ -36,6 +37,7 @@ static void add(struct vsw_vring_counters *a, const struct vsw_vring_counters *b
         a->drops_full += b->drops_full;
         a->drops_bad_desc += b->drops_bad_desc;
         a->drops_other += b->drops_other;
+        a->drops_mtu += b->drops_mtu;
         for (unsigned r = 0; r < VSW_BAD_DESC_REASONS; r++)
                 a->drops_bad[r] += b->drops_bad[r];
 }
@@ -53,6 +55,7 @@ void dp_counters_fold(struct dp_vq *vq)
         }
         vq->drops_full = 0;
         vq->drops_other = 0;
+        vq->drops_mtu = 0;
 }
 
 void dp_counters_publish(struct dp_vq *vq)

@@ -6,7 +6,6 @@
 uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
 {
         struct rte_mbuf *pkts[DP_BURST];
-        struct l2_out *out = &w->out;
         uint16_t n = dp_vq_dequeue(vq, w->mp, pkts, DP_BURST);
 
         /* Before the empty check: malformed chains are consumed too. */
@@ -22,11 +21,25 @@ uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
                 rte_pktmbuf_free_bulk(pkts, n);
                 return n;
         }
+        if (unlikely(vq->ifc->max_frame != 0)) {
+                uint16_t kept = dp_mtu_filter(vq, pkts, n);
+
+                if (kept != 0)
+                        dp_guest_input(w, vq, pkts, kept);
+                return n;
+        }
+        dp_guest_input(w, vq, pkts, n);
+        return n;
+}
+
+void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+{
+        struct l2_out *out = &w->out;
+
         if (unlikely(vq->ifc->registered != vq->sw_if_index))
                 dp_uplink_register(w, vq, pkts[0]);
         l2_bridge_input(&w->l2, vq->sw_if_index, pkts, n, out);
         vq->drops_other += out->ndropped;
         for (unsigned i = 0; i < out->ndests; i++)
                 dp_forward(w, vq->vring / 2u, &out->dests[i]);
-        return n;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ether.h>
+
 #include "dp_worker.h"
 #include "log.h"
 #include "vault.h"
@@ -277,11 +279,14 @@ void dp_routes_refresh(struct dp_worker *w, uint64_t now_ns)
         for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
                 const struct vsw_iface *ifc = &w->st->ifaces[i];
                 struct dp_route *r = &w->routes[i];
+                uint32_t mtu;
                 uint8_t n = 0;
 
                 /* A faulted interface takes no frames either. */
                 w->ifaces[i].admin_up =
                     ifc->in_use && ifc->admin_up && !vsw_iface_fault_current(ifc, now_ns);
+                mtu = vsw_iface_mtu(ifc);
+                w->ifaces[i].max_frame = mtu ? mtu + RTE_ETHER_HDR_LEN : 0;
                 for (unsigned q = 0; w->ifaces[i].admin_up && q < VSW_MAX_VRINGS; q += 2) {
                         const struct vsw_vring *vr = &ifc->vrings[q];
                         uint32_t owner = atomic_load_explicit(&vr->owner, memory_order_acquire);

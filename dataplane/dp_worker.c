@@ -3,9 +3,9 @@
  * RX queue, one burst from every running guest TX queue, and the rings from
  * the other workers. Every DP_HOUSEKEEPING_US (by the TSC, however long an
  * iteration takes, so that a busy worker beats as often as an idle one):
- * heartbeat, guest memory faults, counters, routes, and the rings assigned
- * to this worker or taken away. The TSC read that paces housekeeping also
- * closes each poll for `show runtime` (dp_runtime.h). */
+ * heartbeat, guest memory faults, counters, routes, RARPs owed, and the
+ * rings assigned to this worker or taken away. The TSC read that paces
+ * housekeeping also closes each poll for `show runtime` (dp_runtime.h). */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -30,6 +30,7 @@ static void housekeeping(struct dp_worker *w)
         dp_ring_faults(w, now);
         dp_ring_report(w, now);
         dp_routes_refresh(w, now);
+        dp_rarp_poll(w);
         dp_counters_publish_all(w);
 }
 

@@ -60,6 +60,7 @@ struct dp_iface {
          * signal handler: read it through a volatile access. */
         uint8_t faulted;
         uint8_t admin_up;    /* as of the last housekeeping */
+        uint32_t max_frame;  /* likewise: MTU + Ethernet header; 0: no MTU (dp_mtu.c) */
         uint32_t registered; /* sw_if_index whose MAC this worker saw registered */
         uint16_t nowned;     /* rings of this interface the worker owns */
 };
@@ -86,6 +87,7 @@ struct dp_vq {
         uint64_t drops_full;           /* since the engine's last start */
         uint64_t drops_other;
         uint64_t busy_cycles; /* vsw_vring.busy_cycles, published at housekeeping */
+        uint64_t drops_mtu;
         union {
                 struct virtq_split split;
                 struct virtq_packed packed;
@@ -217,6 +219,16 @@ void dp_ring_faults(struct dp_worker *w, uint64_t now_ns);
 /* dp_guest_tx.c: one burst dequeued off a guest's TX queue, forwarded to
  * its destinations. Returns the frames dequeued. */
 uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
+/* Frames from vq's guest (or sent on its behalf) into its bridge domain:
+ * learnt, forwarded; the mbufs are consumed. */
+void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+
+/* dp_mtu.c: drops (and counts) the frames of a guest TX burst that exceed
+ * its interface's MTU; returns how many are left, in order, in pkts. */
+uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+
+/* dp_rarp.c: the RARPs vhost-user SEND_RARP asked for (housekeeping). */
+void dp_rarp_poll(struct dp_worker *w);
 
 /* dp_guest_rx.c: a burst into an owned guest RX queue; the mbufs are freed. */
 void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);

@@ -37,4 +37,9 @@
 
 #define VIRTIO_BIT(b) (1ULL << (b))
 
+/* The MTUs a virtio-net device may report (VIRTIO_NET_F_MTU): at least
+ * IPv4's minimum, at most what its 16-bit config field holds. */
+#define VIRTIO_NET_MIN_MTU 68
+#define VIRTIO_NET_MAX_MTU 65535
+
 #endif

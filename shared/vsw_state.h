@@ -117,6 +117,7 @@ struct vsw_vring_counters {
         uint64_t drops_full;     /* guest ring had no room */
         uint64_t drops_bad_desc; /* descriptor failed validation: the sum of drops_bad */
         uint64_t drops_other;    /* no mbuf, too big, ring stopped, L2 bridge drops */
+        uint64_t drops_mtu;      /* guest TX frames over the interface's MTU (vsw_iface_mtu) */
         uint64_t drops_bad[VSW_BAD_DESC_REASONS];
 };
 
@@ -252,13 +253,17 @@ struct vsw_iface {
         uint8_t owner_set;
         uint8_t debug;
         uint8_t mac[6];
-        uint16_t vlan;            /* access VLAN 1-4094; 0: frames pass with their own tags */
-        uint32_t bridge_id;       /* bridge domain id, VSW_NO_BRIDGE: not forwarded */
-        uint32_t num_queue_pairs; /* pairs the front end has touched */
-        uint32_t mtu;
+        uint16_t vlan;             /* access VLAN 1-4094; 0: frames pass with their own tags */
+        uint32_t bridge_id;        /* bridge domain id, VSW_NO_BRIDGE: not forwarded */
+        uint32_t num_queue_pairs;  /* pairs the front end has touched */
+        uint32_t mtu;              /* NET_SET_MTU: the front end's (QEMU host_mtu); 0: none */
+        uint32_t mtu_admin;        /* set interface mtu; 0: none. Enforced: vsw_iface_mtu */
         uint32_t device_status;    /* SET_STATUS */
         uint8_t rarp_mac[6];       /* SEND_RARP: the MAC to announce */
         _Atomic uint32_t rarp_seq; /* bumped per SEND_RARP: the dataplane announces */
+        /* rarp_seq when the owner of queue 0's TX ring last sent the RARP:
+         * a worker (re)started later sends only what is still owed. */
+        _Atomic uint32_t rarp_sent_seq;
 
         struct vsw_mem_table mem;
         uint64_t log_size;
@@ -464,6 +469,17 @@ struct vsw_state {
         struct vsw_bridge bridges[VSW_MAX_BRIDGES];
         struct vsw_uplink uplink;
 };
+
+/* The MTU frames from the guest are held to: the smaller of the front
+ * end's and the administrator's, 0 when neither is set. */
+static inline uint32_t vsw_iface_mtu(const struct vsw_iface *ifc)
+{
+        uint32_t fe = ifc->mtu, admin = ifc->mtu_admin;
+
+        if (fe == 0 || (admin != 0 && admin < fe))
+                return admin;
+        return fe;
+}
 
 /* The interface's rings must stay stopped: a fault its front end caused is
  * still current (the same call fd, or the same memory table). Returns the

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "rpc_call.h"
+#include "virtio_spec.h"
 
 /* A user or group as startup.conf spells it: a name or a number. */
 static int account_exists(const char *v, int is_group)
@@ -138,6 +140,27 @@ int rpc_set_interface_state(struct vhostd *d, const Vsw__Request *req, struct rp
         return 0;
 }
 
+int rpc_set_interface_mtu(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
+{
+        const Vsw__SetInterfaceMtuRequest *q = req->set_interface_mtu;
+        struct vsw_iface *ifc = rpc_iface_named(d, c, q->name);
+
+        if (!ifc)
+                return -1;
+        if (q->mtu != 0 && (q->mtu < VIRTIO_NET_MIN_MTU || q->mtu > VIRTIO_NET_MAX_MTU))
+                return rpc_fail(c, EINVAL, "MTU %u is out of range %u-%u", q->mtu,
+                                VIRTIO_NET_MIN_MTU, VIRTIO_NET_MAX_MTU);
+        /* The workers read it at housekeeping (dp_routes_refresh). */
+        __atomic_store_n(&ifc->mtu_admin, q->mtu, __ATOMIC_RELAXED);
+        if (q->mtu)
+                VSW_NOTICE(VSW_LOG_RPC, "%s: mtu %u (enforced %u)", ifc->name, q->mtu,
+                           vsw_iface_mtu(ifc));
+        else
+                VSW_NOTICE(VSW_LOG_RPC, "%s: no mtu set (enforced %u, 0: none)", ifc->name,
+                           vsw_iface_mtu(ifc));
+        return 0;
+}
+
 int rpc_set_interface_rx_placement(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
         const Vsw__SetInterfaceRxPlacementRequest *q = req->set_interface_rx_placement;
@@ -179,7 +202,7 @@ static int fill_interface(struct rpc_call *c, const struct vsw_iface *ifc, Vsw__
                         o->tx_packets += v->packets;
                         o->tx_bytes += v->bytes;
                 }
-                o->drops += v->drops_full + v->drops_bad_desc + v->drops_other;
+                o->drops += v->drops_full + v->drops_bad_desc + v->drops_other + v->drops_mtu;
         }
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
                 nq += ifc->vrings[q].num != 0;

@@ -87,6 +87,7 @@ Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vrin
         k->drops_full = src->drops_full;
         k->drops_bad_desc = src->drops_bad_desc;
         k->drops_other = src->drops_other;
+        k->drops_mtu = src->drops_mtu;
         k->bad_head = src->drops_bad[VSW_BAD_HEAD];
         k->bad_next = src->drops_bad[VSW_BAD_NEXT];
         k->bad_addr = src->drops_bad[VSW_BAD_ADDR];
@@ -200,6 +201,9 @@ static int fill_iface(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
                 return rpc_no_memory(c);
         o->call_stalls = ifc->stall.count;
         o->mem_faults = ifc->mem_fault.count;
+        o->mtu = vsw_iface_mtu(ifc);
+        o->mtu_front_end = ifc->mtu;
+        o->mtu_admin = ifc->mtu_admin;
         if (!o->name || !o->socket || !o->sock_error)
                 return rpc_no_memory(c);
         if (fill_features(c, ifc->features, vu_feature_name, &o->feature_bits,

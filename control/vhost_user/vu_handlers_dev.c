@@ -6,9 +6,6 @@
 #include "vu_features.h"
 #include "vu_handlers.h"
 
-#define VIRTIO_NET_MIN_MTU 68
-#define VIRTIO_NET_MAX_MTU 65535
-
 enum vu_result vu_get_features(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         (void)msg;

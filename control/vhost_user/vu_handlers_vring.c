@@ -80,6 +80,19 @@ enum vu_result vu_set_vring_addr(struct vu_dev *dev, struct vu_msg *msg, struct 
         return VU_R_OK;
 }
 
+/* A packed ring's base carries both positions (vhost-user "Vring descriptor
+ * indices for packed virtqueues"): avail index and wrap counter in bits
+ * 0-15, used index and wrap counter in bits 16-31. QEMU sends both (a new
+ * ring is 0x80008000: both wrap counters start at 1); DPDK's virtio-user
+ * sends only the low half, for a used position equal to the avail one. */
+static void packed_base_set(struct vsw_vring *vr, uint32_t num)
+{
+        uint16_t avail = (uint16_t)num, used = (uint16_t)(num >> 16);
+
+        vr->last_avail_idx = avail;
+        vr->last_used_idx = used != 0 ? used : avail;
+}
+
 enum vu_result vu_set_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
         unsigned q = msg->payload.state.index;
@@ -87,16 +100,20 @@ enum vu_result vu_set_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct 
         struct vsw_vring *vr = &dev->ifc->vrings[q];
 
         (void)reply;
-        if (num > UINT16_MAX) {
-                vu_log_err(dev, msg, "vring %u: base %u out of range (16 bits)", q, num);
+        if (!is_packed(dev) && num > UINT16_MAX) {
+                vu_log_err(dev, msg, "vring %u: base %u out of range (16 bits for a split ring)", q,
+                           num);
                 return VU_R_FAIL;
         }
         touch_queue(dev, q);
         if (vring_pause(dev->st, dev->ifc, q) < 0)
                 return VU_R_AGAIN;
-        /* Packed rings: bit 15 is the wrap counter, in both indices. */
-        vr->last_avail_idx = (uint16_t)num;
-        vr->last_used_idx = (uint16_t)num;
+        if (is_packed(dev)) {
+                packed_base_set(vr, num);
+        } else {
+                vr->last_avail_idx = (uint16_t)num;
+                vr->last_used_idx = (uint16_t)num;
+        }
         vring_release(dev->ifc, q);
         return VU_R_OK;
 }
@@ -112,6 +129,11 @@ enum vu_result vu_get_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct 
         vr->state &= ~VSW_VRING_STARTED;
         reply->payload.state.index = q;
         reply->payload.state.num = vr->last_avail_idx;
+        /* Packed: the used position in the high half, as QEMU reads it
+         * back (with only the low half it would put its used index at slot
+         * 0 of lap 0, wrong once it drives the ring itself or migrates). */
+        if (vr->state & VSW_VRING_PACKED)
+                reply->payload.state.num |= (uint32_t)vr->last_used_idx << 16;
         vring_release(dev->ifc, q);
         reply->hdr.size = sizeof(struct vhost_vring_state);
         reply->len = reply->hdr.size;

@@ -38,11 +38,13 @@ class Guest:
     anonymous guest RAM, no shared memory backend (a setup mistake vhost-user
     cannot work with). nice: QEMU's niceness
     (e.g. -10 so that a guest sharing a CPU with the switch's control plane
-    is not starved while it restarts), None to leave it."""
+    is not starved while it restarts), None to leave it. device_opts /
+    netdev_opts: more virtio-net-pci / vhost-user netdev properties, e.g.
+    "packed=on,mrg_rxbuf=off"."""
 
     def __init__(self, name, sock, server=False, mac=None, ip=None, mem="256M",
                  queues=1, cpus="0", smp=None, ipv6=False, append="", extra_args=(),
-                 nice=None, share=True):
+                 nice=None, share=True, device_opts="", netdev_opts=""):
         self.name = name
         self.share = share
         self.sock = sock
@@ -57,6 +59,8 @@ class Guest:
         self.append = append
         self.extra_args = list(extra_args)
         self.nice = nice
+        self.device_opts = device_opts
+        self.netdev_opts = netdev_opts
         base = os.path.join(workdir(), name)
         self.console_path = base + ".con"
         self.qmp_path = base + ".qmp"
@@ -97,6 +101,10 @@ class Guest:
         if self.queues > 1:
             netdev += ",queues=%d" % self.queues
             device += ",mq=on"
+        if self.device_opts:
+            device += "," + self.device_opts
+        if self.netdev_opts:
+            netdev += "," + self.netdev_opts
         return [
             "qemu-system-x86_64", "-name", self.name,
             "-accel", "tcg", "-machine", "pc", "-nodefaults", "-no-user-config",

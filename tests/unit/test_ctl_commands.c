@@ -26,6 +26,7 @@ static const char *const samples[] = {
     "set interface l2 bridge vhost-user-0 1",
     "set interface l3 vhost-user-0",
     "set interface vlan vhost-user-0 none",
+    "set interface mtu packet 9000 vhost-user-0",
     "create bridge-domain 1",
     "delete bridge-domain 1",
     "show bridge-domain",

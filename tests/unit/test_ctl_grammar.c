@@ -215,6 +215,19 @@ static void test_l2(void)
         CHECK(r.u.vlan.vlan == 0);
         bad("set interface vlan x 4095", "bad VLAN '4095', expected 1-4094 or none");
         bad("set interface vlan x 0", "bad VLAN '0', expected 1-4094 or none");
+        good("set interface mtu packet 9000 VirtualEthernet0/0/1", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_INTERFACE_MTU && r.u.mtu.mtu == 9000 &&
+              !strcmp(r.u.mtu.name, "VirtualEthernet0/0/1"));
+        good("set interface mtu 68 VirtualEthernet0/0/1", &r);
+        CHECK(r.u.mtu.mtu == 68);
+        good("set interface mtu none VirtualEthernet0/0/1", &r);
+        CHECK(r.u.mtu.mtu == 0);
+        bad("set interface mtu packet 67 x", "bad MTU '67', expected 68-65535 or none");
+        bad("set interface mtu 65536 x", "bad MTU '65536', expected 68-65535 or none");
+        bad("set interface mtu ip4 1500 x", "'ip4' MTU: only the packet MTU can be set here");
+        bad("set interface mtu packet 1500",
+            "'set interface mtu' needs [packet] {<bytes> | none} <name>");
+        bad("set interface mtu 1500 x y", "unexpected word 'y' after 'set interface mtu'");
         good("create bridge-domain 7", &r);
         CHECK(r.req.cmd_case == VSW__REQUEST__CMD_CREATE_BRIDGE_DOMAIN);
         CHECK(r.u.create_bd.bd_id == 7 && !r.u.create_bd.has_learn &&

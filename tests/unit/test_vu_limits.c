@@ -1,7 +1,8 @@
 /* What a hostile front end may not hand vhostd, checked on a heap memzone:
  * regions that overlap at the top of the address space, more guest memory
  * than vhost { max-guest-memory } allows, a ring layout flipped under a
- * running ring, and kick/call/err fds that are not eventfds. Each is
+ * running ring, a split ring base past 16 bits, and kick/call/err fds that
+ * are not eventfds (packed ring bases, which use 32 bits, are taken). Each is
  * refused with a log line that says why, and leaks no fd. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,48 @@ static void test_layout_flip(void)
         CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
 }
 
+/* Ring bases: a packed ring's carries the avail position in its low half
+ * and the used one in its high half (QEMU starts a ring with 0x80008000:
+ * both wrap counters 1). vhostd refused that as "out of range (16 bits)"
+ * and dropped every QEMU front end with packed=on: nothing got through. */
+static void test_ring_bases(void)
+{
+        struct vsw_iface *ifc = &st->ifaces[0];
+        struct vsw_vring *vr = &ifc->vrings[1];
+        uint64_t split = VIRTIO_BIT(VIRTIO_F_VERSION_1);
+
+        set_features(split, VU_ACT_NONE, "split");
+        CHECK(send_state(VHOST_USER_SET_VRING_BASE, 1, 0x10000) == VU_ACT_CLOSE,
+              "split base past 16 bits refused");
+        CHECK(logged("VHOST_USER_SET_VRING_BASE: vring 1: base 65536 out of range (16 bits for a "
+                     "split ring)"),
+              "log");
+        fresh_device();
+        set_features(split | VIRTIO_BIT(VIRTIO_F_RING_PACKED), VU_ACT_NONE, "packed");
+        CHECK(send_state(VHOST_USER_SET_VRING_BASE, 1, 0x80008000u) == VU_ACT_NONE,
+              "QEMU's base of a new packed ring taken");
+        CHECK(vr->last_avail_idx == 0x8000 && vr->last_used_idx == 0x8000,
+              "both positions at slot 0, wrap 1 (avail 0x%x used 0x%x)", vr->last_avail_idx,
+              vr->last_used_idx);
+        CHECK(send_state(VHOST_USER_SET_VRING_BASE, 1, 0x00058007u) == VU_ACT_NONE,
+              "avail and used apart");
+        CHECK(vr->last_avail_idx == 0x8007 && vr->last_used_idx == 0x0005,
+              "avail 7 wrap 1, used 5 wrap 0 (avail 0x%x used 0x%x)", vr->last_avail_idx,
+              vr->last_used_idx);
+        CHECK(send_state(VHOST_USER_SET_VRING_BASE, 1, 0x8000) == VU_ACT_NONE,
+              "the low half alone (DPDK virtio-user)");
+        CHECK(vr->last_avail_idx == 0x8000 && vr->last_used_idx == 0x8000,
+              "used follows avail (avail 0x%x used 0x%x)", vr->last_avail_idx, vr->last_used_idx);
+
+        /* GET_VRING_BASE answers in the same form, both halves. */
+        vr->last_avail_idx = 0x8003;
+        vr->last_used_idx = 0x0002;
+        CHECK(send_state(VHOST_USER_GET_VRING_BASE, 1, 0) == VU_ACT_REPLY, "get base");
+        CHECK(reply.payload.state.index == 1 && reply.payload.state.num == 0x00028003u,
+              "packed base answered with both positions (0x%x)", reply.payload.state.num);
+        vu_dev_reset(&dev);
+}
+
 /* Kick, call and err take eventfds only; the refused fd is closed. */
 static void test_vring_fd_kinds(void)
 {
@@ -238,6 +281,8 @@ int main(void)
         test_layout_flip();
         fresh_device();
         test_vring_fd_kinds();
+        fresh_device();
+        test_ring_bases();
         fresh_device();
         vu_test_end();
         return t_report();

@@ -37,6 +37,7 @@ struct ctl_req {
                 Vsw__SetInterfaceL2BridgeRequest l2_bridge;
                 Vsw__SetInterfaceL3Request l3;
                 Vsw__SetInterfaceVlanRequest vlan;
+                Vsw__SetInterfaceMtuRequest mtu;
                 Vsw__CreateBridgeDomainRequest create_bd;
                 Vsw__DeleteBridgeDomainRequest delete_bd;
                 Vsw__ShowBridgeDomainRequest show_bd;

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 #include "vsw_bridge.h"
+#include "virtio_spec.h"
 #include "vsw_state.h"
 
 #include "ctl_json.h"
@@ -547,6 +548,38 @@ static int parse_vlan(struct ctl_req *r, int argc, char **argv, char *err, size_
             "access VLAN 1-4094: untagged frames in, frames out untagged, other tags dropped; "    \
             "none: frames keep their own tags",                                                    \
             parse_vlan, ctl_print_ok)
+
+/* VPP's grammar: set interface mtu [packet|ip4|ip6|mpls] <value> <interface>.
+ * Only the packet MTU exists here (a switch has no L3 MTUs). */
+static int parse_mtu(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceMtuRequest *m = &r->u.mtu;
+        int i = 0;
+
+        vsw__set_interface_mtu_request__init(m);
+        r->req.set_interface_mtu = m;
+        if (argc > 0 && !strcmp(argv[0], "packet"))
+                i = 1;
+        else if (argc > 0 &&
+                 (!strcmp(argv[0], "ip4") || !strcmp(argv[0], "ip6") || !strcmp(argv[0], "mpls")))
+                return fail(err, errlen, "'%s' MTU: only the packet MTU can be set here", argv[0]);
+        if (argc < i + 2)
+                return fail(err, errlen,
+                            "'set interface mtu' needs [packet] {<bytes> | none} <name>");
+        if (strcmp(argv[i], "none") &&
+            (ctl_arg_u32(argv[i], VIRTIO_NET_MAX_MTU, &m->mtu) || m->mtu < VIRTIO_NET_MIN_MTU))
+                return fail(err, errlen, "bad MTU '%s', expected %u-%u or none", argv[i],
+                            VIRTIO_NET_MIN_MTU, VIRTIO_NET_MAX_MTU);
+        if (check_name(argv[i + 1], err, errlen))
+                return -1;
+        m->name = argv[i + 1];
+        return no_more(argc, argv, i + 2, "set interface mtu", err, errlen);
+}
+#define CTL_set_interface_mtu                                                                      \
+        CTL_GRAMMAR("[packet] {<bytes> | none} <name>",                                            \
+                    "largest frame from the guest: <bytes> + Ethernet header (+ 4 if tagged), "    \
+                    "or the front end's MTU if smaller; bigger ones dropped (drops mtu)",          \
+                    parse_mtu, ctl_print_ok)
 
 static int parse_create_bd(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {

@@ -73,10 +73,10 @@ static void iface_text(const Vsw__Interface *i, FILE *out)
 
                 fprintf(out,
                         "  vring %u (%s): packets %" PRIu64 " bytes %" PRIu64 " drops full %" PRIu64
-                        " bad-desc %" PRIu64 " other %" PRIu64 "\n",
+                        " bad-desc %" PRIu64 " other %" PRIu64 " mtu %" PRIu64 "\n",
                         c->index, c->index % 2 ? "TX" : "RX", c->counters->packets,
                         c->counters->bytes, c->counters->drops_full, c->counters->drops_bad_desc,
-                        c->counters->drops_other);
+                        c->counters->drops_other, c->counters->drops_mtu);
                 if (c->counters->drops_bad_desc)
                         bad_desc_text(c->counters, out);
         }
@@ -94,6 +94,7 @@ void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCoun
         ctl_json_u64(j, "drops_full", c->drops_full);
         ctl_json_u64(j, "drops_bad_desc", c->drops_bad_desc);
         ctl_json_u64(j, "drops_other", c->drops_other);
+        ctl_json_u64(j, "drops_mtu", c->drops_mtu);
         ctl_json_obj_begin(j, "drops_bad");
         ctl_json_u64(j, "bad-head", c->bad_head);
         ctl_json_u64(j, "bad-next", c->bad_next);

@@ -79,6 +79,20 @@ static void vring_text(FILE *out, const Vsw__Vring *r)
         fprintf(out, "\n  kickfd %d callfd %d errfd %d\n", r->kickfd, r->callfd, r->errfd);
 }
 
+static void mtu_text(FILE *out, const Vsw__VhostUserInterface *v)
+{
+        char fe[16] = "none", admin[16] = "none";
+
+        if (v->mtu_front_end)
+                snprintf(fe, sizeof(fe), "%u", v->mtu_front_end);
+        if (v->mtu_admin)
+                snprintf(admin, sizeof(admin), "%u", v->mtu_admin);
+        if (v->mtu)
+                fprintf(out, " mtu %u (front end %s, set interface mtu %s)\n", v->mtu, fe, admin);
+        else
+                fprintf(out, " mtu none\n");
+}
+
 static void iface_text(FILE *out, const Vsw__VhostUserInterface *v)
 {
         fprintf(out, "Interface: %s (ifindex %u)\n", v->name, v->sw_if_index);
@@ -91,6 +105,7 @@ static void iface_text(FILE *out, const Vsw__VhostUserInterface *v)
         fprintf(out, " connection %s, queue pairs %u\n", v->conn_state, v->num_queue_pairs);
         fprintf(out, " forwarding: %s%s\n", v->not_forwarding ? "no, " : "yes",
                 v->not_forwarding ? v->not_forwarding : "");
+        mtu_text(out, v);
         fprintf(out, " dataplane %s%s, call stalls %" PRIu64 ", memory faults %" PRIu64 "\n\n",
                 v->fault ? "stopped: " : "ok", v->fault ? v->fault : "", v->call_stalls,
                 v->mem_faults);
@@ -164,6 +179,9 @@ static void iface_json(struct ctl_json *j, const Vsw__VhostUserInterface *v)
         ctl_json_str(j, "error", v->sock_error);
         ctl_json_str(j, "conn_state", v->conn_state);
         ctl_json_u64(j, "num_queue_pairs", v->num_queue_pairs);
+        ctl_json_u64(j, "mtu", v->mtu);
+        ctl_json_u64(j, "mtu_front_end", v->mtu_front_end);
+        ctl_json_u64(j, "mtu_admin", v->mtu_admin);
         ctl_json_u64(j, "mem_generation", v->mem_generation);
         if (v->not_forwarding)
                 ctl_json_str(j, "not_forwarding", v->not_forwarding);

@@ -1,0 +1,40 @@
+/* The interface MTU (NET_SET_MTU from the front end, `set interface mtu`
+ * from the administrator) on frames from the guest: the guest was told
+ * its MTU (VIRTIO_NET_F_MTU), so a bigger frame is its own doing, and a
+ * network behind the uplink with that MTU would drop it unseen. Such
+ * frames are dropped here and counted (drops_mtu). A VLAN tag the guest
+ * wrote itself adds 4 bytes to what it may send. */
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "dp_vq.h"
+
+static inline bool frame_tagged(const struct rte_mbuf *m)
+{
+        const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+        uint16_t type;
+
+        if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
+                return false;
+        type = (uint16_t)(p[12] << 8 | p[13]);
+        return type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ;
+}
+
+uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+{
+        uint32_t max = vq->ifc->max_frame;
+        uint16_t kept = 0;
+
+        for (uint16_t i = 0; i < n; i++) {
+                struct rte_mbuf *m = pkts[i];
+                uint32_t len = rte_pktmbuf_pkt_len(m);
+
+                if (likely(len <= max) || (len <= max + RTE_VLAN_HLEN && frame_tagged(m))) {
+                        pkts[kept++] = m;
+                        continue;
+                }
+                vq->drops_mtu++;
+                rte_pktmbuf_free(m);
+        }
+        return kept;
+}
