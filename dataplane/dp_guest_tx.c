@@ -3,7 +3,7 @@
  * completions are signalled once per burst when it asked for that. */
 #include "dp_vq.h"
 
-void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
+uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
 {
         struct rte_mbuf *pkts[DP_BURST];
         struct l2_out *out = &w->out;
@@ -13,13 +13,13 @@ void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
         if (dp_vq_need_notify(vq))
                 dp_notify(w, vq);
         if (n == 0)
-                return;
+                return 0;
         /* Its memory faulted under the copy: what was read is not the
          * guest's frames (anonymous memory now): nobody gets them. */
         if (unlikely(*(volatile uint8_t *)&vq->ifc->faulted)) {
                 vq->drops_other += n;
                 rte_pktmbuf_free_bulk(pkts, n);
-                return;
+                return n;
         }
         if (unlikely(vq->ifc->registered != vq->sw_if_index))
                 dp_uplink_register(w, vq, pkts[0]);
@@ -27,4 +27,5 @@ void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
         vq->drops_other += out->ndropped;
         for (unsigned i = 0; i < out->ndests; i++)
                 dp_forward(w, vq->vring / 2u, &out->dests[i]);
+        return n;
 }

@@ -195,7 +195,7 @@ void dp_iface_unmap(struct dp_worker *w, uint16_t iface)
 
 /* Only an eventfd can be written without blocking (with O_NONBLOCK); the
  * front end may have handed anything. */
-static int is_eventfd(int fd)
+int dp_is_eventfd(int fd)
 {
         char path[32], target[32];
         ssize_t n;
@@ -243,11 +243,11 @@ void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq)
         fd = fetch(w, key);
         if (fd < 0)
                 return;
-        if (!is_eventfd(fd) || set_nonblock(fd) < 0) {
+        if (!dp_is_eventfd(fd) || set_nonblock(fd) < 0) {
                 VSW_ERR(VSW_LOG_DATAPLANE,
                         "%s: vring %u: its call fd is %s: the guest gets no interrupts from it",
                         name, vq->vring,
-                        is_eventfd(fd) ? "not settable non-blocking" : "not an eventfd");
+                        dp_is_eventfd(fd) ? "not settable non-blocking" : "not an eventfd");
                 close(fd);
                 return;
         }

@@ -7,7 +7,7 @@
 
 #include "dp_vq.h"
 
-static void poll_queue(struct dp_worker *w, uint16_t queue)
+static uint16_t poll_queue(struct dp_worker *w, uint16_t queue)
 {
         struct rte_mbuf *pkts[DP_BURST];
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
@@ -15,7 +15,7 @@ static void poll_queue(struct dp_worker *w, uint16_t queue)
         uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST);
 
         if (n == 0)
-                return;
+                return 0;
         ctr->rx_packets += n;
         ctr->rx_bytes += dp_bytes_of(pkts, n);
         l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, n, out);
@@ -28,10 +28,14 @@ static void poll_queue(struct dp_worker *w, uint16_t queue)
                 if (dp_forward(w, w->idx, &out->dests[i]))
                         ctr->rx_steered += k;
         }
+        return n;
 }
 
-void dp_uplink_poll(struct dp_worker *w)
+unsigned dp_uplink_poll(struct dp_worker *w)
 {
+        unsigned n = 0;
+
         for (uint16_t i = 0; i < w->uplink.nrxq; i++)
-                poll_queue(w, w->uplink.rxq[i]);
+                n += poll_queue(w, w->uplink.rxq[i]);
+        return n;
 }

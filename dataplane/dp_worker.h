@@ -80,7 +80,16 @@ struct dp_vq {
         uint64_t bad_log_ns;   /* when malformed chains were last logged */
         uint64_t bad_seen[VSW_BAD_DESC_REASONS]; /* engine counts already logged */
         uint32_t call_gen;
-        int callfd;                    /* -1: the guest takes no interrupts */
+        int callfd; /* -1: the guest takes no interrupts */
+        /* rx-mode (dp_sleep.c), guest TX queues only: the kick eventfd in
+         * the worker's epoll set (-1: none, the queue is polled), the mode
+         * as of the last housekeeping (0: not planned yet), whether the
+         * guest's kicks are armed, when the queue last moved a frame. */
+        int kickfd;
+        uint32_t kick_gen;
+        uint8_t rx_mode;
+        uint8_t armed;
+        uint64_t busy_tsc;
         struct vsw_vring_counters acc; /* counted before the engine's last start */
         uint64_t drops_full;           /* since the engine's last start */
         uint64_t drops_other;
@@ -135,6 +144,19 @@ struct dp_worker {
         struct l2_ctx l2;
         struct l2_out out;
 
+        /* rx-mode (dp_sleep.c). The worker sleeps when no queue is in
+         * polling mode (poll_only 0), the interrupt-mode ones moved nothing
+         * since busy_int and the adaptive ones nothing for adaptive_idle_tsc
+         * since busy_adp. */
+        int epfd;   /* kick fds and wakefd; -1: the worker always polls */
+        int wakefd; /* written by whoever gives a sleeping worker work */
+        uint8_t poll_only;
+        uint8_t uplink_mode; /* enum vsw_rx_mode of the uplink queues */
+        uint32_t ring_changes; /* rings added or removed, to notice one at sleep time */
+        uint64_t busy_int;
+        uint64_t busy_adp;
+        uint64_t adaptive_idle_tsc;
+
         uint64_t xw_drops;     /* another worker's ring was full */
         uint64_t no_rxq_drops; /* destination has no enabled RX queue */
 };
@@ -179,6 +201,8 @@ void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq);
 /* Writes vq's call eventfd (non-blocking), with the worker slot naming the
  * ring meanwhile (vsw_worker.signalling). */
 void dp_notify(struct dp_worker *w, struct dp_vq *vq);
+/* Whether fd is an eventfd (a front end's kick and call fds must be). */
+int dp_is_eventfd(int fd);
 void dp_routes_refresh(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_fault.c: SIGBUS in guest memory costs its interface, not the worker. */
@@ -195,7 +219,7 @@ void dp_ring_faults(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_guest_tx.c: one burst dequeued off a guest's TX queue, forwarded to
  * its destinations. */
-void dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
+uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
 
 /* dp_guest_rx.c: a burst into an owned guest RX queue; the mbufs are freed. */
 void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
@@ -214,13 +238,49 @@ void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_
 
 /* dp_uplink_rx.c: a burst off each of the worker's uplink RX queues,
  * forwarded to its destinations. */
-void dp_uplink_poll(struct dp_worker *w);
+unsigned dp_uplink_poll(struct dp_worker *w);
 
 /* dp_xworker.c: the rings between workers. */
 int dp_xw_attach(struct dp_worker *w);
 void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vring,
                 struct rte_mbuf **pkts, uint16_t n);
-void dp_xw_drain(struct dp_worker *w);
+unsigned dp_xw_drain(struct dp_worker *w);
+
+/* dp_sleep.c: rx-mode polling, interrupt and adaptive. */
+/* The worker's epoll set and wake eventfd; on failure (logged) it polls. */
+void dp_sleep_attach(struct dp_worker *w);
+/* The kick eventfd of a guest TX queue from the vault, into the epoll set,
+ * when kick_gen moved; dropped again when the ring leaves the worker. */
+void dp_sleep_fetch_kick(struct dp_worker *w, struct dp_vq *vq);
+void dp_sleep_drop_kick(struct dp_worker *w, struct dp_vq *vq);
+/* Housekeeping: each ring's mode, its state for show, whether and when the
+ * worker may sleep. */
+void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc);
+/* Arms every owned queue, looks for work once more, and sleeps in
+ * epoll_wait (at most VSW_SLEEP_MAX_MS) unless there is some. */
+void dp_sleep(struct dp_worker *w);
+
+static inline void dp_sleep_busy(struct dp_worker *w, struct dp_vq *vq, uint64_t tsc)
+{
+        vq->busy_tsc = tsc;
+        if (vq->rx_mode == VSW_RX_MODE_ADAPTIVE)
+                w->busy_adp = tsc;
+        else
+                w->busy_int = tsc;
+}
+
+static inline void dp_sleep_busy_uplink(struct dp_worker *w, uint64_t tsc)
+{
+        if (w->uplink_mode == VSW_RX_MODE_ADAPTIVE)
+                w->busy_adp = tsc;
+        else
+                w->busy_int = tsc;
+}
+
+static inline bool dp_sleep_due(const struct dp_worker *w, uint64_t tsc)
+{
+        return !w->poll_only && tsc > w->busy_int && tsc - w->busy_adp > w->adaptive_idle_tsc;
+}
 
 /* dp_counters.c: engine statistics into the memzone. */
 void dp_counters_fold(struct dp_vq *vq);

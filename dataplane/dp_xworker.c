@@ -9,6 +9,7 @@
 
 #include "dp_worker.h"
 #include "log.h"
+#include "vsw_wake.h"
 
 struct dp_xw_elem {
         struct rte_mbuf *m;
@@ -72,12 +73,14 @@ void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vr
         for (uint16_t i = 0; i < n; i++)
                 e[i] = (struct dp_xw_elem){.m = pkts[i], .iface = iface, .vring = vring};
         sent = rte_ring_sp_enqueue_burst_elem(w->xw_out[owner], e, sizeof(e[0]), n, NULL);
+        if (sent)
+                vsw_wake(owner); /* it may sleep (rx-mode interrupt) */
         if (unlikely(sent < n))
                 push_retry(w, w->xw_out[owner], e, pkts, sent, n);
 }
 
 /* Consecutive elements for one vring go in one burst. */
-static void drain_one(struct dp_worker *w, struct rte_ring *r)
+static unsigned drain_one(struct dp_worker *w, struct rte_ring *r)
 {
         struct dp_xw_elem e[DP_BURST];
         struct rte_mbuf *pkts[DP_BURST];
@@ -97,11 +100,15 @@ static void drain_one(struct dp_worker *w, struct rte_ring *r)
                         rte_pktmbuf_free_bulk(pkts, k);
                 }
         }
+        return n;
 }
 
-void dp_xw_drain(struct dp_worker *w)
+unsigned dp_xw_drain(struct dp_worker *w)
 {
+        unsigned n = 0;
+
         for (uint32_t o = 0; o < w->st->nworkers; o++)
                 if (w->xw_in[o] && !rte_ring_empty(w->xw_in[o]))
-                        drain_one(w, w->xw_in[o]);
+                        n += drain_one(w, w->xw_in[o]);
+        return n;
 }

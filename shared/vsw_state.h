@@ -20,7 +20,7 @@
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 10u
+#define VSW_STATE_ABI_VERSION 11u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -110,6 +110,25 @@ enum vsw_bad_desc {
         VSW_BAD_DESC_REASONS
 };
 
+/* How a worker waits for a guest TX queue (and its uplink queues):
+ * POLLING busy-polls; INTERRUPT arms the guest's notifications and sleeps
+ * once the queue is drained; ADAPTIVE polls and switches to interrupt after
+ * the queue has been idle for rx_adaptive_idle_us. A worker sleeps only
+ * when every queue it owns is in interrupt state (dataplane/dp_sleep.c). */
+enum vsw_rx_mode {
+        VSW_RX_MODE_DEFAULT, /* per ring only: the switch's default */
+        VSW_RX_MODE_POLLING,
+        VSW_RX_MODE_INTERRUPT,
+        VSW_RX_MODE_ADAPTIVE,
+        VSW_RX_MODES
+};
+
+enum vsw_rx_state {
+        VSW_RX_STATE_NONE,      /* no worker runs the ring */
+        VSW_RX_STATE_POLLING,   /* polled; the guest's kicks suppressed */
+        VSW_RX_STATE_INTERRUPT, /* idle: the owner may sleep on its kick fd */
+};
+
 struct vsw_vring_counters {
         uint64_t packets;
         uint64_t bytes;
@@ -129,6 +148,10 @@ struct vsw_vring {
         _Atomic uint32_t ack_seq;
         _Atomic uint32_t owner; /* worker index or VSW_NO_WORKER; changed only while paused */
         uint32_t state;         /* VSW_VRING_* bits, written while paused */
+        /* enum vsw_rx_mode the user chose for the ring (`set interface
+         * rx-mode`); DEFAULT: the switch's (vsw_state.rx_mode_default). The
+         * owner reads it at housekeeping, so no pause is needed. */
+        _Atomic uint32_t rx_mode;
 
         alignas(VSW_CACHE_LINE) uint32_t num;
         uint32_t flags; /* SET_VRING_ADDR flags */
@@ -160,6 +183,8 @@ struct vsw_vring {
          * can tell where the ring stands (virtq_packed_resume); 0 while the
          * ring is paused: last_avail_idx and last_used_idx are then exact. */
         uint64_t packed_progress;
+        /* enum vsw_rx_state, written by the owner on each change (show). */
+        _Atomic uint32_t rx_state;
 };
 
 enum vsw_conn_state {
@@ -293,7 +318,19 @@ struct vsw_worker {
          * (bits 8-15), vring (bits 0-7) and that vring's call_gen (bits
          * 32-63); 0 otherwise. Names the trap if the write never returns. */
         _Atomic uint64_t signalling;
+        /* 1 while the worker is (about to be) asleep in epoll_wait: whoever
+         * gives it work (a ring command, a cross-worker ring) then writes
+         * its wake eventfd (shared/vsw_wake.h). Stored and read with
+         * seq_cst on both sides. The heartbeat still beats at every wake
+         * (at least every VSW_SLEEP_MAX_MS). */
+        _Atomic uint32_t sleeping;
+        uint32_t reserved;
+        uint64_t sleeps; /* times it went to sleep */
+        uint64_t wakes;  /* of those, woken by an event rather than the timeout */
 };
+
+/* The longest a worker sleeps: its heartbeat is judged at 500 ms. */
+#define VSW_SLEEP_MAX_MS 100
 
 /* One MAC table entry (layout in vsw_l2fib.h). Learners in several
  * processes write entries with no lock: each word is written whole, and a
@@ -398,6 +435,11 @@ struct vsw_state {
         /* `vhost { max-guest-memory }`: the most guest memory, in bytes, one
          * interface's table may hold (the sum of its regions' sizes). */
         uint64_t max_guest_memory;
+        /* `vhost { rx-mode, rx-mode-adaptive-idle }` (enum vsw_rx_mode, never
+         * DEFAULT; microseconds): what rings with no mode of their own use,
+         * and the uplink queues always. */
+        uint32_t rx_mode_default;
+        uint32_t rx_adaptive_idle_us;
         uint32_t nworkers;
         uint32_t next_sw_if_index;
         _Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];

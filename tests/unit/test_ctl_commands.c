@@ -15,6 +15,7 @@ static const char *const samples[] = {
     "delete vhost-user vhost-user-0",
     "set interface state vhost-user-0 up",
     "set interface rx-placement vhost-user-0 queue 0 worker 0",
+    "set interface rx-mode vhost-user-0 queue 0 interrupt",
     "show vhost-user",
     "show interface",
     "debug vhost-user on",

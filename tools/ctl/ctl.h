@@ -26,6 +26,7 @@ struct ctl_req {
                 Vsw__DeleteVhostUserRequest del;
                 Vsw__SetInterfaceStateRequest state;
                 Vsw__SetInterfaceRxPlacementRequest placement;
+                Vsw__SetInterfaceRxModeRequest rx_mode;
                 Vsw__ShowVhostUserRequest show_vhost;
                 Vsw__ShowInterfaceRequest show_iface;
                 Vsw__DebugVhostUserRequest debug;

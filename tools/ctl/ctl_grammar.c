@@ -4,6 +4,7 @@
  * help next to the handler the same way). Every bad word is caught here,
  * before anything is sent. */
 #include "ctl.h"
+#include "vsw_rx_mode.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -245,6 +246,43 @@ static int parse_placement(struct ctl_req *r, int argc, char **argv, char *err, 
             "poll queue pair <n> of an interface (both its vrings) on worker <n> (0: the first), " \
             "instead of queue mod workers",                                                        \
             parse_placement, ctl_print_ok)
+
+static int parse_rx_mode(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceRxModeRequest *m = &r->u.rx_mode;
+        int i = 1;
+
+        vsw__set_interface_rx_mode_request__init(m);
+        r->req.set_interface_rx_mode = m;
+        if (argc < 2)
+                return fail(err, errlen,
+                            "'set interface rx-mode' needs <name> [queue <n>] "
+                            "{polling | interrupt | adaptive}");
+        if (check_name(argv[0], err, errlen))
+                return -1;
+        m->name = argv[0];
+        if (!strcmp(argv[1], "queue")) {
+                if (argc < 4)
+                        return fail(err, errlen,
+                                    "'set interface rx-mode <name> queue <n>' needs a mode after "
+                                    "the queue");
+                if (ctl_arg_u32(argv[2], UINT32_MAX, &m->queue))
+                        return fail(err, errlen, "bad queue '%s', expected a number", argv[2]);
+                m->has_queue = 1;
+                i = 3;
+        }
+        if (vsw_rx_mode_parse(argv[i]) < 0)
+                return fail(err, errlen, "bad rx-mode '%s', expected polling, interrupt or adaptive",
+                            argv[i]);
+        m->mode = argv[i];
+        return no_more(argc, argv, i + 1, "set interface rx-mode", err, errlen);
+}
+#define CTL_set_interface_rx_mode                                                                  \
+        CTL_GRAMMAR("<name> [queue <n>] {polling | interrupt | adaptive}",                         \
+                    "how workers wait for frames from an interface's queue pair <n> (all without " \
+                    "queue): busy-poll, sleep until the guest kicks, or poll while busy and "      \
+                    "sleep when idle",                                                             \
+                    parse_rx_mode, ctl_print_ok)
 
 static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {

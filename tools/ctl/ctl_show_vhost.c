@@ -77,6 +77,10 @@ static void vring_text(FILE *out, const Vsw__Vring *r)
         opt_u32_text(out, "used.flags", r->has_used_flags, r->used_flags);
         opt_u32_text(out, "used.idx", r->has_used_idx, r->used_idx);
         fprintf(out, "\n  kickfd %d callfd %d errfd %d\n", r->kickfd, r->callfd, r->errfd);
+        fprintf(out, "  rx-mode %s%s", r->rx_mode, r->rx_mode_default ? " (default)" : "");
+        if (r->rx_state)
+                fprintf(out, ", now %s", r->rx_state);
+        fprintf(out, "\n");
 }
 
 static void iface_text(FILE *out, const Vsw__VhostUserInterface *v)
@@ -141,6 +145,12 @@ static void vring_json(struct ctl_json *j, const Vsw__Vring *r)
         ctl_json_i64(j, "kickfd", r->kickfd);
         ctl_json_i64(j, "callfd", r->callfd);
         ctl_json_i64(j, "errfd", r->errfd);
+        ctl_json_str(j, "rx_mode", r->rx_mode);
+        ctl_json_bool(j, "rx_mode_default", r->rx_mode_default);
+        if (r->rx_state)
+                ctl_json_str(j, "rx_state", r->rx_state);
+        else
+                ctl_json_null(j, "rx_state");
         ctl_json_counters(j, "counters", r->counters);
         ctl_json_obj_end(j);
 }
