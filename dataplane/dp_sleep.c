@@ -131,9 +131,9 @@ void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc)
                 vq->rx_mode = sane_mode(
                     atomic_load_explicit(&vq->shared->rx_mode, memory_order_relaxed), dflt);
                 if (polled(vq)) {
-                        bool idle_now = vq->rx_mode == VSW_RX_MODE_INTERRUPT ||
-                                        (vq->rx_mode == VSW_RX_MODE_ADAPTIVE &&
-                                         now_tsc - vq->busy_tsc > idle);
+                        bool idle_now =
+                            vq->rx_mode == VSW_RX_MODE_INTERRUPT ||
+                            (vq->rx_mode == VSW_RX_MODE_ADAPTIVE && now_tsc - vq->busy_tsc > idle);
 
                         if (vq->kickfd < 0 || vq->rx_mode == VSW_RX_MODE_POLLING) {
                                 poll = true;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -151,7 +152,7 @@ struct dp_worker {
         int epfd;   /* kick fds and wakefd; -1: the worker always polls */
         int wakefd; /* written by whoever gives a sleeping worker work */
         uint8_t poll_only;
-        uint8_t uplink_mode; /* enum vsw_rx_mode of the uplink queues */
+        uint8_t uplink_mode;   /* enum vsw_rx_mode of the uplink queues */
         uint32_t ring_changes; /* rings added or removed, to notice one at sleep time */
         uint64_t busy_int;
         uint64_t busy_adp;
@@ -260,9 +261,12 @@ void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc);
  * epoll_wait (at most VSW_SLEEP_MAX_MS) unless there is some. */
 void dp_sleep(struct dp_worker *w);
 
+/* tsc: the iteration's start. The queue's own stamp (its adaptive state)
+ * is taken after the burst went out: forwarding it may have waited long
+ * (rx-retry). */
 static inline void dp_sleep_busy(struct dp_worker *w, struct dp_vq *vq, uint64_t tsc)
 {
-        vq->busy_tsc = tsc;
+        vq->busy_tsc = rte_rdtsc();
         if (vq->rx_mode == VSW_RX_MODE_ADAPTIVE)
                 w->busy_adp = tsc;
         else

@@ -29,8 +29,8 @@ static int fetch(uint32_t worker)
         vsw_wake_key(key, worker);
         fd = vsw_vault_fetch(wake_vault, key);
         if (fd < 0) {
-                VSW_WARN(VSW_LOG_VAULT, "vault: no %s (%s): worker %u wakes on its timer only",
-                         key, strerror(-fd), worker);
+                VSW_WARN(VSW_LOG_VAULT, "vault: no %s (%s): worker %u wakes on its timer only", key,
+                         strerror(-fd), worker);
                 return -1;
         }
         wake_fd[worker] = fd;

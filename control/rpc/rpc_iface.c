@@ -164,7 +164,8 @@ int rpc_set_interface_rx_mode(struct vhostd *d, const Vsw__Request *req, struct 
         if (!ifc)
                 return -1;
         if (mode < 0)
-                return rpc_fail(c, EINVAL, "bad rx-mode '%s', expected polling, interrupt or adaptive",
+                return rpc_fail(c, EINVAL,
+                                "bad rx-mode '%s', expected polling, interrupt or adaptive",
                                 q->mode);
         if (q->has_queue) {
                 if (q->queue >= VSW_MAX_QUEUE_PAIRS)

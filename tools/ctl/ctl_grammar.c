@@ -272,8 +272,8 @@ static int parse_rx_mode(struct ctl_req *r, int argc, char **argv, char *err, si
                 i = 3;
         }
         if (vsw_rx_mode_parse(argv[i]) < 0)
-                return fail(err, errlen, "bad rx-mode '%s', expected polling, interrupt or adaptive",
-                            argv[i]);
+                return fail(err, errlen,
+                            "bad rx-mode '%s', expected polling, interrupt or adaptive", argv[i]);
         m->mode = argv[i];
         return no_more(argc, argv, i + 1, "set interface rx-mode", err, errlen);
 }
