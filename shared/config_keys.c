@@ -360,7 +360,8 @@ static int key_rx_mode(struct parser *ps, const struct vsw_conf_key *k, unsigned
         if (!v)
                 return -1;
         if (m < 0)
-                return vsw_conf_fail(ps, line, "'%s' expects %s, not '%s'", k->name, k->expect, v);
+                return vsw_conf_fail(ps, line, "unknown %s '%s', expected %s", k->name, v,
+                                     k->expect);
         ps->cfg->rx_mode = (uint32_t)m;
         return 0;
 }
