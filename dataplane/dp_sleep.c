@@ -198,7 +198,8 @@ void dp_sleep(struct dp_worker *w)
         struct epoll_event ev[8];
         int timeout = w->uplink.active ? DP_UPLINK_IDLE_POLL_MS : VSW_SLEEP_MAX_MS;
 
-        atomic_store(&w->self->sleeping, 1); /* seq_cst: before the last look */
+        atomic_store(&w->self->sleeping, 1);
+        atomic_thread_fence(memory_order_seq_cst); /* before the last look (vsw_wake.h) */
         if (!work_pending(w)) {
                 int n;
 

@@ -111,7 +111,7 @@ def run(args):
             res = {"mode": mode, "idle_cpu_pct": round(idle_cpu(sw, args.idle), 2),
                    "ping": ping(guests[0], args.pings), "loop_64b_mpps": None}
             res["loop_64b_mpps"] = round(loop_mpps(args, loop_socks), 4)
-            vb.log("%s: %s" % (mode, res))
+            print("rx_mode_bench: %s: %s" % (mode, res), file=sys.stderr, flush=True)
             results.append(res)
     finally:
         for g in guests:
