@@ -185,7 +185,7 @@ static void load(struct dp_worker *w, struct dp_vq *vq)
                 restart_siblings(w, vq);
         dp_iface_retire(w, vq->iface);
         dp_iface_fetch_call(w, vq);
-        dp_sleep_fetch_kick(w, vq);
+        dp_iface_fetch_kick(w, vq);
         if ((vr->state & need) != need || vr->num == 0 || ifc->mem.nregions == 0)
                 return;
         if (engine_start(w, vq, err, sizeof(err)) < 0) {
@@ -287,7 +287,7 @@ static void ring_remove(struct dp_worker *w, unsigned i)
         dp_counters_publish(vq);
         if (vq->callfd >= 0)
                 close(vq->callfd);
-        dp_sleep_drop_kick(w, vq);
+        dp_iface_drop_kick(w, vq);
         atomic_store_explicit(&vq->shared->rx_state, VSW_RX_STATE_NONE, memory_order_relaxed);
         w->ring_changes++;
         w->slot[vq->iface][vq->vring] = NULL;

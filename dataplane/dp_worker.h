@@ -202,8 +202,11 @@ void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq);
 /* Writes vq's call eventfd (non-blocking), with the worker slot naming the
  * ring meanwhile (vsw_worker.signalling). */
 void dp_notify(struct dp_worker *w, struct dp_vq *vq);
-/* Whether fd is an eventfd (a front end's kick and call fds must be). */
-int dp_is_eventfd(int fd);
+/* The kick eventfd of a guest TX queue from the vault, into the worker's
+ * epoll set (rx-mode), when kick_gen moved; dropped again when the ring
+ * leaves the worker. */
+void dp_iface_fetch_kick(struct dp_worker *w, struct dp_vq *vq);
+void dp_iface_drop_kick(struct dp_worker *w, struct dp_vq *vq);
 void dp_routes_refresh(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_fault.c: SIGBUS in guest memory costs its interface, not the worker. */
@@ -250,10 +253,6 @@ unsigned dp_xw_drain(struct dp_worker *w);
 /* dp_sleep.c: rx-mode polling, interrupt and adaptive. */
 /* The worker's epoll set and wake eventfd; on failure (logged) it polls. */
 void dp_sleep_attach(struct dp_worker *w);
-/* The kick eventfd of a guest TX queue from the vault, into the epoll set,
- * when kick_gen moved; dropped again when the ring leaves the worker. */
-void dp_sleep_fetch_kick(struct dp_worker *w, struct dp_vq *vq);
-void dp_sleep_drop_kick(struct dp_worker *w, struct dp_vq *vq);
 /* Housekeeping: each ring's mode, its state for show, whether and when the
  * worker may sleep. */
 void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc);

@@ -15,7 +15,8 @@ Checked, in interrupt mode:
 - a worker SIGKILLed and a graceful vhostd handover during traffic: the
   receiver's count never stands still for 1 s or more (the restarted worker
   arms from the memzone and looks at every ring before its first sleep),
-  and nothing is lost beyond a burst per TX ring for the kill, nothing at
+  and nothing is lost beyond a burst per ring the killed worker reads (its
+  TX ring and the cross-worker ring) for the kill, nothing at
   all for the handover.
 Then `set interface rx-mode <if> adaptive` on both interfaces: show says
 adaptive (not the default), split and packed rings each carry txonly ->
@@ -33,7 +34,7 @@ import vswtest as t
 IDLE_SECONDS = 10
 IDLE_MAX = 0.02      # of a core, per worker
 STALL_MAX = 1.0      # seconds the receiver's count may stand still
-BURST = 32           # VIRTQ_BURST: frames a killed worker may hold per TX ring
+BURST = 32           # VIRTQ_BURST: frames a killed worker holds per ring it reads
 
 
 def cpu_seconds(pid):
@@ -151,7 +152,15 @@ def kill_worker0(sw):
                  "worker 0 restarted")
 
 
+def check_refusals(sw, names):
+    rc, err = sw.ctl_fail("set", "interface", "rx-mode", names[0], "queue", "99", "interrupt")
+    t.check(rc != 0 and "queue 99 is out of range" in err, "queue out of range refused: %r" % err)
+    rc, err = sw.ctl_fail("set", "interface", "rx-mode", "VirtualEthernet0/0/77", "polling")
+    t.check(rc != 0 and "VirtualEthernet0/0/77" in err, "unknown interface refused: %r" % err)
+
+
 def check_adaptive(sw, socks, names):
+    check_refusals(sw, names)
     for n in names:
         sw.ctl("set", "interface", "rx-mode", n, "adaptive")
     for packed in (0, 1):
@@ -187,6 +196,8 @@ def main():
     d.send_and_count(sw, "interrupt, split", tx, rx, names, 3)
     rx.cmd("stop")
     rx.wait_for(r"Done\.", 20)
+    # Worker 0 may die holding a burst off the sender's TX ring and one off
+    # the cross-worker ring.
     disruption(sw, tx, rx, "interrupt, worker 0 SIGKILL", lambda: kill_worker0(sw), 2 * BURST)
     disruption(sw, tx, rx, "interrupt, vhostd handover", lambda: sw.restart_vhostd("ctl"), 0)
     rx.quit()
