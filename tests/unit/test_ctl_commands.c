@@ -18,6 +18,7 @@ static const char *const samples[] = {
     "set interface rx-mode vhost-user-0 queue 0 interrupt",
     "show vhost-user",
     "show interface",
+    "show interface rx-placement",
     "debug vhost-user on",
     "set logging class rpc level debug",
     "show log",
@@ -82,7 +83,7 @@ static void test_read_only_policy(void)
                       (int)c->access);
                 n_read_only += c->access == VSW_CMD_READ_ONLY;
         }
-        CHECK(n_read_only == 8, "%d read-only commands", n_read_only);
+        CHECK(n_read_only == 9, "%d read-only commands", n_read_only);
 }
 
 /* vhost-ctl has each listed command once (plus its local help), with the

@@ -29,6 +29,7 @@ struct ctl_req {
                 Vsw__SetInterfaceRxModeRequest rx_mode;
                 Vsw__ShowVhostUserRequest show_vhost;
                 Vsw__ShowInterfaceRequest show_iface;
+                Vsw__ShowInterfaceRxPlacementRequest show_rxp;
                 Vsw__DebugVhostUserRequest debug;
                 Vsw__SetLoggingRequest logging;
                 Vsw__ShowLogRequest show_log;
@@ -88,6 +89,7 @@ int ctl_print_log(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_version(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_restarting(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_rx_placement(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_bridge_domains(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_l2fib(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_uplink(const Vsw__Reply *rep, FILE *out, int json);

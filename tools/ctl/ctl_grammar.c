@@ -431,6 +431,17 @@ static int parse_restart(struct ctl_req *r, int argc, char **argv, char *err, si
             "VMs stay connected",                                                                  \
             parse_restart, ctl_print_restarting)
 
+static int parse_show_rx_placement(struct ctl_req *r, int argc, char **argv, char *err,
+                                   size_t errlen)
+{
+        vsw__show_interface_rx_placement_request__init(&r->u.show_rxp);
+        r->req.show_interface_rx_placement = &r->u.show_rxp;
+        return no_more(argc, argv, 0, "show interface rx-placement", err, errlen);
+}
+#define CTL_show_interface_rx_placement                                                            \
+        CTL_GRAMMAR("", "per worker, the guest TX queues it runs, with their rx-mode and state",   \
+                    parse_show_rx_placement, ctl_print_rx_placement)
+
 static int parse_show_workers(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         vsw__show_workers_request__init(&r->u.show_workers);

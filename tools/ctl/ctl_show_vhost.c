@@ -222,3 +222,58 @@ int ctl_print_show_vhost(const Vsw__Reply *rep, FILE *out, int json)
                 iface_text(out, s->interfaces[i]);
         return 0;
 }
+
+int ctl_print_rx_placement(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowInterfaceRxPlacementReply *r = rep->rx_placement;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_RX_PLACEMENT)
+                return -1;
+        if (!json) {
+                for (size_t i = 0; i < r->n_workers; i++) {
+                        const Vsw__RxPlacementWorker *w = r->workers[i];
+
+                        fprintf(out, "worker %u (lcore %u)\n", w->worker, w->lcore);
+                        for (size_t k = 0; k < w->n_queues; k++) {
+                                const Vsw__RxPlacementQueue *q = w->queues[k];
+
+                                fprintf(out, "  %s queue %u (%s%s, now %s)\n", q->interface,
+                                        q->queue, q->mode, q->mode_default ? ", default" : "",
+                                        q->state ? q->state : "stopped");
+                        }
+                }
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_arr_begin(&j, "workers");
+        for (size_t i = 0; i < r->n_workers; i++) {
+                const Vsw__RxPlacementWorker *w = r->workers[i];
+
+                ctl_json_obj_begin(&j, NULL);
+                ctl_json_u64(&j, "worker", w->worker);
+                ctl_json_u64(&j, "lcore", w->lcore);
+                ctl_json_arr_begin(&j, "queues");
+                for (size_t k = 0; k < w->n_queues; k++) {
+                        const Vsw__RxPlacementQueue *q = w->queues[k];
+
+                        ctl_json_obj_begin(&j, NULL);
+                        ctl_json_str(&j, "interface", q->interface);
+                        ctl_json_u64(&j, "queue", q->queue);
+                        ctl_json_u64(&j, "vring", q->vring);
+                        ctl_json_str(&j, "mode", q->mode);
+                        ctl_json_bool(&j, "mode_default", q->mode_default);
+                        if (q->state)
+                                ctl_json_str(&j, "state", q->state);
+                        else
+                                ctl_json_null(&j, "state");
+                        ctl_json_obj_end(&j);
+                }
+                ctl_json_arr_end(&j);
+                ctl_json_obj_end(&j);
+        }
+        ctl_json_arr_end(&j);
+        ctl_json_obj_end(&j);
+        return 0;
+}
