@@ -50,6 +50,9 @@ void dp_sleep_attach(struct dp_worker *w)
         if (w->wakefd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) < 0) {
                 VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: its wake eventfd %s: %s: polling only",
                         w->idx, key, strerror(w->wakefd < 0 ? -w->wakefd : errno));
+                if (w->wakefd >= 0)
+                        close(w->wakefd);
+                w->wakefd = -1;
                 close(w->epfd);
                 w->epfd = -1;
                 return;
