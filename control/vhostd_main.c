@@ -25,6 +25,7 @@
 #include "iface_diagnose.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "vsw_wake.h"
 #include "rpc.h"
 #include "stop_signals.h"
 #include "vault.h"
@@ -231,6 +232,10 @@ int main(int argc, char **argv)
                 VSW_WARN(VSW_LOG_VAULT, "no vault at %s (%s): fds will not outlive this vhostd",
                          path, strerror(-d.vault));
                 d.vault = -1;
+        } else {
+                /* Workers asleep (rx-mode interrupt) must hear of ring
+                 * commands; a missing fd is logged and retried on use. */
+                vsw_wake_attach(d.st, d.vault);
         }
         d.generation =
             a.generation >= 0 ? (uint32_t)a.generation : atomic_load(&d.st->vhostd_generation) + 1;

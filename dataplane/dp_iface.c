@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <rte_ether.h>
@@ -254,6 +255,54 @@ void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq)
                 return;
         }
         vq->callfd = fd;
+}
+
+/* rx-mode (dp_sleep.c): a guest TX queue's kick fd, in the worker's epoll
+ * set while the ring is ours. */
+void dp_iface_drop_kick(struct dp_worker *w, struct dp_vq *vq)
+{
+        if (vq->kickfd < 0)
+                return;
+        /* Explicitly: the file outlives our fd (the front end and the vault
+         * hold it), and so would its registration. */
+        if (epoll_ctl(w->epfd, EPOLL_CTL_DEL, vq->kickfd, NULL) < 0)
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: epoll_ctl DEL kick fd: %s", w->idx,
+                        strerror(errno));
+        close(vq->kickfd);
+        vq->kickfd = -1;
+}
+
+void dp_iface_fetch_kick(struct dp_worker *w, struct dp_vq *vq)
+{
+        const struct vsw_vring *vr = vq->shared;
+        char key[VSW_VAULT_KEY_LEN];
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
+        int fd;
+
+        if (w->epfd < 0 || !(vq->vring & 1) || (vq->kickfd >= 0 && vq->kick_gen == vr->kick_gen))
+                return;
+        dp_iface_drop_kick(w, vq);
+        vq->kick_gen = vr->kick_gen;
+        if (vr->state & VSW_VRING_KICK_POLL || vr->kickfd < 0)
+                return; /* the front end never kicks: polled */
+        vsw_key_format(key, vq->sw_if_index,
+                       (struct vsw_key){.kind = VSW_KEY_KICK, .a = vq->vring});
+        fd = vsw_vault_fetch(w->vault, key);
+        if (fd < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: fetching %s: %s: the queue is polled",
+                        w->idx, key, strerror(-fd));
+                return;
+        }
+        /* Never read: edge-triggered, each kick is an edge, and a front end
+         * reading its own eventfd cannot make us block. */
+        if (!is_eventfd(fd) || epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "%s: vring %u: its kick fd %s: the queue is polled",
+                        w->st->ifaces[vq->iface].name, vq->vring,
+                        is_eventfd(fd) ? strerror(errno) : "is not an eventfd");
+                close(fd);
+                return;
+        }
+        vq->kickfd = fd;
 }
 
 void dp_notify(struct dp_worker *w, struct dp_vq *vq)

@@ -138,9 +138,10 @@ static int attach_resources(struct dp_worker *w)
         w->rx_retry = cfg.rx_retry;
         w->rx_retry_delay_us = cfg.rx_retry_delay_us;
         w->rx_retry_num = cfg.rx_retry_num;
-        if (dp_uplink_attach(w) < 0)
+        if (dp_uplink_attach(w) < 0 || dp_xw_attach(w) < 0)
                 return -1;
-        return dp_xw_attach(w);
+        dp_sleep_attach(w);
+        return 0;
 }
 
 int main(int argc, char **argv)

@@ -185,6 +185,7 @@ static void load(struct dp_worker *w, struct dp_vq *vq)
                 restart_siblings(w, vq);
         dp_iface_retire(w, vq->iface);
         dp_iface_fetch_call(w, vq);
+        dp_iface_fetch_kick(w, vq);
         if ((vr->state & need) != need || vr->num == 0 || ifc->mem.nregions == 0)
                 return;
         if (engine_start(w, vq, err, sizeof(err)) < 0) {
@@ -265,11 +266,13 @@ static void ring_add(struct dp_worker *w, uint16_t iface, uint16_t vring)
         vq->iface = iface;
         vq->vring = vring;
         vq->callfd = -1;
+        vq->kickfd = -1;
         vq->acc = vq->shared->counters; /* a predecessor's counts go on */
         vq->busy_cycles = vq->shared->busy_cycles;
         vq->ifc->nowned++;
         w->slot[iface][vring] = vq;
         w->vqs[w->nvqs++] = vq;
+        w->ring_changes++;
         VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: now owns %s vring %u", w->idx,
                  w->st->ifaces[iface].name, vring);
         command(w, vq, atomic_load_explicit(&vq->shared->cmd_seq, memory_order_acquire));
@@ -285,6 +288,9 @@ static void ring_remove(struct dp_worker *w, unsigned i)
         dp_counters_publish(vq);
         if (vq->callfd >= 0)
                 close(vq->callfd);
+        dp_iface_drop_kick(w, vq);
+        atomic_store_explicit(&vq->shared->rx_state, VSW_RX_STATE_NONE, memory_order_relaxed);
+        w->ring_changes++;
         w->slot[vq->iface][vq->vring] = NULL;
         w->vqs[i] = w->vqs[--w->nvqs];
         if (--vq->ifc->nowned == 0)

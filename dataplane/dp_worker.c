@@ -1,11 +1,13 @@
-/* The busy-poll loop. Per iteration: the first cache line of every owned
+/* The poll loop. Per iteration: the first cache line of every owned
  * ring (a pause or release from vhostd), one burst from the worker's uplink
  * RX queue, one burst from every running guest TX queue, and the rings from
- * the other workers. Every DP_HOUSEKEEPING_US (by the TSC, however long an
- * iteration takes, so that a busy worker beats as often as an idle one):
- * heartbeat, guest memory faults, counters, routes, RARPs owed, and the
- * rings assigned to this worker or taken away. The TSC read that paces
- * housekeeping also closes each poll for `show runtime` (dp_runtime.h). */
+ * the other workers; then, with rx-mode interrupt or adaptive and every
+ * queue quiet, a sleep (dp_sleep.c). Every DP_HOUSEKEEPING_US (by the TSC,
+ * however long an iteration takes, so that a busy worker beats as often as
+ * an idle one): heartbeat, guest memory faults, counters, routes, RARPs
+ * owed, the rings assigned to this worker or taken away, and the rx-mode
+ * plan. The TSC read that paces housekeeping also closes each poll for
+ * `show runtime` (dp_runtime.h). */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -32,6 +34,7 @@ static void housekeeping(struct dp_worker *w)
         dp_routes_refresh(w, now);
         dp_rarp_poll(w);
         dp_counters_publish_all(w);
+        dp_sleep_plan(w, rte_rdtsc());
 }
 
 void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
@@ -57,11 +60,17 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                 }
                 if (unlikely(w->npark))
                         dp_park_retry(w);
-                if (w->uplink.active && dp_uplink_poll(w))
+                if (w->uplink.active && dp_uplink_poll(w)) {
                         dp_runtime_skip(&w->rt);
+                        dp_sleep_busy_uplink(w, tsc);
+                }
                 if (unlikely(w->nvqs == 0)) {
-                        dp_xw_drain(w);
-                        rte_pause(); /* nothing to poll: spare the sibling hyperthread */
+                        if (dp_xw_drain(w))
+                                w->busy_int = tsc;
+                        else
+                                rte_pause(); /* nothing to poll: spare the sibling hyperthread */
+                        if (dp_sleep_due(w, tsc))
+                                dp_sleep(w);
                         continue;
                 }
                 for (unsigned i = 0; i < w->nvqs;) {
@@ -71,11 +80,16 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                                 continue; /* removed: vqs[i] is another ring now */
                         /* Admin down: the guest's frames wait in its ring. */
                         if ((vq->vring & 1) && vq->running && vq->ifc->admin_up &&
-                            dp_guest_tx_poll(w, vq))
+                            dp_guest_tx_poll(w, vq)) {
                                 dp_runtime_ring_busy(&w->rt, &vq->busy_cycles);
+                                dp_sleep_busy(w, vq, tsc);
+                        }
                         i++;
                 }
-                dp_xw_drain(w);
+                if (dp_xw_drain(w))
+                        w->busy_int = tsc;
+                if (dp_sleep_due(w, tsc))
+                        dp_sleep(w);
         }
         if (w->npark) {
                 w->no_rxq_drops += w->npark;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -82,7 +83,16 @@ struct dp_vq {
         uint64_t bad_log_ns;   /* when malformed chains were last logged */
         uint64_t bad_seen[VSW_BAD_DESC_REASONS]; /* engine counts already logged */
         uint32_t call_gen;
-        int callfd;                    /* -1: the guest takes no interrupts */
+        int callfd; /* -1: the guest takes no interrupts */
+        /* rx-mode (dp_sleep.c), guest TX queues only: the kick eventfd in
+         * the worker's epoll set (-1: none, the queue is polled), the mode
+         * as of the last housekeeping (0: not planned yet), whether the
+         * guest's kicks are armed, when the queue last moved a frame. */
+        int kickfd;
+        uint32_t kick_gen;
+        uint8_t rx_mode;
+        uint8_t armed;
+        uint64_t busy_tsc;
         struct vsw_vring_counters acc; /* counted before the engine's last start */
         uint64_t drops_full;           /* since the engine's last start */
         uint64_t drops_other;
@@ -153,6 +163,19 @@ struct dp_worker {
         struct dp_runtime rt; /* `show runtime`'s counts (dp_runtime.h) */
         unsigned npark;
         struct dp_parked park[DP_PARK_MAX];
+        /* rx-mode (dp_sleep.c). The worker sleeps when no queue is in
+         * polling mode (poll_only 0), the interrupt-mode ones moved nothing
+         * since busy_int and the adaptive ones nothing for adaptive_idle_tsc
+         * since busy_adp. */
+        int epfd;   /* kick fds and wakefd; -1: the worker always polls */
+        int wakefd; /* written by whoever gives a sleeping worker work */
+        uint8_t poll_only;
+        uint8_t uplink_mode;   /* enum vsw_rx_mode of the uplink queues */
+        uint32_t ring_changes; /* rings added or removed, to notice one at sleep time */
+        uint64_t busy_int;
+        uint64_t busy_adp;
+        uint64_t adaptive_idle_tsc;
+
         uint64_t xw_drops;     /* another worker's ring was full */
         uint64_t no_rxq_drops; /* destination has no enabled RX queue */
 };
@@ -202,6 +225,11 @@ void dp_iface_fetch_call(struct dp_worker *w, struct dp_vq *vq);
 /* Writes vq's call eventfd (non-blocking), with the worker slot naming the
  * ring meanwhile (vsw_worker.signalling). */
 void dp_notify(struct dp_worker *w, struct dp_vq *vq);
+/* The kick eventfd of a guest TX queue from the vault, into the worker's
+ * epoll set (rx-mode), when kick_gen moved; dropped again when the ring
+ * leaves the worker. */
+void dp_iface_fetch_kick(struct dp_worker *w, struct dp_vq *vq);
+void dp_iface_drop_kick(struct dp_worker *w, struct dp_vq *vq);
 void dp_routes_refresh(struct dp_worker *w, uint64_t now_ns);
 
 /* dp_fault.c: SIGBUS in guest memory costs its interface, not the worker. */
@@ -273,7 +301,44 @@ _Static_assert(sizeof(struct dp_xw_elem) == VSW_XW_ELEM_SIZE, "cross-worker elem
 int dp_xw_attach(struct dp_worker *w);
 void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vring,
                 struct rte_mbuf **pkts, uint16_t n);
-void dp_xw_drain(struct dp_worker *w);
+unsigned dp_xw_drain(struct dp_worker *w);
+
+/* dp_sleep.c: rx-mode polling, interrupt and adaptive. */
+/* The worker's epoll set and wake eventfd; on failure (logged) it polls. */
+void dp_sleep_attach(struct dp_worker *w);
+/* Housekeeping: each ring's mode, its state for show, whether and when the
+ * worker may sleep. */
+void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc);
+/* Arms every owned queue, looks for work once more, and sleeps in
+ * epoll_wait (at most VSW_SLEEP_MAX_MS) unless there is some. */
+void dp_sleep(struct dp_worker *w);
+
+/* tsc: the iteration's start. The queue's own stamp (its adaptive state)
+ * is taken after the burst went out: forwarding it may have waited long
+ * (rx-retry). */
+static inline void dp_sleep_busy(struct dp_worker *w, struct dp_vq *vq, uint64_t tsc)
+{
+        vq->busy_tsc = rte_rdtsc();
+        if (vq->rx_mode == VSW_RX_MODE_ADAPTIVE)
+                w->busy_adp = tsc;
+        else
+                w->busy_int = tsc;
+}
+
+static inline void dp_sleep_busy_uplink(struct dp_worker *w, uint64_t tsc)
+{
+        if (w->uplink_mode == VSW_RX_MODE_ADAPTIVE)
+                w->busy_adp = tsc;
+        else
+                w->busy_int = tsc;
+}
+
+static inline bool dp_sleep_due(const struct dp_worker *w, uint64_t tsc)
+{
+        /* Parked frames wait for their ring's new owner: keep looking. */
+        return !w->poll_only && w->npark == 0 && tsc > w->busy_int &&
+               tsc - w->busy_adp > w->adaptive_idle_tsc;
+}
 
 /* dp_counters.c: engine statistics into the memzone. */
 void dp_counters_fold(struct dp_vq *vq);

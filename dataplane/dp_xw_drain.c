@@ -4,7 +4,7 @@
 #include "dp_vq.h"
 
 /* Consecutive elements for one vring go in one burst. */
-static void drain_one(struct dp_worker *w, struct rte_ring *r)
+static unsigned drain_one(struct dp_worker *w, struct rte_ring *r)
 {
         struct dp_xw_elem e[DP_BURST];
         struct rte_mbuf *pkts[DP_BURST];
@@ -26,11 +26,15 @@ static void drain_one(struct dp_worker *w, struct rte_ring *r)
                         rte_pktmbuf_free_bulk(pkts, k);
                 }
         }
+        return n;
 }
 
-void dp_xw_drain(struct dp_worker *w)
+unsigned dp_xw_drain(struct dp_worker *w)
 {
+        unsigned n = 0;
+
         for (uint32_t o = 0; o < w->st->nworkers; o++)
                 if (w->xw_in[o] && !rte_ring_empty(w->xw_in[o]))
-                        drain_one(w, w->xw_in[o]);
+                        n += drain_one(w, w->xw_in[o]);
+        return n;
 }

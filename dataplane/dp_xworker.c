@@ -11,6 +11,7 @@
 
 #include "dp_worker.h"
 #include "log.h"
+#include "vsw_wake.h"
 
 static struct rte_ring *lookup(const struct dp_worker *w, uint32_t from, uint32_t to)
 {
@@ -67,6 +68,8 @@ void dp_xw_push(struct dp_worker *w, uint32_t owner, uint16_t iface, uint16_t vr
         for (uint16_t i = 0; i < n; i++)
                 e[i] = (struct dp_xw_elem){.m = pkts[i], .iface = iface, .vring = vring};
         sent = rte_ring_sp_enqueue_burst_elem(w->xw_out[owner], e, sizeof(e[0]), n, NULL);
+        if (sent)
+                vsw_wake(owner); /* it may sleep (rx-mode interrupt) */
         if (unlikely(sent < n))
                 push_retry(w, w->xw_out[owner], e, pkts, sent, n);
 }

@@ -1,6 +1,7 @@
 /* startup.conf: defaults, and reading the file (or the embedded default)
  * for the parser in config_parser.c. */
 #include "config.h"
+#include "vsw_rx_mode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,8 @@ void vsw_config_defaults(struct vsw_config *cfg)
         cfg->reconnect_ms = 1000;
         cfg->max_guest_memory = VSW_DEFAULT_MAX_GUEST_MEMORY;
         cfg->rx_placement = VSW_RX_PLACEMENT_CYCLES;
+        cfg->rx_mode = VSW_RX_MODE_POLLING;
+        cfg->rx_adaptive_idle_us = VSW_DEFAULT_ADAPTIVE_IDLE_US;
         cfg->default_log_level = VSW_LOG_INFO;
         for (int c = 0; c < VSW_LOG_CLASS_MAX; c++)
                 cfg->class_log_level[c] = -1;

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "vault.h"
 #include "vsw_bridge.h"
+#include "vsw_rx_mode.h"
 
 /* ---- unix ---- */
 
@@ -366,6 +367,25 @@ static int key_reconnect_interval(struct parser *ps, const struct vsw_conf_key *
         return vsw_conf_number(ps, k, line, 10, 3600000, &ps->cfg->reconnect_ms);
 }
 
+static int key_rx_mode(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        const char *v = vsw_conf_value(ps, k, line);
+        int m = v ? vsw_rx_mode_parse(v) : -1;
+
+        if (!v)
+                return -1;
+        if (m < 0)
+                return vsw_conf_fail(ps, line, "unknown %s '%s', expected %s", k->name, v,
+                                     k->expect);
+        ps->cfg->rx_mode = (uint32_t)m;
+        return 0;
+}
+
+static int key_rx_adaptive_idle(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        return vsw_conf_number(ps, k, line, 100, 10000000, &ps->cfg->rx_adaptive_idle_us);
+}
+
 /* A size in bytes with an optional K, M, G or T suffix (powers of 1024). */
 static int key_max_guest_memory(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
 {
@@ -529,6 +549,8 @@ static const struct vsw_conf_key vhost_keys[] = {
     {"rx-placement", "cycles or roundrobin", key_rx_placement},
     {"max-guest-memory", "a size 1M-128T like 512G or 1T (K, M, G, T: powers of 1024)",
      key_max_guest_memory},
+    {"rx-mode", "polling, interrupt or adaptive", key_rx_mode},
+    {"rx-mode-adaptive-idle", "microseconds 100-10000000", key_rx_adaptive_idle},
     {"interface", "'{'", key_interface},
     {NULL, NULL, NULL},
 };

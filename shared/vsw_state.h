@@ -111,6 +111,25 @@ enum vsw_bad_desc {
         VSW_BAD_DESC_REASONS
 };
 
+/* How a worker waits for a guest TX queue (and its uplink queues):
+ * POLLING busy-polls; INTERRUPT arms the guest's notifications and sleeps
+ * once the queue is drained; ADAPTIVE polls and switches to interrupt after
+ * the queue has been idle for rx_adaptive_idle_us. A worker sleeps only
+ * when every queue it owns is in interrupt state (dataplane/dp_sleep.c). */
+enum vsw_rx_mode {
+        VSW_RX_MODE_DEFAULT, /* per ring only: the switch's default */
+        VSW_RX_MODE_POLLING,
+        VSW_RX_MODE_INTERRUPT,
+        VSW_RX_MODE_ADAPTIVE,
+        VSW_RX_MODES
+};
+
+enum vsw_rx_state {
+        VSW_RX_STATE_NONE,      /* no worker runs the ring */
+        VSW_RX_STATE_POLLING,   /* polled; the guest's kicks suppressed */
+        VSW_RX_STATE_INTERRUPT, /* idle: the owner may sleep on its kick fd */
+};
+
 struct vsw_vring_counters {
         uint64_t packets;
         uint64_t bytes;
@@ -131,6 +150,10 @@ struct vsw_vring {
         _Atomic uint32_t ack_seq;
         _Atomic uint32_t owner; /* worker index or VSW_NO_WORKER; changed only while paused */
         uint32_t state;         /* VSW_VRING_* bits, written while paused */
+        /* enum vsw_rx_mode the user chose for the ring (`set interface
+         * rx-mode`); DEFAULT: the switch's (vsw_state.rx_mode_default). The
+         * owner reads it at housekeeping, so no pause is needed. */
+        _Atomic uint32_t rx_mode;
 
         alignas(VSW_CACHE_LINE) uint32_t num;
         uint32_t flags; /* SET_VRING_ADDR flags */
@@ -169,6 +192,8 @@ struct vsw_vring {
         uint64_t busy_cycles;
         /* busy_cycles at the last `clear runtime`; written by vhostd only. */
         uint64_t busy_cycles_clear;
+        /* enum vsw_rx_state, written by the owner on each change (show). */
+        _Atomic uint32_t rx_state;
 };
 
 enum vsw_conn_state {
@@ -328,7 +353,19 @@ struct vsw_worker {
          * a clear. */
         struct vsw_worker_runtime runtime_clear;
         uint64_t runtime_clear_ns; /* CLOCK_MONOTONIC; 0: never cleared */
+        /* 1 while the worker is (about to be) asleep in epoll_wait: whoever
+         * gives it work (a ring command, a cross-worker ring) then writes
+         * its wake eventfd (shared/vsw_wake.h). Stored and read with
+         * seq_cst on both sides. The heartbeat still beats at every wake
+         * (at least every VSW_SLEEP_MAX_MS). */
+        _Atomic uint32_t sleeping;
+        uint32_t reserved;
+        uint64_t sleeps; /* times it went to sleep */
+        uint64_t wakes;  /* of those, woken by an event rather than the timeout */
 };
+
+/* The longest a worker sleeps: its heartbeat is judged at 500 ms. */
+#define VSW_SLEEP_MAX_MS 100
 
 /* One MAC table entry (layout in vsw_l2fib.h). Learners in several
  * processes write entries with no lock: each word is written whole, and a
@@ -456,6 +493,11 @@ struct vsw_state {
         /* `vhost { rx-placement }`: how `set rx-placement rebalance` spreads
          * the queue pairs nobody pinned (enum vsw_rx_placement). */
         uint32_t rx_placement;
+        /* `vhost { rx-mode, rx-mode-adaptive-idle }` (enum vsw_rx_mode, never
+         * DEFAULT; microseconds): what rings with no mode of their own use,
+         * and the uplink queues always. */
+        uint32_t rx_mode_default;
+        uint32_t rx_adaptive_idle_us;
         uint32_t nworkers;
         uint32_t next_sw_if_index;
         _Atomic uint8_t log_level[VSW_LOG_CLASS_MAX];

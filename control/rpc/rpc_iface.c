@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "vsw_rx_mode.h"
+#include "vsw_wake.h"
 #include "rpc_call.h"
 #include "virtio_spec.h"
 
@@ -176,6 +178,41 @@ int rpc_set_interface_rx_placement(struct vhostd *d, const Vsw__Request *req, st
         }
         if (vhostd_iface_place(d, ifc->sw_if_index, q->queue, q->worker, err, sizeof(err)))
                 return rpc_fail(c, EINVAL, "%s: %s", ifc->name, err);
+        return 0;
+}
+
+int rpc_set_interface_rx_mode(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
+{
+        const Vsw__SetInterfaceRxModeRequest *q = req->set_interface_rx_mode;
+        struct vsw_iface *ifc = rpc_iface_named(d, c, q->name);
+        int mode = vsw_rx_mode_parse(q->mode);
+        unsigned first = 0, last = VSW_MAX_QUEUE_PAIRS - 1;
+
+        if (!ifc)
+                return -1;
+        if (mode < 0)
+                return rpc_fail(c, EINVAL,
+                                "bad rx-mode '%s', expected polling, interrupt or adaptive",
+                                q->mode);
+        if (q->has_queue) {
+                if (q->queue >= VSW_MAX_QUEUE_PAIRS)
+                        return rpc_fail(c, EINVAL, "%s: queue %u is out of range, expected 0-%u",
+                                        ifc->name, q->queue, VSW_MAX_QUEUE_PAIRS - 1);
+                first = last = q->queue;
+        }
+        /* The owner reads it at housekeeping: no pause needed, only a wake
+         * for one that sleeps. */
+        for (unsigned qp = first; qp <= last; qp++)
+                for (unsigned v = 2 * qp; v < 2 * qp + 2; v++) {
+                        atomic_store_explicit(&ifc->vrings[v].rx_mode, (uint32_t)mode,
+                                              memory_order_relaxed);
+                        vsw_wake(atomic_load_explicit(&ifc->vrings[v].owner, memory_order_acquire));
+                }
+        if (q->has_queue)
+                VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: queue %u rx-mode %s", ifc->name, q->queue,
+                           q->mode);
+        else
+                VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: rx-mode %s", ifc->name, q->mode);
         return 0;
 }
 

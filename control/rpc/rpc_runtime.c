@@ -1,5 +1,5 @@
-/* RPC handlers of `show runtime`, `clear runtime`, `show interface
- * rx-placement` and `set rx-placement rebalance`. The workers count (their
+/* RPC handlers of `show runtime`, `clear runtime` and `set rx-placement
+ * rebalance` (`show interface rx-placement` is rpc_rx_placement.c's). The workers count (their
  * memzone slots, shared/vsw_state.h struct vsw_worker_runtime, and each
  * vring's busy_cycles); a clear only records a baseline beside those
  * counts, so the workers never learn of it. */
@@ -168,12 +168,6 @@ static int show(struct vhostd *d, struct rpc_call *c)
 }
 
 int rpc_show_runtime(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
-{
-        (void)req;
-        return show(d, c);
-}
-
-int rpc_show_interface_rx_placement(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
         (void)req;
         return show(d, c);

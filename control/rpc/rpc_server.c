@@ -19,6 +19,7 @@
 #include "rpc_decode.h"
 #include "vhostd.h"
 #include "vsw_commands.h"
+#include "vsw_wake.h"
 
 #define RPC_MAX_REQUEST (64 * 1024) /* the largest request is a few paths */
 #define RPC_BURST       16          /* requests per wakeup, then back to the loop */
@@ -76,6 +77,12 @@ static void dispatch(struct vhostd *d, const void *buf, size_t len, struct rpc_c
                 VSW_NOTICE(VSW_LOG_RPC, "%s: %s", cmd->words, c->error);
         } else {
                 VSW_DEBUG(VSW_LOG_RPC, "%s", cmd->words);
+                /* Workers read what it changed (admin state, L2 config) at
+                 * housekeeping: one asleep (rx-mode) must not wait a
+                 * VSW_SLEEP_MAX_MS for it. */
+                if (cmd->access != VSW_CMD_READ_ONLY)
+                        for (uint32_t w = 0; w < d->st->nworkers; w++)
+                                vsw_wake(w);
         }
         vsw__request__free_unpacked(req, NULL);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "iface_diagnose.h"
+#include "vsw_rx_mode.h"
 #include "rpc_call.h"
 #include "vu_features.h"
 
@@ -98,6 +99,17 @@ Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vrin
         return k;
 }
 
+static void rx_mode_fill(const struct vsw_state *st, const struct vsw_vring *vr, Vsw__Vring *o)
+{
+        uint32_t mode = atomic_load_explicit(&vr->rx_mode, memory_order_relaxed);
+        uint32_t state = atomic_load_explicit(&vr->rx_state, memory_order_relaxed);
+
+        o->rx_mode_default = mode == VSW_RX_MODE_DEFAULT || mode >= VSW_RX_MODES;
+        o->rx_mode = (char *)vsw_rx_mode_name(o->rx_mode_default ? st->rx_mode_default : mode);
+        if (state != VSW_RX_STATE_NONE)
+                o->rx_state = (char *)vsw_rx_state_name(state);
+}
+
 static int fill_vring(struct vhostd *d, struct rpc_call *c, struct vsw_iface *ifc, unsigned q,
                       Vsw__Vring *o)
 {
@@ -125,6 +137,7 @@ static int fill_vring(struct vhostd *d, struct rpc_call *c, struct vsw_iface *if
         o->callfd = vr->callfd;
         o->errfd = vr->errfd;
         o->counters = k;
+        rx_mode_fill(d->st, vr, o);
         return 0;
 }
 

@@ -56,6 +56,9 @@ int rpc_show_workers(struct vhostd *d, const Vsw__Request *req, struct rpc_call 
                 w[i]->has_xw_drops = w[i]->has_no_rxq_drops = 1;
                 w[i]->xw_drops = k->xw_drops;
                 w[i]->no_rxq_drops = k->no_rxq_drops;
+                w[i]->has_sleeps = w[i]->has_wakes = 1;
+                w[i]->sleeps = k->sleeps;
+                w[i]->wakes = k->wakes;
         }
         r->n_workers = n;
         r->workers = w;

@@ -3,6 +3,8 @@
 #include <sched.h>
 #include <time.h>
 
+#include "vsw_wake.h"
+
 static int owner_is_running(const struct vsw_state *st, uint32_t owner)
 {
         if (owner == VSW_NO_WORKER || owner >= VSW_MAX_WORKERS)
@@ -26,7 +28,10 @@ int vring_pause(struct vsw_state *st, const struct vsw_iface *ifc, unsigned q)
 
         if (!owner_is_running(st, owner))
                 return 0;
-        return atomic_load_explicit(&vr->ack_seq, memory_order_acquire) == seq ? 0 : -1;
+        if (atomic_load_explicit(&vr->ack_seq, memory_order_acquire) == seq)
+                return 0;
+        vsw_wake(owner); /* it may sleep (rx-mode interrupt) */
+        return -1;
 }
 
 static uint64_t now_us(void)
@@ -55,6 +60,8 @@ void vring_release(struct vsw_iface *ifc, unsigned q)
         struct vsw_vring *vr = &ifc->vrings[q];
         uint32_t seq = atomic_load_explicit(&vr->cmd_seq, memory_order_relaxed);
 
-        if (seq & 1u)
+        if (seq & 1u) {
                 atomic_store_explicit(&vr->cmd_seq, seq + 1, memory_order_release);
+                vsw_wake(atomic_load_explicit(&vr->owner, memory_order_acquire));
+        }
 }

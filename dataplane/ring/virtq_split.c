@@ -13,8 +13,7 @@
 
 #include "virtq_copy.h"
 
-/* Far enough ahead that a busy-polled guest almost never kicks. */
-#define AVAIL_EVENT_DISTANCE 0x8000
+#define AVAIL_EVENT_DISTANCE VIRTQ_SPLIT_AVAIL_EVENT_DISTANCE
 
 static inline uint16_t *used_event_field(const struct virtq_split *vq)
 {
@@ -23,7 +22,7 @@ static inline uint16_t *used_event_field(const struct virtq_split *vq)
 
 static inline uint16_t *avail_event_field(const struct virtq_split *vq)
 {
-        return (uint16_t *)&vq->used->ring[vq->size];
+        return virtq_split_avail_event(vq);
 }
 
 /* Reads a descriptor once: the guest may rewrite it while we look, so only

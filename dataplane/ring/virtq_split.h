@@ -53,9 +53,20 @@ struct virtq_split {
         struct virtq_stats stats;
 };
 
+/* Far enough ahead that a busy-polled guest almost never kicks (EVENT_IDX:
+ * avail_event this far past what was consumed). */
+#define VIRTQ_SPLIT_AVAIL_EVENT_DISTANCE 0x8000
+
+/* The avail_event field after the used ring (EVENT_IDX). */
+static inline uint16_t *virtq_split_avail_event(const struct virtq_split *vq)
+{
+        return (uint16_t *)&vq->used->ring[vq->size];
+}
+
 /* Sets vq up over gm (which must stay mapped while vq is used: a new memory
  * table means a new init) and tells the guest not to kick: the worker
- * busy-polls. Returns 0, or -1 with the reason in err. */
+ * polls (rx-mode asks for kicks around a sleep: virtq_arm.h). Returns 0, or
+ * -1 with the reason in err. */
 int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
                      const struct virtq_split_params *p, char *err, unsigned errlen);
 

@@ -14,6 +14,7 @@
  * area and, for RX, the device-writable buffers may have changed; after
  * the input every mbuf is back in the pool. */
 #include "fuzz_ring_guest.h"
+#include "virtq_arm.h"
 #include "virtq_packed.h"
 
 #define MAX_OPS 64
@@ -206,6 +207,36 @@ static void op_notify(struct fz_in *in)
         check(false, "need_notify");
 }
 
+/* rx-mode: a worker arming the guest's kicks before it sleeps (its answer
+ * must be whether a chain is waiting at the engine's position), or
+ * disarming them on waking. Only our device event area may change. */
+static void op_arm(struct fz_in *in)
+{
+        struct virtq_packed *vq = &drv.vq;
+        const struct vring_packed_desc_event *ev = vq->device_event;
+        uint16_t fl;
+        bool waiting, got;
+
+        fz_snapshot();
+        if (fz_u8(in) & 1) {
+                fl = vq->desc[vq->last_avail_idx].flags;
+                waiting = !!(fl & F_AVAIL) == vq->avail_wrap && !!(fl & F_USED) != vq->avail_wrap;
+                got = virtq_packed_arm(vq);
+                if (got != (waiting && !vq->broken))
+                        abort();
+                if (!vq->broken && (vq->event_idx ? ev->flags != VRING_PACKED_EVENT_FLAG_DESC ||
+                                                        ev->off_wrap != virtq_packed_avail_state(vq)
+                                                  : ev->flags != VRING_PACKED_EVENT_FLAG_ENABLE))
+                        abort(); /* not armed */
+                check(false, "arm");
+        } else {
+                virtq_packed_disarm(vq);
+                if (!vq->broken && ev->flags != VRING_PACKED_EVENT_FLAG_DISABLE)
+                        abort();
+                check(false, "disarm");
+        }
+}
+
 /* A worker restarted over the ring: init again from the positions it
  * saved (or any), then resume from the progress word. */
 static void op_restart(struct fz_in *in)
@@ -234,7 +265,7 @@ static void run_op(struct fz_in *in)
         struct pdrv *d = &drv;
         uint8_t op = fz_u8(in);
 
-        switch (op % 9) {
+        switch (op % 10) {
         case 0: { /* one slot, anything in it */
                 uint16_t slot = fz_u16(in) % d->size, id = fz_u16(in);
                 uint8_t fl = fz_u8(in);
@@ -269,6 +300,9 @@ static void run_op(struct fz_in *in)
                 break;
         case 6:
                 op_restart(in);
+                break;
+        case 8:
+                op_arm(in);
                 break;
         case 7: { /* the driver's position moves: it skips slots */
                 unsigned k = fz_u8(in);

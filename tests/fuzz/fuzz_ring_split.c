@@ -8,11 +8,13 @@
  *       used ring) at the end of region A, bit 5 log_used_gpa from the input
  *   u8  ring size: 1 << (v % 9), 1..256
  *   u16 avail and used index the ring starts at
- *   then commands, each an opcode byte and its operands (see run_op).
+ *   then commands, each an opcode byte and its operands (see run_op), among
+ *   them rx-mode's arming and disarming of the guest's kicks (virtq_arm.h).
  * After every engine call no byte outside the used ring and, for RX, the
  * device-writable buffers may have changed; after the input every mbuf is
  * back in the pool. */
 #include "fuzz_ring_guest.h"
+#include "virtq_arm.h"
 #include "virtq_split.h"
 
 #define MAX_OPS 64
@@ -208,6 +210,33 @@ static void op_notify(struct fz_in *in)
         check(false, "need_notify");
 }
 
+/* rx-mode: a worker arming the guest's kicks before it sleeps (its answer
+ * must be whether a chain is waiting), or disarming them on waking. Only
+ * the used ring (flags, avail_event) may change. */
+static void op_arm(struct fz_in *in)
+{
+        bool waiting, got;
+
+        fz_snapshot();
+        if (fz_u8(in) & 1) {
+                waiting = drv.avail->idx != drv.vq.last_avail_idx;
+                got = virtq_split_arm(&drv.vq);
+                if (got != (waiting && !drv.vq.broken))
+                        abort();
+                if (!drv.vq.broken &&
+                    (drv.vq.event_idx ? *virtq_split_avail_event(&drv.vq) != drv.vq.last_avail_idx
+                                      : drv.used->flags != 0))
+                        abort(); /* not armed */
+                check(false, "arm");
+        } else {
+                virtq_split_disarm(&drv.vq);
+                if (!drv.vq.broken && !drv.vq.event_idx &&
+                    drv.used->flags != VRING_USED_F_NO_NOTIFY)
+                        abort();
+                check(false, "disarm");
+        }
+}
+
 /* A worker restarted over the ring: init again, resume where used is. */
 static void op_restart(struct fz_in *in)
 {
@@ -226,7 +255,7 @@ static void run_op(struct fz_in *in)
         struct sdrv *d = &drv;
         uint8_t op = fz_u8(in);
 
-        switch (op % 10) {
+        switch (op % 11) {
         case 0: { /* one descriptor, anything in it */
                 uint16_t slot = fz_u16(in) & (d->size - 1);
                 uint64_t gpa;
@@ -266,6 +295,9 @@ static void run_op(struct fz_in *in)
                 break;
         case 8:
                 op_restart(in);
+                break;
+        case 9:
+                op_arm(in);
                 break;
         default: { /* an indirect table entry in C, anything in it */
                 uint64_t gpa;

@@ -102,15 +102,23 @@ def check_runtime(sw, sent):
             "clear runtime: nothing moved since, polls go on, since start kept: %s" % c)
 
 
+def placed_queues(sw):
+    """show interface rx-placement -j's queues, each with its worker, in
+    interface and queue order."""
+    workers = sw.ctl("show", "interface", "rx-placement", json=True)["workers"]
+    return sorted((dict(q, worker=w["worker"]) for w in workers for q in w["queues"]),
+                  key=lambda q: (q["interface"], q["queue"]))
+
+
 def rebalance_under_traffic(sw, tx, rx, names):
     for q in (0, 1):
         sw.ctl("set", "interface", "rx-placement", names[0], "queue", str(q), "worker", "1")
         sw.ctl("set", "interface", "rx-placement", names[0], "queue", str(q), "worker", "auto")
     t.check(placement(sw, names[0], 2) == {0: 1, 1: 1, 2: 1, 3: 1},
             "the sender's pairs are on worker 1, unpinned")
-    pl = sw.ctl("show", "interface", "rx-placement", json=True)["queues"]
-    t.check([q["pinned"] for q in pl if q["name"] == names[0]] == [False, False] and
-            [q["pinned"] for q in pl if q["name"] == names[1]] == [True],
+    pl = placed_queues(sw)
+    t.check([q["pinned"] for q in pl if q["interface"] == names[0]] == [False, False] and
+            [q["pinned"] for q in pl if q["interface"] == names[1]] == [True],
             "show interface rx-placement: the receiver pinned, the sender not: %s" % pl)
     for tp in (tx, rx):
         tp.cmd("clear port stats all")
@@ -119,8 +127,8 @@ def rebalance_under_traffic(sw, tx, rx, names):
     time.sleep(0.5)
     sw.ctl("clear", "runtime")
     time.sleep(1)
-    pl = sw.ctl("show", "interface", "rx-placement", json=True)["queues"]
-    busy = [q for q in pl if q["name"] == names[0]]
+    pl = placed_queues(sw)
+    busy = [q for q in pl if q["interface"] == names[0]]
     print("before the rebalance: %s" % pl, flush=True)
     t.check(all(q["worker"] == 1 and q["busy_cycles"] > 0 and 0 < q["share"] <= 1 for q in busy),
             "each sender queue has a share of worker 1's cycles: %s" % busy)

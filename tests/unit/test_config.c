@@ -22,6 +22,7 @@ static void test_defaults(void)
         CHECK(c.vm2vm == 1 && c.reconnect_ms == 1000 && c.nboot_ifaces == 0);
         CHECK(c.max_guest_memory == 1ULL << 40 && c.cli_tcp_read_only == 0);
         CHECK(c.rx_placement == VSW_RX_PLACEMENT_CYCLES);
+        CHECK(c.rx_mode == VSW_RX_MODE_POLLING && c.rx_adaptive_idle_us == 5000);
         CHECK(c.default_log_level == VSW_LOG_INFO && c.metrics_listen[0] == '\0');
         for (int i = 0; i < VSW_LOG_CLASS_MAX; i++)
                 CHECK(c.class_log_level[i] == -1);
@@ -59,6 +60,7 @@ static void test_full_grammar(void)
             "vhost { rx-retry off rx-retry-delay 0 rx-retry-num 9 vm2vm 2\n"
             "  vlan-strip on reconnect-interval 250 max-guest-memory 512g\n"
             "  rx-placement roundrobin\n"
+            "  rx-mode adaptive rx-mode-adaptive-idle 250\n"
             "  interface{socket /tmp/a.sock server feature-mask 0x40000000\n"
             "    hwaddr 02:FE:00:00:00:0a renumber 7 owner libvirt-qemu group kvm mode 660\n"
             "    bridge 16777215 vlan 4094 }\n"
@@ -86,6 +88,7 @@ static void test_full_grammar(void)
         CHECK(c.vm2vm == 2 && c.vlan_strip == 1 && c.reconnect_ms == 250);
         CHECK(c.max_guest_memory == 512ULL << 30);
         CHECK(c.rx_placement == VSW_RX_PLACEMENT_ROUNDROBIN);
+        CHECK(c.rx_mode == VSW_RX_MODE_ADAPTIVE && c.rx_adaptive_idle_us == 250);
         CHECK(c.nboot_ifaces == 2);
         const struct vsw_boot_iface *a = &c.boot_ifaces[0], *b = &c.boot_ifaces[1];
         static const uint8_t mac[6] = {0x02, 0xfe, 0, 0, 0, 0x0a};
@@ -226,6 +229,12 @@ static void test_errors(void)
                      "serve only commands that change nothing");
         EXPECT_ERROR("unix { cli-tcp on }",
                      "t.conf:1: unknown cli-tcp policy 'on', expected read-only or off");
+        EXPECT_ERROR("vhost { rx-mode sometimes }",
+                     "t.conf:1: unknown rx-mode 'sometimes', expected polling, interrupt or "
+                     "adaptive");
+        EXPECT_ERROR("vhost { rx-mode-adaptive-idle 99 }",
+                     "t.conf:1: rx-mode-adaptive-idle 99 is out of range, expected microseconds "
+                     "100-10000000");
         EXPECT_ERROR("vhost { max-guest-memory 1X }",
                      "t.conf:1: bad size '1X' for max-guest-memory, expected a size 1M-128T like "
                      "512G or 1T (K, M, G, T: powers of 1024)");

@@ -15,8 +15,10 @@ static const char *const samples[] = {
     "delete vhost-user vhost-user-0",
     "set interface state vhost-user-0 up",
     "set interface rx-placement vhost-user-0 queue 0 worker 0",
+    "set interface rx-mode vhost-user-0 queue 0 interrupt",
     "show vhost-user",
     "show interface",
+    "show interface rx-placement",
     "debug vhost-user on",
     "set logging class rpc level debug",
     "show log",
@@ -34,7 +36,6 @@ static const char *const samples[] = {
     "show uplink",
     "show runtime",
     "clear runtime",
-    "show interface rx-placement",
     "set rx-placement rebalance",
     "show errors",
 };

@@ -129,6 +129,16 @@ static void test_others(void)
         CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_INTERFACE_RX_PLACEMENT);
         CHECK(r.req.set_interface_rx_placement->queue == 1 &&
               r.req.set_interface_rx_placement->worker == 0);
+        good("set interface rx-mode VirtualEthernet0/0/1 adaptive", &r);
+        CHECK(!r.req.set_interface_rx_mode->has_queue &&
+              !strcmp(r.req.set_interface_rx_mode->mode, "adaptive"));
+        good("set interface rx-mode VirtualEthernet0/0/1 queue 2 interrupt", &r);
+        CHECK(r.req.set_interface_rx_mode->has_queue && r.req.set_interface_rx_mode->queue == 2 &&
+              !strcmp(r.req.set_interface_rx_mode->mode, "interrupt"));
+        bad("set interface rx-mode VirtualEthernet0/0/1 sometimes",
+            "bad rx-mode 'sometimes', expected polling, interrupt or adaptive");
+        bad("set interface rx-mode VirtualEthernet0/0/1 queue 1",
+            "'set interface rx-mode <name> queue <n>' needs a mode after the queue");
         bad("set interface rx-placement VirtualEthernet0/0/1 queue 1",
             "'set interface rx-placement' needs <name> queue <n> worker {<n> | auto}");
         bad("set interface rx-placement VirtualEthernet0/0/1 queue x worker 0",

@@ -3,6 +3,7 @@
  * 1.1 driver does, then checks the bytes, the used descriptors and the
  * counters. With --bench: Mpps of dequeue+enqueue between two fake guests. */
 #include "test_ring_common.h"
+#include "virtq_arm.h"
 #include "virtq_packed.h"
 
 #define F_AVAIL (1u << VRING_PACKED_DESC_F_AVAIL)
@@ -463,6 +464,45 @@ static void test_notify(void)
 
 /* A malformed TX chain, then a good frame: the bad one comes back as used
  * with len 0 and is counted, the good one passes, positions agree. */
+/* rx-mode: arming our device event area (ENABLE, or with EVENT_IDX the
+ * next slot and wrap counter) answers whether a chain already waits;
+ * disarming writes DISABLE again. */
+static void test_arm(void)
+{
+        struct fake_guest g;
+        struct pdrv *d = calloc(1, sizeof(*d));
+        uint16_t id;
+
+        fg_init(&g);
+        if (!d || pdrv_init(d, &g, 0x1000, 16, 12, true, false) != 0)
+                return;
+        CHECK(d->dev_ev->flags == VRING_PACKED_EVENT_FLAG_DISABLE, "kicks suppressed at init");
+        CHECK(!virtq_packed_arm(&d->vq), "empty ring: nothing waiting");
+        CHECK(d->dev_ev->flags == VRING_PACKED_EVENT_FLAG_ENABLE, "armed: ENABLE");
+        id = tx_post(d, 60, 1, NULL, 0, false);
+        CHECK(virtq_packed_arm(&d->vq), "a chain made available: work waiting");
+        virtq_packed_disarm(&d->vq);
+        CHECK(d->dev_ev->flags == VRING_PACKED_EVENT_FLAG_DISABLE, "disarmed: DISABLE");
+        tx_expect(d, id, 60, 1, "after arming");
+        CHECK(!virtq_packed_arm(&d->vq), "drained: nothing waiting");
+
+        if (pdrv_init(d, &g, 0x1000, 16, 12, true, true) != 0)
+                return;
+        /* Round the ring once so that the wrap counter matters. */
+        for (unsigned i = 0; i < 17; i++)
+                tx_expect(d, tx_post(d, 60, i, NULL, 0, false), 60, i, "lap");
+        CHECK(!virtq_packed_arm(&d->vq), "EVENT_IDX: nothing waiting");
+        CHECK(d->dev_ev->flags == VRING_PACKED_EVENT_FLAG_DESC &&
+                  d->dev_ev->off_wrap == (uint16_t)(d->avail_idx | (d->avail_wrap ? 1u << 15 : 0)),
+              "EVENT_IDX: descriptor event at the next slot, 0x%x", d->dev_ev->off_wrap);
+        id = tx_post(d, 60, 99, NULL, 0, false);
+        CHECK(virtq_packed_arm(&d->vq), "EVENT_IDX: a chain waiting");
+        virtq_packed_disarm(&d->vq);
+        tx_expect(d, id, 60, 99, "EVENT_IDX after arming");
+        free(d);
+        fg_fini(&g);
+}
+
 static void tx_bad(struct pdrv *d, uint16_t bad_id, enum virtq_drop reason, const char *what)
 {
         struct rte_mbuf *pkts[VIRTQ_BURST];
@@ -843,6 +883,7 @@ int main(int argc, char **argv)
         test_tiny_ring();
         test_rx();
         test_notify();
+        test_arm();
         test_tx_malformed();
         test_tx_endless_chain();
         test_tx_in_order_overlap();

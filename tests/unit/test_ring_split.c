@@ -3,6 +3,7 @@
  * does, then checks the bytes, the used ring and the counters. With --bench:
  * Mpps of dequeue+enqueue between two fake guests. */
 #include "test_ring_common.h"
+#include "virtq_arm.h"
 #include "virtq_split.h"
 
 #define QSIZE 256
@@ -460,6 +461,49 @@ static void test_notify(void)
         fg_fini(&g);
 }
 
+/* rx-mode: arming asks the guest to kick for the next chain and answers
+ * whether one is already waiting (the race the virtio spec closes by
+ * looking again); disarming suppresses kicks again. */
+static void test_arm(void)
+{
+        struct rte_mbuf *pkts[VIRTQ_BURST];
+        struct fake_guest g;
+        struct drv d;
+        uint16_t *avail_event;
+        uint16_t n;
+
+        fg_init(&g);
+        if (drv_init(&d, &g, 0x1000, QSIZE, 12, true, false) != 0)
+                return;
+        CHECK(!virtq_split_arm(&d.vq), "empty ring: nothing waiting");
+        CHECK(d.used->flags == 0, "NO_NOTIFY cleared: the guest kicks");
+        tx_post(&d, 60, 1, NULL, 0, false);
+        CHECK(virtq_split_arm(&d.vq), "a chain made available: work waiting");
+        virtq_split_disarm(&d.vq);
+        CHECK(d.used->flags == VRING_USED_F_NO_NOTIFY, "disarmed: kicks suppressed");
+        n = virtq_split_dequeue(&d.vq, pool, pkts, VIRTQ_BURST);
+        rte_pktmbuf_free_bulk(pkts, n);
+        CHECK(n == 1 && !virtq_split_arm(&d.vq), "drained: nothing waiting");
+
+        if (drv_init(&d, &g, 0x1000, QSIZE, 12, true, true) != 0)
+                return;
+        avail_event = (uint16_t *)&d.used->ring[QSIZE];
+        CHECK(!virtq_split_arm(&d.vq) && *avail_event == d.vq.last_avail_idx,
+              "EVENT_IDX: avail_event at the next chain (%u)", *avail_event);
+        CHECK(!(d.used->flags & VRING_USED_F_NO_NOTIFY), "EVENT_IDX: flags untouched");
+        tx_post(&d, 60, 2, NULL, 0, false);
+        CHECK(virtq_split_arm(&d.vq), "EVENT_IDX: a chain waiting");
+        virtq_split_disarm(&d.vq);
+        CHECK(*avail_event == (uint16_t)(d.vq.last_avail_idx + 0x8000),
+              "EVENT_IDX: disarmed, avail_event far ahead (%u)", *avail_event);
+        n = virtq_split_dequeue(&d.vq, pool, pkts, VIRTQ_BURST);
+        rte_pktmbuf_free_bulk(pkts, n);
+        d.vq.broken = "test";
+        CHECK(!virtq_split_arm(&d.vq), "a stopped ring is never armed");
+        d.vq.broken = NULL;
+        fg_fini(&g);
+}
+
 /* Each malformed TX chain: posted, then a good frame; the bad one is
  * consumed with used len 0 and counted, the good one passes. */
 static void tx_bad(struct drv *d, uint16_t bad_head, enum virtq_drop reason, const char *what)
@@ -862,6 +906,7 @@ int main(int argc, char **argv)
         test_tx_bursts();
         test_rx();
         test_notify();
+        test_arm();
         test_tx_malformed();
         test_rx_malformed();
         test_rx_many_chains();

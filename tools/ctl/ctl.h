@@ -26,8 +26,10 @@ struct ctl_req {
                 Vsw__DeleteVhostUserRequest del;
                 Vsw__SetInterfaceStateRequest state;
                 Vsw__SetInterfaceRxPlacementRequest placement;
+                Vsw__SetInterfaceRxModeRequest rx_mode;
                 Vsw__ShowVhostUserRequest show_vhost;
                 Vsw__ShowInterfaceRequest show_iface;
+                Vsw__ShowInterfaceRxPlacementRequest show_rxp;
                 Vsw__DebugVhostUserRequest debug;
                 Vsw__SetLoggingRequest logging;
                 Vsw__ShowLogRequest show_log;
@@ -45,7 +47,6 @@ struct ctl_req {
                 Vsw__ShowUplinkRequest show_uplink;
                 Vsw__ShowRuntimeRequest show_runtime;
                 Vsw__ClearRuntimeRequest clear_runtime;
-                Vsw__ShowInterfaceRxPlacementRequest show_placement;
                 Vsw__SetRxPlacementRebalanceRequest rebalance;
                 Vsw__ShowErrorsRequest show_errors;
         } u;
@@ -93,12 +94,12 @@ int ctl_print_log(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_version(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_restarting(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_rx_placement(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_bridge_domains(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_l2fib(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_uplink(const Vsw__Reply *rep, FILE *out, int json);
 /* ctl_print_runtime.c */
 int ctl_print_runtime(const Vsw__Reply *rep, FILE *out, int json);
-int ctl_print_rx_placement(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_rebalance(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_errors(const Vsw__Reply *rep, FILE *out, int json);
 /* "aa:bb:cc:dd:ee:ff", or "?" when m is not 6 bytes. */

@@ -4,6 +4,7 @@
  * help next to the handler the same way). Every bad word is caught here,
  * before anything is sent. */
 #include "ctl.h"
+#include "vsw_rx_mode.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -250,6 +251,43 @@ static int parse_placement(struct ctl_req *r, int argc, char **argv, char *err, 
             "pinned: 'set rx-placement rebalance' leaves it there; auto: unpinned again",          \
             parse_placement, ctl_print_ok)
 
+static int parse_rx_mode(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceRxModeRequest *m = &r->u.rx_mode;
+        int i = 1;
+
+        vsw__set_interface_rx_mode_request__init(m);
+        r->req.set_interface_rx_mode = m;
+        if (argc < 2)
+                return fail(err, errlen,
+                            "'set interface rx-mode' needs <name> [queue <n>] "
+                            "{polling | interrupt | adaptive}");
+        if (check_name(argv[0], err, errlen))
+                return -1;
+        m->name = argv[0];
+        if (!strcmp(argv[1], "queue")) {
+                if (argc < 4)
+                        return fail(err, errlen,
+                                    "'set interface rx-mode <name> queue <n>' needs a mode after "
+                                    "the queue");
+                if (ctl_arg_u32(argv[2], UINT32_MAX, &m->queue))
+                        return fail(err, errlen, "bad queue '%s', expected a number", argv[2]);
+                m->has_queue = 1;
+                i = 3;
+        }
+        if (vsw_rx_mode_parse(argv[i]) < 0)
+                return fail(err, errlen,
+                            "bad rx-mode '%s', expected polling, interrupt or adaptive", argv[i]);
+        m->mode = argv[i];
+        return no_more(argc, argv, i + 1, "set interface rx-mode", err, errlen);
+}
+#define CTL_set_interface_rx_mode                                                                  \
+        CTL_GRAMMAR("<name> [queue <n>] {polling | interrupt | adaptive}",                         \
+                    "how workers wait for frames from an interface's queue pair <n> (all without " \
+                    "queue): busy-poll, sleep until the guest kicks, or poll while busy and "      \
+                    "sleep when idle",                                                             \
+                    parse_rx_mode, ctl_print_ok)
+
 static int parse_show_vhost(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         Vsw__ShowVhostUserRequest *s = &r->u.show_vhost;
@@ -397,6 +435,17 @@ static int parse_restart(struct ctl_req *r, int argc, char **argv, char *err, si
             "VMs stay connected",                                                                  \
             parse_restart, ctl_print_restarting)
 
+static int parse_show_rx_placement(struct ctl_req *r, int argc, char **argv, char *err,
+                                   size_t errlen)
+{
+        vsw__show_interface_rx_placement_request__init(&r->u.show_rxp);
+        r->req.show_interface_rx_placement = &r->u.show_rxp;
+        return no_more(argc, argv, 0, "show interface rx-placement", err, errlen);
+}
+#define CTL_show_interface_rx_placement                                                            \
+        CTL_GRAMMAR("", "per worker, the guest TX queues it runs, with their rx-mode and state",   \
+                    parse_show_rx_placement, ctl_print_rx_placement)
+
 static int parse_show_workers(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         vsw__show_workers_request__init(&r->u.show_workers);
@@ -445,18 +494,6 @@ static int parse_clear_runtime(struct ctl_req *r, int argc, char **argv, char *e
                     "start 'show runtime''s since-clear figures (and the cycles a rebalance "      \
                     "weighs) from now",                                                            \
                     parse_clear_runtime, ctl_print_ok)
-
-static int parse_show_placement(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
-{
-        vsw__show_interface_rx_placement_request__init(&r->u.show_placement);
-        r->req.show_interface_rx_placement = &r->u.show_placement;
-        return no_more(argc, argv, 0, "show interface rx-placement", err, errlen);
-}
-#define CTL_show_interface_rx_placement                                                            \
-        CTL_GRAMMAR("",                                                                            \
-                    "which worker polls each queue pair, whether it is pinned, and its share of "  \
-                    "that worker's cycles since 'clear runtime'",                                  \
-                    parse_show_placement, ctl_print_rx_placement)
 
 static int parse_rebalance(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {

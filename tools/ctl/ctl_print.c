@@ -236,8 +236,9 @@ int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json)
         if (rep->body_case != VSW__REPLY__BODY_WORKERS)
                 return -1;
         if (!json) {
-                fprintf(out, "%-6s %-8s %-5s %-8s %-8s %-14s %-12s %s\n", "worker", "pid", "lcore",
-                        "state", "restarts", "heartbeat", "xw-drops", "no-rxq-drops");
+                fprintf(out, "%-6s %-8s %-5s %-8s %-8s %-14s %-12s %-12s %-10s %s\n", "worker",
+                        "pid", "lcore", "state", "restarts", "heartbeat", "xw-drops",
+                        "no-rxq-drops", "sleeps", "wakes");
                 for (size_t i = 0; i < r->n_workers; i++) {
                         const Vsw__Worker *w = r->workers[i];
                         char age[32];
@@ -247,9 +248,11 @@ int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json)
                         else
                                 snprintf(age, sizeof(age), "%lld ms ago",
                                          (long long)w->heartbeat_age_ms);
-                        fprintf(out, "%-6u %-8d %-5u %-8s %-8u %-14s %-12" PRIu64 " %" PRIu64 "\n",
+                        fprintf(out,
+                                "%-6u %-8d %-5u %-8s %-8u %-14s %-12" PRIu64 " %-12" PRIu64
+                                " %-10" PRIu64 " %" PRIu64 "\n",
                                 w->index, w->pid, w->lcore, w->state, w->restarts, age, w->xw_drops,
-                                w->no_rxq_drops);
+                                w->no_rxq_drops, w->sleeps, w->wakes);
                 }
                 return 0;
         }
@@ -268,6 +271,8 @@ int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json)
                 ctl_json_i64(&j, "heartbeat_age_ms", w->heartbeat_age_ms);
                 ctl_json_u64(&j, "xw_drops", w->xw_drops);
                 ctl_json_u64(&j, "no_rxq_drops", w->no_rxq_drops);
+                ctl_json_u64(&j, "sleeps", w->sleeps);
+                ctl_json_u64(&j, "wakes", w->wakes);
                 ctl_json_obj_end(&j);
         }
         ctl_json_arr_end(&j);

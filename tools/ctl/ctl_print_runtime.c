@@ -126,25 +126,6 @@ int ctl_print_runtime(const Vsw__Reply *rep, FILE *out, int json)
         return 0;
 }
 
-int ctl_print_rx_placement(const Vsw__Reply *rep, FILE *out, int json)
-{
-        const Vsw__ShowRuntimeReply *r = rep->runtime;
-        struct ctl_json j;
-
-        if (rep->body_case != VSW__REPLY__BODY_RUNTIME)
-                return -1;
-        if (!json) {
-                text_queues(out, r);
-                return 0;
-        }
-        ctl_json_init(&j, out);
-        ctl_json_obj_begin(&j, NULL);
-        ctl_json_str(&j, "rx_placement", r->rx_placement);
-        json_queues(&j, r);
-        ctl_json_obj_end(&j);
-        return 0;
-}
-
 int ctl_print_rebalance(const Vsw__Reply *rep, FILE *out, int json)
 {
         const Vsw__RebalanceReply *r = rep->rebalance;

@@ -77,6 +77,10 @@ static void vring_text(FILE *out, const Vsw__Vring *r)
         opt_u32_text(out, "used.flags", r->has_used_flags, r->used_flags);
         opt_u32_text(out, "used.idx", r->has_used_idx, r->used_idx);
         fprintf(out, "\n  kickfd %d callfd %d errfd %d\n", r->kickfd, r->callfd, r->errfd);
+        fprintf(out, "  rx-mode %s%s", r->rx_mode, r->rx_mode_default ? " (default)" : "");
+        if (r->rx_state)
+                fprintf(out, ", now %s", r->rx_state);
+        fprintf(out, "\n");
 }
 
 static void mtu_text(FILE *out, const Vsw__VhostUserInterface *v)
@@ -158,6 +162,12 @@ static void vring_json(struct ctl_json *j, const Vsw__Vring *r)
         ctl_json_i64(j, "kickfd", r->kickfd);
         ctl_json_i64(j, "callfd", r->callfd);
         ctl_json_i64(j, "errfd", r->errfd);
+        ctl_json_str(j, "rx_mode", r->rx_mode);
+        ctl_json_bool(j, "rx_mode_default", r->rx_mode_default);
+        if (r->rx_state)
+                ctl_json_str(j, "rx_state", r->rx_state);
+        else
+                ctl_json_null(j, "rx_state");
         ctl_json_counters(j, "counters", r->counters);
         ctl_json_obj_end(j);
 }
@@ -234,5 +244,65 @@ int ctl_print_show_vhost(const Vsw__Reply *rep, FILE *out, int json)
         fprintf(out, "Virtio vhost-user interfaces\n");
         for (size_t i = 0; i < s->n_interfaces; i++)
                 iface_text(out, s->interfaces[i]);
+        return 0;
+}
+
+int ctl_print_rx_placement(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__ShowInterfaceRxPlacementReply *r = rep->rx_placement;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_RX_PLACEMENT)
+                return -1;
+        if (!json) {
+                for (size_t i = 0; i < r->n_workers; i++) {
+                        const Vsw__RxPlacementWorker *w = r->workers[i];
+
+                        fprintf(out, "worker %u (lcore %u)\n", w->worker, w->lcore);
+                        for (size_t k = 0; k < w->n_queues; k++) {
+                                const Vsw__RxPlacementQueue *q = w->queues[k];
+
+                                fprintf(out, "  %s queue %u (%s%s, now %s)%s, %.1f%% of cycles\n",
+                                        q->interface, q->queue, q->mode,
+                                        q->mode_default ? ", default" : "",
+                                        q->state ? q->state : "stopped", q->pinned ? " pinned" : "",
+                                        q->share * 100.0);
+                        }
+                }
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_arr_begin(&j, "workers");
+        for (size_t i = 0; i < r->n_workers; i++) {
+                const Vsw__RxPlacementWorker *w = r->workers[i];
+
+                ctl_json_obj_begin(&j, NULL);
+                ctl_json_u64(&j, "worker", w->worker);
+                ctl_json_u64(&j, "lcore", w->lcore);
+                ctl_json_arr_begin(&j, "queues");
+                for (size_t k = 0; k < w->n_queues; k++) {
+                        const Vsw__RxPlacementQueue *q = w->queues[k];
+
+                        ctl_json_obj_begin(&j, NULL);
+                        ctl_json_str(&j, "interface", q->interface);
+                        ctl_json_u64(&j, "queue", q->queue);
+                        ctl_json_u64(&j, "vring", q->vring);
+                        ctl_json_str(&j, "mode", q->mode);
+                        ctl_json_bool(&j, "mode_default", q->mode_default);
+                        if (q->state)
+                                ctl_json_str(&j, "state", q->state);
+                        else
+                                ctl_json_null(&j, "state");
+                        ctl_json_bool(&j, "pinned", q->pinned);
+                        ctl_json_u64(&j, "busy_cycles", q->busy_cycles);
+                        ctl_json_f64(&j, "share", q->share);
+                        ctl_json_obj_end(&j);
+                }
+                ctl_json_arr_end(&j);
+                ctl_json_obj_end(&j);
+        }
+        ctl_json_arr_end(&j);
+        ctl_json_obj_end(&j);
         return 0;
 }

@@ -109,6 +109,8 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
         st->nworkers = cfg->nworkers;
         st->max_guest_memory = cfg->max_guest_memory;
         st->rx_placement = cfg->rx_placement;
+        st->rx_mode_default = cfg->rx_mode;
+        st->rx_adaptive_idle_us = cfg->rx_adaptive_idle_us;
         for (unsigned i = 0; i < cfg->nworkers; i++) {
                 st->workers[i].lcore = cfg->worker_cores[i];
                 atomic_store(&st->workers[i].state, VSW_WORKER_ABSENT);

@@ -10,11 +10,13 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "supervisor.h"
+#include "vsw_wake.h"
 
 #define LOG_FILE_NAME "vhostsw.log"
 #define PID_FILE_NAME "supervisor.pid"
@@ -253,6 +255,30 @@ static int earliest(int a, int b)
 }
 
 /* Runs until stopping and every child is reaped. */
+/* One wake eventfd per worker (shared/vsw_wake.h), in the vault before
+ * any child starts: it outlives every worker and vhostd. */
+static int make_wake_fds(struct supervisor *s)
+{
+        char key[VSW_VAULT_KEY_LEN];
+
+        for (uint32_t i = 0; i < s->st->nworkers; i++) {
+                int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), rc;
+
+                if (fd < 0) {
+                        VSW_ERR(VSW_LOG_SUPERVISOR, "eventfd for worker %u: %s", i,
+                                strerror(errno));
+                        return -1;
+                }
+                vsw_wake_key(key, i);
+                rc = vault_server_put(&s->vault, key, fd);
+                if (rc < 0) {
+                        VSW_ERR(VSW_LOG_SUPERVISOR, "vault: %s: %s", key, strerror(-rc));
+                        return -1;
+                }
+        }
+        return 0;
+}
+
 static int main_loop(int sfd)
 {
         int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -342,6 +368,10 @@ int main(int argc, char **argv)
         }
 
         notify_init(&sv);
+        if (make_wake_fds(&sv) < 0) {
+                shutdown_all();
+                return 1;
+        }
         children_init(&sv);
         rc = main_loop(sfd);
         if (rc < 0) {

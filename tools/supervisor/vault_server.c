@@ -115,6 +115,11 @@ static int op_deposit(struct vault_server *v, const char *key, int fd)
         return 0;
 }
 
+int vault_server_put(struct vault_server *v, const char *key, int fd)
+{
+        return op_deposit(v, key, fd);
+}
+
 static int op_withdraw(struct vault_server *v, const char *key)
 {
         struct vault_entry *e = find(v, key);

@@ -27,6 +27,9 @@ struct vault_server {
  * negative errno. */
 int vault_server_open(struct vault_server *v, const char *path);
 /* Accepts one client; returns its slot in clients[], or -1. */
+/* The supervisor's own deposit (the workers' wake eventfds); the vault
+ * owns fd from here on, even on failure. Returns 0 or a negative errno. */
+int vault_server_put(struct vault_server *v, const char *key, int fd);
 int vault_server_accept(struct vault_server *v);
 /* Serves one request from client slot; closes the client on hang-up or a
  * transport error. Returns 0 while the client stays, -1 once it is closed. */
