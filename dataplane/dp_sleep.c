@@ -80,6 +80,8 @@ void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc)
 
         w->uplink_mode = dflt;
         w->adaptive_idle_tsc = idle;
+        bool any_polled = false;
+
         for (unsigned i = 0; i < w->nvqs; i++) {
                 struct dp_vq *vq = w->vqs[i];
                 uint32_t state = VSW_RX_STATE_NONE;
@@ -87,6 +89,7 @@ void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc)
                 vq->rx_mode = sane_mode(
                     atomic_load_explicit(&vq->shared->rx_mode, memory_order_relaxed), dflt);
                 if (polled(vq)) {
+                        any_polled = true;
                         bool idle_now =
                             vq->rx_mode == VSW_RX_MODE_INTERRUPT ||
                             (vq->rx_mode == VSW_RX_MODE_ADAPTIVE && now_tsc - vq->busy_tsc > idle);
@@ -100,6 +103,10 @@ void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc)
                 if (atomic_load_explicit(&vq->shared->rx_state, memory_order_relaxed) != state)
                         atomic_store_explicit(&vq->shared->rx_state, state, memory_order_relaxed);
         }
+        /* A worker with no queue to run (none yet, or all changing hands)
+         * follows the default: polling means it never sleeps. */
+        if (!any_polled && dflt == VSW_RX_MODE_POLLING)
+                poll = true;
         w->poll_only = poll;
 }
 
