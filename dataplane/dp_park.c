@@ -12,8 +12,10 @@
 
 #include "dp_vq.h"
 
-/* A move takes microseconds, unless vhostd waits long for a CPU. */
-#define DP_PARK_NS 200000000ull
+/* A move takes microseconds, unless vhostd waits long for a CPU (on a
+ * loaded host, hundreds of milliseconds); beyond a second the ring is
+ * stuck, not moving. */
+#define DP_PARK_NS 1000000000ull
 
 static __rte_noinline void drop(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {

@@ -65,7 +65,7 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                         dp_sleep_busy_uplink(w, tsc);
                 }
                 if (unlikely(w->nvqs == 0)) {
-                        if (dp_xw_drain(w))
+                        if (dp_park_room(w) && dp_xw_drain(w))
                                 w->busy_int = tsc;
                         else
                                 rte_pause(); /* nothing to poll: spare the sibling hyperthread */
@@ -80,13 +80,13 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                                 continue; /* removed: vqs[i] is another ring now */
                         /* Admin down: the guest's frames wait in its ring. */
                         if ((vq->vring & 1) && vq->running && vq->ifc->admin_up &&
-                            dp_guest_tx_poll(w, vq)) {
+                            dp_park_room(w) && dp_guest_tx_poll(w, vq)) {
                                 dp_runtime_ring_busy(&w->rt, &vq->busy_cycles);
                                 dp_sleep_busy(w, vq, tsc);
                         }
                         i++;
                 }
-                if (dp_xw_drain(w))
+                if (dp_park_room(w) && dp_xw_drain(w))
                         w->busy_int = tsc;
                 if (dp_sleep_due(w, tsc))
                         dp_sleep(w);

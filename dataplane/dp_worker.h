@@ -124,6 +124,10 @@ struct dp_parked {
 };
 
 #define DP_PARK_MAX 4096
+/* Past this many parked frames the worker takes no more from guest TX
+ * queues and other workers' rings: the frames wait where they are (a
+ * guest's ring, the sender's rx-retry) instead of overflowing the lot. */
+#define DP_PARK_HIGH (DP_PARK_MAX / 2)
 
 /* The worker's own queues on the uplink port: one RX queue (software
  * steering) or its VMs' pool queues (VMDQ), and one TX queue. */
@@ -179,6 +183,12 @@ struct dp_worker {
         uint64_t xw_drops;     /* another worker's ring was full */
         uint64_t no_rxq_drops; /* destination has no enabled RX queue */
 };
+
+/* Whether the parked frames leave room for another burst's worth. */
+static inline bool dp_park_room(const struct dp_worker *w)
+{
+        return likely(w->npark < DP_PARK_HIGH);
+}
 
 /* dp_worker.c: polls until *stop becomes non-zero. */
 void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop);
