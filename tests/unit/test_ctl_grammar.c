@@ -250,6 +250,31 @@ static void test_uplink(void)
         bad("show uplink now", "unexpected word 'now' after 'show uplink'");
 }
 
+static void test_pcap(void)
+{
+        struct ctl_req r;
+
+        good("pcap trace rx tx max 7 intfc vhost-user-1 file /tmp/a.pcapng", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_PCAP_TRACE);
+        CHECK(r.u.pcap_trace.rx && r.u.pcap_trace.tx && !r.u.pcap_trace.has_off);
+        CHECK(r.u.pcap_trace.max == 7 && !strcmp(r.u.pcap_trace.intfc, "vhost-user-1"));
+        CHECK(!strcmp(r.u.pcap_trace.file, "/tmp/a.pcapng"));
+        good("pcap trace tx intfc any", &r);
+        CHECK(!r.u.pcap_trace.has_rx && r.u.pcap_trace.tx && !r.u.pcap_trace.intfc);
+        CHECK(r.u.pcap_trace.max == 100 && !strcmp(r.u.pcap_trace.file, "/tmp/vhostsw.pcapng"));
+        good("pcap trace off", &r);
+        CHECK(r.u.pcap_trace.has_off && r.u.pcap_trace.off);
+        good("show pcap trace", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_PCAP_TRACE);
+        bad("pcap trace max 5", "'pcap trace' needs rx, tx or both");
+        bad("pcap trace rx max 0", "bad max '0', expected packets, 1 or more");
+        bad("pcap trace rx file x.pcap", "bad file 'x.pcap', expected an absolute path");
+        bad("pcap trace rx intfc", "'intfc' needs a value <name> | any");
+        bad("pcap trace rx drop", "unexpected word 'drop' in 'pcap trace', expected rx, tx, max, "
+                                  "intfc, file or off");
+        bad("pcap trace off now", "unexpected word 'now' after 'pcap trace off'");
+}
+
 static void test_help(void)
 {
         char *text = NULL;
@@ -402,6 +427,7 @@ int main(void)
         test_others();
         test_l2();
         test_uplink();
+        test_pcap();
         test_help();
         test_print();
         test_print_l2();

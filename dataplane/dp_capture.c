@@ -1,0 +1,49 @@
+/* `pcap trace`'s copies. DPDK's rte_pcapng_copy builds each packet block
+ * (timestamp, direction flag, queue); its port argument carries the
+ * interface slot to vhostd, which names the block's interface in the file
+ * (control/pcap/pcap_file.c says why vhostd, not DPDK, does that). */
+#define ALLOW_EXPERIMENTAL_API /* rte_pcapng (DPDK 22.11) */
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_pcapng.h>
+
+#include "dp_capture.h"
+#include "log.h"
+
+static struct rte_ring *ring;
+static struct rte_mempool *pool;
+
+int dp_capture_attach(uint32_t worker)
+{
+        ring = rte_ring_lookup(VSW_PCAP_RING);
+        pool = rte_mempool_lookup(VSW_PCAP_POOL);
+        if (!ring || !pool) {
+                VSW_ERR(VSW_LOG_DATAPLANE, "worker %u: capture %s %s not found", worker,
+                        ring ? "pool" : "ring", ring ? VSW_PCAP_POOL : VSW_PCAP_RING);
+                return -1;
+        }
+        return 0;
+}
+
+void dp_capture_burst(struct dp_worker *w, const struct dp_vq *vq, struct rte_mbuf *const *pkts,
+                      uint16_t n, unsigned dir)
+{
+        struct rte_mbuf *copies[DP_BURST];
+        enum rte_pcapng_direction d =
+            dir == VSW_PCAP_RX ? RTE_PCAPNG_DIRECTION_IN : RTE_PCAPNG_DIRECTION_OUT;
+        uint64_t tsc = rte_get_tsc_cycles();
+        unsigned k = 0, queued;
+
+        for (uint16_t i = 0; i < n && k < DP_BURST; i++) {
+                struct rte_mbuf *c = rte_pcapng_copy(vq->iface, vq->vring / 2u, pkts[i], pool,
+                                                     VSW_PCAP_SNAPLEN, tsc, d);
+                if (c)
+                        copies[k++] = c;
+        }
+        queued = k ? rte_ring_enqueue_burst(ring, (void **)copies, k, NULL) : 0;
+        if (queued < k)
+                rte_pktmbuf_free_bulk(copies + queued, k - queued);
+        if (queued < n)
+                atomic_fetch_add_explicit(&w->st->pcap.lost[w->idx], n - queued,
+                                          memory_order_relaxed);
+}
