@@ -5,6 +5,7 @@
 #define ALLOW_EXPERIMENTAL_API /* rte_pcapng (DPDK 22.11) */
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ether.h>
 #include <rte_pcapng.h>
 
 #include "dp_capture.h"
@@ -12,6 +13,26 @@
 
 static struct rte_ring *ring;
 static struct rte_mempool *pool;
+
+/* DPDK 22.11's rte_pcapng sets its clock (wall time and TSC) at the first
+ * rte_pcapng_copy; a timestamp read before that instant, as a burst's is,
+ * wraps to ~2^64 / TSC Hz seconds and drags every later one with it. One
+ * throwaway copy, stamped a little after the clock is set, sets it now. */
+static int start_pcapng_clock(void)
+{
+        struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *c;
+
+        if (!m || !rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN)) {
+                rte_pktmbuf_free(m);
+                return -1;
+        }
+        c = rte_pcapng_copy(0, 0, m, pool, RTE_ETHER_MIN_LEN,
+                            rte_get_tsc_cycles() + rte_get_tsc_hz() / 1000,
+                            RTE_PCAPNG_DIRECTION_UNKNOWN);
+        rte_pktmbuf_free(m);
+        rte_pktmbuf_free(c);
+        return c ? 0 : -1;
+}
 
 int dp_capture_attach(uint32_t worker)
 {
@@ -22,6 +43,12 @@ int dp_capture_attach(uint32_t worker)
                         ring ? "pool" : "ring", ring ? VSW_PCAP_POOL : VSW_PCAP_RING);
                 return -1;
         }
+        /* Not fatal: a capture running flat out may hold the whole pool. */
+        if (start_pcapng_clock() < 0)
+                VSW_WARN(VSW_LOG_DATAPLANE,
+                         "worker %u: capture pool %s empty: this worker's first capture "
+                         "timestamps may be wrong",
+                         worker, VSW_PCAP_POOL);
         return 0;
 }
 

@@ -18,8 +18,7 @@ void dp_capture_burst(struct dp_worker *w, const struct dp_vq *vq, struct rte_mb
 static inline void dp_capture(struct dp_worker *w, const struct dp_vq *vq,
                               struct rte_mbuf *const *pkts, uint16_t n, unsigned dir)
 {
-        if (unlikely(atomic_load_explicit(&w->st->pcap.on[vq->iface], memory_order_relaxed) &
-                     dir))
+        if (unlikely(atomic_load_explicit(&w->st->pcap.on[vq->iface], memory_order_relaxed) & dir))
                 dp_capture_burst(w, vq, pkts, n, dir);
 }
 

@@ -181,8 +181,9 @@ int pcap_capture_start(struct vhostd *d, const struct pcap_capture_opts *o, char
                 atomic_store(&p->on[slot], (uint8_t)o->dirs);
         else
                 flags_any(d->st);
-        VSW_NOTICE(VSW_LOG_RPC, "pcap trace%s%s max %u intfc %s file %s", o->dirs & VSW_PCAP_RX ? " rx" : "",
-                   o->dirs & VSW_PCAP_TX ? " tx" : "", o->max, p->intfc, p->file);
+        VSW_NOTICE(VSW_LOG_RPC, "pcap trace%s%s max %u intfc %s file %s",
+                   o->dirs & VSW_PCAP_RX ? " rx" : "", o->dirs & VSW_PCAP_TX ? " tx" : "", o->max,
+                   p->intfc, p->file);
         return 0;
 }
 

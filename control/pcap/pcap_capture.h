@@ -13,10 +13,10 @@
 struct vhostd;
 
 struct pcap_capture_opts {
-        unsigned dirs;      /* VSW_PCAP_RX | VSW_PCAP_TX */
-        uint32_t max;       /* packets, at least 1 */
-        const char *intfc;  /* an interface name, or NULL: any */
-        const char *file;   /* absolute path */
+        unsigned dirs;     /* VSW_PCAP_RX | VSW_PCAP_TX */
+        uint32_t max;      /* packets, at least 1 */
+        const char *intfc; /* an interface name, or NULL: any */
+        const char *file;  /* absolute path */
 };
 
 int pcap_capture_start(struct vhostd *d, const struct pcap_capture_opts *o, char *err,

@@ -56,8 +56,9 @@ int rpc_pcap_trace(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c
         if (!t->has_max || t->max == 0)
                 return rpc_fail(c, EINVAL, "pcap trace needs max <packets>, at least 1");
         if (!t->file || t->file[0] != '/' || strlen(t->file) >= sizeof(d->st->pcap.file))
-                return rpc_fail(c, EINVAL, "pcap trace needs file <absolute path>, under %zu "
-                                           "characters",
+                return rpc_fail(c, EINVAL,
+                                "pcap trace needs file <absolute path>, under %zu "
+                                "characters",
                                 sizeof(d->st->pcap.file));
         o.max = t->max;
         o.intfc = t->intfc;

@@ -12,7 +12,9 @@
    and holds replies captured after the kill.
 3. A capture across `restart control` (a vhostd handover): the exiting
    vhostd closes the file and `show pcap trace` says why it stopped; the
-   file is valid and holds what it says.
+   file is valid and holds what it says. Across a SIGKILL of vhostd the
+   successor stops it (the file holds whole blocks: each one is written
+   in one call) and can capture again.
 4. `max` stops a capture by itself."""
 
 import os
@@ -109,12 +111,14 @@ def ping_case(sw, names, g1, g2, path):
 
 
 def worker_kill_case(sw, names, g1, path):
+    started = time.time()
     sw.ctl("pcap", "trace", "tx", "intfc", names[1], "max", "100000", "file", path)
     g1.run_ok("ping -c 40 -i 0.05 10.0.0.2 > /tmp/ping.out 2>&1 &")
     time.sleep(0.7)
-    old = sw.worker_pids()[1]
+    old = sw.worker_pids()["1"]
+    kill_t = time.time()
     os.kill(old, signal.SIGKILL)
-    t.wait_until(lambda: sw.worker_pids().get(1) not in (None, old), 10, 0.05, "a new worker")
+    t.wait_until(lambda: sw.worker_pids().get("1") not in (None, old), 10, 0.05, "a new worker")
     killed_at = time.time()
     t.wait_until(lambda: "packets received" in g1.run("cat /tmp/ping.out")[0], 30, 0.5,
                  "the ping's end")
@@ -124,6 +128,13 @@ def worker_kill_case(sw, names, g1, path):
     rows = tshark(path, "frame.time_epoch", "frame.interface_name",
                   "frame.packet_flags_direction", "icmp.type")
     later = [r for r in rows if float(r[0]) > killed_at + 0.1 and r[3] == "8"]
+    first, last = float(rows[0][0]), float(rows[-1][0])
+    print("capture %.3f..%.3f, kill at %.3f, new worker seen at %.3f" % (
+        first, last, kill_t, killed_at), flush=True)
+    # rte_pcapng's clock as each worker set it: wall time.
+    t.check(started - 1 < first < kill_t < last < time.time(),
+            "timestamps in wall time around the kill (%.3f < %.3f < %.3f < %.3f)"
+            % (started, first, kill_t, last))
     t.check(len(rows) == st["written"], "%d packets in the file, %d written"
             % (len(rows), st["written"]))
     t.check(all(r[1] == names[1] and direction(r[2]) == OUT for r in rows),
@@ -144,6 +155,24 @@ def handover_case(sw, names, g1, path):
     t.check(len(rows) == st["written"] and sum(r[0] == "8" for r in rows) == 5,
             "the file holds the %d packets written, the 5 echo requests among them"
             % st["written"])
+
+
+def vhostd_kill_case(sw, names, g1, path):
+    sw.ctl("pcap", "trace", "rx", "tx", "intfc", names[0], "max", "100000", "file", path)
+    g1.run_ok("ping -c 5 -i 0.05 10.0.0.2")
+    time.sleep(0.3)  # two drain ticks: the echoes are in the file
+    sw.restart_vhostd("kill")
+    st = pcap_state(sw)
+    t.check(not st["active"] and "ended while capturing" in st.get("status", ""),
+            "after a vhostd SIGKILL: stopped by its successor (%s)" % st.get("status"))
+    rows = tshark(path, "icmp.type")
+    t.check(len(rows) == st["written"] and sum(r[0] == "8" for r in rows) == 5,
+            "the file holds the %d packets written, the 5 echo requests among them"
+            % st["written"])
+    sw.ctl("pcap", "trace", "rx", "max", "3", "file", path)
+    g1.run_ok("ping -c 5 -i 0.05 10.0.0.2")
+    t.wait_until(lambda: not pcap_state(sw)["active"], 5, 0.1, "the successor's capture")
+    t.check(len(tshark(path, "frame.number")) == 3, "the successor captures again")
 
 
 def max_case(sw, names, g1, path):
@@ -183,6 +212,7 @@ def main():
     worker_kill_case(sw, names, g1, os.path.join(d, "kill.pcapng"))
     max_case(sw, names, g1, os.path.join(d, "max.pcapng"))
     handover_case(sw, names, g1, os.path.join(d, "handover.pcapng"))
+    vhostd_kill_case(sw, names, g1, os.path.join(d, "vhostd-kill.pcapng"))
 
     g1.stop()
     g2.stop()

@@ -507,8 +507,8 @@ static int parse_pcap_trace(struct ctl_req *r, int argc, char **argv, char *err,
                         if (!(v = value_of(argc, argv, &i, "<packets>", err, errlen)))
                                 return -1;
                         if (ctl_arg_u32(v, UINT32_MAX, &t->max) || t->max == 0)
-                                return fail(err, errlen, "bad max '%s', expected packets, 1 or more",
-                                            v);
+                                return fail(err, errlen,
+                                            "bad max '%s', expected packets, 1 or more", v);
                 } else if (!strcmp(argv[i], "intfc")) {
                         if (!(v = value_of(argc, argv, &i, "<name> | any", err, errlen)))
                                 return -1;

@@ -87,10 +87,9 @@ static int create_worker_rings(const struct vsw_config *cfg)
  * drain). Small and unused until a capture starts. */
 static int create_capture_ring(void)
 {
-        struct rte_mempool *mp =
-            rte_pktmbuf_pool_create(VSW_PCAP_POOL, VSW_PCAP_MBUFS, 0, 0,
-                                    (uint16_t)rte_pcapng_mbuf_size(VSW_PCAP_SNAPLEN),
-                                    rte_socket_id());
+        struct rte_mempool *mp = rte_pktmbuf_pool_create(
+            VSW_PCAP_POOL, VSW_PCAP_MBUFS, 0, 0, (uint16_t)rte_pcapng_mbuf_size(VSW_PCAP_SNAPLEN),
+            rte_socket_id());
 
         if (!mp) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "creating mbuf pool %s failed: %s", VSW_PCAP_POOL,
