@@ -1,3 +1,4 @@
+/* `pcap trace` in vhostd: pcap_capture.h says what it does and why. */
 #define ALLOW_EXPERIMENTAL_API /* rte_pcapng via pcap_file.h */
 #include <errno.h>
 #include <stdio.h>
