@@ -59,17 +59,22 @@ void dp_capture_burst(struct dp_worker *w, const struct dp_vq *vq, struct rte_mb
         enum rte_pcapng_direction d =
             dir == VSW_PCAP_RX ? RTE_PCAPNG_DIRECTION_IN : RTE_PCAPNG_DIRECTION_OUT;
         uint64_t tsc = rte_get_tsc_cycles();
-        unsigned k = 0, queued;
+        unsigned queued = 0;
 
-        for (uint16_t i = 0; i < n && k < DP_BURST; i++) {
-                struct rte_mbuf *c = rte_pcapng_copy(vq->iface, vq->vring / 2u, pkts[i], pool,
-                                                     VSW_PCAP_SNAPLEN, tsc, d);
-                if (c)
-                        copies[k++] = c;
+        for (uint16_t i = 0; i < n;) {
+                unsigned k = 0, q;
+
+                for (; i < n && k < DP_BURST; i++) {
+                        struct rte_mbuf *c = rte_pcapng_copy(vq->iface, vq->vring / 2u, pkts[i],
+                                                             pool, VSW_PCAP_SNAPLEN, tsc, d);
+                        if (c)
+                                copies[k++] = c;
+                }
+                q = k ? rte_ring_enqueue_burst(ring, (void **)copies, k, NULL) : 0;
+                if (q < k)
+                        rte_pktmbuf_free_bulk(copies + q, k - q);
+                queued += q;
         }
-        queued = k ? rte_ring_enqueue_burst(ring, (void **)copies, k, NULL) : 0;
-        if (queued < k)
-                rte_pktmbuf_free_bulk(copies + queued, k - queued);
         if (queued < n)
                 atomic_fetch_add_explicit(&w->st->pcap.lost[w->idx], n - queued,
                                           memory_order_relaxed);

@@ -93,6 +93,19 @@ static int drain(struct vhostd *d)
         return p->written >= p->max_packets;
 }
 
+/* `intfc <name>`: the flag goes with the interface when it is deleted (its
+ * slot may serve another one). */
+static void flags_named(struct vsw_state *st)
+{
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++) {
+                const struct vsw_iface *ifc = &st->ifaces[i];
+
+                if (atomic_load_explicit(&st->pcap.on[i], memory_order_relaxed) &&
+                    (!ifc->in_use || strncmp(ifc->name, st->pcap.intfc, sizeof(ifc->name))))
+                        atomic_store_explicit(&st->pcap.on[i], 0, memory_order_relaxed);
+        }
+}
+
 /* `intfc any` covers interfaces created after the start too. */
 static void flags_any(struct vsw_state *st)
 {
@@ -112,6 +125,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         (void)what;
         if (d->st->pcap.any)
                 flags_any(d->st);
+        else
+                flags_named(d->st);
         rc = drain(d);
         if (rc < 0) {
                 char why[128];

@@ -46,6 +46,7 @@ struct pcap_file {
         int fd;
         uint32_t next_id; /* the id the next interface block gets */
         uint32_t id_of[VSW_MAX_IFACES];
+        uint32_t sw_if_index_of[VSW_MAX_IFACES]; /* the interface id_of[] describes */
 };
 
 struct pcap_file *pcap_file_open(const char *path)
@@ -145,14 +146,18 @@ static int write_idb(struct pcap_file *f, const char *name)
 static int interface_id(struct pcap_file *f, unsigned slot, const struct vsw_state *st,
                         uint32_t *id)
 {
-        if (f->id_of[slot] == NO_ID) {
-                const struct vsw_iface *ifc = &st->ifaces[slot];
+        const struct vsw_iface *ifc = &st->ifaces[slot];
+
+        /* A slot deleted and reused meanwhile is another interface. */
+        if (f->id_of[slot] == NO_ID ||
+            (ifc->in_use && ifc->sw_if_index != f->sw_if_index_of[slot])) {
                 char name[VSW_NAME_LEN];
 
                 snprintf(name, sizeof(name), "%s", ifc->in_use ? ifc->name : "(deleted)");
                 if (write_idb(f, name) < 0)
                         return -1;
                 f->id_of[slot] = f->next_id++;
+                f->sw_if_index_of[slot] = ifc->sw_if_index;
         }
         *id = f->id_of[slot];
         return 0;
