@@ -335,6 +335,43 @@ static void test_print(void)
         CHECK(ctl_print_version(&rep, stderr, 0) == -1);
 }
 
+static void test_print_pcap(void)
+{
+        Vsw__Reply rep = VSW__REPLY__INIT;
+        Vsw__PcapTraceReply p = VSW__PCAP_TRACE_REPLY__INIT;
+        char *s;
+
+        rep.body_case = VSW__REPLY__BODY_PCAP;
+        rep.pcap = &p;
+        s = print_to_string(ctl_print_pcap, &rep, 0);
+        CHECK(!strcmp(s, "pcap trace: off, none ran\n"), "%s", s);
+        free(s);
+        p.active = 1;
+        p.rx = p.tx = 1;
+        p.max = 10;
+        p.intfc = "any";
+        p.file = "/tmp/a.pcapng";
+        p.written = 4;
+        p.has_lost = 1;
+        p.lost = 2;
+        s = print_to_string(ctl_print_pcap, &rep, 0);
+        CHECK(!strcmp(s, "pcap trace: on rx tx, max 10, intfc any, file /tmp/a.pcapng\n"
+                         "  4 packets written, 2 frames not copied\n"),
+              "%s", s);
+        free(s);
+        p.active = 0;
+        p.has_lost = 0;
+        p.tx = 0;
+        p.status = "max packets reached: 10 packets written";
+        s = print_to_string(ctl_print_pcap, &rep, 1);
+        CHECK(!strcmp(s, "{\"active\":false,\"rx\":true,\"tx\":false,\"max\":10,\"intfc\":"
+                         "\"any\",\"file\":\"/tmp/a.pcapng\",\"written\":4,\"status\":\"max "
+                         "packets reached: 10 packets written\"}\n"),
+              "%s", s);
+        free(s);
+        CHECK(ctl_print_errors(&rep, stderr, 0) == -1);
+}
+
 static void test_print_l2(void)
 {
         Vsw__Reply rep = VSW__REPLY__INIT;
@@ -428,6 +465,7 @@ int main(void)
         test_l2();
         test_uplink();
         test_pcap();
+        test_print_pcap();
         test_help();
         test_print();
         test_print_l2();
