@@ -113,7 +113,7 @@ def ping_case(sw, names, g1, g2, path):
 def worker_kill_case(sw, names, g1, path):
     started = time.time()
     sw.ctl("pcap", "trace", "tx", "intfc", names[1], "max", "100000", "file", path)
-    g1.run_ok("ping -c 40 -i 0.05 10.0.0.2 > /tmp/ping.out 2>&1 &")
+    g1.spawn("ping -c 40 -i 0.05 10.0.0.2", out="/tmp/ping.out")
     time.sleep(0.7)
     old = sw.worker_pids()["1"]
     kill_t = time.time()
