@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -52,13 +53,24 @@ struct pcap_file {
 struct pcap_file *pcap_file_open(const char *path)
 {
         struct pcap_file *f = calloc(1, sizeof(*f));
+        struct stat sb = {0};
         int fd;
 
         if (!f)
                 return NULL;
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+        /* O_NONBLOCK: a FIFO at path must not hang the event loop; it is
+         * refused below (no effect on a regular file). */
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0640);
         if (fd < 0) {
                 free(f);
+                return NULL;
+        }
+        if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+                int e = S_ISREG(sb.st_mode) ? errno : EINVAL;
+
+                close(fd);
+                free(f);
+                errno = e;
                 return NULL;
         }
         /* The ethdev ports rte_pcapng_fdopen is about to describe. */

@@ -15,7 +15,9 @@
    file is valid and holds what it says. Across a SIGKILL of vhostd the
    successor stops it (the file holds whole blocks: each one is written
    in one call) and can capture again.
-4. `max` stops a capture by itself."""
+4. `max` stops a capture by itself.
+Refused first: an unknown interface, a FIFO as the file (vhostd must not
+block opening it), a missing directory. About 20 s."""
 
 import os
 import re
@@ -207,6 +209,16 @@ def main():
     rc, err = sw.ctl_fail("pcap", "trace", "rx", "intfc", "nosuch", "file", d + "/x.pcapng")
     t.check(rc != 0 and "unknown interface 'nosuch'" in err,
             "unknown interface refused: %s" % err.strip())
+
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    rc, err = sw.ctl_fail("pcap", "trace", "rx", "file", fifo, timeout=5)
+    t.check(rc != 0 and "cannot create %s: " % fifo in err,
+            "a FIFO refused, vhostd not hung: %s" % err.strip())
+    rc, err = sw.ctl_fail("pcap", "trace", "rx", "file", d + "/no/such/dir/x.pcapng")
+    t.check(rc != 0 and "No such file or directory" in err, "a missing directory: %s"
+            % err.strip())
+    t.check(not pcap_state(sw)["active"], "nothing running after the refusals")
 
     ping_case(sw, names, g1, g2, os.path.join(d, "ping.pcapng"))
     worker_kill_case(sw, names, g1, os.path.join(d, "kill.pcapng"))
