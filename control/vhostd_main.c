@@ -25,6 +25,7 @@
 #include "iface_diagnose.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "pcap_capture.h"
 #include "vsw_wake.h"
 #include "rpc.h"
 #include "stop_signals.h"
@@ -131,6 +132,7 @@ static struct vsw_state *attach_memzone(int *refused)
 static int go(struct vhostd *d)
 {
         vhostd_ifaces_go(d);
+        pcap_capture_go(d);
         atomic_store(&d->st->vhostd_generation, d->generation);
         /* The RPC endpoint moves last; vhost-ctl retries meanwhile. */
         if (vhostd_rpc_start(d, d->cfg.cli_listen) < 0)
@@ -170,6 +172,7 @@ static int run(struct vhostd *d, int handover_fd)
                 goto out;
         rc = event_base_dispatch(d->base) < 0 ? -1 : 0;
         vhostd_rpc_stop(d);
+        pcap_capture_exit(d);
 out:
         iface_diagnose_stop();
         vhostd_metrics_stop(d);

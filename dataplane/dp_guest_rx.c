@@ -5,6 +5,7 @@
 
 #include <rte_cycles.h>
 
+#include "dp_capture.h"
 #include "dp_vq.h"
 
 /* Returns the frames enqueued. */
@@ -32,6 +33,7 @@ void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **
                 if (unlikely(done < n))
                         done += retry(w, vq, pkts + done, (uint16_t)(n - done));
                 dp_runtime_out(&w->rt, done);
+                dp_capture(w, vq, pkts, done, VSW_PCAP_TX);
                 if (dp_vq_need_notify(vq))
                         dp_notify(w, vq);
         } else {

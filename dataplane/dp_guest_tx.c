@@ -1,6 +1,7 @@
 /* From a guest: one burst dequeued off its TX queue (odd vring), through
  * the L2 bridge, forwarded to every destination the bridge chose. The guest's TX
  * completions are signalled once per burst when it asked for that. */
+#include "dp_capture.h"
 #include "dp_vq.h"
 
 uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
@@ -21,6 +22,7 @@ uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
                 rte_pktmbuf_free_bulk(pkts, n);
                 return n;
         }
+        dp_capture(w, vq, pkts, n, VSW_PCAP_RX);
         if (unlikely(vq->ifc->max_frame != 0)) {
                 uint16_t kept = dp_mtu_filter(vq, pkts, n);
 

@@ -18,6 +18,7 @@
 #include <rte_memzone.h>
 
 #include "config.h"
+#include "dp_capture.h"
 #include "dp_worker.h"
 #include "log.h"
 #include "stop_signals.h"
@@ -116,8 +117,8 @@ static struct vsw_state *attach_state(uint32_t idx)
 }
 
 /* What the poll loop needs besides the memzone: the mbuf pool, the vault
- * (guest memory and eventfds), the uplink queues, the cross-worker rings,
- * rx-retry. */
+ * (guest memory and eventfds), the uplink queues, `pcap trace`'s ring, the
+ * cross-worker rings, rx-retry. */
 static int attach_resources(struct dp_worker *w)
 {
         char path[PATH_MAX];
@@ -138,7 +139,7 @@ static int attach_resources(struct dp_worker *w)
         w->rx_retry = cfg.rx_retry;
         w->rx_retry_delay_us = cfg.rx_retry_delay_us;
         w->rx_retry_num = cfg.rx_retry_num;
-        if (dp_uplink_attach(w) < 0 || dp_xw_attach(w) < 0)
+        if (dp_uplink_attach(w) < 0 || dp_xw_attach(w) < 0 || dp_capture_attach(w->idx) < 0)
                 return -1;
         dp_sleep_attach(w);
         return 0;

@@ -19,8 +19,16 @@
 #define VSW_XW_RING_SIZE 1024
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
+/* `pcap trace`: workers put pcapng packet blocks (rte_pcapng_copy, into
+ * the VSW_PCAP_POOL mempool) on this multi-producer ring; vhostd drains it
+ * into the file. Both made by the supervisor, so every process finds them. */
+#define VSW_PCAP_RING      "vsw_pcap"
+#define VSW_PCAP_POOL      "vsw_pcap_mbufs"
+#define VSW_PCAP_RING_SIZE 2048
+#define VSW_PCAP_MBUFS     2047
+#define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 11u
+#define VSW_STATE_ABI_VERSION 12u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -472,6 +480,31 @@ struct vsw_uplink {
         struct vsw_uplink_pool_counters pool_counters[VSW_MAX_IFACES]; /* by pools[] slot */
 };
 
+/* `pcap trace` (control/pcap/). VSW_PCAP_RX: frames an interface received
+ * (taken off the guest's TX queue), VSW_PCAP_TX: frames it sent (put in
+ * the guest's RX queue). */
+#define VSW_PCAP_RX 1u
+#define VSW_PCAP_TX 2u
+struct vsw_pcap {
+        /* Per interface slot, VSW_PCAP_* bits: written by vhostd, read by
+         * the workers once per burst. */
+        _Atomic uint8_t on[VSW_MAX_IFACES];
+        /* Copies a worker could not make (pool empty) or enqueue (ring
+         * full): written by that worker only, relaxed. */
+        _Atomic uint64_t lost[VSW_MAX_WORKERS];
+        /* The capture, written by vhostd: the generation writing the file
+         * (0: none), what it asked for, and how far it got. */
+        _Atomic uint32_t writer_generation;
+        uint32_t dirs; /* VSW_PCAP_* */
+        uint32_t any;  /* every interface, including ones created later */
+        uint32_t max_packets;
+        uint64_t written;
+        uint64_t lost_base; /* sum of lost[] when it started */
+        char intfc[VSW_NAME_LEN];
+        char file[256];
+        char status[160]; /* why the last capture ended, "" while none did */
+};
+
 struct vsw_state {
         uint64_t magic;
         uint32_t abi_version;
@@ -510,6 +543,7 @@ struct vsw_state {
         struct vsw_iface ifaces[VSW_MAX_IFACES];
         struct vsw_bridge bridges[VSW_MAX_BRIDGES];
         struct vsw_uplink uplink;
+        struct vsw_pcap pcap;
 };
 
 /* The MTU frames from the guest are held to: the smaller of the front

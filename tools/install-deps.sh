@@ -14,6 +14,7 @@ packages=(
   python3 clang libclang-rt-14-dev
   libvirt-daemon-system libvirt-clients
   prometheus
+  tshark
 )
 
 bench_packages=(openvswitch-switch-dpdk)

@@ -38,6 +38,8 @@ static const char *const samples[] = {
     "clear runtime",
     "set rx-placement rebalance",
     "show errors",
+    "pcap trace rx tx max 10 intfc any file /tmp/x.pcapng",
+    "show pcap trace",
 };
 
 static const ProtobufCFieldDescriptor *proto_field(Vsw__Request__CmdCase cmd)
@@ -88,7 +90,7 @@ static void test_read_only_policy(void)
                       (int)c->access);
                 n_read_only += c->access == VSW_CMD_READ_ONLY;
         }
-        CHECK(n_read_only == 11, "%d read-only commands", n_read_only);
+        CHECK(n_read_only == 12, "%d read-only commands", n_read_only);
 }
 
 /* vhost-ctl has each listed command once (plus its local help), with the

@@ -273,6 +273,31 @@ static void test_uplink(void)
         bad("show uplink now", "unexpected word 'now' after 'show uplink'");
 }
 
+static void test_pcap(void)
+{
+        struct ctl_req r;
+
+        good("pcap trace rx tx max 7 intfc vhost-user-1 file /tmp/a.pcapng", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_PCAP_TRACE);
+        CHECK(r.u.pcap_trace.rx && r.u.pcap_trace.tx && !r.u.pcap_trace.has_off);
+        CHECK(r.u.pcap_trace.max == 7 && !strcmp(r.u.pcap_trace.intfc, "vhost-user-1"));
+        CHECK(!strcmp(r.u.pcap_trace.file, "/tmp/a.pcapng"));
+        good("pcap trace tx intfc any", &r);
+        CHECK(!r.u.pcap_trace.has_rx && r.u.pcap_trace.tx && !r.u.pcap_trace.intfc);
+        CHECK(r.u.pcap_trace.max == 100 && !strcmp(r.u.pcap_trace.file, "/tmp/vhostsw.pcapng"));
+        good("pcap trace off", &r);
+        CHECK(r.u.pcap_trace.has_off && r.u.pcap_trace.off);
+        good("show pcap trace", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_PCAP_TRACE);
+        bad("pcap trace max 5", "'pcap trace' needs rx, tx or both");
+        bad("pcap trace rx max 0", "bad max '0', expected packets, 1 or more");
+        bad("pcap trace rx file x.pcap", "bad file 'x.pcap', expected an absolute path");
+        bad("pcap trace rx intfc", "'intfc' needs a value <name> | any");
+        bad("pcap trace rx drop", "unexpected word 'drop' in 'pcap trace', expected rx, tx, max, "
+                                  "intfc, file or off");
+        bad("pcap trace off now", "unexpected word 'now' after 'pcap trace off'");
+}
+
 static void test_help(void)
 {
         char *text = NULL;
@@ -331,6 +356,43 @@ static void test_print(void)
         CHECK(!strcmp(s, "{\"name\":\"VirtualEthernet0/0/5\",\"sw_if_index\":5}\n"));
         free(s);
         CHECK(ctl_print_version(&rep, stderr, 0) == -1);
+}
+
+static void test_print_pcap(void)
+{
+        Vsw__Reply rep = VSW__REPLY__INIT;
+        Vsw__PcapTraceReply p = VSW__PCAP_TRACE_REPLY__INIT;
+        char *s;
+
+        rep.body_case = VSW__REPLY__BODY_PCAP;
+        rep.pcap = &p;
+        s = print_to_string(ctl_print_pcap, &rep, 0);
+        CHECK(!strcmp(s, "pcap trace: off, none ran\n"), "%s", s);
+        free(s);
+        p.active = 1;
+        p.rx = p.tx = 1;
+        p.max = 10;
+        p.intfc = "any";
+        p.file = "/tmp/a.pcapng";
+        p.written = 4;
+        p.has_lost = 1;
+        p.lost = 2;
+        s = print_to_string(ctl_print_pcap, &rep, 0);
+        CHECK(!strcmp(s, "pcap trace: on rx tx, max 10, intfc any, file /tmp/a.pcapng\n"
+                         "  4 packets written, 2 frames not copied\n"),
+              "%s", s);
+        free(s);
+        p.active = 0;
+        p.has_lost = 0;
+        p.tx = 0;
+        p.status = "max packets reached: 10 packets written";
+        s = print_to_string(ctl_print_pcap, &rep, 1);
+        CHECK(!strcmp(s, "{\"active\":false,\"rx\":true,\"tx\":false,\"max\":10,\"intfc\":"
+                         "\"any\",\"file\":\"/tmp/a.pcapng\",\"written\":4,\"status\":\"max "
+                         "packets reached: 10 packets written\"}\n"),
+              "%s", s);
+        free(s);
+        CHECK(ctl_print_errors(&rep, stderr, 0) == -1);
 }
 
 static void test_print_l2(void)
@@ -425,6 +487,8 @@ int main(void)
         test_others();
         test_l2();
         test_uplink();
+        test_pcap();
+        test_print_pcap();
         test_help();
         test_print();
         test_print_l2();

@@ -519,6 +519,77 @@ static int parse_show_errors(struct ctl_req *r, int argc, char **argv, char *err
                     "and reason, then workers and uplink",                                         \
                     parse_show_errors, ctl_print_errors)
 
+/* VPP's `pcap trace [rx] [tx] [max <n>] [intfc <if>|any] [file <path>]` and
+ * `pcap trace off`; as in VPP max defaults to 100 and intfc to any. */
+static int parse_pcap_trace(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__PcapTraceRequest *t = &r->u.pcap_trace;
+
+        vsw__pcap_trace_request__init(t);
+        r->req.pcap_trace = t;
+        if (argc >= 1 && !strcmp(argv[0], "off")) {
+                t->has_off = t->off = 1;
+                return no_more(argc, argv, 1, "pcap trace off", err, errlen);
+        }
+        t->has_max = 1;
+        t->max = 100;
+        t->file = "/tmp/vhostsw.pcapng";
+        for (int i = 0; i < argc; i++) {
+                const char *v;
+
+                if (!strcmp(argv[i], "rx")) {
+                        t->has_rx = t->rx = 1;
+                } else if (!strcmp(argv[i], "tx")) {
+                        t->has_tx = t->tx = 1;
+                } else if (!strcmp(argv[i], "max")) {
+                        if (!(v = value_of(argc, argv, &i, "<packets>", err, errlen)))
+                                return -1;
+                        if (ctl_arg_u32(v, UINT32_MAX, &t->max) || t->max == 0)
+                                return fail(err, errlen,
+                                            "bad max '%s', expected packets, 1 or more", v);
+                } else if (!strcmp(argv[i], "intfc")) {
+                        if (!(v = value_of(argc, argv, &i, "<name> | any", err, errlen)))
+                                return -1;
+                        if (strcmp(v, "any") && check_name(v, err, errlen))
+                                return -1;
+                        t->intfc = strcmp(v, "any") ? (char *)v : NULL;
+                } else if (!strcmp(argv[i], "file")) {
+                        if (!(v = value_of(argc, argv, &i, "<path>", err, errlen)))
+                                return -1;
+                        if (v[0] != '/')
+                                return fail(err, errlen, "bad file '%s', expected an absolute path",
+                                            v);
+                        t->file = (char *)v;
+                } else {
+                        return fail(err, errlen,
+                                    "unexpected word '%s' in 'pcap trace', expected rx, tx, max, "
+                                    "intfc, file or off",
+                                    argv[i]);
+                }
+        }
+        if (!t->has_rx && !t->has_tx)
+                return fail(err, errlen, "'pcap trace' needs rx, tx or both");
+        return 0;
+}
+#define CTL_pcap_trace                                                                             \
+        CTL_GRAMMAR("{[rx] [tx] [max <n>] [intfc <name> | any] [file <path>] | off}",              \
+                    "capture an interface's frames (rx: received from its guest, tx: sent to "     \
+                    "it) into a pcapng file (default /tmp/vhostsw.pcapng) until max packets "      \
+                    "(default 100) or 'pcap trace off'",                                           \
+                    parse_pcap_trace, ctl_print_pcap)
+
+static int parse_show_pcap(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_pcap_trace_request__init(&r->u.show_pcap);
+        r->req.show_pcap_trace = &r->u.show_pcap;
+        return no_more(argc, argv, 0, "show pcap trace", err, errlen);
+}
+#define CTL_show_pcap_trace                                                                        \
+        CTL_GRAMMAR("",                                                                            \
+                    "the capture running (packets written, frames not copied) or how the last "    \
+                    "one ended",                                                                   \
+                    parse_show_pcap, ctl_print_pcap)
+
 static int bd_id_of(const char *v, uint32_t *id, char *err, size_t errlen)
 {
         if (ctl_arg_u32(v, VSW_BRIDGE_ID_MAX, id) || *id == 0)

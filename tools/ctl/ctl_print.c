@@ -314,3 +314,46 @@ int ctl_print_errors(const Vsw__Reply *rep, FILE *out, int json)
         ctl_json_obj_end(&j);
         return 0;
 }
+
+/* `pcap trace` and `show pcap trace`: the capture's state. */
+int ctl_print_pcap(const Vsw__Reply *rep, FILE *out, int json)
+{
+        const Vsw__PcapTraceReply *r = rep->pcap;
+        struct ctl_json j;
+
+        if (rep->body_case != VSW__REPLY__BODY_PCAP)
+                return -1;
+        if (!json) {
+                if (!r->file) {
+                        fprintf(out, "pcap trace: off, none ran\n");
+                        return 0;
+                }
+                fprintf(out, "pcap trace: %s%s%s, max %u, intfc %s, file %s\n",
+                        r->active ? "on" : "off", r->rx ? " rx" : "", r->tx ? " tx" : "", r->max,
+                        r->intfc, r->file);
+                fprintf(out, "  %" PRIu64 " packets written", r->written);
+                if (r->has_lost)
+                        fprintf(out, ", %" PRIu64 " frames not copied", r->lost);
+                fprintf(out, "\n");
+                if (r->status)
+                        fprintf(out, "  %s\n", r->status);
+                return 0;
+        }
+        ctl_json_init(&j, out);
+        ctl_json_obj_begin(&j, NULL);
+        ctl_json_bool(&j, "active", r->active);
+        if (r->file) {
+                ctl_json_bool(&j, "rx", r->rx);
+                ctl_json_bool(&j, "tx", r->tx);
+                ctl_json_u64(&j, "max", r->max);
+                ctl_json_str(&j, "intfc", r->intfc);
+                ctl_json_str(&j, "file", r->file);
+                ctl_json_u64(&j, "written", r->written);
+        }
+        if (r->has_lost)
+                ctl_json_u64(&j, "lost", r->lost);
+        if (r->status)
+                ctl_json_str(&j, "status", r->status);
+        ctl_json_obj_end(&j);
+        return 0;
+}

@@ -1,6 +1,7 @@
 /* The supervisor as DPDK primary: EAL, the state memzone every other
- * process attaches to, the mbuf pool the workers share and the rings
- * between them. */
+ * process attaches to, the mbuf pool the workers share, the rings
+ * between them and `pcap trace`'s ring and pool. */
+#define ALLOW_EXPERIMENTAL_API /* rte_pcapng_mbuf_size (DPDK 22.11) */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
+#include <rte_pcapng.h>
 #include <rte_ring.h>
 
 #include "log.h"
@@ -79,6 +81,29 @@ static int create_worker_rings(const struct vsw_config *cfg)
         return 0;
 }
 
+/* `pcap trace`'s ring and mempool, made here so that every worker and
+ * every vhostd generation finds the same ones (multi-producer: every worker
+ * enqueues; multi-consumer: an exiting vhostd and its successor may both
+ * drain). Small and unused until a capture starts. */
+static int create_capture_ring(void)
+{
+        struct rte_mempool *mp = rte_pktmbuf_pool_create(
+            VSW_PCAP_POOL, VSW_PCAP_MBUFS, 0, 0, (uint16_t)rte_pcapng_mbuf_size(VSW_PCAP_SNAPLEN),
+            rte_socket_id());
+
+        if (!mp) {
+                VSW_ERR(VSW_LOG_SUPERVISOR, "creating mbuf pool %s failed: %s", VSW_PCAP_POOL,
+                        rte_strerror(rte_errno));
+                return -1;
+        }
+        if (!rte_ring_create(VSW_PCAP_RING, VSW_PCAP_RING_SIZE, rte_socket_id(), 0)) {
+                VSW_ERR(VSW_LOG_SUPERVISOR, "creating ring %s failed: %s", VSW_PCAP_RING,
+                        rte_strerror(rte_errno));
+                return -1;
+        }
+        return 0;
+}
+
 int dpdk_setup(struct supervisor *sv, const char *argv0)
 {
         const struct vsw_config *cfg = &sv->cfg;
@@ -126,7 +151,7 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
                         VSW_MBUF_POOL_NAME, cfg->num_mbufs, rte_strerror(rte_errno));
                 return -1;
         }
-        if (create_worker_rings(cfg) < 0 || uplink_setup(sv, mp) < 0)
+        if (create_worker_rings(cfg) < 0 || create_capture_ring() < 0 || uplink_setup(sv, mp) < 0)
                 return -1;
         VSW_INFO(VSW_LOG_SUPERVISOR,
                  "DPDK primary up: file-prefix %s, memzone %s (%zu bytes), %u mbufs",
