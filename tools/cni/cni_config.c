@@ -21,6 +21,15 @@ static const char *const known_keys[] = {
     "dns",          "prevResult", "runtimeConfig", "capabilities", "endpoint",   "socketDir",
     "bridgeDomain", "vlan",       "socketOwner",   "socketGroup",  "socketMode", NULL};
 
+/* Error lines quote what they were given: keep them one printable line
+ * (and, for the environment, plain ASCII: it need not be UTF-8). */
+static void sanitize(char *err, int ascii)
+{
+        for (unsigned char *p = (unsigned char *)err; *p; p++)
+                if (*p < 0x20 || *p == 0x7f || (ascii && *p >= 0x80))
+                        *p = '?';
+}
+
 static int fail(char *err, size_t errlen, int code, const char *fmt, const char *what)
 {
         snprintf(err, errlen, fmt, what);
@@ -77,6 +86,19 @@ static int account_ok(const char *s)
                 return 1;
         for (; *s; s++)
                 if (!isalnum((unsigned char)*s) && !strchr("_-.", *s))
+                        return 0;
+        return 1;
+}
+
+/* The spec's rule for network names and container ids; it also keeps
+ * them to one path component, which host-local's lease directory and our
+ * per-pod directory rely on. */
+static int name_ok(const char *s)
+{
+        if (!isalnum((unsigned char)s[0]))
+                return 0;
+        for (; *s; s++)
+                if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
                         return 0;
         return 1;
 }
@@ -153,6 +175,7 @@ int cni_config_parse(const char *buf, size_t len, struct cni_config *c, char *er
 {
         json_error_t je;
         json_t *root, *prev;
+        char type[64];
         int rc;
 
         memset(c, 0, sizeof(*c));
@@ -162,6 +185,7 @@ int cni_config_parse(const char *buf, size_t len, struct cni_config *c, char *er
         root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
         if (!root) {
                 snprintf(err, errlen, "network config: not JSON: %s (line %d)", je.text, je.line);
+                sanitize(err, 0);
                 return CNI_ERR_DECODE;
         }
         if (!json_is_object(root)) {
@@ -173,6 +197,7 @@ int cni_config_parse(const char *buf, size_t len, struct cni_config *c, char *er
                              errlen)) ||
             (rc = check_version(c->cni_version, err, errlen)) ||
             (rc = get_string(root, "name", c->name, sizeof(c->name), 1, err, errlen)) ||
+            (rc = get_string(root, "type", type, sizeof(type), 1, err, errlen)) ||
             (rc = get_string(root, "endpoint", c->endpoint, sizeof(c->endpoint), 0, err, errlen)) ||
             (rc = get_string(root, "socketDir", c->socket_dir, sizeof(c->socket_dir), 0, err,
                              errlen)) ||
@@ -182,6 +207,14 @@ int cni_config_parse(const char *buf, size_t len, struct cni_config *c, char *er
             (rc = get_string(root, "socketGroup", c->group, sizeof(c->group), 0, err, errlen)) ||
             (rc = parse_mode(root, c, err, errlen)) || (rc = parse_ipam(root, c, err, errlen)))
                 goto out;
+        /* host-local keeps its leases under a directory of this name. */
+        if (!name_ok(c->name)) {
+                rc = fail(err, errlen, CNI_ERR_CONFIG,
+                          "network config: name '%s': letters, digits, '_', '.', '-' only, "
+                          "starting with a letter or digit",
+                          c->name);
+                goto out;
+        }
         if (!c->bridge) {
                 rc = fail(err, errlen, CNI_ERR_CONFIG, "network config: '%s' is missing",
                           "bridgeDomain");
@@ -208,6 +241,8 @@ int cni_config_parse(const char *buf, size_t len, struct cni_config *c, char *er
         rc = 0;
 out:
         json_decref(root);
+        if (rc)
+                sanitize(err, 0);
         return rc;
 }
 
@@ -215,18 +250,6 @@ void cni_config_free(struct cni_config *c)
 {
         json_decref(c->prev_result);
         c->prev_result = NULL;
-}
-
-/* The spec's rule for container ids: it also keeps them to one path
- * component, which the per-pod directory relies on. */
-static int container_id_ok(const char *s)
-{
-        if (!isalnum((unsigned char)s[0]))
-                return 0;
-        for (; *s; s++)
-                if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
-                        return 0;
-        return 1;
 }
 
 static int ifname_ok(const char *s)
@@ -250,7 +273,7 @@ static int need(const char *name, const char **dst, char *err, size_t errlen)
         return 0;
 }
 
-int cni_env_read(struct cni_env *e, char *err, size_t errlen)
+static int env_read(struct cni_env *e, char *err, size_t errlen)
 {
         int add, del, check;
 
@@ -269,7 +292,7 @@ int cni_env_read(struct cni_env *e, char *err, size_t errlen)
         if (need("CNI_CONTAINERID", &e->container_id, err, errlen) ||
             need("CNI_IFNAME", &e->ifname, err, errlen))
                 return CNI_ERR_ENV;
-        if (!container_id_ok(e->container_id))
+        if (!name_ok(e->container_id))
                 return fail(err, errlen, CNI_ERR_ENV,
                             "CNI_CONTAINERID '%s': letters, digits, '_', '.', '-' only, "
                             "starting with a letter or digit",
@@ -284,6 +307,15 @@ int cni_env_read(struct cni_env *e, char *err, size_t errlen)
         return 0;
 }
 
+int cni_env_read(struct cni_env *e, char *err, size_t errlen)
+{
+        int rc = env_read(e, err, errlen);
+
+        if (rc)
+                sanitize(err, 1);
+        return rc;
+}
+
 int cni_socket_paths(const struct cni_config *c, const struct cni_env *e, char *dir, size_t dirlen,
                      char *sock, size_t socklen, char *err, size_t errlen)
 {
@@ -291,10 +323,13 @@ int cni_socket_paths(const struct cni_config *c, const struct cni_env *e, char *
         int m = snprintf(sock, socklen, "%s/%s.sock", dir, e->ifname);
 
         if (n < 0 || (size_t)n >= dirlen || m < 0 || (size_t)m >= socklen ||
-            (size_t)m >= CNI_SOCK_PATH_MAX)
-                return fail(err, errlen, CNI_ERR_CONFIG,
-                            "socketDir '%s' is too long for a unix socket path with the "
-                            "container id and interface name",
-                            c->socket_dir);
+            (size_t)m >= CNI_SOCK_PATH_MAX) {
+                fail(err, errlen, CNI_ERR_CONFIG,
+                     "socketDir '%s' is too long for a unix socket path with the "
+                     "container id and interface name",
+                     c->socket_dir);
+                sanitize(err, 0);
+                return CNI_ERR_CONFIG;
+        }
         return 0;
 }
