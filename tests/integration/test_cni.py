@@ -5,7 +5,8 @@ a CNI error object on stdout. Two "pods" are ADDed (IPs from the standard
 host-local IPAM plugin, in a data dir of this run's own); a dpdk-testpmd
 virtio-user front end per pod opens the socket the result names and one
 sends to the other through the bridge domain (frames counted on the far
-side); CHECK passes, and fails once the attachment is gone; DEL leaves no
+side); CHECK passes (a pod in a VLAN too), and fails once the attachment
+is gone or differs; DEL leaves no
 socket, no pod directory, no interface in `show vhost-user` and no lease,
 and a second DEL (and a DEL of a pod never added) succeeds. Bad configs
 and environments get the spec's error codes; a failed IPAM leaves nothing
@@ -134,6 +135,23 @@ def check_gone(sw, conf, cid, res, data_dir):
             % (cid, leases(data_dir)))
 
 
+def vlan_pod(sw, conf, data_dir):
+    """A pod in VLAN 100 of the bridge domain: CHECK holds it to that VLAN."""
+    cid, vconf = "pod-v", dict(conf, vlan=100)
+    res = add_pod(sw, vconf, cid, data_dir)
+    name = res["interfaces"][0]["name"]
+    bds = sw.ctl("show", "bridge-domain", json=True)["bridge_domains"]
+    vlans = [m["vlan"] for b in bds if b["bd_id"] == BD for m in b["members"] if m["name"] == name]
+    t.check(vlans == [100], "ADD %s: %s in VLAN 100 (%s)" % (cid, name, vlans))
+    rc, out = cni("CHECK", dict(vconf, prevResult=res), cid)
+    t.check(rc == 0 and out is None, "CHECK %s in VLAN 100 passes (exit %d, %s)" % (cid, rc, out))
+    expect_error("CHECK %s against VLAN 200" % cid, 102, "CHECK",
+                 dict(vconf, vlan=200, prevResult=res), cid=cid)
+    rc, out = cni("DEL", vconf, cid)
+    t.check(rc == 0 and out is None, "DEL %s succeeds (exit %d, %s)" % (cid, rc, out))
+    check_gone(sw, vconf, cid, res, data_dir)
+
+
 def bad_input(sw, conf):
     cid = "bad"
     expect_error("not JSON", 6, "ADD", "{\"cniVersion\": ", cid=cid)
@@ -147,6 +165,10 @@ def bad_input(sw, conf):
     expect_error("socketMode 999", 7, "ADD", dict(conf, socketMode="999"), cid=cid)
     expect_error("relative socketDir", 7, "ADD", dict(conf, socketDir="run/x"), cid=cid)
     expect_error("socketDir too long", 7, "ADD", dict(conf, socketDir="/" + "d" * 110), cid=cid)
+    expect_error("network name with a slash", 7, "ADD", dict(conf, name="../x"), cid=cid)
+    rc, out = cni("ADD", dict(conf, **{"bad\nkey": 1}), cid)
+    t.check(rc != 0 and out["code"] == 2 and "\n" not in out["msg"],
+            "a key with a newline: CNI error 2 in one line (%s)" % out)
     expect_error("container id with a slash", 4, "ADD", conf, cid="../etc")
     expect_error("no container id", 4, "ADD", conf, cid="")
     expect_error("no CNI_IFNAME", 4, "ADD", conf, cid=cid, env={"CNI_IFNAME": None})
@@ -193,6 +215,7 @@ def main():
     rx.quit()
     tx.quit()
 
+    vlan_pod(sw, conf, data_dir)
     bad_input(sw, conf)
 
     for cid, res in pods.items():
