@@ -32,6 +32,8 @@ static void check_accepted(const struct cni_config *c)
         require(!strchr(c->ipam_type, '/') && c->ipam_type[0] != '.');
         require(!strchr(c->owner, '/') && !strchr(c->group, '/'));
         require(!c->prev_result || json_is_object(c->prev_result));
+        require(!c->devinfo_file[0] ||
+                (c->devinfo_file[0] == '/' && !strstr(c->devinfo_file, "..")));
         if (cni_socket_paths(c, &e, dir, sizeof(dir), sock, sizeof(sock), err, sizeof(err)))
                 require(err[0] && !strchr(err, '\n'));
         else

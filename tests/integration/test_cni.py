@@ -10,7 +10,8 @@ is gone or differs; DEL leaves no
 socket, no pod directory, no interface in `show vhost-user` and no lease,
 and a second DEL (and a DEL of a pod never added) succeeds. Bad configs
 and environments get the spec's error codes; a failed IPAM leaves nothing
-behind; with vhostd down ADD and DEL say "try again later" (11)."""
+behind. A device-info file (Multus, NPWG spec) describes the socket; the
+example NetworkAttachmentDefinition's config works. With vhostd down ADD and DEL say "try again later" (11)."""
 
 import json
 import os
@@ -152,6 +153,47 @@ def vlan_pod(sw, conf, data_dir):
     check_gone(sw, vconf, cid, res, data_dir)
 
 
+def devinfo_pod(sw, conf, data_dir):
+    """Multus hands a device-info file path in runtimeConfig: ADD describes
+    the socket there (NPWG device-info spec), DEL removes it. Owner and
+    group by number, as a pod's runAsUser/fsGroup are."""
+    cid = "pod-d"
+    path = os.path.join(t.workdir(), "devinfo", "cni", "vsw-test-%s-eth0-device.json" % cid)
+    dconf = dict(conf, runtimeConfig={"CNIDeviceInfoFile": path}, socketOwner="4242",
+                 socketGroup="4343")
+    res = add_pod(sw, dconf, cid, data_dir)
+    st = os.stat(res["interfaces"][1]["socketPath"])
+    t.check((st.st_uid, st.st_gid) == (4242, 4343),
+            "ADD %s: socket owned by the numeric socketOwner/socketGroup, no passwd entry "
+            "needed (%d:%d)" % (cid, st.st_uid, st.st_gid))
+    with open(path) as f:
+        info = json.load(f)
+    want = {"type": "vhost-user", "version": "1.1.0",
+            "vhost-user": {"mode": "client", "path": res["interfaces"][1]["socketPath"]}}
+    t.check(info == want, "ADD %s: device-info file %s describes the socket: %s"
+            % (cid, path, info))
+    rc, out = cni("DEL", dconf, cid)
+    t.check(rc == 0 and out is None, "DEL %s succeeds (exit %d, %s)" % (cid, rc, out))
+    check_gone(sw, dconf, cid, res, data_dir)
+    t.check(not os.path.exists(path), "DEL %s: device-info file removed" % cid)
+
+
+def nad_config(sw, conf):
+    """deploy/vhostsw-cni-nad.yaml's network config is one the plugin takes:
+    pointed at this switch and this run's dirs, ADD and DEL of it succeed."""
+    with open(os.path.join(t.repo_root(), "deploy", "vhostsw-cni-nad.yaml")) as f:
+        text = f.read()
+    start = text.index("config: |") + len("config: |")
+    nad = json.loads(text[start:text.index("\n---", start)])
+    nad["endpoint"], nad["socketDir"] = conf["endpoint"], conf["socketDir"]
+    nad["ipam"]["dataDir"] = conf["ipam"]["dataDir"]
+    rc, res = cni("ADD", nad, "pod-nad")
+    t.check(rc == 0 and res["ips"][0]["address"].startswith("10.10.0."),
+            "the example NetworkAttachmentDefinition's config: ADD succeeds (%d, %s)" % (rc, res))
+    rc, out = cni("DEL", nad, "pod-nad")
+    t.check(rc == 0 and out is None, "the example's config: DEL succeeds (%d, %s)" % (rc, out))
+
+
 def bad_input(sw, conf):
     cid = "bad"
     expect_error("not JSON", 6, "ADD", "{\"cniVersion\": ", cid=cid)
@@ -163,6 +205,8 @@ def bad_input(sw, conf):
     expect_error("bridgeDomain 0", 7, "ADD", dict(conf, bridgeDomain=0), cid=cid)
     expect_error("vlan 4095", 7, "ADD", dict(conf, vlan=4095), cid=cid)
     expect_error("socketMode 999", 7, "ADD", dict(conf, socketMode="999"), cid=cid)
+    expect_error("relative CNIDeviceInfoFile", 7, "ADD",
+                 dict(conf, runtimeConfig={"CNIDeviceInfoFile": "x/../y"}), cid=cid)
     expect_error("relative socketDir", 7, "ADD", dict(conf, socketDir="run/x"), cid=cid)
     expect_error("socketDir too long", 7, "ADD", dict(conf, socketDir="/" + "d" * 110), cid=cid)
     expect_error("network name with a slash", 7, "ADD", dict(conf, name="../x"), cid=cid)
@@ -216,6 +260,8 @@ def main():
     tx.quit()
 
     vlan_pod(sw, conf, data_dir)
+    devinfo_pod(sw, conf, data_dir)
+    nad_config(sw, conf)
     bad_input(sw, conf)
 
     for cid, res in pods.items():

@@ -151,6 +151,29 @@ static int parse_mode(json_t *root, struct cni_config *c, char *err, size_t errl
         return 0;
 }
 
+/* Only the runtime's key vhostsw-cni uses; the rest is the runtime's. */
+static int parse_runtime_config(json_t *root, struct cni_config *c, char *err, size_t errlen)
+{
+        json_t *rc = json_object_get(root, "runtimeConfig");
+        int r;
+
+        if (!rc)
+                return 0;
+        if (!json_is_object(rc))
+                return fail(err, errlen, CNI_ERR_CONFIG, "network config: '%s' is not an object",
+                            "runtimeConfig");
+        r = get_string(rc, "CNIDeviceInfoFile", c->devinfo_file, sizeof(c->devinfo_file), 0, err,
+                       errlen);
+        if (r)
+                return r;
+        if (c->devinfo_file[0] && (c->devinfo_file[0] != '/' || strstr(c->devinfo_file, "..")))
+                return fail(err, errlen, CNI_ERR_CONFIG,
+                            "network config: CNIDeviceInfoFile '%s' is not an absolute path "
+                            "without '..'",
+                            c->devinfo_file);
+        return 0;
+}
+
 static int parse_ipam(json_t *root, struct cni_config *c, char *err, size_t errlen)
 {
         json_t *ipam = json_object_get(root, "ipam");
@@ -205,7 +228,8 @@ int cni_config_parse(const char *buf, size_t len, struct cni_config *c, char *er
             (rc = get_uint(root, "vlan", 0, VLAN_MAX, &c->vlan, err, errlen)) ||
             (rc = get_string(root, "socketOwner", c->owner, sizeof(c->owner), 0, err, errlen)) ||
             (rc = get_string(root, "socketGroup", c->group, sizeof(c->group), 0, err, errlen)) ||
-            (rc = parse_mode(root, c, err, errlen)) || (rc = parse_ipam(root, c, err, errlen)))
+            (rc = parse_mode(root, c, err, errlen)) || (rc = parse_ipam(root, c, err, errlen)) ||
+            (rc = parse_runtime_config(root, c, err, errlen)))
                 goto out;
         /* host-local keeps its leases under a directory of this name. */
         if (!name_ok(c->name)) {

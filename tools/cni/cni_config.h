@@ -24,6 +24,9 @@ struct cni_config {
         int32_t mode;        /* socket file mode, -1: vhostd's default */
         char ipam_type[64];  /* the IPAM plugin, "": none */
         json_t *prev_result; /* CHECK (and DEL): what ADD returned, or NULL */
+        /* runtimeConfig.CNIDeviceInfoFile (NPWG device-info spec, from
+         * Multus): where ADD describes the socket for the pod; "": none. */
+        char devinfo_file[256];
 };
 
 struct cni_env {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cni_config.h"
+#include "cni_devinfo.h"
 #include "cni_error.h"
 #include "cni_ipam.h"
 #include "cni_result.h"
@@ -125,9 +126,23 @@ static int ipam(struct cni_run *r, const char *command, json_t **out)
         return rc;
 }
 
+/* ADD failed part way: what it did is undone, its error kept in r->err. */
+static void undo_add(struct cni_run *r, int leased)
+{
+        char ignored[ERR_LEN];
+        json_t *none = NULL;
+
+        if (leased)
+                cni_ipam_exec(&r->env, r->cfg.ipam_type, "DEL", r->conf, r->len, &none, ignored,
+                              sizeof(ignored));
+        json_decref(none);
+        cni_vhostd_detach(&r->cfg, r->sock, ignored, sizeof(ignored));
+        remove_files(r);
+}
+
 static int cmd_add(struct cni_run *r)
 {
-        char name[CNI_VHOSTD_NAME_LEN], ignored[ERR_LEN];
+        char name[CNI_VHOSTD_NAME_LEN];
         json_t *ip = NULL, *res;
         int rc;
 
@@ -141,8 +156,13 @@ static int cmd_add(struct cni_run *r)
         }
         rc = ipam(r, "ADD", &ip);
         if (rc) {
-                cni_vhostd_detach(&r->cfg, r->sock, ignored, sizeof(ignored));
-                remove_files(r);
+                undo_add(r, 0);
+                return rc;
+        }
+        if (r->cfg.devinfo_file[0] &&
+            (rc = cni_devinfo_write(r->cfg.devinfo_file, r->sock, r->err, sizeof(r->err)))) {
+                json_decref(ip);
+                undo_add(r, r->cfg.ipam_type[0] != '\0');
                 return rc;
         }
         res = cni_result_add(&r->cfg, &r->env, name, r->sock, r->mac, ip);
@@ -166,6 +186,8 @@ static int cmd_del(struct cni_run *r)
         if (rc)
                 return rc;
         remove_files(r);
+        if (r->cfg.devinfo_file[0])
+                cni_devinfo_remove(r->cfg.devinfo_file);
         return ipam(r, "DEL", NULL);
 }
 
