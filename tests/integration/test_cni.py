@@ -244,6 +244,10 @@ def main():
     for cid, res in pods.items():
         rc, out = cni("CHECK", dict(conf, prevResult=res), cid)
         t.check(rc == 0 and out is None, "CHECK %s passes (exit %d, %s)" % (cid, rc, out))
+    expect_error("ADD pod-a again", 100, "ADD", conf, cid="pod-a")
+    rc, out = cni("CHECK", dict(conf, prevResult=pods["pod-a"]), "pod-a")
+    t.check(rc == 0 and os.path.exists(pods["pod-a"]["interfaces"][1]["socketPath"]),
+            "a repeated ADD refused leaves the first attachment whole (CHECK %d, %s)" % (rc, out))
     wrong = json.loads(json.dumps(pods["pod-a"]))
     wrong["interfaces"][1]["socketPath"] = "/nowhere.sock"
     expect_error("CHECK with another socket in prevResult", 102, "CHECK",

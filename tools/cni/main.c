@@ -151,7 +151,10 @@ static int cmd_add(struct cni_run *r)
         rc =
             cni_vhostd_attach(&r->cfg, r->sock, r->mac, name, sizeof(name), r->err, sizeof(r->err));
         if (rc) {
-                remove_files(r);
+                /* The socket may be a live attachment's (an ADD repeated):
+                 * only the directory goes, and only if this ADD left it empty. */
+                if (rmdir(r->dir) < 0 && errno != ENOTEMPTY && errno != ENOENT)
+                        fprintf(stderr, "vhostsw-cni: %s: %s\n", r->dir, strerror(errno));
                 return rc;
         }
         rc = ipam(r, "ADD", &ip);
