@@ -49,6 +49,8 @@ struct ctl_req {
                 Vsw__ClearRuntimeRequest clear_runtime;
                 Vsw__SetRxPlacementRebalanceRequest rebalance;
                 Vsw__ShowErrorsRequest show_errors;
+                Vsw__SetInterfaceIpAddressRequest ip_address;
+                Vsw__ShowIpNeighborsRequest show_ip_neighbors;
         } u;
         uint8_t hwaddr[6];
         char *names[CTL_MAX_NAMES];
@@ -102,6 +104,7 @@ int ctl_print_uplink(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_runtime(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_rebalance(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_errors(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_ip_neighbors(const Vsw__Reply *rep, FILE *out, int json);
 /* "aa:bb:cc:dd:ee:ff", or "?" when m is not 6 bytes. */
 const char *ctl_mac_text(const ProtobufCBinaryData *m, char *buf, size_t len);
 
