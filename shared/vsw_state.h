@@ -20,7 +20,7 @@
 #define VSW_XW_ELEM_SIZE 16                    /* an mbuf pointer and the vring it goes to */
 #define VSW_STATE_MAGIC  0x7673777374617465ULL /* "vswstate" */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 11u
+#define VSW_STATE_ABI_VERSION 12u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
