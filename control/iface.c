@@ -2,10 +2,13 @@
  * table, each with its process-local endpoint in conns[] at the same index. */
 #include "iface.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,27 +53,48 @@ static int instance_used(const struct vhostd *d, uint32_t n)
         return 0;
 }
 
+/* A name, or a number as it is (a pod's uid need not be in the host's
+ * passwd): the RPC and startup.conf accept both. -1 when unknown. */
+static int64_t account_id(const char *v, int is_group)
+{
+        char *end;
+
+        if (isdigit((unsigned char)v[0])) {
+                unsigned long id = strtoul(v, &end, 10);
+
+                return *end == '\0' && id < UINT32_MAX ? (int64_t)id : -1;
+        }
+        if (is_group) {
+                struct group *gr = getgrnam(v);
+
+                return gr ? (int64_t)gr->gr_gid : -1;
+        }
+        struct passwd *pw = getpwnam(v);
+
+        return pw ? (int64_t)pw->pw_uid : -1;
+}
+
 static int resolve_owner(const vhostd_iface_opts *o, uint32_t *uid, uint32_t *gid, char *err,
                          size_t errlen)
 {
+        int64_t id;
+
         *uid = *gid = (uint32_t)-1;
         if (o->owner[0]) {
-                struct passwd *pw = getpwnam(o->owner);
-
-                if (!pw) {
+                id = account_id(o->owner, 0);
+                if (id < 0) {
                         snprintf(err, errlen, "unknown user %s", o->owner);
                         return -1;
                 }
-                *uid = pw->pw_uid;
+                *uid = (uint32_t)id;
         }
         if (o->group[0]) {
-                struct group *gr = getgrnam(o->group);
-
-                if (!gr) {
+                id = account_id(o->group, 1);
+                if (id < 0) {
                         snprintf(err, errlen, "unknown group %s", o->group);
                         return -1;
                 }
-                *gid = gr->gr_gid;
+                *gid = (uint32_t)id;
         }
         return 0;
 }

@@ -142,14 +142,17 @@ static uint16_t poll_queue(struct dp_worker *w, uint16_t queue)
         struct rte_mbuf *pkts[DP_BURST];
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
         struct l2_out *out = &w->out;
-        uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST);
+        uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST), kept;
 
         if (n == 0)
                 return 0;
         dp_runtime_in(&w->rt, n);
         ctr->rx_packets += n;
         ctr->rx_bytes += dp_bytes_of(pkts, n);
-        l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, n, out);
+        kept = dp_uplink_host(w, pkts, n);
+        if (kept == 0)
+                return n;
+        l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, kept, out);
         ctr->rx_drops += out->ndropped;
         for (unsigned i = 0; i < out->ndests; i++)
                 forward(w, &out->dests[i]);

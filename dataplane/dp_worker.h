@@ -287,6 +287,10 @@ void dp_uplink_register(struct dp_worker *w, struct dp_vq *vq, const struct rte_
  * forwarded to its destinations. Returns the frames received. */
 unsigned dp_uplink_poll(struct dp_worker *w);
 
+/* dp_uplink_host.c: frames for the uplink's own address answered (ARP,
+ * ICMP echo) and taken out of pkts; returns how many are left, in order. */
+uint16_t dp_uplink_host(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
 /* dp_park.c: frames for an RX ring that is changing hands wait for it. */
 /* Whether frames for (iface, vring) this worker cannot deliver now should
  * wait: the ring is paused or moving. */

@@ -28,7 +28,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 12u
+#define VSW_STATE_ABI_VERSION 13u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -432,6 +432,19 @@ struct vsw_uplink_mac {
         _Atomic uint32_t refused; /* registrations refused: the MAC was another's */
 };
 
+/* A neighbor on the uplink's network, learned from the ARP frames sent to
+ * the uplink's own address (`show ip neighbors`). Workers write it under
+ * seq (odd while written, claimed by compare-and-swap, so two workers
+ * never write one entry at once); vhostd reads until seq is even and the
+ * same before and after. */
+#define VSW_NEIGH_MAX 64
+struct vsw_neighbor {
+        _Atomic uint32_t seq;
+        uint32_t ip; /* network byte order, 0: free */
+        uint8_t mac[6];
+        uint64_t heard_ns; /* CLOCK_MONOTONIC */
+};
+
 /* A VMDQ pool planned for a startup interface (by sw_if_index: vhostd
  * numbers them from 1 in startup.conf order on a fresh memzone). */
 struct vsw_uplink_pool {
@@ -478,6 +491,12 @@ struct vsw_uplink {
         struct vsw_uplink_mac macs[VSW_MAX_IFACES];
         struct vsw_uplink_counters counters[VSW_MAX_WORKERS];
         struct vsw_uplink_pool_counters pool_counters[VSW_MAX_IFACES]; /* by pools[] slot */
+        /* Its own IPv4 address (`set interface ip address`), which the
+         * workers answer ARP and ICMP echo for (dataplane/dp_uplink_host.c).
+         * vhostd stores host_plen, then host_ip (0: none). */
+        _Atomic uint32_t host_ip; /* network byte order */
+        _Atomic uint32_t host_plen;
+        struct vsw_neighbor neighbors[VSW_NEIGH_MAX];
 };
 
 /* `pcap trace` (control/pcap/). VSW_PCAP_RX: frames an interface received

@@ -10,6 +10,7 @@ packages=(
   build-essential cmake pkg-config git
   libdpdk-dev dpdk dpdk-dev
   libevent-dev libprotobuf-c-dev protobuf-c-compiler libnanomsg-dev libsystemd-dev systemd
+  libjansson-dev containernetworking-plugins
   qemu-system-x86 busybox-static cpio iproute2 procps kmod
   python3 clang libclang-rt-14-dev
   libvirt-daemon-system libvirt-clients

@@ -6,6 +6,7 @@
 #include "ctl.h"
 #include "vsw_rx_mode.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -804,6 +805,54 @@ static int parse_show_l2fib(struct ctl_req *r, int argc, char **argv, char *err,
             "number of learned MACs; verbose: each MAC with its bridge domain, VLAN, interface, "  \
             "age",                                                                                 \
             parse_show_l2fib, ctl_print_l2fib)
+
+/* VPP's grammar: set interface ip address <interface> <ip>/<len>; here the
+ * uplink only (the switch's one port on the underlay), and one address. */
+static int parse_ip_address(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetInterfaceIpAddressRequest *a = &r->u.ip_address;
+        char addr[INET_ADDRSTRLEN];
+        const char *slash;
+        struct in_addr in;
+
+        vsw__set_interface_ip_address_request__init(a);
+        r->req.set_interface_ip_address = a;
+        if (argc < 2)
+                return fail(err, errlen,
+                            "'set interface ip address' needs <uplink> {<ip>/<len> | none}");
+        if (check_name(argv[0], err, errlen))
+                return -1;
+        a->name = argv[0];
+        if (strcmp(argv[1], "none")) {
+                slash = strchr(argv[1], '/');
+                if (!slash || (size_t)(slash - argv[1]) >= sizeof(addr) ||
+                    ctl_arg_u32(slash + 1, 32, &a->prefix_len) || a->prefix_len == 0)
+                        return fail(err, errlen, "bad address '%s', expected <ip>/<1-32>", argv[1]);
+                memcpy(addr, argv[1], (size_t)(slash - argv[1]));
+                addr[slash - argv[1]] = '\0';
+                if (inet_pton(AF_INET, addr, &in) != 1 || in.s_addr == 0)
+                        return fail(err, errlen, "bad address '%s', expected <ip>/<1-32>", argv[1]);
+                a->address = in.s_addr;
+        }
+        return no_more(argc, argv, 2, "set interface ip address", err, errlen);
+}
+#define CTL_set_interface_ip_address                                                               \
+        CTL_GRAMMAR("<uplink> {<ip>/<len> | none}",                                                \
+                    "the uplink's own IPv4 address (the underlay's): ARP and ICMP echo for it "    \
+                    "answered, ARP senders learned (show ip neighbors)",                           \
+                    parse_ip_address, ctl_print_ok)
+
+static int parse_show_ip_neighbors(struct ctl_req *r, int argc, char **argv, char *err,
+                                   size_t errlen)
+{
+        vsw__show_ip_neighbors_request__init(&r->u.show_ip_neighbors);
+        r->req.show_ip_neighbors = &r->u.show_ip_neighbors;
+        return no_more(argc, argv, 0, "show ip neighbors", err, errlen);
+}
+#define CTL_show_ip_neighbors                                                                      \
+        CTL_GRAMMAR("",                                                                            \
+                    "the uplink's address and the neighbors ARP taught it (address, MAC, age)",    \
+                    parse_show_ip_neighbors, ctl_print_ip_neighbors)
 
 static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {

@@ -2,38 +2,21 @@
  * line against the table in ctl_grammar.c, sends one request to vhostd and
  * prints its reply. Exit 0 on success; 2 for a bad command line (nothing
  * sent); 1 when the switch cannot be reached or refuses. */
-#include <nanomsg/nn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctl.h"
-#include "ctl_transport.h"
+#include "rpc_client.h"
 
 static int run(const struct ctl_req *r, const char *endpoint, int json)
 {
         char err[512];
-        size_t len = vsw__request__get_packed_size(&r->req), replen;
-        uint8_t *req = malloc(len ? len : 1);
-        void *buf;
         Vsw__Reply *rep;
         int rc = 1;
 
-        if (!req) {
-                fprintf(stderr, "vhost-ctl: out of memory\n");
-                return 1;
-        }
-        vsw__request__pack(&r->req, req);
-        if (ctl_exchange(endpoint, req, len, &buf, &replen, err, sizeof(err))) {
+        if (vsw_rpc_call(endpoint, &r->req, &rep, err, sizeof(err))) {
                 fprintf(stderr, "vhost-ctl: %s\n", err);
-                free(req);
-                return 1;
-        }
-        free(req);
-        rep = vsw__reply__unpack(NULL, replen, buf);
-        nn_freemsg(buf);
-        if (!rep) {
-                fprintf(stderr, "vhost-ctl: malformed reply from %s\n", endpoint);
                 return 1;
         }
         if (rep->status)

@@ -1,9 +1,10 @@
-#include "ctl_transport.h"
+#include "rpc_client.h"
 
 #include <errno.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -55,8 +56,8 @@ static int wait_for_ipc(const char *endpoint, char *err, size_t errlen)
         return -1;
 }
 
-int ctl_exchange(const char *endpoint, const void *req, size_t len, void **rep, size_t *replen,
-                 char *err, size_t errlen)
+int vsw_rpc_exchange(const char *endpoint, const void *req, size_t len, void **rep, size_t *replen,
+                     char *err, size_t errlen)
 {
         int timeout = CTL_IO_TIMEOUT_MS, unlimited = -1;
         int s, n;
@@ -96,4 +97,30 @@ int ctl_exchange(const char *endpoint, const void *req, size_t len, void **rep, 
 fail:
         nn_close(s);
         return -1;
+}
+
+int vsw_rpc_call(const char *endpoint, const Vsw__Request *req, Vsw__Reply **rep, char *err,
+                 size_t errlen)
+{
+        size_t len = vsw__request__get_packed_size(req), replen;
+        uint8_t *buf = malloc(len ? len : 1);
+        void *in;
+
+        if (!buf) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+        }
+        vsw__request__pack(req, buf);
+        if (vsw_rpc_exchange(endpoint, buf, len, &in, &replen, err, errlen)) {
+                free(buf);
+                return -1;
+        }
+        free(buf);
+        *rep = vsw__reply__unpack(NULL, replen, in);
+        nn_freemsg(in);
+        if (!*rep) {
+                snprintf(err, errlen, "malformed reply from %s", endpoint);
+                return -1;
+        }
+        return 0;
 }

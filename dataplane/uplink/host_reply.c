@@ -1,0 +1,118 @@
+#include "host_reply.h"
+
+#include <string.h>
+
+#define ETH_HLEN       14
+#define ETH_P_IP       0x0800
+#define ETH_P_ARP      0x0806
+#define ARP_LEN        28
+#define ARP_REQUEST    1
+#define ARP_REPLY      2
+#define IP_MIN_HLEN    20
+#define IP_PROTO_ICMP  1
+#define ICMP_ECHO      8
+#define ICMP_ECHOREPLY 0
+#define ICMP_HLEN      8
+
+static uint16_t be16(const uint8_t *p)
+{
+        return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+        p[0] = (uint8_t)(v >> 8);
+        p[1] = (uint8_t)v;
+}
+
+static int is_broadcast(const uint8_t *m)
+{
+        static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+        return memcmp(m, bc, 6) == 0;
+}
+
+/* Ethernet/IPv4 ARP for ip: learn the sender; answer a request. */
+static enum host_verdict arp(uint8_t *f, size_t len, uint32_t ip, const uint8_t mac[6],
+                             struct host_learned *learned)
+{
+        uint8_t *a = f + ETH_HLEN;
+        uint16_t op;
+
+        if (len < ETH_HLEN + ARP_LEN || be16(a) != 1 || be16(a + 2) != ETH_P_IP || a[4] != 6 ||
+            a[5] != 4 || memcmp(a + 24, &ip, 4) != 0)
+                return HOST_NOT_MINE;
+        op = be16(a + 6);
+        if (op != ARP_REQUEST && op != ARP_REPLY)
+                return HOST_NOT_MINE;
+        /* A sender with no address (an ARP probe) or a group MAC teaches nothing. */
+        if (memcmp(a + 14, "\0\0\0\0", 4) != 0 && !(a[8] & 1)) {
+                memcpy(&learned->ip, a + 14, 4);
+                memcpy(learned->mac, a + 8, 6);
+        }
+        if (op == ARP_REPLY)
+                return HOST_CONSUMED;
+        /* The request becomes the reply: to its sender, from us. */
+        memcpy(f, a + 8, 6);
+        memcpy(f + 6, mac, 6);
+        put_be16(a + 6, ARP_REPLY);
+        memcpy(a + 18, a + 8, 10); /* target := the sender (MAC and IP) */
+        memcpy(a + 8, mac, 6);
+        memcpy(a + 14, &ip, 4);
+        return HOST_REPLY;
+}
+
+/* The one's complement sum's update for a 16-bit word changing from old
+ * to new (RFC 1624, eqn. 3). */
+static uint16_t csum_update(uint16_t csum, uint16_t old, uint16_t new)
+{
+        uint32_t s = (uint16_t)~csum + (uint32_t)(uint16_t)~old + new;
+
+        s = (s & 0xffff) + (s >> 16);
+        s = (s & 0xffff) + (s >> 16);
+        return (uint16_t)~s;
+}
+
+/* An ICMP echo request to ip, unfragmented, to our MAC: answered. */
+static enum host_verdict icmp(uint8_t *f, size_t len, uint32_t ip, const uint8_t mac[6])
+{
+        uint8_t *h = f + ETH_HLEN, *ic, tmp[6];
+        size_t hlen, tot;
+
+        if (len < ETH_HLEN + IP_MIN_HLEN || (h[0] >> 4) != 4 || memcmp(h + 16, &ip, 4) != 0)
+                return HOST_NOT_MINE;
+        hlen = (size_t)(h[0] & 0xf) * 4;
+        tot = be16(h + 2);
+        if (hlen < IP_MIN_HLEN || tot < hlen + ICMP_HLEN || ETH_HLEN + tot > len ||
+            h[9] != IP_PROTO_ICMP || (be16(h + 6) & 0x3fff) != 0 || memcmp(f, mac, 6) != 0)
+                return HOST_NOT_MINE;
+        ic = h + hlen;
+        if (ic[0] != ICMP_ECHO || ic[1] != 0)
+                return HOST_CONSUMED; /* ours, not one we answer */
+        memcpy(tmp, f, 6);            /* to the sender, from us */
+        memcpy(f, f + 6, 6);
+        memcpy(f + 6, tmp, 6);
+        memcpy(h + 16, h + 12, 4); /* the swap keeps the header checksum */
+        memcpy(h + 12, &ip, 4);
+        ic[0] = ICMP_ECHOREPLY;
+        put_be16(ic + 2, csum_update(be16(ic + 2), ICMP_ECHO << 8, ICMP_ECHOREPLY << 8));
+        return HOST_REPLY;
+}
+
+enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint8_t mac[6],
+                             struct host_learned *learned)
+{
+        learned->ip = 0;
+        if (len < ETH_HLEN || ip == 0)
+                return HOST_NOT_MINE;
+        switch (be16(frame + 12)) {
+        case ETH_P_ARP:
+                if (!is_broadcast(frame) && memcmp(frame, mac, 6) != 0)
+                        return HOST_NOT_MINE;
+                return arp(frame, len, ip, mac, learned);
+        case ETH_P_IP:
+                return icmp(frame, len, ip, mac);
+        default:
+                return HOST_NOT_MINE;
+        }
+}

@@ -1,0 +1,28 @@
+/* The uplink's own IPv4 address, frame by frame: an ARP request for it or
+ * an ICMP echo request to it is turned, in place, into the reply. Pure
+ * (bytes in, bytes out, no DPDK): the fuzz target drives it as the worker
+ * does (dp_uplink_host.c). */
+#ifndef VSW_HOST_REPLY_H
+#define VSW_HOST_REPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum host_verdict {
+        HOST_NOT_MINE, /* not for the address: the bridge's */
+        HOST_REPLY,    /* rewritten into its reply: send it back out */
+        HOST_CONSUMED, /* for the address, needs no answer (an ARP reply) */
+};
+
+/* What an ARP frame to the address said about its sender. */
+struct host_learned {
+        uint32_t ip; /* network byte order, 0: nothing learned */
+        uint8_t mac[6];
+};
+
+/* frame[0..len): an untagged Ethernet frame off the uplink. ip (network
+ * byte order, not 0) and mac: the uplink's. */
+enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint8_t mac[6],
+                             struct host_learned *learned);
+
+#endif
