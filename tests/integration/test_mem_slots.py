@@ -18,11 +18,15 @@ does for each DIMM. Checked:
 - REM_MEM_REG of a region stops its addresses translating (a frame from it
   is dropped as a bad descriptor) and the others still pass;
 - the vault and vhostd hold one fd per region while the table lives and none
-  once the front end is gone (/proc/<pid>/fd before and after).
+  once the front end is gone (/proc/<pid>/fd before and after);
+- the supervisor logs the region fd budget it set from its open-file limit;
+- a switch with `vhost { max-mem-slots 8 }` answers 8 and refuses the 9th
+  region naming the setting.
 The worker polls on core 1; the front ends run here."""
 
 import mmap
 import os
+import re
 import struct
 import sys
 import time
@@ -221,7 +225,31 @@ def main():
     n = t.wait_until(released, 10, 0.2, "the vault to give the region fds back")
     print("fds after the front ends left: supervisor %d (was %d)" % (n, fds_before[0]),
           flush=True)
+    m = re.search(r"guest memory region fd budget: (\d+)", sw.log_text())
+    t.check(m and int(m.group(1)) >= SLOTS + 1, "the supervisor logged the region fd budget (%s)"
+            % (m and m.group(1)))
     sw.stop()
+
+    # vhost { max-mem-slots 8 }
+    sock = os.path.join(t.workdir(), "small.sock")
+    small = t.Switch("small", workers=[1], interfaces=[{"socket": sock, "server": True}])
+    small.start(conf=small.conf_text().replace("vhost {\n", "vhost {\n  max-mem-slots 8\n", 1))
+    name = small.ctl("show", "interface", json=True)["interfaces"][0]["name"]
+    c = Front(small, name, sock, 3, vu.PF_REPLY_ACK | PF_CONFIGURE_MEM_SLOTS)
+    slots = c.c.get_u64(GET_MAX_MEM_SLOTS)
+    t.check(slots == 8, "max-mem-slots 8: GET_MAX_MEM_SLOTS answers 8 (%d)" % slots)
+    few = [HotRegion(i) for i in range(8)]
+    c.add_regions(few[:7], "7 more regions")
+    c.c.send(ADD_MEM_REG, few[7].payload(), [few[7].fd], vu.VERSION | vu.NEED_REPLY)
+    reply = c.c.recv_reply()
+    t.check(reply is not None and struct.unpack("<Q", reply[2])[0] != 0, "the 9th refused")
+    t.wait_until(lambda: "9 memory regions, over the limit of 8 (vhost { max-mem-slots }): "
+                 "refused" in small.log_text(), 5, 0.1, "the refusal names max-mem-slots")
+    t.check(len(regions_shown(small, name)) == 8, "8 regions kept")
+    c.c.close()
+    for r in few:
+        r.close()
+    small.stop()
 
 
 t.main(main)
