@@ -217,10 +217,21 @@ static void test_sigbus(struct vsw_iface *ifc, struct dp_iface *d)
               (unsigned long long)ifc->mem_fault.count);
         CHECK(vsw_iface_fault_current(ifc, dp_now_ns()) != NULL, "and holds the interface");
 
+        /* A new table that keeps the region (its key_gen still 5, as when
+         * another region is added) maps it again from its file: the old map
+         * is the anonymous stand-in now, nothing to share. */
+        uint8_t tag = 0xD4;
+        CHECK(ftruncate(c, MEM) == 0 && pwrite(c, &tag, 1, 4096) == 1);
+        ifc->mem.generation = 6;
+        CHECK(dp_iface_sync(&w, 0) == 1 && !d->faulted, "a new table clears the flag");
+        p = gm_translate(&d->gm, 4096, 1);
+        CHECK(p && *p == 0xD4, "the region mapped from its file again, not the stand-in");
+        dp_iface_retire(&w, 0);
+
         /* A new table maps the guest's memory again. */
         int e = guest_file(0xE5);
-        table(ifc, 6, e);
-        CHECK(dp_iface_sync(&w, 0) == 1 && !d->faulted, "a new table clears the flag");
+        table(ifc, 8, e);
+        CHECK(dp_iface_sync(&w, 0) == 1 && !d->faulted, "and so does a table of a new region");
         p = gm_translate(&d->gm, 0, 1);
         CHECK(p && *p == 0xE5);
         dp_iface_retire(&w, 0);
