@@ -34,8 +34,9 @@ struct vsw_vault_reply {
         uint32_t len;   /* bytes of data following (LIST) */
 };
 
-/* One interface's keys: up to 509 "ifN/mem/gG/S" names of up to 30 bytes
- * each, and its vrings' and channels' names. */
+/* One interface's keys: up to 509 "ifN/mem/gG/S" names of up to 33 bytes
+ * with their NULs (16.8 KB with 10-digit numbers), and its vrings' and
+ * channels' names. */
 #define VSW_VAULT_LIST_MAX 65536
 
 /* Client side. All return a negative errno on failure. */

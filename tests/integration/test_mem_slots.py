@@ -12,9 +12,8 @@ does for each DIMM. Checked:
 - the 510th region is refused, naming the limit (REPLY_ACK carries the
   failure: QEMU then gives up the DIMM); the table is as it was and frames
   still pass;
-- a vhostd restart with 509 regions takes them all back from the vault (its
-  key list is past the old 16 KB list buffer) and frames still flow from the
-  last region;
+- a vhostd restart with 509 regions takes them all back from the vault (one
+  key list of the interface) and frames still flow from the last region;
 - REM_MEM_REG of a region stops its addresses translating (a frame from it
   is dropped as a bad descriptor) and the others still pass;
 - the vault and vhostd hold one fd per region while the table lives and none
