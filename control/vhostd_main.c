@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fd_budget.h"
 #include "handover.h"
 #include "iface.h"
 #include "iface_diagnose.h"
@@ -184,6 +185,24 @@ out:
         return rc;
 }
 
+/* vhostd holds every region fd the vault does: the budget is what both
+ * processes' open-file limits allow. */
+static void limit_region_fds(struct vsw_state *st)
+{
+        char err[160] = "";
+        uint32_t mine = vsw_mem_fd_budget(vsw_raise_nofile(err, sizeof(err)), VSW_VAULT_MAX_FDS);
+
+        if (err[0])
+                VSW_WARN(VSW_LOG_VHOST_USER, "%s", err);
+        if (mine < st->mem_fd_budget) {
+                VSW_NOTICE(VSW_LOG_VHOST_USER,
+                           "guest memory region fd budget lowered from %u to %u by vhostd's "
+                           "open-file limit",
+                           st->mem_fd_budget, mine);
+                st->mem_fd_budget = mine;
+        }
+}
+
 int main(int argc, char **argv)
 {
         static struct vhostd d;
@@ -228,6 +247,7 @@ int main(int argc, char **argv)
                 return refused ? VSW_EXIT_LAYOUT_REFUSED : 1;
         }
         vsw_log_attach(d.st);
+        limit_region_fds(d.st);
 
         snprintf(path, sizeof(path), "%s/%s", d.cfg.runtime_dir, VSW_VAULT_SOCK_NAME);
         d.vault = vsw_vault_connect(path);

@@ -26,16 +26,20 @@ static int fetch(struct dp_worker *w, const char *key)
         return fd;
 }
 
-static void track_mem(uint16_t iface, const struct guest_mem *gm)
+/* Only the maps fresh made itself: those it shares with the old map are
+ * tracked already (and go with whichever owns them last). */
+static void track_mem(uint16_t iface, const struct guest_mem *gm, const int *fds)
 {
         for (uint32_t i = 0; i < gm->nregions; i++)
-                dp_fault_track(iface, gm->regions[i].map_base, gm->regions[i].map_len);
+                if (fds[gm->regions[i].slot] >= 0)
+                        dp_fault_track(iface, gm->regions[i].map_base, gm->regions[i].map_len);
 }
 
 static void untrack_mem(const struct guest_mem *gm)
 {
         for (uint32_t i = 0; i < gm->nregions; i++)
-                dp_fault_untrack(gm->regions[i].map_base);
+                if (gm->regions[i].map_base)
+                        dp_fault_untrack(gm->regions[i].map_base);
 }
 
 /* Records a table this worker cannot map: every worker holds the interface
@@ -53,35 +57,40 @@ static void map_failed(struct dp_worker *w, struct vsw_iface *ifc, uint32_t gene
 /* Maps the new table beside the old one and switches over only once it is
  * all mapped: rings still running on the old maps keep valid pointers
  * until the caller restarts them, and a failure leaves the old maps as
- * they were for the caller to stop the rings before unmapping. */
+ * they were for the caller to stop the rings before unmapping. Regions the
+ * old map holds already are shared, not fetched and mapped again: hot-adding
+ * a DIMM to a guest of hundreds maps one region. */
 static int map_mem(struct dp_worker *w, uint16_t iface)
 {
         struct vsw_iface *ifc = &w->st->ifaces[iface];
         struct dp_iface *d = &w->ifaces[iface];
         const struct vsw_mem_table *table = &ifc->mem;
         uint32_t generation = table->generation;
-        struct guest_mem fresh;
+        static struct guest_mem fresh; /* 28 KiB; one poll loop per process */
+        /* After a fault the old maps are anonymous memory: nothing to share. */
+        const struct guest_mem *old = d->mapped && !d->faulted ? &d->gm : NULL;
         int fds[VSW_MAX_MEM_REGIONS];
         char key[VSW_VAULT_KEY_LEN], err[256];
         int rc = 0;
 
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
                 fds[i] = -1;
-                if (!table->regions[i].in_use || rc < 0)
+                if (!table->regions[i].in_use || rc < 0 || gm_has_region(old, table, i))
                         continue;
-                vsw_key_format(key, ifc->sw_if_index, (struct vsw_key){VSW_KEY_MEM, generation, i});
+                vsw_key_format(key, ifc->sw_if_index,
+                               (struct vsw_key){VSW_KEY_MEM, table->regions[i].key_gen, i});
                 fds[i] = fetch(w, key);
                 if (fds[i] < 0) {
                         snprintf(err, sizeof(err), "its region %u is not in the vault", i);
                         rc = -1;
                 }
         }
-        if (rc == 0 && gm_map(&fresh, table, fds, err, sizeof(err)) < 0)
+        if (rc == 0 && gm_map(&fresh, table, fds, old, err, sizeof(err)) < 0)
                 rc = -1;
-        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
-                if (fds[i] >= 0)
-                        close(fds[i]);
         if (rc < 0) {
+                for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                        if (fds[i] >= 0)
+                                close(fds[i]);
                 map_failed(w, ifc, generation);
                 VSW_ERR(VSW_LOG_DATAPLANE,
                         "%s: worker %u cannot map guest memory (generation %u): %s; interface "
@@ -90,8 +99,12 @@ static int map_mem(struct dp_worker *w, uint16_t iface)
                 return -1;
         }
         dp_iface_retire(w, iface); /* a previous switch's, normally gone already */
-        track_mem(iface, &fresh);
+        track_mem(iface, &fresh, fds);
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
         if (d->mapped) {
+                gm_disown(&d->gm, &fresh);
                 d->retired = d->gm;
                 d->has_retired = 1;
         }

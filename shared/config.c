@@ -34,6 +34,7 @@ void vsw_config_defaults(struct vsw_config *cfg)
         cfg->vlan_strip = 0;
         cfg->reconnect_ms = 1000;
         cfg->max_guest_memory = VSW_DEFAULT_MAX_GUEST_MEMORY;
+        cfg->max_mem_slots = VSW_MAX_MEM_REGIONS;
         cfg->rx_placement = VSW_RX_PLACEMENT_CYCLES;
         cfg->rx_mode = VSW_RX_MODE_POLLING;
         cfg->rx_adaptive_idle_us = VSW_DEFAULT_ADAPTIVE_IDLE_US;

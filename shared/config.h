@@ -5,7 +5,8 @@
  *   dpdk    { huge-dir /dev/hugepages  socket-mem 256  file-prefix vhostsw
  *             uplink <pci or vdev devargs> uplink-bridge 1 vm2vm 1 vlan-strip on }
  *   vhost   { rx-retry on rx-retry-delay 15 rx-retry-num 4 (vm2vm, vlan-strip also here)
- *             max-guest-memory 1T  rx-mode adaptive  rx-mode-adaptive-idle 5000
+ *             max-guest-memory 1T  max-mem-slots 509  rx-mode adaptive
+ *             rx-mode-adaptive-idle 5000
  *             interface { socket /run/vhostsw/vm1.sock server ... } }
  *   logging { default-log-level info  class vhost-user debug }
  *   metrics { listen 127.0.0.1:9464 }   (Prometheus text over HTTP; off when absent)
@@ -72,6 +73,7 @@ struct vsw_config {
         uint8_t vlan_strip;
         uint32_t reconnect_ms;     /* client-mode retry interval */
         uint64_t max_guest_memory; /* bytes of guest memory one interface may map */
+        uint32_t max_mem_slots;    /* regions one interface's table may hold */
         uint32_t rx_placement;     /* enum vsw_rx_placement: how a rebalance spreads queues */
         uint32_t rx_mode;          /* enum vsw_rx_mode, never DEFAULT */
         uint32_t rx_adaptive_idle_us;

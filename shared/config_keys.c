@@ -412,6 +412,11 @@ static int key_max_guest_memory(struct parser *ps, const struct vsw_conf_key *k,
         return 0;
 }
 
+static int key_max_mem_slots(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        return vsw_conf_number(ps, k, line, 1, VSW_MAX_MEM_REGIONS, &ps->cfg->max_mem_slots);
+}
+
 static void boot_iface_defaults(struct vsw_boot_iface *ifc)
 {
         memset(ifc, 0, sizeof(*ifc));
@@ -549,6 +554,7 @@ static const struct vsw_conf_key vhost_keys[] = {
     {"rx-placement", "cycles or roundrobin", key_rx_placement},
     {"max-guest-memory", "a size 1M-128T like 512G or 1T (K, M, G, T: powers of 1024)",
      key_max_guest_memory},
+    {"max-mem-slots", "a count 1-509", key_max_mem_slots},
     {"rx-mode", "polling, interrupt or adaptive", key_rx_mode},
     {"rx-mode-adaptive-idle", "microseconds 100-10000000", key_rx_adaptive_idle},
     {"interface", "'{'", key_interface},

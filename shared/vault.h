@@ -12,7 +12,9 @@
 
 #define VSW_VAULT_SOCK_NAME "vault.sock" /* in the runtime dir */
 #define VSW_VAULT_KEY_LEN   64
-#define VSW_VAULT_MAX_FDS   4096
+/* Every interface at QEMU's 509 memory regions (32 x 509 = 16,288) and
+ * the fds each interface holds besides (shared/fd_budget.h). */
+#define VSW_VAULT_MAX_FDS 18944
 
 enum vsw_vault_op {
         VSW_VAULT_DEPOSIT = 1,  /* carries one fd; replaces any fd under key */
@@ -32,7 +34,10 @@ struct vsw_vault_reply {
         uint32_t len;   /* bytes of data following (LIST) */
 };
 
-#define VSW_VAULT_LIST_MAX 16384
+/* One interface's keys: up to 509 "ifN/mem/gG/S" names of up to 33 bytes
+ * with their NULs (16.8 KB with 10-digit numbers), and its vrings' and
+ * channels' names. */
+#define VSW_VAULT_LIST_MAX 65536
 
 /* Client side. All return a negative errno on failure. */
 int vsw_vault_connect(const char *path);

@@ -50,9 +50,6 @@ void vsw_key_format(char key[VSW_VAULT_KEY_LEN], uint32_t sw_if_index, struct vs
                 break;
         case VSW_KEY_ALL:
                 break;
-        case VSW_KEY_MEM_GEN:
-                snprintf(s, left, "mem/g%u/", k.a);
-                break;
         case VSW_KEY_MEM_ALL:
                 snprintf(s, left, "mem/");
                 break;

@@ -2,11 +2,11 @@
  * here only (ARCHITECTURE.md "The fd vault"). N is the interface's
  * sw_if_index; every key of it begins "if<N>/":
  *   listen, conn            the listening socket and the connection
- *   mem/g<gen>/<slot>       a guest memory region of table generation gen
+ *   mem/g<gen>/<slot>       a guest memory region put in the table by generation gen
  *   log/<gen>, logfd        the dirty log of log generation gen, its notifier
  *   vq<q>/kick|call|err     a vring's eventfds
  *   backend                 SET_BACKEND_REQ_FD
- * The *_ALL and MEM_GEN kinds name prefixes, for withdrawing a group.
+ * The *_ALL kinds name prefixes, for withdrawing a group.
  * Keys of vhostd as a whole, under no interface:
  *   metrics/listen          the metrics endpoint's listening TCP socket */
 #ifndef VSW_VAULT_KEYS_H
@@ -20,7 +20,7 @@
 enum vsw_key_kind {
         VSW_KEY_LISTEN,
         VSW_KEY_CONN,
-        VSW_KEY_MEM, /* a: generation, b: slot */
+        VSW_KEY_MEM, /* a: the region's key_gen, b: slot */
         VSW_KEY_LOG, /* a: log generation */
         VSW_KEY_LOGFD,
         VSW_KEY_KICK, /* a: vring */
@@ -28,8 +28,7 @@ enum vsw_key_kind {
         VSW_KEY_ERR,
         VSW_KEY_BACKEND,
         /* Prefixes. */
-        VSW_KEY_ALL,     /* every key of the interface */
-        VSW_KEY_MEM_GEN, /* a: generation */
+        VSW_KEY_ALL, /* every key of the interface */
         VSW_KEY_MEM_ALL,
         VSW_KEY_LOG_ALL,
         VSW_KEY_VQ_ALL,

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fd_budget.h"
+#include "vault.h"
+
 void vsw_state_init(struct vsw_state *st)
 {
         memset(st, 0, sizeof(*st));
@@ -13,6 +16,9 @@ void vsw_state_init(struct vsw_state *st)
         st->max_ifaces = VSW_MAX_IFACES;
         st->max_vrings = VSW_MAX_VRINGS;
         st->max_guest_memory = VSW_DEFAULT_MAX_GUEST_MEMORY;
+        st->max_mem_slots = VSW_MAX_MEM_REGIONS;
+        /* What the vault holds; the supervisor lowers it to its fd limit. */
+        st->mem_fd_budget = vsw_mem_fd_budget(UINT64_MAX, VSW_VAULT_MAX_FDS);
         for (unsigned c = 0; c < VSW_LOG_CLASS_MAX; c++)
                 atomic_store(&st->log_level[c], VSW_LOG_INFO);
         /* Zero is worker 0: an unassigned vring must say so explicitly. */

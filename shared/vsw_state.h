@@ -28,7 +28,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 13u
+#define VSW_STATE_ABI_VERSION 14u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -40,7 +40,9 @@
 #define VSW_MAX_IFACES      32
 #define VSW_MAX_QUEUE_PAIRS 8
 #define VSW_MAX_VRINGS      (2 * VSW_MAX_QUEUE_PAIRS)
-#define VSW_MAX_MEM_REGIONS 32
+/* QEMU's own cap for a vhost-user back end (it asks GET_MAX_MEM_SLOTS and
+ * takes the smaller): one slot per RAMBlock, so every DIMM it may hot-add. */
+#define VSW_MAX_MEM_REGIONS 509
 #define VSW_MAX_WORKERS     16
 #define VSW_NAME_LEN        64
 #define VSW_PATH_LEN        108 /* sun_path */
@@ -82,14 +84,18 @@ enum vsw_log_level {
 };
 
 /* One guest memory region as the front end described it. The fd itself
- * is in the vault under "if<N>/mem/g<generation>/<slot>". */
+ * is in the vault under "if<N>/mem/g<key_gen>/<slot>": a region keeps its
+ * key while the table changes around it, so a change moves one fd, not
+ * all of them, and a worker maps only the regions whose key is new. */
 struct vsw_mem_region {
         uint64_t guest_phys_addr;
         uint64_t memory_size;
         uint64_t userspace_addr;
         uint64_t mmap_offset;
-        int32_t fd;      /* vhostd's fd number, for `show vhost-user` only */
-        uint32_t in_use; /* slot holds a region: times the front end added it */
+        int32_t fd;       /* vhostd's fd number, for `show vhost-user` only */
+        uint32_t in_use;  /* slot holds a region: times the front end added it */
+        uint32_t key_gen; /* the table generation that put this region in the slot */
+        uint32_t pad;
 };
 
 struct vsw_mem_table {
@@ -542,6 +548,13 @@ struct vsw_state {
         /* `vhost { max-guest-memory }`: the most guest memory, in bytes, one
          * interface's table may hold (the sum of its regions' sizes). */
         uint64_t max_guest_memory;
+        /* `vhost { max-mem-slots }`: the regions one interface's table may
+         * hold (GET_MAX_MEM_SLOTS answers it). */
+        uint32_t max_mem_slots;
+        /* Region fds the whole switch may hold (shared/fd_budget.h): each is
+         * open in vhostd and in the vault. The supervisor sets it from its
+         * open-file limit, vhostd lowers it to its own. */
+        uint32_t mem_fd_budget;
         /* `vhost { rx-placement }`: how `set rx-placement rebalance` spreads
          * the queue pairs nobody pinned (enum vsw_rx_placement). */
         uint32_t rx_placement;

@@ -36,8 +36,8 @@ static struct key_slot classify(struct vu_dev *dev, const char *key, int *listen
                 s.fd = &dev->backend_fd;
                 break;
         case VSW_KEY_MEM:
-                if (k.a == ifc->mem.generation && k.b < VSW_MAX_MEM_REGIONS &&
-                    ifc->mem.regions[k.b].in_use)
+                if (k.b < VSW_MAX_MEM_REGIONS && ifc->mem.regions[k.b].in_use &&
+                    k.a == ifc->mem.regions[k.b].key_gen)
                         s.fd = &dev->mem_fd[k.b];
                 else
                         s.orphan = 1;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_budget.h"
 #include "log.h"
 #include "vu_features.h"
 #include "vu_handlers.h"
@@ -115,26 +116,76 @@ static int add_size(uint64_t *total, uint64_t size)
         return wrapped;
 }
 
-/* The rest of a table change, with the rings paused and the table edited:
- * a new generation whose fds are in the vault before any worker looks. */
-static void commit_table(struct vu_dev *dev, const struct vu_msg *msg)
+/* Did slot i change between tables b and m? A region that stays keeps its
+ * fd, so a new fd number in the slot means a new region. */
+static int slot_changed(const struct vsw_mem_table *b, const struct vsw_mem_table *m, unsigned i)
+{
+        return !b->regions[i].in_use || !m->regions[i].in_use ||
+               b->regions[i].fd != m->regions[i].fd;
+}
+
+/* The rest of a table change, with the rings paused and the table edited
+ * from `before`: a new generation, and the fds of the regions new in it in
+ * the vault before any worker looks. Regions that stay keep their keys (and
+ * the workers their maps of them); the keys of regions gone are withdrawn. */
+static void commit_table(struct vu_dev *dev, const struct vu_msg *msg,
+                         const struct vsw_mem_table *before)
 {
         struct vsw_mem_table *m = &dev->ifc->mem;
-        uint32_t old = m->generation;
 
-        m->generation = old + 1;
+        m->generation = before->generation + 1;
         m->nregions = 0;
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++) {
-                if (!m->regions[i].in_use)
+                struct vsw_mem_region *r = &m->regions[i];
+
+                if (!r->in_use)
                         continue;
                 m->nregions++;
-                vu_vault_put(dev, dev->mem_fd[i], (struct vsw_key){VSW_KEY_MEM, m->generation, i});
+                if (!slot_changed(before, m, i))
+                        continue;
+                r->key_gen = m->generation;
+                vu_vault_put(dev, dev->mem_fd[i], (struct vsw_key){VSW_KEY_MEM, r->key_gen, i});
         }
         for (unsigned q = 0; q < VSW_MAX_VRINGS; q++)
                 if (dev->ifc->vrings[q].state & VSW_VRING_ADDR_SET)
                         vu_vring_translate(dev, msg, q);
         vu_release_all(dev);
-        vu_vault_drop(dev, (struct vsw_key){.kind = VSW_KEY_MEM_GEN, .a = old});
+        for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
+                if (before->regions[i].in_use && slot_changed(before, m, i))
+                        vu_vault_drop(dev,
+                                      (struct vsw_key){VSW_KEY_MEM, before->regions[i].key_gen, i});
+}
+
+/* Would a table of nregions regions fit this interface's slots and the
+ * switch's region fd budget? */
+static int check_slots(const struct vu_dev *dev, const struct vu_msg *msg, uint32_t nregions)
+{
+        const struct vsw_state *st = dev->st;
+        char err[400];
+
+        if (nregions > st->max_mem_slots) {
+                vu_log_err(dev, msg,
+                           "%u memory regions, over the limit of %u (vhost { max-mem-slots }): "
+                           "refused",
+                           nregions, st->max_mem_slots);
+                return -1;
+        }
+        if (vsw_mem_fds_check(st, (unsigned)(dev->ifc - st->ifaces), nregions, err, sizeof(err)) <
+            0) {
+                vu_log_err(dev, msg, "%s: refused", err);
+                return -1;
+        }
+        return 0;
+}
+
+/* The table as it was before a change: static, it is 24 KiB and vhostd
+ * handles one message at a time. */
+static const struct vsw_mem_table *snapshot(const struct vu_dev *dev)
+{
+        static struct vsw_mem_table before;
+
+        before = dev->ifc->mem;
+        return &before;
 }
 
 static void set_region(struct vsw_mem_region *dst, const struct vhost_user_memory_region *src,
@@ -146,6 +197,7 @@ static void set_region(struct vsw_mem_region *dst, const struct vhost_user_memor
         dst->mmap_offset = src->mmap_offset;
         dst->fd = fd;
         dst->in_use = 1;
+        dst->key_gen = 0; /* commit_table gives it its key */
 }
 
 static int same_region(const struct vsw_mem_region *a, const struct vhost_user_memory_region *b)
@@ -182,11 +234,13 @@ enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct v
                                 return VU_R_FAIL;
                 }
         }
-        if (check_total(dev, msg, total, wrapped) < 0)
+        if (check_total(dev, msg, total, wrapped) < 0 || check_slots(dev, msg, mem->nregions) < 0)
                 return VU_R_FAIL;
 
         if (vu_pause_all(dev) < 0)
                 return VU_R_AGAIN;
+        const struct vsw_mem_table *before = snapshot(dev);
+
         memcpy(old_fd, dev->mem_fd, sizeof(old_fd));
         memset(m->regions, 0, sizeof(m->regions));
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
@@ -196,7 +250,7 @@ enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct v
                 dev->mem_fd[i] = msg->fds[i];
                 msg->fds[i] = -1;
         }
-        commit_table(dev, msg);
+        commit_table(dev, msg, before);
         for (unsigned i = 0; i < VSW_MAX_MEM_REGIONS; i++)
                 if (old_fd[i] >= 0)
                         close(old_fd[i]);
@@ -205,9 +259,18 @@ enum vu_result vu_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, struct v
 
 enum vu_result vu_get_max_mem_slots(struct vu_dev *dev, struct vu_msg *msg, struct vu_msg *reply)
 {
-        (void)dev;
+        const struct vsw_state *st = dev->st;
+        uint64_t others = 0, slots = st->max_mem_slots;
+
         (void)msg;
-        vu_reply_u64(reply, VSW_MAX_MEM_REGIONS);
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                if (&st->ifaces[i] != dev->ifc)
+                        others += st->ifaces[i].mem.nregions;
+        /* What the fd budget leaves this interface, when that is fewer:
+         * the front end then knows before it plugs a DIMM in. */
+        if (st->mem_fd_budget < others + slots)
+                slots = st->mem_fd_budget > others ? st->mem_fd_budget - others : 0;
+        vu_reply_u64(reply, slots);
         return VU_R_REPLY;
 }
 
@@ -265,7 +328,8 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 vu_log_err(dev, msg, "memory table full (%u regions)", VSW_MAX_MEM_REGIONS);
                 return VU_R_FAIL;
         }
-        if (check_region(dev, msg, r, msg->fds[0], slot) < 0)
+        if (check_region(dev, msg, r, msg->fds[0], slot) < 0 ||
+            check_slots(dev, msg, m->nregions + !m->regions[slot].in_use) < 0)
                 return VU_R_FAIL;
 
         uint64_t total = 0;
@@ -281,14 +345,17 @@ enum vu_result vu_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
 
         if (vu_pause_all(dev) < 0)
                 return VU_R_AGAIN;
-        if (dev->mem_fd[slot] >= 0)
-                close(dev->mem_fd[slot]);
+        const struct vsw_mem_table *before = snapshot(dev);
+        int old_fd = dev->mem_fd[slot];
+
         set_region(&m->regions[slot], r, msg->fds[0]);
         if (refs > 1) /* a replay keeps the references counted before */
                 m->regions[slot].in_use = refs;
         dev->mem_fd[slot] = msg->fds[0];
         msg->fds[0] = -1;
-        commit_table(dev, msg);
+        commit_table(dev, msg, before);
+        if (old_fd >= 0)
+                close(old_fd);
         return VU_R_OK;
 }
 
@@ -312,9 +379,11 @@ enum vu_result vu_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
 
                 if (vu_pause_all(dev) < 0)
                         return VU_R_AGAIN;
+                const struct vsw_mem_table *before = snapshot(dev);
+
                 memset(reg, 0, sizeof(*reg));
                 dev->mem_fd[i] = -1;
-                commit_table(dev, msg);
+                commit_table(dev, msg, before);
                 if (fd >= 0)
                         close(fd);
                 return VU_R_OK;
@@ -323,7 +392,7 @@ enum vu_result vu_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, struct vu_
                 /* A predecessor removed it and died before committing. */
                 if (vu_pause_all(dev) < 0)
                         return VU_R_AGAIN;
-                commit_table(dev, msg);
+                commit_table(dev, msg, snapshot(dev));
                 return VU_R_OK;
         }
         vu_log_err(dev, msg,

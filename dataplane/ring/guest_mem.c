@@ -75,11 +75,52 @@ static int map_region(struct gm_region *out, const struct vsw_mem_region *in, in
         out->host = (uint8_t *)base + slack;
         out->map_base = base;
         out->map_len = map_len;
+        out->slot = slot;
+        out->key_gen = in->key_gen;
         return 0;
 }
 
-int gm_map(struct guest_mem *gm, const struct vsw_mem_table *table, const int *fds, char *err,
-           unsigned errlen)
+/* old's region for slot, or NULL. Regions are in slot order. */
+static const struct gm_region *find_slot(const struct guest_mem *old, unsigned slot)
+{
+        uint32_t lo = 0, hi = old ? old->nregions : 0;
+
+        while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+
+                if (old->regions[mid].slot < slot)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < (old ? old->nregions : 0) && old->regions[lo].slot == slot ? &old->regions[lo]
+                                                                               : NULL;
+}
+
+int gm_has_region(const struct guest_mem *old, const struct vsw_mem_table *table, unsigned slot)
+{
+        const struct vsw_mem_region *in = &table->regions[slot];
+        const struct gm_region *r = find_slot(old, slot);
+
+        return in->in_use && r && r->map_base && r->key_gen == in->key_gen &&
+               r->gpa == in->guest_phys_addr && r->size == in->memory_size &&
+               r->uva == in->userspace_addr;
+}
+
+/* Unmaps the regions of gm that old does not share. */
+static void unmap_own(struct guest_mem *gm, const struct guest_mem *old)
+{
+        for (uint32_t i = 0; i < gm->nregions; i++) {
+                const struct gm_region *o = find_slot(old, gm->regions[i].slot);
+
+                if (!o || o->map_base != gm->regions[i].map_base)
+                        munmap(gm->regions[i].map_base, gm->regions[i].map_len);
+        }
+        gm_init(gm);
+}
+
+int gm_map(struct guest_mem *gm, const struct vsw_mem_table *table, const int *fds,
+           const struct guest_mem *old, char *err, unsigned errlen)
 {
         unsigned slot;
 
@@ -87,9 +128,13 @@ int gm_map(struct guest_mem *gm, const struct vsw_mem_table *table, const int *f
         for (slot = 0; slot < VSW_MAX_MEM_REGIONS; slot++) {
                 if (!table->regions[slot].in_use)
                         continue;
+                if (gm_has_region(old, table, slot)) {
+                        gm->regions[gm->nregions++] = *find_slot(old, slot);
+                        continue;
+                }
                 if (map_region(&gm->regions[gm->nregions], &table->regions[slot], fds[slot], slot,
                                err, errlen) != 0) {
-                        gm_unmap(gm);
+                        unmap_own(gm, old);
                         return -1;
                 }
                 gm->nregions++;
@@ -97,12 +142,23 @@ int gm_map(struct guest_mem *gm, const struct vsw_mem_table *table, const int *f
         return 0;
 }
 
+void gm_disown(struct guest_mem *old, const struct guest_mem *fresh)
+{
+        for (uint32_t i = 0; i < old->nregions; i++) {
+                const struct gm_region *f = find_slot(fresh, old->regions[i].slot);
+
+                if (f && f->map_base == old->regions[i].map_base)
+                        old->regions[i].map_base = NULL;
+        }
+}
+
 void gm_unmap(struct guest_mem *gm)
 {
         uint32_t i;
 
         for (i = 0; i < gm->nregions; i++)
-                munmap(gm->regions[i].map_base, gm->regions[i].map_len);
+                if (gm->regions[i].map_base)
+                        munmap(gm->regions[i].map_base, gm->regions[i].map_len);
         gm_init(gm);
 }
 

@@ -19,8 +19,10 @@ struct gm_region {
         uint64_t size;  /* memory_size; 0 for an unused slot */
         uint64_t uva;   /* userspace_addr in the front end */
         uint8_t *host;  /* where gpa lives in this process */
-        void *map_base; /* what mmap returned, for munmap */
+        void *map_base; /* what mmap returned, for munmap; NULL once a newer map owns it */
         size_t map_len;
+        uint32_t slot;    /* the memory table slot it came from */
+        uint32_t key_gen; /* and that slot's key_gen: the same pair is the same region */
 };
 
 struct guest_mem {
@@ -32,13 +34,25 @@ struct guest_mem {
 /* Empty map: every translation fails. */
 void gm_init(struct guest_mem *gm);
 
-/* Maps every in-use slot of table; fds[slot] is the region's fd (the caller
- * keeps ownership of the fds: a mapping outlives its fd). Returns 0, or -1
- * with nothing mapped and the reason, naming the slot, in err. */
-int gm_map(struct guest_mem *gm, const struct vsw_mem_table *table, const int *fds, char *err,
-           unsigned errlen);
+/* Does old (NULL: nothing mapped) hold a map of table's region in slot,
+ * which a new map of table can share instead of mapping it again? */
+int gm_has_region(const struct guest_mem *old, const struct vsw_mem_table *table, unsigned slot);
 
-/* Unmaps everything; gm is empty afterwards. */
+/* Maps every in-use slot of table: the regions old already has
+ * (gm_has_region) are shared with it, the others mapped from fds[slot]
+ * (the caller keeps ownership of the fds: a mapping outlives its fd). A
+ * change of one region in a table of hundreds maps one region. Returns 0,
+ * or -1 with nothing new mapped, old untouched, and the reason, naming the
+ * slot, in err. After success, old still translates as before, and
+ * gm_disown(old, gm) hands the shared maps to gm before old is unmapped. */
+int gm_map(struct guest_mem *gm, const struct vsw_mem_table *table, const int *fds,
+           const struct guest_mem *old, char *err, unsigned errlen);
+
+/* The maps old shares with fresh become fresh's: gm_unmap(old) leaves
+ * them in place. */
+void gm_disown(struct guest_mem *old, const struct guest_mem *fresh);
+
+/* Unmaps every region gm owns; gm is empty afterwards. */
 void gm_unmap(struct guest_mem *gm);
 
 /* Out of line: scan all regions, update last_hit. */

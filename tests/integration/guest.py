@@ -40,11 +40,13 @@ class Guest:
     (e.g. -10 so that a guest sharing a CPU with the switch's control plane
     is not starved while it restarts), None to leave it. device_opts /
     netdev_opts: more virtio-net-pci / vhost-user netdev properties, e.g.
-    "packed=on,mrg_rxbuf=off"."""
+    "packed=on,mrg_rxbuf=off". slots / maxmem: room for memory hotplug
+    (`-m mem,slots=N,maxmem=SIZE`; DIMMs are added over QMP)."""
 
     def __init__(self, name, sock, server=False, mac=None, ip=None, mem="256M",
                  queues=1, cpus="0", smp=None, ipv6=False, append="", extra_args=(),
-                 nice=None, share=True, device_opts="", netdev_opts=""):
+                 nice=None, share=True, device_opts="", netdev_opts="", slots=None,
+                 maxmem=None):
         self.name = name
         self.share = share
         self.sock = sock
@@ -61,6 +63,8 @@ class Guest:
         self.nice = nice
         self.device_opts = device_opts
         self.netdev_opts = netdev_opts
+        self.slots = slots
+        self.maxmem = maxmem
         base = os.path.join(workdir(), name)
         self.console_path = base + ".con"
         self.qmp_path = base + ".qmp"
@@ -109,7 +113,9 @@ class Guest:
             "qemu-system-x86_64", "-name", self.name,
             "-accel", "tcg", "-machine", "pc", "-nodefaults", "-no-user-config",
             "-display", "none", "-no-reboot",
-            "-m", self.mem, "-smp", str(self.smp),
+            "-m", self.mem + (",slots=%d,maxmem=%s" % (self.slots, self.maxmem)
+                              if self.slots else ""),
+            "-smp", str(self.smp),
         ] + ([
             "-object", "memory-backend-memfd,id=mem,size=%s,share=on" % self.mem,
             "-numa", "node,memdev=mem",

@@ -20,7 +20,8 @@ static void test_defaults(void)
         CHECK(strcmp(c.file_prefix, "vhostsw") == 0 && c.uplink[0] == '\0');
         CHECK(c.rx_retry == 1 && c.rx_retry_delay_us == 15 && c.rx_retry_num == 4);
         CHECK(c.vm2vm == 1 && c.reconnect_ms == 1000 && c.nboot_ifaces == 0);
-        CHECK(c.max_guest_memory == 1ULL << 40 && c.cli_tcp_read_only == 0);
+        CHECK(c.max_guest_memory == 1ULL << 40 && c.cli_tcp_read_only == 0 &&
+              c.max_mem_slots == 509);
         CHECK(c.rx_placement == VSW_RX_PLACEMENT_CYCLES);
         CHECK(c.rx_mode == VSW_RX_MODE_POLLING && c.rx_adaptive_idle_us == 5000);
         CHECK(c.default_log_level == VSW_LOG_INFO && c.metrics_listen[0] == '\0');
@@ -59,7 +60,7 @@ static void test_full_grammar(void)
             "  uplink net_tap0,iface=up0 num-mbufs 4096 }\n"
             "vhost { rx-retry off rx-retry-delay 0 rx-retry-num 9 vm2vm 2\n"
             "  vlan-strip on reconnect-interval 250 max-guest-memory 512g\n"
-            "  rx-placement roundrobin\n"
+            "  rx-placement roundrobin max-mem-slots 64\n"
             "  rx-mode adaptive rx-mode-adaptive-idle 250\n"
             "  interface{socket /tmp/a.sock server feature-mask 0x40000000\n"
             "    hwaddr 02:FE:00:00:00:0a renumber 7 owner libvirt-qemu group kvm mode 660\n"
@@ -86,7 +87,7 @@ static void test_full_grammar(void)
         CHECK(strcmp(c.uplink, "net_tap0,iface=up0") == 0);
         CHECK(c.rx_retry == 0 && c.rx_retry_delay_us == 0 && c.rx_retry_num == 9);
         CHECK(c.vm2vm == 2 && c.vlan_strip == 1 && c.reconnect_ms == 250);
-        CHECK(c.max_guest_memory == 512ULL << 30);
+        CHECK(c.max_guest_memory == 512ULL << 30 && c.max_mem_slots == 64);
         CHECK(c.rx_placement == VSW_RX_PLACEMENT_ROUNDROBIN);
         CHECK(c.rx_mode == VSW_RX_MODE_ADAPTIVE && c.rx_adaptive_idle_us == 250);
         CHECK(c.nboot_ifaces == 2);
@@ -235,6 +236,10 @@ static void test_errors(void)
         EXPECT_ERROR("vhost { rx-mode-adaptive-idle 99 }",
                      "t.conf:1: rx-mode-adaptive-idle 99 is out of range, expected microseconds "
                      "100-10000000");
+        EXPECT_ERROR("vhost { max-mem-slots 510 }",
+                     "t.conf:1: max-mem-slots 510 is out of range, expected a count 1-509");
+        EXPECT_ERROR("vhost { max-mem-slots 0 }",
+                     "t.conf:1: max-mem-slots 0 is out of range, expected a count 1-509");
         EXPECT_ERROR("vhost { max-guest-memory 1X }",
                      "t.conf:1: bad size '1X' for max-guest-memory, expected a size 1M-128T like "
                      "512G or 1T (K, M, G, T: powers of 1024)");

@@ -82,7 +82,7 @@ static void table(struct vsw_iface *ifc, uint32_t gen, int fd)
         ifc->mem.generation = gen;
         ifc->mem.nregions = 1;
         ifc->mem.regions[0] = (struct vsw_mem_region){
-            .memory_size = MEM, .userspace_addr = 0x7f0000000000, .in_use = 1};
+            .memory_size = MEM, .userspace_addr = 0x7f0000000000, .in_use = 1, .key_gen = gen};
         if (fd < 0)
                 return;
         vsw_key_format(key, ifc->sw_if_index, (struct vsw_key){VSW_KEY_MEM, gen, 0});
@@ -135,6 +135,67 @@ static void test_remap(struct vsw_iface *ifc, struct dp_iface *d)
         close(b);
 }
 
+/* Region slot of generation gen at guest address slot * MEM, its fd put
+ * in the vault under the region's own key. */
+static void add_region(struct vsw_iface *ifc, uint32_t gen, unsigned slot, int fd)
+{
+        char key[VSW_VAULT_KEY_LEN];
+
+        ifc->mem.generation = gen;
+        ifc->mem.nregions++;
+        ifc->mem.regions[slot] =
+            (struct vsw_mem_region){.guest_phys_addr = (uint64_t)slot * MEM,
+                                    .memory_size = MEM,
+                                    .userspace_addr = 0x7f0000000000 + (uint64_t)slot * MEM,
+                                    .in_use = 1,
+                                    .key_gen = gen};
+        vsw_key_format(key, ifc->sw_if_index, (struct vsw_key){VSW_KEY_MEM, gen, slot});
+        CHECK(vsw_vault_deposit(w.vault, key, fd) == 0, "deposit %s", key);
+}
+
+/* A hot-added region is the one region mapped: the others are shared with
+ * the previous map (not fetched from the vault again) and outlive its
+ * retire; a removed one is unmapped by the retire. */
+static void test_add_remove(struct vsw_iface *ifc, struct dp_iface *d)
+{
+        int a = guest_file(0xA1), b = guest_file(0xB2);
+        uint8_t *p0, *p1;
+        char key[VSW_VAULT_KEY_LEN];
+
+        memset(&ifc->mem, 0, sizeof(ifc->mem));
+        add_region(ifc, 10, 0, a);
+        CHECK(dp_iface_sync(&w, 0) == 1 && d->gm.nregions == 1);
+        p0 = gm_translate(&d->gm, 0, 1);
+        CHECK(p0 && *p0 == 0xA1);
+        /* Slot 0's key leaves the vault: a worker that fetched it again
+         * would fail the map. */
+        vsw_key_format(key, ifc->sw_if_index, (struct vsw_key){VSW_KEY_MEM, 10, 0});
+        CHECK(vsw_vault_withdraw(w.vault, key) == 0);
+        add_region(ifc, 11, 300, b);
+        CHECK(dp_iface_sync(&w, 0) == 1 && d->mem_gen == 11 && d->gm.nregions == 2,
+              "the new region mapped, the old one shared");
+        CHECK(gm_translate(&d->gm, 0, 1) == p0, "region 0 is the same map");
+        p1 = gm_translate(&d->gm, 300ull * MEM, 1);
+        CHECK(p1 && *p1 == 0xB2, "region 300 translated");
+        dp_iface_retire(&w, 0);
+        CHECK(mapped(p0) && *p0 == 0xA1, "the retire leaves the shared map in place");
+
+        /* Remove region 300. */
+        ifc->mem.regions[300] = (struct vsw_mem_region){0};
+        ifc->mem.nregions = 1;
+        ifc->mem.generation = 12;
+        CHECK(dp_iface_sync(&w, 0) == 1 && d->gm.nregions == 1 && gm_translate(&d->gm, 0, 1) == p0);
+        CHECK(gm_translate(&d->gm, 300ull * MEM, 1) == NULL, "region 300 no longer translates");
+        CHECK(mapped(p1), "still mapped until the retire");
+        dp_iface_retire(&w, 0);
+        CHECK(!mapped(p1) && mapped(p0), "the retire unmaps region 300 only");
+        dp_iface_unmap(&w, 0);
+        CHECK(!mapped(p0), "dp_iface_unmap unmaps the shared map too");
+        memset(&ifc->mem, 0, sizeof(ifc->mem));
+        close(a);
+        close(b);
+}
+
 static void test_sigbus(struct vsw_iface *ifc, struct dp_iface *d)
 {
         int c = guest_file(0xC3);
@@ -156,10 +217,21 @@ static void test_sigbus(struct vsw_iface *ifc, struct dp_iface *d)
               (unsigned long long)ifc->mem_fault.count);
         CHECK(vsw_iface_fault_current(ifc, dp_now_ns()) != NULL, "and holds the interface");
 
+        /* A new table that keeps the region (its key_gen still 5, as when
+         * another region is added) maps it again from its file: the old map
+         * is the anonymous stand-in now, nothing to share. */
+        uint8_t tag = 0xD4;
+        CHECK(ftruncate(c, MEM) == 0 && pwrite(c, &tag, 1, 4096) == 1);
+        ifc->mem.generation = 6;
+        CHECK(dp_iface_sync(&w, 0) == 1 && !d->faulted, "a new table clears the flag");
+        p = gm_translate(&d->gm, 4096, 1);
+        CHECK(p && *p == 0xD4, "the region mapped from its file again, not the stand-in");
+        dp_iface_retire(&w, 0);
+
         /* A new table maps the guest's memory again. */
         int e = guest_file(0xE5);
-        table(ifc, 6, e);
-        CHECK(dp_iface_sync(&w, 0) == 1 && !d->faulted, "a new table clears the flag");
+        table(ifc, 8, e);
+        CHECK(dp_iface_sync(&w, 0) == 1 && !d->faulted, "and so does a table of a new region");
         p = gm_translate(&d->gm, 0, 1);
         CHECK(p && *p == 0xE5);
         dp_iface_retire(&w, 0);
@@ -260,6 +332,7 @@ int main(void)
         snprintf(st->ifaces[0].name, sizeof(st->ifaces[0].name), "VirtualEthernet0/0/0");
 
         test_remap(&st->ifaces[0], &w.ifaces[0]);
+        test_add_remove(&st->ifaces[0], &w.ifaces[0]);
         test_sigbus(&st->ifaces[0], &w.ifaces[0]);
         test_call_fd(&st->ifaces[0]);
 

@@ -104,7 +104,7 @@ static void fg_init(struct fake_guest *g)
         fg_region(g, 0, FG_RING_GPA, 0x100000, 0);
         fg_region(g, 3, FG_BUF_GPA, 0x200000, 0x100000);
         fg_region(g, 5, FG_HIGH_GPA, FG_HIGH_SIZE, FG_HIGH_OFF);
-        if (gm_map(&g->gm, &g->table, g->fds, err, sizeof(err)) != 0) {
+        if (gm_map(&g->gm, &g->table, g->fds, NULL, err, sizeof(err)) != 0) {
                 printf("gm_map: %s\n", err);
                 exit(2);
         }

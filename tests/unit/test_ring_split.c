@@ -164,17 +164,17 @@ static void test_guest_mem(void)
 
         t = g.table;
         t.regions[3].memory_size = 0x400000;
-        CHECK(gm_map(&gm, &t, g.fds, err, sizeof(err)) != 0 && strstr(err, "slot 3") &&
+        CHECK(gm_map(&gm, &t, g.fds, NULL, err, sizeof(err)) != 0 && strstr(err, "slot 3") &&
                   strstr(err, "past the end"),
               "region past the file: %s", err);
         CHECK(gm.nregions == 0, "nothing mapped after failure");
         t = g.table;
         t.regions[5].memory_size = UINT64_MAX - 0x100;
-        CHECK(gm_map(&gm, &t, g.fds, err, sizeof(err)) != 0 && strstr(err, "overflows"),
+        CHECK(gm_map(&gm, &t, g.fds, NULL, err, sizeof(err)) != 0 && strstr(err, "overflows"),
               "overflow: %s", err);
         t = g.table;
         t.regions[0].memory_size = 0;
-        CHECK(gm_map(&gm, &t, g.fds, err, sizeof(err)) != 0, "size 0");
+        CHECK(gm_map(&gm, &t, g.fds, NULL, err, sizeof(err)) != 0, "size 0");
         gm_init(&gm);
         CHECK(gm_translate(&gm, 0, 1) == NULL, "empty map");
         fg_fini(&g);

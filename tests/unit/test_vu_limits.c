@@ -2,8 +2,9 @@
  * regions that overlap at the top of the address space, more guest memory
  * than vhost { max-guest-memory } allows, a ring layout flipped under a
  * running ring, a split ring base past 16 bits, and kick/call/err fds that
- * are not eventfds (packed ring bases, which use 32 bits, are taken). Each is
- * refused with a log line that says why, and leaks no fd. */
+ * are not eventfds (packed ring bases, which use 32 bits, are taken), more
+ * regions than vhost { max-mem-slots } or the switch's region fd budget
+ * allow. Each is refused with a log line that says why, and leaks no fd. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fd_budget.h"
 #include "unit_check.h"
 #include "vu_features.h"
 #include "vu_test_device.h"
@@ -269,6 +271,93 @@ static void test_vring_fd_kinds(void)
         CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
 }
 
+/* ADD_MEM_REG of a 2 MiB region at guest address 2 MiB * i. */
+static enum vu_action add_region(unsigned i)
+{
+        struct vhost_user_mem_reg reg = {
+            .region = {.guest_phys_addr = (uint64_t)i << 21,
+                       .memory_size = 1 << 21,
+                       .userspace_addr = 0x7f0000000000ULL + ((uint64_t)i << 21)}};
+        int fd = memfd(1 << 21);
+
+        return send_msg(VHOST_USER_ADD_MEM_REG, VHOST_USER_VERSION, &reg, sizeof(reg), &fd, 1);
+}
+
+static uint64_t max_mem_slots(void)
+{
+        CHECK(send_msg(VHOST_USER_GET_MAX_MEM_SLOTS, VHOST_USER_VERSION, NULL, 0, NULL, 0) ==
+              VU_ACT_REPLY);
+        return reply.payload.u64;
+}
+
+/* The budget: the smaller of the open-file limit and the vault, less the
+ * reserve; what this machine's usual limits give. */
+static void test_fd_budget_math(void)
+{
+        CHECK(vsw_mem_fd_budget(1024, 18944) == 0, "the usual soft limit leaves nothing");
+        CHECK(vsw_mem_fd_budget(20000, 18944) == 18944 - VSW_FD_RESERVE, "the vault bounds it");
+        CHECK(vsw_mem_fd_budget(18000, 18944) == 18000 - VSW_FD_RESERVE, "the fd limit bounds it");
+        CHECK(vsw_mem_fd_budget(1048576, VSW_VAULT_MAX_FDS) >= VSW_MAX_IFACES * VSW_MAX_MEM_REGIONS,
+              "the vault holds every interface at QEMU's 509 regions");
+        CHECK(VSW_MAX_MEM_REGIONS == 509, "QEMU's vhost-user cap");
+}
+
+/* vhost { max-mem-slots } bounds one interface, the fd budget all of
+ * them; GET_MAX_MEM_SLOTS answers the smaller, and an ADD_MEM_REG past
+ * either is refused naming the limit, the table unchanged, no fd kept. */
+static void test_mem_slots(void)
+{
+        struct vsw_iface *ifc = &st->ifaces[0];
+        int before = t_count_fds();
+
+        CHECK(max_mem_slots() == VSW_MAX_MEM_REGIONS, "509 by default");
+        st->max_mem_slots = 3;
+        CHECK(max_mem_slots() == 3, "vhost { max-mem-slots 3 }");
+        for (unsigned i = 0; i < 3; i++)
+                CHECK(add_region(i) == VU_ACT_NONE, "region %u added", i);
+        CHECK(ifc->mem.nregions == 3 && ifc->mem.generation == 3);
+        CHECK(add_region(3) == VU_ACT_CLOSE, "a 4th region refused");
+        CHECK(logged("VHOST_USER_ADD_MEM_REG: 4 memory regions, over the limit of 3 "
+                     "(vhost { max-mem-slots }): refused"),
+              "log");
+        CHECK(ifc->mem.nregions == 3 && ifc->mem.generation == 3, "table unchanged");
+
+        st->max_mem_slots = VSW_MAX_MEM_REGIONS;
+        st->mem_fd_budget = 5;
+        st->ifaces[1].mem.nregions = 2; /* another interface holds two */
+        CHECK(max_mem_slots() == 3, "the budget leaves this interface 3");
+        CHECK(add_region(3) == VU_ACT_CLOSE, "over the budget refused");
+        CHECK(logged("VHOST_USER_ADD_MEM_REG: 4 memory regions here and 2 on the other "
+                     "interfaces would be over the switch's budget of 5 region fds"),
+              "log");
+        CHECK(ifc->mem.nregions == 3, "table unchanged");
+        st->ifaces[1].mem.nregions = 0;
+        CHECK(add_region(3) == VU_ACT_NONE && ifc->mem.nregions == 4, "room once the other left");
+
+        /* Regions that stay keep their keys; a new one gets the generation's. */
+        CHECK(ifc->mem.regions[0].key_gen == 1 && ifc->mem.regions[3].key_gen == 4,
+              "keys %u and %u", ifc->mem.regions[0].key_gen, ifc->mem.regions[3].key_gen);
+        struct vhost_user_mem_reg reg = {.region = {.guest_phys_addr = 1 << 21,
+                                                    .memory_size = 1 << 21,
+                                                    .userspace_addr = 0x7f0000200000ULL}};
+        CHECK(send_msg(VHOST_USER_REM_MEM_REG, VHOST_USER_VERSION, &reg, sizeof(reg), NULL, 0) ==
+                      VU_ACT_NONE &&
+                  ifc->mem.nregions == 3 && !ifc->mem.regions[1].in_use &&
+                  ifc->mem.regions[0].key_gen == 1 && ifc->mem.generation == 5,
+              "region 1 removed, the others as they were");
+        st->ifaces[1].mem.nregions = 3; /* 3 + 3 > 5 */
+        struct vhost_user_memory mem = {.nregions = 1};
+        int fd = memfd(1 << 21);
+
+        mem.regions[0] = reg.region;
+        CHECK(send_msg(VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION, &mem, mem_size(1), &fd, 1) ==
+                  VU_ACT_NONE,
+              "a table of 1 fits (3 + 1 <= 5)");
+        st->ifaces[1].mem.nregions = 0;
+        vu_dev_reset(&dev);
+        CHECK(t_count_fds() == before, "fd leak: %d before, %d after", before, t_count_fds());
+}
+
 int main(void)
 {
         vu_test_begin("test_vu_limits");
@@ -283,6 +372,9 @@ int main(void)
         test_vring_fd_kinds();
         fresh_device();
         test_ring_bases();
+        fresh_device();
+        test_fd_budget_math();
+        test_mem_slots();
         fresh_device();
         vu_test_end();
         return t_report();

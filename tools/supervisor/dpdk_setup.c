@@ -14,8 +14,10 @@
 #include <rte_pcapng.h>
 #include <rte_ring.h>
 
+#include "fd_budget.h"
 #include "log.h"
 #include "supervisor.h"
+#include "vault.h"
 
 #define EAL_MAX_ARGS 16
 
@@ -133,6 +135,11 @@ int dpdk_setup(struct supervisor *sv, const char *argv0)
         vsw_state_init(st);
         st->nworkers = cfg->nworkers;
         st->max_guest_memory = cfg->max_guest_memory;
+        st->max_mem_slots = cfg->max_mem_slots;
+        char nofile_err[160] = "";
+        st->mem_fd_budget =
+            vsw_mem_fd_budget(vsw_raise_nofile(nofile_err, sizeof(nofile_err)), VSW_VAULT_MAX_FDS);
+        VSW_INFO(VSW_LOG_SUPERVISOR, "guest memory region fd budget: %u", st->mem_fd_budget);
         st->rx_placement = cfg->rx_placement;
         st->rx_mode_default = cfg->rx_mode;
         st->rx_adaptive_idle_us = cfg->rx_adaptive_idle_us;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_budget.h"
 #include "log.h"
 #include "supervisor.h"
 #include "vsw_wake.h"
@@ -173,21 +174,27 @@ static int setup_runtime_dir(void)
 }
 
 /* The vault alone may hold VSW_VAULT_MAX_FDS fds; the usual soft limit of
- * 1024 would make it drop deposits long before that. */
+ * 1024 would make it drop deposits long before that. The soft limit goes to
+ * the hard one, and root may raise the hard one to what the vault needs;
+ * what is left sets the region fd budget (dpdk_setup.c). */
 static void raise_fd_limit(void)
 {
         const rlim_t want = VSW_VAULT_MAX_FDS + 256;
+        char err[160] = "";
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+
+        if (vsw_raise_nofile(err, sizeof(err)) >= want)
                 return;
-        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-        if (rl.rlim_max < want)
-                rl.rlim_max = rl.rlim_cur = want; /* root may raise the hard limit too */
+        if (err[0])
+                VSW_WARN(VSW_LOG_VAULT, "%s", err);
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return;
+        rl.rlim_max = rl.rlim_cur = want; /* root may raise the hard limit too */
         if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-                VSW_WARN(VSW_LOG_VAULT,
-                         "cannot raise the open-file limit to %llu: %s; the vault "
-                         "may refuse fds early",
-                         (unsigned long long)want, strerror(errno));
+                VSW_NOTICE(VSW_LOG_VAULT,
+                           "cannot raise the open-file limit to %llu: %s; the switch holds "
+                           "fewer guest memory regions (show vhost-user says how many)",
+                           (unsigned long long)want, strerror(errno));
 }
 
 /* Signals arrive through a signalfd; they are blocked before EAL starts
