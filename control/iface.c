@@ -228,20 +228,31 @@ int vhostd_iface_set_admin(struct vhostd *d, uint32_t sw_if_index, int up, char 
         return 0;
 }
 
-int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint32_t worker,
-                       char *err, size_t errlen)
+/* The interface of a placement command, with its queue pair checked. */
+static struct vsw_iface *placed_iface(struct vhostd *d, uint32_t sw_if_index, uint32_t qp,
+                                      char *err, size_t errlen)
 {
         struct vsw_iface *ifc = vhostd_iface_by_index(d, sw_if_index);
 
         if (!ifc) {
                 snprintf(err, errlen, "no interface with sw_if_index %u", sw_if_index);
-                return -1;
+                return NULL;
         }
         if (qp >= VSW_MAX_QUEUE_PAIRS) {
                 snprintf(err, errlen, "queue %u is out of range, expected 0-%u", qp,
                          VSW_MAX_QUEUE_PAIRS - 1);
-                return -1;
+                return NULL;
         }
+        return ifc;
+}
+
+int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint32_t worker,
+                       char *err, size_t errlen)
+{
+        struct vsw_iface *ifc = placed_iface(d, sw_if_index, qp, err, errlen);
+
+        if (!ifc)
+                return -1;
         if (worker >= d->st->nworkers) {
                 snprintf(err, errlen, "worker %u does not exist, expected 0-%u", worker,
                          d->st->nworkers - 1);
@@ -258,17 +269,10 @@ int vhostd_iface_place(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, uint
 int vhostd_iface_unpin(struct vhostd *d, uint32_t sw_if_index, uint32_t qp, char *err,
                        size_t errlen)
 {
-        struct vsw_iface *ifc = vhostd_iface_by_index(d, sw_if_index);
+        struct vsw_iface *ifc = placed_iface(d, sw_if_index, qp, err, errlen);
 
-        if (!ifc) {
-                snprintf(err, errlen, "no interface with sw_if_index %u", sw_if_index);
+        if (!ifc)
                 return -1;
-        }
-        if (qp >= VSW_MAX_QUEUE_PAIRS) {
-                snprintf(err, errlen, "queue %u is out of range, expected 0-%u", qp,
-                         VSW_MAX_QUEUE_PAIRS - 1);
-                return -1;
-        }
         ifc->vrings[2 * qp].placement_user = 0;
         ifc->vrings[2 * qp + 1].placement_user = 0;
         VSW_NOTICE(VSW_LOG_VHOST_USER, "%s: queue %u unpinned", ifc->name, qp);

@@ -102,27 +102,36 @@ static void forward(struct dp_worker *w, struct l2_dest *d)
                 w->uplink.ctr->rx_steered += d->n;
 }
 
+/* A burst off one of the worker's RX queues, counted. */
+static uint16_t rx_burst(struct dp_worker *w, uint16_t queue, struct rte_mbuf **pkts)
+{
+        uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST);
+
+        if (n == 0)
+                return 0;
+        dp_runtime_in(&w->rt, n);
+        w->uplink.ctr->rx_packets += n;
+        w->uplink.ctr->rx_bytes += dp_bytes_of(pkts, n);
+        return n;
+}
+
 static uint16_t poll_pool_queue(struct dp_worker *w, uint16_t queue, unsigned slot)
 {
         const struct vsw_uplink *up = &w->st->uplink;
         const struct vsw_uplink_pool *pool = &up->pools[slot];
         struct vsw_uplink_pool_counters *pc = &w->st->uplink.pool_counters[slot];
-        struct vsw_uplink_counters *ctr = w->uplink.ctr;
         struct rte_mbuf *pkts[DP_BURST];
         struct l2_out *out = &w->out;
-        uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST), kept;
+        uint16_t n = rx_burst(w, queue, pkts), kept;
 
         if (n == 0)
                 return 0;
-        dp_runtime_in(&w->rt, n);
-        ctr->rx_packets += n;
-        ctr->rx_bytes += dp_bytes_of(pkts, n);
         pc->rx_packets += n;
         kept = keep_pool_frames(up, pool, pc, pkts, n);
         if (kept == 0)
                 return n;
         l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, kept, out);
-        ctr->rx_drops += out->ndropped;
+        w->uplink.ctr->rx_drops += out->ndropped;
         for (unsigned i = 0; i < out->ndests; i++) {
                 struct l2_dest *d = &out->dests[i];
 
@@ -140,20 +149,16 @@ static uint16_t poll_pool_queue(struct dp_worker *w, uint16_t queue, unsigned sl
 static uint16_t poll_queue(struct dp_worker *w, uint16_t queue)
 {
         struct rte_mbuf *pkts[DP_BURST];
-        struct vsw_uplink_counters *ctr = w->uplink.ctr;
         struct l2_out *out = &w->out;
-        uint16_t n = rte_eth_rx_burst(w->uplink.port, queue, pkts, DP_BURST), kept;
+        uint16_t n = rx_burst(w, queue, pkts), kept;
 
         if (n == 0)
                 return 0;
-        dp_runtime_in(&w->rt, n);
-        ctr->rx_packets += n;
-        ctr->rx_bytes += dp_bytes_of(pkts, n);
         kept = dp_uplink_host(w, pkts, n);
         if (kept == 0)
                 return n;
         l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, kept, out);
-        ctr->rx_drops += out->ndropped;
+        w->uplink.ctr->rx_drops += out->ndropped;
         for (unsigned i = 0; i < out->ndests; i++)
                 forward(w, &out->dests[i]);
         return n;
