@@ -1,6 +1,7 @@
 /* Towards a guest: a burst enqueued into an RX queue (even vring) this
- * worker owns (after dp_offload.c made its frames fit the guest). A full RX ring is retried as DPDK's vhost-switch does (rx-retry,
- * rx-retry-delay µs, rx-retry-num), then the rest is dropped and counted. */
+ * worker owns (after dp_offload.c made its frames fit the guest). A full RX ring is retried as
+ * DPDK's vhost-switch does (rx-retry, rx-retry-delay µs, rx-retry-num), then the rest is dropped
+ * and counted. */
 #include <stdatomic.h>
 
 #include <rte_cycles.h>

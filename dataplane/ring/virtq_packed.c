@@ -521,8 +521,7 @@ static inline bool packed_rx_one(struct virtq_packed *vq, const struct rte_mbuf 
                 }
         } while (total < need);
 
-        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log,
-                       need);
+        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log, need);
         for (k = 0; k < nchains; k++)
                 packed_used_put(vq, ids[k], virtq_rx_used_len(lens[k], &need), ndescs[k]);
         vq->last_avail_idx = c.idx;

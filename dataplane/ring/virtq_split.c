@@ -388,8 +388,7 @@ static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m
                 }
         } while (total < need);
 
-        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log,
-                       need);
+        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log, need);
         for (c = 0; c < nchains; c++)
                 split_used_put(vq, heads[c], virtq_rx_used_len(lens[c], &need));
         vq->stats.packets++;
