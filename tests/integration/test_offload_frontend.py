@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""Offloads, byte for byte, with python front ends (vhost_user_client) on
-split rings: A negotiates CSUM and HOST_TSO4; B negotiates no offload; C
+"""Offloads, byte for byte, with python front ends (vhost_user_client): A negotiates CSUM and HOST_TSO4; B negotiates no offload; C
 negotiates GUEST_CSUM, GUEST_TSO4 and mergeable RX buffers. A sends, to a
 MAC nobody has (so the bridge floods one shared frame to B and C):
 - a TSO frame (NEEDS_CSUM, GSO TCPv4, MSS 1000) of 4000 payload bytes with
@@ -15,7 +14,8 @@ tagged (the switch pushes the tag on the shared TSO frame, the offsets
 move with it); a frame A sends tagged (VLAN 7) has its tag stripped first,
 then pushed again.
 The counters show it: A's gso_in, C's gso_passed, B's sw_segmented and
-sw_csum. The worker polls on core 1; the front ends run here."""
+sw_csum. All of it on split rings, then on packed ones. The worker polls
+on core 1; the front ends run here."""
 
 import os
 import random
@@ -45,23 +45,30 @@ def mac(n):
 
 
 class FrontEnd:
-    def __init__(self, sw, name, sock, feats, tag):
-        self.name, self.mac = name, mac(tag)
+    def __init__(self, sw, name, sock, feats, tag, packed):
+        self.name, self.mac, self.packed = name, mac(tag), packed
         self.c = vu.Client(sock)
+        if packed:
+            feats |= vu.F_RING_PACKED
         offered = self.c.negotiate(features=BASE | feats)
         t.check(offered & feats == feats, "%s: features %#x offered" % (name, feats))
         self.c.set_mem_table(size=MEM)
         for q in (0, 1):
-            self.c.setup_vring(q, NUM, 0)
-        self.rx = vu.RxQueue(vu.SplitDriver(self.c, 0, NUM, 0x100000))
-        self.tx = vu.SplitDriver(self.c, 1, NUM, 0x140000)
+            self.c.setup_vring(q, NUM, vu.PACKED_BASE if packed else 0)
+        drv = vu.PackedDriver if packed else vu.SplitDriver
+        self.rx = vu.RxQueue(drv(self.c, 0, NUM, 0x100000))
+        self.tx = drv(self.c, 1, NUM, 0x140000)
         for q in (0, 1):
             t.wait_until(lambda: "%s vring %d running" % (name, q) in sw.log_text(), 10, 0.1,
                          "%s vring %d running" % (name, q))
 
     def send(self, hdr, frame):
-        self.tx.desc(0, self.tx.alloc(hdr + frame), len(hdr) + len(frame))
-        self.tx.make_avail([0])
+        gpa, n = self.tx.alloc(hdr + frame), len(hdr) + len(frame)
+        if self.packed:
+            self.tx.add_chain([(gpa, n, 0)], 0)
+        else:
+            self.tx.desc(0, gpa, n)
+            self.tx.make_avail([0])
         t.check(self.tx.wait_used(1) == 1, "%s: its chain was used" % self.name)
         self.tx.pop_used()
         self.tx.reset_buffers()
@@ -136,16 +143,16 @@ def ring_counters(sw, name, q):
     return next(v["counters"] for v in ifc["vrings"] if v["index"] == q)
 
 
-def main():
-    t.hugepages_ensure()
-    socks = [os.path.join(t.workdir(), "vm%d.sock" % i) for i in (1, 2, 3)]
-    sw = t.Switch("sw", workers=[1], interfaces=[
+def run(layout):
+    packed = layout == "packed"
+    socks = [os.path.join(t.workdir(), "%s%d.sock" % (layout, i)) for i in (1, 2, 3)]
+    sw = t.Switch("sw" + layout, workers=[1], interfaces=[
         {"socket": s, "server": True, "bridge": 1, "vlan": 7 if k == 0 else None}
         for k, s in enumerate(socks)]).start()
     names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]]
-    a = FrontEnd(sw, names[0], socks[0], F_CSUM | F_HOST_TSO4, 1)
-    b = FrontEnd(sw, names[1], socks[1], 0, 2)
-    c = FrontEnd(sw, names[2], socks[2], F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF, 3)
+    a = FrontEnd(sw, names[0], socks[0], F_CSUM | F_HOST_TSO4, 1, packed)
+    b = FrontEnd(sw, names[1], socks[1], 0, 2, packed)
+    c = FrontEnd(sw, names[2], socks[2], F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF, 3, packed)
     rnd = random.Random(14)
     payload = bytes(rnd.getrandbits(8) for _ in range(4 * MSS))
     l2 = NOBODY + a.mac + b"\x08\x00"
@@ -202,6 +209,13 @@ def main():
     for fe in (a, b, c):
         fe.c.close()
     sw.stop()
+
+
+def main():
+    t.hugepages_ensure()
+    for layout in ("split", "packed"):
+        print("== %s rings" % layout, flush=True)
+        run(layout)
 
 
 t.main(main)
