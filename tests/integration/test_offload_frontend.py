@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Offloads, byte for byte, with python front ends (vhost_user_client): A negotiates CSUM and HOST_TSO4; B negotiates no offload; C
-negotiates GUEST_CSUM, GUEST_TSO4 and mergeable RX buffers. A sends, to a
-MAC nobody has (so the bridge floods one shared frame to B and C):
+negotiates GUEST_CSUM, GUEST_TSO4 and mergeable RX buffers; D only
+GUEST_CSUM. A sends, to a MAC nobody has (so the bridge floods one shared
+frame to B, C and D):
 - a TSO frame (NEEDS_CSUM, GSO TCPv4, MSS 1000) of 4000 payload bytes with
   a garbage TCP checksum field and IPv4 total length: C gets it whole, its
   header carried over (gso_type, gso_size, hdr_len, csum_start/offset); B
   gets 4 segments, each with a correct IPv4 header checksum, total length,
   TCP checksum and sequence number, payload concatenated intact;
+- D, with GUEST_CSUM but no TSO, gets the segments marked DATA_VALID;
 - a UDP frame with NEEDS_CSUM: C gets it with NEEDS_CSUM, B with its UDP
   checksum completed;
 A is an access port of VLAN 7, B and C are trunks: every frame leaves
@@ -118,7 +120,7 @@ def tso_frame(payload, l2):
     return l2 + ipv4(6, len(tcp) + len(payload)) + tcp + payload
 
 
-def check_segments(label, got, payload, l2_len, tag=None):
+def check_segments(label, got, payload, l2_len, tag=None, flags=0):
     data, ok = b"", True
     for k, (fields, f) in enumerate(got):
         ip = f[l2_len:l2_len + 20]
@@ -126,7 +128,7 @@ def check_segments(label, got, payload, l2_len, tag=None):
         tcp = f[l2_len + 20:l2_len + tot]
         seq = struct.unpack("!I", tcp[4:8])[0]
         good = (checksum(ip) == 0 and l4_ok(ip, tcp) and seq == 1000 + len(data)
-                and len(tcp) - 20 <= MSS and fields[1] == 0 and not fields[0] & NEEDS_CSUM
+                and len(tcp) - 20 <= MSS and fields[1] == 0 and fields[0] == flags
                 and (tag is None or f[12:16] == tag))
         if not good:
             print("%s: segment %d bad: header %s ip %s tcp %s" % (label, k, fields, ip.hex(),
@@ -145,7 +147,7 @@ def ring_counters(sw, name, q):
 
 def run(layout):
     packed = layout == "packed"
-    socks = [os.path.join(t.workdir(), "%s%d.sock" % (layout, i)) for i in (1, 2, 3)]
+    socks = [os.path.join(t.workdir(), "%s%d.sock" % (layout, i)) for i in (1, 2, 3, 4)]
     sw = t.Switch("sw" + layout, workers=[1], interfaces=[
         {"socket": s, "server": True, "bridge": 1, "vlan": 7 if k == 0 else None}
         for k, s in enumerate(socks)]).start()
@@ -153,6 +155,7 @@ def run(layout):
     a = FrontEnd(sw, names[0], socks[0], F_CSUM | F_HOST_TSO4, 1, packed)
     b = FrontEnd(sw, names[1], socks[1], 0, 2, packed)
     c = FrontEnd(sw, names[2], socks[2], F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF, 3, packed)
+    dv = FrontEnd(sw, names[3], socks[3], F_GUEST_CSUM, 4, packed)
     rnd = random.Random(14)
     payload = bytes(rnd.getrandbits(8) for _ in range(4 * MSS))
     l2 = NOBODY + a.mac + b"\x08\x00"
@@ -160,8 +163,10 @@ def run(layout):
 
     # TSO, flooded to B (segmented) and C (whole).
     a.send(vhdr(NEEDS_CSUM, GSO_TCPV4, 54, MSS, 34, 16), tso_frame(payload, l2))
-    got_b, got_c = b.receive(4), c.receive(1)
+    got_b, got_c, got_d = b.receive(4), c.receive(1), dv.receive(4)
     check_segments("flooded TSO frame to B (no offloads)", got_b, payload, 18, TAG)
+    check_segments("flooded TSO frame to D (GUEST_CSUM, no TSO): marked DATA_VALID", got_d,
+                   payload, 18, TAG, DATA_VALID)
     t.check(len(b.receive(1, 0.3)) == 0, "B got nothing more")
     t.check(len(got_c) == 1 and got_c[0][0][:6] == (NEEDS_CSUM, GSO_TCPV4, 58, MSS, 38, 16)
             and got_c[0][1] == tso_frame(payload, l2t),
@@ -174,6 +179,7 @@ def run(layout):
     frame = l2 + ipv4(17, len(udp)) + udp
     a.send(vhdr(NEEDS_CSUM, 0, 0, 0, 34, 6), frame)
     got_b, got_c = b.receive(1), c.receive(1)
+    dv.receive(1)
     t.check(len(got_b) == 1 and l4_ok(got_b[0][1][18:38], got_b[0][1][38:])
             and got_b[0][1][46:] == udp_payload and got_b[0][0][0] == 0,
             "B got the UDP frame with its checksum completed")
@@ -183,6 +189,7 @@ def run(layout):
     # Sent tagged: stripped on the access port, pushed again for the trunks.
     a.send(vhdr(NEEDS_CSUM, GSO_TCPV4, 58, MSS, 38, 16), tso_frame(payload, l2t))
     got_b, got_c = b.receive(4), c.receive(1)
+    dv.receive(4)
     check_segments("TSO frame sent tagged, to B", got_b, payload, 18, TAG)
     t.check(len(got_c) == 1 and got_c[0][0][:6] == (NEEDS_CSUM, GSO_TCPV4, 58, MSS, 38, 16),
             "C got the tagged frame whole (%s)" % [g[0] for g in got_c])
@@ -206,7 +213,7 @@ def run(layout):
     out = sw.ctl("show", "vhost-user")
     t.check("VIRTIO_NET_F_HOST_TSO4" in out and "offloads gso-in 2" in out,
             "show vhost-user names the offload bits and counts")
-    for fe in (a, b, c):
+    for fe in (a, b, c, dv):
         fe.c.close()
     sw.stop()
 
