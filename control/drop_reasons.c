@@ -24,6 +24,7 @@ BAD(bad_chain, VSW_BAD_CHAIN)
 BAD(bad_indirect, VSW_BAD_INDIRECT)
 BAD(bad_direction, VSW_BAD_DIRECTION)
 BAD(bad_short, VSW_BAD_SHORT)
+BAD(bad_net_hdr, VSW_BAD_NET_HDR)
 #undef BAD
 
 const struct vsw_drop_reason vsw_vring_drop_reasons[] = {
@@ -35,6 +36,7 @@ const struct vsw_drop_reason vsw_vring_drop_reasons[] = {
     {"bad_indirect", bad_indirect},
     {"bad_direction", bad_direction},
     {"bad_short", bad_short},
+    {"bad_net_hdr", bad_net_hdr},
     {"mtu", mtu},
     {"other", other},
 };

@@ -13,7 +13,8 @@ _Static_assert(VSW_BAD_HEAD == 0 && VQ_DROP_BAD_NEXT - VQ_DROP_BAD_HEAD == VSW_B
                    VQ_DROP_BAD_INDIRECT - VQ_DROP_BAD_HEAD == VSW_BAD_INDIRECT &&
                    VQ_DROP_BAD_DIRECTION - VQ_DROP_BAD_HEAD == VSW_BAD_DIRECTION &&
                    VQ_DROP_BAD_SHORT - VQ_DROP_BAD_HEAD == VSW_BAD_SHORT &&
-                   VQ_DROP_BAD_SHORT - VQ_DROP_BAD_HEAD + 1 == VSW_BAD_DESC_REASONS,
+                   VQ_DROP_BAD_NET_HDR - VQ_DROP_BAD_HEAD == VSW_BAD_NET_HDR &&
+                   VQ_DROP_BAD_NET_HDR - VQ_DROP_BAD_HEAD + 1 == VSW_BAD_DESC_REASONS,
                "virtq_drop and vsw_bad_desc differ");
 
 static void live(const struct dp_vq *vq, struct vsw_vring_counters *c)
@@ -26,6 +27,10 @@ static void live(const struct dp_vq *vq, struct vsw_vring_counters *c)
         c->drops_bad_desc = virtq_stats_bad_desc(s);
         c->drops_other = vq->drops_other + s->drops[VQ_DROP_TOO_BIG] + s->drops[VQ_DROP_NO_MBUF];
         c->drops_mtu = vq->drops_mtu;
+        c->gso_in = s->gso_in;
+        c->gso_passed = vq->gso_passed;
+        c->sw_segmented = vq->sw_segmented;
+        c->sw_csum = s->sw_csum + vq->sw_csum;
         for (unsigned r = 0; r < VSW_BAD_DESC_REASONS; r++)
                 c->drops_bad[r] = s->drops[VQ_DROP_BAD_HEAD + r];
 }
@@ -38,6 +43,10 @@ static void add(struct vsw_vring_counters *a, const struct vsw_vring_counters *b
         a->drops_bad_desc += b->drops_bad_desc;
         a->drops_other += b->drops_other;
         a->drops_mtu += b->drops_mtu;
+        a->gso_in += b->gso_in;
+        a->gso_passed += b->gso_passed;
+        a->sw_segmented += b->sw_segmented;
+        a->sw_csum += b->sw_csum;
         for (unsigned r = 0; r < VSW_BAD_DESC_REASONS; r++)
                 a->drops_bad[r] += b->drops_bad[r];
 }
@@ -56,6 +65,9 @@ void dp_counters_fold(struct dp_vq *vq)
         vq->drops_full = 0;
         vq->drops_other = 0;
         vq->drops_mtu = 0;
+        vq->gso_passed = 0;
+        vq->sw_segmented = 0;
+        vq->sw_csum = 0;
 }
 
 void dp_counters_publish(struct dp_vq *vq)

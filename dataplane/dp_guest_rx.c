@@ -1,6 +1,7 @@
 /* Towards a guest: a burst enqueued into an RX queue (even vring) this
- * worker owns. A full RX ring is retried as DPDK's vhost-switch does (rx-retry,
- * rx-retry-delay µs, rx-retry-num), then the rest is dropped and counted. */
+ * worker owns (after dp_offload.c made its frames fit the guest). A full RX ring is retried as
+ * DPDK's vhost-switch does (rx-retry, rx-retry-delay µs, rx-retry-num), then the rest is dropped
+ * and counted. */
 #include <stdatomic.h>
 
 #include <rte_cycles.h>
@@ -25,7 +26,7 @@ static __rte_noinline uint16_t retry(struct dp_worker *w, struct dp_vq *vq, stru
         return done;
 }
 
-void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+void dp_guest_rx_deliver(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
 {
         if (likely(vq->running)) {
                 uint16_t done = dp_vq_enqueue(vq, pkts, n);

@@ -27,7 +27,10 @@ uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
 
         for (uint16_t i = 0; i < n; i++) {
                 struct rte_mbuf *m = pkts[i];
-                uint32_t len = rte_pktmbuf_pkt_len(m);
+                /* A TSO frame is judged by the segments it becomes. */
+                uint32_t len = (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
+                                   ? (uint32_t)m->l2_len + m->l3_len + m->l4_len + m->tso_segsz
+                                   : rte_pktmbuf_pkt_len(m);
 
                 if (likely(len <= max) || (len <= max + RTE_VLAN_HLEN && frame_tagged(m))) {
                         pkts[kept++] = m;

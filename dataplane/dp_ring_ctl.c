@@ -57,6 +57,7 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
         bool in_order = (f & VIRTIO_BIT(VIRTIO_F_IN_ORDER)) != 0;
 
         vq->packed = (vr->state & VSW_VRING_PACKED) != 0;
+        vq->rx_ol = virtq_guest_ol(f);
         vq->broken_logged = 0;
         memset(vq->bad_seen, 0, sizeof(vq->bad_seen)); /* the engine counts from 0 again */
         if (vq->packed) {
@@ -68,6 +69,8 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
                     .last_avail_idx = vr->last_avail_idx,
                     .last_used_idx = vr->last_used_idx,
                     .hdr_len = hdr_len,
+                    .host_ol = virtq_host_ol(f),
+                    .guest_ol = virtq_guest_ol(f),
                     .mrg_rxbuf = mrg,
                     .event_idx = event_idx,
                     .in_order = in_order,
@@ -89,6 +92,8 @@ static int engine_start(struct dp_worker *w, struct dp_vq *vq, char *err, unsign
             .used_gpa = vr->used_gpa,
             .last_avail_idx = vr->last_avail_idx,
             .hdr_len = hdr_len,
+            .host_ol = virtq_host_ol(f),
+            .guest_ol = virtq_guest_ol(f),
             .mrg_rxbuf = mrg,
             .event_idx = event_idx,
             .log = log,

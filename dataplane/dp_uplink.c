@@ -66,25 +66,50 @@ int dp_uplink_attach(struct dp_worker *w)
         return 0;
 }
 
-void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
+static void uplink_send(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
-        uint64_t bytes = dp_bytes_of(d->pkts, d->n);
+        uint64_t bytes = dp_bytes_of(pkts, n);
         uint16_t sent = 0;
 
         /* Only a worker attached to the uplink runs (dp_uplink_attach), so
          * the bridge's uplink port always has this worker's TX queue. */
-        for (unsigned t = 0; t <= TX_RETRIES && sent < d->n; t++)
-                sent += rte_eth_tx_burst(w->uplink.port, w->uplink.txq, d->pkts + sent,
-                                         (uint16_t)(d->n - sent));
-        if (unlikely(sent < d->n)) {
-                bytes -= dp_bytes_of(d->pkts + sent, (uint16_t)(d->n - sent));
-                ctr->tx_drops += (uint16_t)(d->n - sent);
-                rte_pktmbuf_free_bulk(d->pkts + sent, (uint16_t)(d->n - sent));
+        for (unsigned t = 0; t <= TX_RETRIES && sent < n; t++)
+                sent += rte_eth_tx_burst(w->uplink.port, w->uplink.txq, pkts + sent,
+                                         (uint16_t)(n - sent));
+        if (unlikely(sent < n)) {
+                bytes -= dp_bytes_of(pkts + sent, (uint16_t)(n - sent));
+                ctr->tx_drops += (uint16_t)(n - sent);
+                rte_pktmbuf_free_bulk(pkts + sent, (uint16_t)(n - sent));
         }
         ctr->tx_packets += sent;
         ctr->tx_bytes += bytes;
         dp_runtime_out(&w->rt, sent);
+}
+
+/* Guests' frames with offload requests: segmented and checksummed in
+ * software first (dp_offload.c), in as many bursts as that makes. */
+static __rte_noinline void send_offloaded(struct dp_worker *w, struct l2_dest *d)
+{
+        struct rte_mbuf *out[DP_OL_UPLINK_OUT];
+        uint16_t done = 0;
+
+        while (done < d->n) {
+                uint16_t used,
+                    k = dp_offload_uplink(w, d->pkts + done, (uint16_t)(d->n - done), out, &used);
+
+                for (uint16_t i = 0; i < k; i += DP_BURST)
+                        uplink_send(w, out + i, (uint16_t)RTE_MIN(k - i, DP_BURST));
+                done += used;
+        }
+}
+
+void dp_uplink_tx(struct dp_worker *w, struct l2_dest *d)
+{
+        if (unlikely(dp_offload_pending(d->pkts, d->n)))
+                send_offloaded(w, d);
+        else
+                uplink_send(w, d->pkts, d->n);
 }
 
 /* With VMDQ the NIC steers the MAC to the interface's pool (one planned

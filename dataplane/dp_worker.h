@@ -98,6 +98,12 @@ struct dp_vq {
         uint64_t drops_other;
         uint64_t busy_cycles; /* vsw_vring.busy_cycles, published at housekeeping */
         uint64_t drops_mtu;
+        /* Offloads towards this guest (RX rings, dp_offload.c), since the
+         * engine's last start; rx_ol: the VIRTQ_OL_* bits it takes. */
+        uint64_t gso_passed;
+        uint64_t sw_segmented;
+        uint64_t sw_csum;
+        uint8_t rx_ol;
         union {
                 struct virtq_split split;
                 struct virtq_packed packed;
@@ -268,8 +274,19 @@ uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
 /* dp_rarp.c: the RARPs vhost-user SEND_RARP asked for (housekeeping). */
 void dp_rarp_poll(struct dp_worker *w);
 
-/* dp_guest_rx.c: a burst into an owned guest RX queue; the mbufs are freed. */
+/* dp_offload.c: a burst into an owned guest RX queue, its frames' offload
+ * requests kept, or segmented and checksummed in software for a guest that
+ * did not negotiate them; the mbufs are freed. */
 void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+/* dp_guest_rx.c: the burst (frames the guest can take) into its ring. */
+void dp_guest_rx_deliver(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+/* dp_offload.c, for the uplink: whether a frame of pkts carries offload
+ * requests; the first *used of pkts, segmented and checksummed, into out
+ * (room for DP_OL_UPLINK_OUT), returning how many frames are there. */
+#define DP_OL_UPLINK_OUT (DP_BURST + 256)
+bool dp_offload_pending(struct rte_mbuf *const *pkts, uint16_t n);
+uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
+                           struct rte_mbuf **out, uint16_t *used);
 
 /* dp_forward.c: sends a destination's frames to RX queue pair qp of its
  * interface, directly or through the owner's ring, or out of the uplink;

@@ -7,7 +7,15 @@
 
 /* Feature bits (virtio 1.x "Feature Bits"; VHOST_F_LOG_ALL and
  * VHOST_USER_F_PROTOCOL_FEATURES from vhost-user.rst). */
+#define VIRTIO_NET_F_CSUM              0
+#define VIRTIO_NET_F_GUEST_CSUM        1
 #define VIRTIO_NET_F_MTU               3
+#define VIRTIO_NET_F_GUEST_TSO4        7
+#define VIRTIO_NET_F_GUEST_TSO6        8
+#define VIRTIO_NET_F_GUEST_ECN         9
+#define VIRTIO_NET_F_HOST_TSO4         11
+#define VIRTIO_NET_F_HOST_TSO6         12
+#define VIRTIO_NET_F_HOST_ECN          13
 #define VIRTIO_NET_F_MRG_RXBUF         15
 #define VIRTIO_NET_F_STATUS            16
 #define VIRTIO_NET_F_CTRL_VQ           17
@@ -36,6 +44,16 @@
 #define VHOST_USER_PROTOCOL_F_STATUS              16
 
 #define VIRTIO_BIT(b) (1ULL << (b))
+
+/* The virtio-net header's flags and gso_type (virtio 1.x "Packet
+ * Transmission"). */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
+#define VIRTIO_NET_HDR_GSO_NONE     0
+#define VIRTIO_NET_HDR_GSO_TCPV4    1
+#define VIRTIO_NET_HDR_GSO_UDP      3
+#define VIRTIO_NET_HDR_GSO_TCPV6    4
+#define VIRTIO_NET_HDR_GSO_ECN      0x80
 
 /* The MTUs a virtio-net device may report (VIRTIO_NET_F_MTU): at least
  * IPv4's minimum, at most what its 16-bit config field holds. */

@@ -28,7 +28,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 14u
+#define VSW_STATE_ABI_VERSION 15u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -122,6 +122,7 @@ enum vsw_bad_desc {
         VSW_BAD_INDIRECT,  /* indirect table size, place, nesting, or with NEXT */
         VSW_BAD_DIRECTION, /* device-writable where readable is required, or back */
         VSW_BAD_SHORT,     /* no room for the header, or no frame after it */
+        VSW_BAD_NET_HDR,   /* virtio-net header: offload not negotiated, or beyond the frame */
         VSW_BAD_DESC_REASONS
 };
 
@@ -152,6 +153,14 @@ struct vsw_vring_counters {
         uint64_t drops_other;    /* no mbuf, too big, ring stopped, L2 bridge drops */
         uint64_t drops_mtu;      /* guest TX frames over the interface's MTU (vsw_iface_mtu) */
         uint64_t drops_bad[VSW_BAD_DESC_REASONS];
+        /* Offloads (dataplane/dp_offload.c): TX ring, GSO frames the guest
+         * sent; RX ring, GSO frames handed to the guest whole, frames
+         * segmented for it in software, checksums completed for it in
+         * software (a TX ring's: partial checksums at odd offsets). */
+        uint64_t gso_in;
+        uint64_t gso_passed;
+        uint64_t sw_segmented;
+        uint64_t sw_csum;
 };
 
 /* Handshake (ARCHITECTURE.md "Changing a running ring"): the control plane makes
@@ -424,7 +433,9 @@ struct vsw_uplink_counters {
         uint64_t rx_drops;   /* dropped by the bridge (no destination, VLAN, runt) */
         uint64_t tx_packets; /* onto its TX queue */
         uint64_t tx_bytes;
-        uint64_t tx_drops; /* TX queue full */
+        uint64_t tx_drops;        /* TX queue full, or no mbufs to segment a TSO frame */
+        uint64_t tx_sw_segmented; /* guests' TSO frames segmented in software */
+        uint64_t tx_sw_csum;      /* frames whose checksum was completed in software */
 };
 
 /* The first frame a VM sends registers its MAC (as DPDK's vhost-switch

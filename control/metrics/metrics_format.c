@@ -36,6 +36,22 @@ static uint64_t v_bytes(const struct vsw_vring_counters *c)
 {
         return c->bytes;
 }
+static uint64_t v_gso_in(const struct vsw_vring_counters *c)
+{
+        return c->gso_in;
+}
+static uint64_t v_gso_passed(const struct vsw_vring_counters *c)
+{
+        return c->gso_passed;
+}
+static uint64_t v_sw_segmented(const struct vsw_vring_counters *c)
+{
+        return c->sw_segmented;
+}
+static uint64_t v_sw_csum(const struct vsw_vring_counters *c)
+{
+        return c->sw_csum;
+}
 #define PACKETS_HELP                                                                               \
         "Frames through a vhost-user queue; direction rx: from the guest (its TX ring), tx: to "   \
         "the guest (its RX ring)"
@@ -50,6 +66,16 @@ static const struct vring_row vring_rows[] = {
     {{"vhostsw_interface_packets_total", "counter", PACKETS_HELP}, v_packets},
     {{"vhostsw_interface_bytes_total", "counter", "Bytes of the frames counted in packets_total"},
      v_bytes},
+    {{"vhostsw_interface_tso_in_total", "counter", "TSO frames the guest sent (rx)"}, v_gso_in},
+    {{"vhostsw_interface_tso_passed_total", "counter",
+      "TSO frames handed to the guest whole (tx): it negotiated TSO"},
+     v_gso_passed},
+    {{"vhostsw_interface_sw_segmented_total", "counter",
+      "TSO frames the switch segmented in software for the guest (tx)"},
+     v_sw_segmented},
+    {{"vhostsw_interface_sw_checksummed_total", "counter",
+      "Checksums the switch completed in software (tx: for the guest; rx: odd layouts)"},
+     v_sw_csum},
 };
 
 /* ---- per worker ---- */
@@ -190,6 +216,8 @@ U(rx_drops)
 U(tx_packets)
 U(tx_bytes)
 U(tx_drops)
+U(tx_sw_segmented)
+U(tx_sw_csum)
 #undef U
 
 #define UPACKETS                                                                                   \
@@ -218,6 +246,16 @@ static const struct uplink_row uplink_rows[] = {
      "rx",
      NULL,
      u_rx_steered},
+    {{"vhostsw_uplink_sw_segmented_total", "counter",
+      "Guests' TSO frames the switch segmented in software for the uplink"},
+     "tx",
+     NULL,
+     u_tx_sw_segmented},
+    {{"vhostsw_uplink_sw_checksummed_total", "counter",
+      "Checksums the switch completed in software for the uplink"},
+     "tx",
+     NULL,
+     u_tx_sw_csum},
 };
 
 /* ---- helpers ---- */

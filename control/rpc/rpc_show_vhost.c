@@ -96,6 +96,11 @@ Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vrin
         k->bad_indirect = src->drops_bad[VSW_BAD_INDIRECT];
         k->bad_direction = src->drops_bad[VSW_BAD_DIRECTION];
         k->bad_short = src->drops_bad[VSW_BAD_SHORT];
+        k->bad_net_hdr = src->drops_bad[VSW_BAD_NET_HDR];
+        k->gso_in = src->gso_in;
+        k->gso_passed = src->gso_passed;
+        k->sw_segmented = src->sw_segmented;
+        k->sw_csum = src->sw_csum;
         return k;
 }
 

@@ -66,6 +66,8 @@ static int fill_workers(struct vhostd *d, struct rpc_call *c, Vsw__ShowUplinkRep
                 w[i]->tx_packets = k->tx_packets;
                 w[i]->tx_bytes = k->tx_bytes;
                 w[i]->tx_drops = k->tx_drops;
+                w[i]->tx_sw_segmented = k->tx_sw_segmented;
+                w[i]->tx_sw_csum = k->tx_sw_csum;
         }
         r->n_workers = n;
         r->workers = w;

@@ -184,7 +184,7 @@ void vu_reply_u64(struct vu_msg *reply, uint64_t v)
 
 uint64_t vu_offered_features(const struct vu_dev *dev)
 {
-        return vu_supported_features() & dev->ifc->feature_mask;
+        return vu_features_consistent(vu_supported_features() & dev->ifc->feature_mask);
 }
 
 int vu_has_protocol_feature(const struct vu_dev *dev, unsigned bit)

@@ -8,6 +8,12 @@ struct vu_feature {
 };
 
 static const struct vu_feature vu_features[] = {
+    {VIRTIO_NET_F_CSUM, "VIRTIO_NET_F_CSUM"},
+    {VIRTIO_NET_F_GUEST_CSUM, "VIRTIO_NET_F_GUEST_CSUM"},
+    {VIRTIO_NET_F_GUEST_TSO4, "VIRTIO_NET_F_GUEST_TSO4"},
+    {VIRTIO_NET_F_GUEST_ECN, "VIRTIO_NET_F_GUEST_ECN"},
+    {VIRTIO_NET_F_HOST_TSO4, "VIRTIO_NET_F_HOST_TSO4"},
+    {VIRTIO_NET_F_HOST_ECN, "VIRTIO_NET_F_HOST_ECN"},
     {VIRTIO_NET_F_MTU, "VIRTIO_NET_F_MTU"},
     {VIRTIO_NET_F_MRG_RXBUF, "VIRTIO_NET_F_MRG_RXBUF"},
     {VIRTIO_NET_F_STATUS, "VIRTIO_NET_F_STATUS"},
@@ -65,6 +71,26 @@ uint64_t vu_supported_features(void)
 uint64_t vu_supported_protocol_features(void)
 {
         return mask_of(vu_protocol_features, ARRAY_LEN(vu_protocol_features));
+}
+
+uint64_t vu_features_consistent(uint64_t f)
+{
+        const uint64_t host_gso = VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |
+                                  VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6) |
+                                  VIRTIO_BIT(VIRTIO_NET_F_HOST_ECN);
+        const uint64_t guest_gso = VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4) |
+                                   VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO6) |
+                                   VIRTIO_BIT(VIRTIO_NET_F_GUEST_ECN);
+
+        if (!(f & VIRTIO_BIT(VIRTIO_NET_F_CSUM)))
+                f &= ~host_gso;
+        if (!(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM)))
+                f &= ~guest_gso;
+        if (!(f & (VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) | VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO6))))
+                f &= ~VIRTIO_BIT(VIRTIO_NET_F_HOST_ECN);
+        if (!(f & (VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO4) | VIRTIO_BIT(VIRTIO_NET_F_GUEST_TSO6))))
+                f &= ~VIRTIO_BIT(VIRTIO_NET_F_GUEST_ECN);
+        return f;
 }
 
 const char *vu_feature_name(unsigned bit)

@@ -31,8 +31,14 @@ static inline uint64_t l2_mac_at(const uint8_t *p)
         return rte_le_to_cpu_64(v) & 0xffffffffffffull;
 }
 
+/* A frame with offload requests (a guest's partial checksum or TSO) has its
+ * headers' offsets in l2_len: a tag taken off or put on moves them. */
+#define L2_OL_FLAGS (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)
+
 static inline void l2_vlan_strip(struct rte_mbuf *m)
 {
+        if (m->ol_flags & L2_OL_FLAGS)
+                m->l2_len -= L2_VLAN_HLEN;
         uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 
         memmove(p + L2_VLAN_HLEN, p, L2_MACS_LEN);
@@ -60,6 +66,8 @@ static inline struct rte_mbuf *l2_vlan_push(struct rte_mbuf *m, uint16_t vlan)
         p = (uint8_t *)rte_pktmbuf_prepend(m, L2_VLAN_HLEN);
         memmove(p, p + L2_VLAN_HLEN, L2_MACS_LEN);
         memcpy(p + L2_MACS_LEN, tag, sizeof(tag));
+        if (m->ol_flags & L2_OL_FLAGS)
+                m->l2_len += L2_VLAN_HLEN;
         return m;
 }
 

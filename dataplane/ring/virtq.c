@@ -12,6 +12,7 @@ const char *virtq_drop_name(enum virtq_drop reason)
             [VQ_DROP_BAD_INDIRECT] = "bad-indirect",
             [VQ_DROP_BAD_DIRECTION] = "bad-direction",
             [VQ_DROP_BAD_SHORT] = "bad-short",
+            [VQ_DROP_BAD_NET_HDR] = "bad-net-hdr",
             [VQ_DROP_TOO_BIG] = "too-big",
             [VQ_DROP_NO_MBUF] = "no-mbuf",
         };
@@ -26,7 +27,7 @@ uint64_t virtq_stats_bad_desc(const struct virtq_stats *st)
         uint64_t sum = 0;
         int r;
 
-        for (r = VQ_DROP_BAD_HEAD; r <= VQ_DROP_BAD_SHORT; r++)
+        for (r = VQ_DROP_BAD_HEAD; r <= VQ_DROP_BAD_NET_HDR; r++)
                 sum += st->drops[r];
         return sum;
 }

@@ -10,9 +10,10 @@
 #include "virtio_spec.h"
 
 #define VIRTQ_BURST 32
-/* Largest frame taken from a guest, virtio-net header excluded: no
- * segmentation offload is offered, so anything larger is malformed. */
-#define VIRTQ_MAX_FRAME_LEN 65535u
+/* Largest frame taken from a guest, virtio-net header excluded: a TSO
+ * frame's IP datagram holds at most 65535 bytes, behind an Ethernet header
+ * and one VLAN tag; anything larger is malformed. */
+#define VIRTQ_MAX_FRAME_LEN (65535u + 14u + 4u)
 /* Guest buffers one frame may use (descriptors of a chain, or of all the
  * chains a merged RX frame spans); more and the frame is dropped. */
 #define VIRTQ_MAX_BUFS 64
@@ -28,10 +29,34 @@ enum virtq_drop {
         VQ_DROP_BAD_INDIRECT,  /* table size, place, nesting, or with NEXT */
         VQ_DROP_BAD_DIRECTION, /* device-writable where readable is required, or back */
         VQ_DROP_BAD_SHORT,     /* no room for the header, or no frame after it */
+        VQ_DROP_BAD_NET_HDR,   /* virtio-net header: offload not negotiated or beyond the frame */
         VQ_DROP_TOO_BIG, /* frame larger than VIRTQ_MAX_FRAME_LEN/BUFS or the guest's buffer */
         VQ_DROP_NO_MBUF, /* mbuf pool empty in the middle of a frame */
         VQ_DROP_MAX
 };
+
+/* Offloads a ring's guest negotiated (VIRTQ_OL_* bits): what it may send
+ * (CSUM, HOST_TSO4/6, HOST_ECN) and what it takes (GUEST_*). */
+#define VIRTQ_OL_CSUM 1u
+#define VIRTQ_OL_TSO4 2u
+#define VIRTQ_OL_TSO6 4u
+#define VIRTQ_OL_ECN  8u
+
+static inline uint8_t virtq_host_ol(uint64_t features)
+{
+        return (uint8_t)(((features >> VIRTIO_NET_F_CSUM) & 1) ? VIRTQ_OL_CSUM : 0) |
+               (uint8_t)(((features >> VIRTIO_NET_F_HOST_TSO4) & 1) ? VIRTQ_OL_TSO4 : 0) |
+               (uint8_t)(((features >> VIRTIO_NET_F_HOST_TSO6) & 1) ? VIRTQ_OL_TSO6 : 0) |
+               (uint8_t)(((features >> VIRTIO_NET_F_HOST_ECN) & 1) ? VIRTQ_OL_ECN : 0);
+}
+
+static inline uint8_t virtq_guest_ol(uint64_t features)
+{
+        return (uint8_t)(((features >> VIRTIO_NET_F_GUEST_CSUM) & 1) ? VIRTQ_OL_CSUM : 0) |
+               (uint8_t)(((features >> VIRTIO_NET_F_GUEST_TSO4) & 1) ? VIRTQ_OL_TSO4 : 0) |
+               (uint8_t)(((features >> VIRTIO_NET_F_GUEST_TSO6) & 1) ? VIRTQ_OL_TSO6 : 0) |
+               (uint8_t)(((features >> VIRTIO_NET_F_GUEST_ECN) & 1) ? VIRTQ_OL_ECN : 0);
+}
 
 struct virtq_stats {
         uint64_t packets;
@@ -39,6 +64,8 @@ struct virtq_stats {
         uint64_t drops[VQ_DROP_MAX];
         uint64_t no_mbuf_bursts; /* bursts left in the ring: pool empty */
         uint64_t ring_errors;    /* the guest moved avail idx by more than the ring size */
+        uint64_t gso_in;         /* guest TX: frames with a GSO type (TSO), taken whole */
+        uint64_t sw_csum;        /* guest TX: partial checksums completed here (odd layouts) */
 };
 
 /* Name of a drop reason, for logs and `show`. */

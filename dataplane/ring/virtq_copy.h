@@ -18,6 +18,7 @@
 
 #include "dirty_log.h"
 #include "guest_mem.h"
+#include "virtio_net_hdr.h"
 #include "virtq.h"
 
 /* One guest buffer, translated. */
@@ -116,6 +117,28 @@ static inline enum virtq_drop virtq_copy_bufs_to_mbuf(const struct virtq_buf *bu
         return virtq_copy_bufs_to_mbuf_gen(bufs, nbufs, skip, m, mp);
 }
 
+/* Guest TX: the chain's frame into m as above, then its virtio-net
+ * header's offload requests into m's metadata (host_ol: what the guest
+ * negotiated). The header is read once, into a local copy: the guest may
+ * rewrite it meanwhile. */
+static __rte_always_inline enum virtq_drop
+virtq_tx_frame(const struct virtq_buf *bufs, uint32_t nbufs, uint32_t hdr_len, struct rte_mbuf *m,
+               struct rte_mempool *mp, uint8_t host_ol, struct virtq_stats *st)
+{
+        struct virtio_net_hdr_le h;
+        enum virtq_drop r = virtq_copy_bufs_to_mbuf(bufs, nbufs, hdr_len, m, mp);
+
+        if (unlikely(r != VQ_DROP_NONE))
+                return r;
+        if (likely(bufs[0].len >= sizeof(h)))
+                memcpy(&h, bufs[0].addr, sizeof(h));
+        else
+                virtio_net_hdr_gather(bufs, nbufs, &h);
+        if (likely(h.flags == 0 && h.gso_type == 0))
+                return VQ_DROP_NONE;
+        return virtio_net_hdr_tx(&h, m, host_ol, st);
+}
+
 /* A zeroed virtio-net header with num_buffers (hdr_len 12) at dst, written
  * only where dst differs. A front end recycles its RX buffers and mostly
  * finds the header it last read there (DPDK's virtio PMD only clears the
@@ -142,14 +165,16 @@ static __rte_always_inline void virtq_put_hdr(uint8_t *dst, uint16_t hdr_len, ui
         }
 }
 
-/* Guest RX: a zeroed virtio-net header (num_buffers set when the header has
- * the field) and then the frame in m, across bufs. The caller has checked
+/* Guest RX: a virtio-net header (num_buffers set when the header has the
+ * field; zeroed unless m carries offload metadata the guest takes:
+ * guest_ol) and then the frame in m, across bufs. The caller has checked
  * that bufs hold hdr_len + m->pkt_len bytes. */
 static inline void virtq_copy_mbuf_to_bufs(const struct virtq_buf *bufs, uint32_t nbufs,
                                            uint16_t hdr_len, uint16_t num_buffers,
-                                           const struct rte_mbuf *m)
+                                           const struct rte_mbuf *m, uint8_t guest_ol)
 {
-        if (likely(m->nb_segs == 1 && bufs[0].len >= hdr_len + (uint32_t)m->data_len)) {
+        if (likely(m->nb_segs == 1 && bufs[0].len >= hdr_len + (uint32_t)m->data_len &&
+                   !(m->ol_flags & VNH_MBUF_FLAGS))) {
                 virtq_put_hdr(bufs[0].addr, hdr_len, num_buffers);
                 rte_memcpy(bufs[0].addr + hdr_len, rte_pktmbuf_mtod(m, const void *), m->data_len);
                 return;
@@ -158,6 +183,8 @@ static inline void virtq_copy_mbuf_to_bufs(const struct virtq_buf *bufs, uint32_
         uint8_t hdr[12] = {0};
         uint16_t nb = rte_cpu_to_le_16(num_buffers);
 
+        if (m->ol_flags & VNH_MBUF_FLAGS)
+                virtio_net_hdr_rx(m, guest_ol, hdr);
         memcpy(&hdr[10], &nb, sizeof(nb));
         virtq_copy_mbuf_to_bufs_gen(bufs, nbufs, hdr, hdr_len, m);
 }
@@ -167,12 +194,12 @@ static inline void virtq_copy_mbuf_to_bufs(const struct virtq_buf *bufs, uint32_
  * gm and log are passed by address so that they are read after the copy,
  * not held in registers across it. */
 static __rte_always_inline void virtq_rx_write(const struct virtq_buf *bufs, uint32_t nbufs,
-                                               uint16_t hdr_len, uint32_t nchains,
+                                               uint16_t hdr_len, uint8_t guest_ol, uint32_t nchains,
                                                const struct rte_mbuf *m,
                                                struct guest_mem *const *gm,
                                                struct dirty_log *const *log, uint64_t need)
 {
-        virtq_copy_mbuf_to_bufs(bufs, nbufs, hdr_len, (uint16_t)nchains, m);
+        virtq_copy_mbuf_to_bufs(bufs, nbufs, hdr_len, (uint16_t)nchains, m, guest_ol);
         if (unlikely(*log != NULL))
                 virtq_log_bufs(*gm, *log, bufs, nbufs, need);
 }

@@ -107,6 +107,8 @@ int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
         vq->device_event = dev;
         vq->size = (uint32_t)n;
         vq->hdr_len = p->hdr_len;
+        vq->host_ol = p->host_ol;
+        vq->guest_ol = p->guest_ol;
         vq->mrg_rxbuf = p->mrg_rxbuf;
         vq->event_idx = p->event_idx;
         vq->in_order = p->in_order;
@@ -447,8 +449,8 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
                 }
                 r = res[cur];
                 if (likely(r == VQ_DROP_NONE))
-                        r = virtq_copy_bufs_to_mbuf(bufs[cur], nbufs[cur], vq->hdr_len, pkts[out],
-                                                    mp);
+                        r = virtq_tx_frame(bufs[cur], nbufs[cur], vq->hdr_len, pkts[out], mp,
+                                           vq->host_ol, &vq->stats);
                 packed_used_put(vq, ids[cur], 0, ndesc[cur]);
                 virtq_tx_account(&vq->stats, r, pkts, &out, &bytes);
         }
@@ -519,7 +521,7 @@ static inline bool packed_rx_one(struct virtq_packed *vq, const struct rte_mbuf 
                 }
         } while (total < need);
 
-        virtq_rx_write(bufs, nbufs, vq->hdr_len, nchains, m, &vq->gm, &vq->log, need);
+        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log, need);
         for (k = 0; k < nchains; k++)
                 packed_used_put(vq, ids[k], virtq_rx_used_len(lens[k], &need), ndescs[k]);
         vq->last_avail_idx = c.idx;

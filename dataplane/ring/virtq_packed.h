@@ -29,6 +29,8 @@ struct virtq_packed_params {
         uint16_t last_avail_idx;   /* index | wrap << 15 */
         uint16_t last_used_idx;    /* likewise */
         uint16_t hdr_len;          /* virtq_net_hdr_len(features): 10 or 12 */
+        uint8_t host_ol;           /* VIRTQ_OL_*: offloads the guest may ask for on TX */
+        uint8_t guest_ol;          /* VIRTQ_OL_*: offloads its RX headers may carry */
         bool mrg_rxbuf;            /* VIRTIO_NET_F_MRG_RXBUF */
         bool event_idx;            /* VIRTIO_RING_F_EVENT_IDX: descriptor event mode */
         bool in_order;             /* VIRTIO_F_IN_ORDER: one used descriptor per TX burst */
@@ -58,6 +60,8 @@ struct virtq_packed {
         bool avail_wrap;         /* wrap counter the next head must carry */
         bool used_wrap;          /* wrap counter the next used descriptor carries */
         uint16_t hdr_len;
+        uint8_t host_ol;
+        uint8_t guest_ol;
         bool mrg_rxbuf;
         bool event_idx;
         bool in_order;

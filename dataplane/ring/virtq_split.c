@@ -90,6 +90,8 @@ int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
         vq->size = (uint32_t)n;
         vq->mask = (uint16_t)(n - 1);
         vq->hdr_len = p->hdr_len;
+        vq->host_ol = p->host_ol;
+        vq->guest_ol = p->guest_ol;
         vq->mrg_rxbuf = p->mrg_rxbuf;
         vq->event_idx = p->event_idx;
         vq->log = p->log;
@@ -314,8 +316,8 @@ uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, str
                 }
                 r = res[cur];
                 if (likely(r == VQ_DROP_NONE))
-                        r = virtq_copy_bufs_to_mbuf(bufs[cur], nbufs[cur], vq->hdr_len, pkts[out],
-                                                    mp);
+                        r = virtq_tx_frame(bufs[cur], nbufs[cur], vq->hdr_len, pkts[out], mp,
+                                           vq->host_ol, &vq->stats);
                 split_used_put(vq, heads[i], 0);
                 virtq_tx_account(&vq->stats, r, pkts, &out, &bytes);
         }
@@ -386,7 +388,7 @@ static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m
                 }
         } while (total < need);
 
-        virtq_rx_write(bufs, nbufs, vq->hdr_len, nchains, m, &vq->gm, &vq->log, need);
+        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log, need);
         for (c = 0; c < nchains; c++)
                 split_used_put(vq, heads[c], virtq_rx_used_len(lens[c], &need));
         vq->stats.packets++;

@@ -23,6 +23,8 @@ struct virtq_split_params {
         uint64_t used_gpa;
         uint16_t last_avail_idx; /* SET_VRING_BASE; last_used_idx is read from used->idx */
         uint16_t hdr_len;        /* virtq_net_hdr_len(features): 10 or 12 */
+        uint8_t host_ol;         /* VIRTQ_OL_*: offloads the guest may ask for on TX */
+        uint8_t guest_ol;        /* VIRTQ_OL_*: offloads its RX headers may carry */
         bool mrg_rxbuf;          /* VIRTIO_NET_F_MRG_RXBUF: an RX frame may span chains */
         bool event_idx;          /* VIRTIO_RING_F_EVENT_IDX */
         /* VHOST_F_LOG_ALL with the ring's log flag: pages written are
@@ -43,6 +45,8 @@ struct virtq_split {
         uint16_t last_avail_idx;
         uint16_t last_used_idx;
         uint16_t hdr_len;
+        uint8_t host_ol;
+        uint8_t guest_ol;
         uint32_t size;
         bool mrg_rxbuf;
         bool event_idx;

@@ -4,7 +4,8 @@
  *
  * Input:
  *   u8  features: bit 0 VERSION_1 header (12 bytes), bit 1 MRG_RXBUF,
- *       bit 2 EVENT_IDX, bit 3 dirty log, bit 4 IN_ORDER, bit 5 progress word
+ *       bit 2 EVENT_IDX, bit 3 dirty log, bit 4 IN_ORDER, bit 5 progress word,
+ *       bit 6 every offload negotiated (virtio-net headers parsed)
  *   u16 ring size: 1 + v % 256 (a packed ring need not be a power of 2)
  *   u16 position both avail and used start at: index (mod size) | wrap << 15
  *   then commands, each an opcode byte and its operands (see run_op).
@@ -72,6 +73,8 @@ static void setup(struct fz_in *in)
             .last_used_idx = start,
             .hdr_len = (f & 3) ? 12 : 10,
             .mrg_rxbuf = !!(f & 2),
+            .host_ol = (f & 0x40) ? 0xf : 0,
+            .guest_ol = (f & 0x40) ? 0xf : 0,
             .event_idx = !!(f & 4),
             .in_order = !!(f & 0x10),
             .log = (f & 8) ? &fz_g.log : NULL,

@@ -5,7 +5,8 @@
  * Input:
  *   u8  features: bit 0 VERSION_1 header (12 bytes), bit 1 MRG_RXBUF,
  *       bit 2 EVENT_IDX, bit 3 dirty log, bit 4 descriptor table (not the
- *       used ring) at the end of region A, bit 5 log_used_gpa from the input
+ *       used ring) at the end of region A, bit 5 log_used_gpa from the input,
+ *       bit 6 every offload negotiated (virtio-net headers parsed)
  *   u8  ring size: 1 << (v % 9), 1..256
  *   u16 avail and used index the ring starts at
  *   then commands, each an opcode byte and its operands (see run_op), among
@@ -77,6 +78,8 @@ static void setup(struct fz_in *in)
             .last_avail_idx = base,
             .hdr_len = (f & 3) ? 12 : 10,
             .mrg_rxbuf = !!(f & 2),
+            .host_ol = (f & 0x40) ? 0xf : 0,
+            .guest_ol = (f & 0x40) ? 0xf : 0,
             .event_idx = !!(f & 4),
             .log = (f & 8) ? &fz_g.log : NULL,
             .log_used_gpa = (f & 0x20) ? fz_u64(in) : d->used_gpa,

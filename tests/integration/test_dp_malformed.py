@@ -5,7 +5,8 @@ itself and writes into its TX ring, between valid frames, descriptors that
 point outside guest memory or whose addr + len wraps, chains that loop or are
 longer than the ring, heads and next indices past the ring, indirect tables
 outside memory / with a bad length / nested / chained on, device-writable and
-too-short buffers. A second python front end on the same bridge domain
+too-short buffers, and virtio-net headers asking for offloads the front end
+did not negotiate or pointing outside the frame. A second python front end on the same bridge domain
 receives. Then the same kinds of bad chains among the receiver's RX
 buffers. Checked, for split and then packed rings:
 - every chain made available comes back used (used idx advances by the
@@ -169,6 +170,32 @@ def indirect_with_next(w, f):
     w.chain([(gpa, n, vu.DESC_F_INDIRECT), w.buf(f)])
 
 
+# The front ends negotiate CSUM and HOST_TSO4 (not HOST_TSO6, HOST_ECN):
+# virtio-net headers that ask for more, or point outside the 60-byte frame
+# (a 0x88b5 frame: no TCP header either), are dropped as bad-net-hdr.
+F_CSUM, F_HOST_TSO4 = 1 << 0, 1 << 11
+NEEDS_CSUM, GSO_TCPV4, GSO_UDP, GSO_TCPV6, GSO_ECN = 1, 1, 3, 4, 0x80
+BAD_NET_HDRS = [
+    # (what, (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset))
+    ("unknown flag", (0x10, 0, 0, 0, 0, 0)),
+    ("csum_start past the frame", (NEEDS_CSUM, 0, 0, 0, 60, 0)),
+    ("csum_offset past the frame", (NEEDS_CSUM, 0, 0, 0, 14, 0xFFF0)),
+    ("checksum field's 2nd byte past the frame", (NEEDS_CSUM, 0, 0, 0, 58, 1)),
+    ("GSO with gso_size 0", (NEEDS_CSUM, GSO_TCPV4, 54, 0, 34, 16)),
+    ("GSO with hdr_len past the frame", (NEEDS_CSUM, GSO_TCPV4, 61, 1448, 34, 16)),
+    ("GSO TCPv6, not negotiated", (NEEDS_CSUM, GSO_TCPV6, 54, 1448, 34, 16)),
+    ("GSO UDP, never offered", (NEEDS_CSUM, GSO_UDP, 42, 1448, 34, 6)),
+    ("ECN without HOST_ECN", (NEEDS_CSUM, GSO_TCPV4 | GSO_ECN, 54, 1448, 34, 16)),
+    ("GSO without NEEDS_CSUM", (0, GSO_TCPV4, 54, 1448, 0, 0)),
+    ("GSO TCPv4 on a frame with no TCP header", (NEEDS_CSUM, GSO_TCPV4, 54, 1448, 34, 16)),
+]
+
+
+def hdr_case(*fields):
+    hdr = struct.pack("<BBHHHHH", *fields, 0)
+    return lambda w, f: w.chain([w.buf(hdr + f)])
+
+
 # (what, drop reason, layouts it applies to, how to write it)
 BAD = [
     ("buffer outside guest memory", "bad-addr", "sp",
@@ -190,7 +217,8 @@ BAD = [
     ("device-writable buffer on TX", "bad-direction", "sp",
      lambda w, f: w.chain([(w.d.alloc(HDR + f), len(HDR) + len(f), vu.DESC_F_WRITE)])),
     ("buffer too short for the header", "bad-short", "sp", lambda w, f: w.chain([w.buf(bytes(8))])),
-]
+] + [("virtio-net header: " + what, "bad-net-hdr", "sp", hdr_case(*fields))
+     for what, fields in BAD_NET_HDRS]
 
 W = vu.DESC_F_WRITE
 
@@ -231,14 +259,14 @@ RX_BAD = [
 ]
 
 REASONS = ["bad-head", "bad-next", "bad-addr", "bad-chain", "bad-indirect", "bad-direction",
-           "bad-short"]
+           "bad-short", "bad-net-hdr"]
 
 
 class FrontEnd:
     """A python front end on one interface: RX queue kept full, a TX writer."""
 
     def __init__(self, sw, name, sock, packed, tag):
-        feats = vu.F_VERSION_1 | vu.F_PROTOCOL_FEATURES | vu.F_INDIRECT_DESC
+        feats = vu.F_VERSION_1 | vu.F_PROTOCOL_FEATURES | vu.F_INDIRECT_DESC | F_CSUM | F_HOST_TSO4
         if packed:
             feats |= vu.F_RING_PACKED
         self.name, self.packed, self.mac = name, packed, mac(tag)

@@ -107,7 +107,8 @@ def check_page(url):
                        text=True, timeout=30)
     t.check(r.returncode == 0, "promtool check metrics passes: %s%s" % (r.stdout, r.stderr))
     for family in ("vhostsw_interface_packets_total", "vhostsw_worker_heartbeat_age_seconds",
-                   "vhostsw_vhostd_generation", "vhostsw_l2fib_entries"):
+                   "vhostsw_vhostd_generation", "vhostsw_l2fib_entries",
+                   "vhostsw_interface_tso_in_total", "vhostsw_interface_sw_segmented_total"):
         t.check("# TYPE %s " % family in body, "the page has %s" % family)
     status, _, _ = http_get(url.replace("/metrics", "/other"))
     t.check(status == 404, "GET /other is 404 (%s)" % status)

@@ -42,10 +42,10 @@ int ctl_print_created(const Vsw__Reply *rep, FILE *out, int json)
 /* The malformed-descriptor drops by reason, those that happened. */
 static void bad_desc_text(const Vsw__VringCounters *c, FILE *out)
 {
-        const char *name[] = {"bad-head",     "bad-next",      "bad-addr", "bad-chain",
-                              "bad-indirect", "bad-direction", "bad-short"};
-        uint64_t val[] = {c->bad_head,     c->bad_next,      c->bad_addr, c->bad_chain,
-                          c->bad_indirect, c->bad_direction, c->bad_short};
+        const char *name[] = {"bad-head",     "bad-next",      "bad-addr",  "bad-chain",
+                              "bad-indirect", "bad-direction", "bad-short", "bad-net-hdr"};
+        uint64_t val[] = {c->bad_head,     c->bad_next,      c->bad_addr,  c->bad_chain,
+                          c->bad_indirect, c->bad_direction, c->bad_short, c->bad_net_hdr};
 
         fprintf(out, "    bad-desc:");
         for (unsigned k = 0; k < sizeof(val) / sizeof(val[0]); k++)
@@ -79,6 +79,13 @@ static void iface_text(const Vsw__Interface *i, FILE *out)
                         c->counters->drops_other, c->counters->drops_mtu);
                 if (c->counters->drops_bad_desc)
                         bad_desc_text(c->counters, out);
+                if (c->counters->gso_in || c->counters->gso_passed || c->counters->sw_segmented ||
+                    c->counters->sw_csum)
+                        fprintf(out,
+                                "    offloads: gso-in %" PRIu64 " gso-passed %" PRIu64
+                                " sw-segmented %" PRIu64 " sw-csum %" PRIu64 "\n",
+                                c->counters->gso_in, c->counters->gso_passed,
+                                c->counters->sw_segmented, c->counters->sw_csum);
         }
         if (i->driver)
                 fprintf(out, "  driver %s\n", i->driver);
@@ -95,6 +102,10 @@ void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCoun
         ctl_json_u64(j, "drops_bad_desc", c->drops_bad_desc);
         ctl_json_u64(j, "drops_other", c->drops_other);
         ctl_json_u64(j, "drops_mtu", c->drops_mtu);
+        ctl_json_u64(j, "gso_in", c->gso_in);
+        ctl_json_u64(j, "gso_passed", c->gso_passed);
+        ctl_json_u64(j, "sw_segmented", c->sw_segmented);
+        ctl_json_u64(j, "sw_csum", c->sw_csum);
         ctl_json_obj_begin(j, "drops_bad");
         ctl_json_u64(j, "bad-head", c->bad_head);
         ctl_json_u64(j, "bad-next", c->bad_next);
@@ -103,6 +114,7 @@ void ctl_json_counters(struct ctl_json *j, const char *key, const Vsw__VringCoun
         ctl_json_u64(j, "bad-indirect", c->bad_indirect);
         ctl_json_u64(j, "bad-direction", c->bad_direction);
         ctl_json_u64(j, "bad-short", c->bad_short);
+        ctl_json_u64(j, "bad-net-hdr", c->bad_net_hdr);
         ctl_json_obj_end(j);
         ctl_json_obj_end(j);
 }

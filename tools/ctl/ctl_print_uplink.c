@@ -113,6 +113,8 @@ static void json(const Vsw__ShowUplinkReply *u, FILE *out)
                         ctl_json_u64(&j, "tx_packets", w->tx_packets);
                         ctl_json_u64(&j, "tx_bytes", w->tx_bytes);
                         ctl_json_u64(&j, "tx_drops", w->tx_drops);
+                        ctl_json_u64(&j, "tx_sw_segmented", w->tx_sw_segmented);
+                        ctl_json_u64(&j, "tx_sw_csum", w->tx_sw_csum);
                         ctl_json_obj_end(&j);
                 }
                 ctl_json_arr_end(&j);

@@ -81,6 +81,14 @@ static void vring_text(FILE *out, const Vsw__Vring *r)
         if (r->rx_state)
                 fprintf(out, ", now %s", r->rx_state);
         fprintf(out, "\n");
+        if (r->counters) {
+                const Vsw__VringCounters *k = r->counters;
+
+                fprintf(out,
+                        "  offloads gso-in %" PRIu64 " gso-passed %" PRIu64 " sw-segmented %" PRIu64
+                        " sw-csum %" PRIu64 " bad-net-hdr %" PRIu64 "\n",
+                        k->gso_in, k->gso_passed, k->sw_segmented, k->sw_csum, k->bad_net_hdr);
+        }
 }
 
 static void mtu_text(FILE *out, const Vsw__VhostUserInterface *v)

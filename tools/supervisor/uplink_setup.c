@@ -184,6 +184,8 @@ static void record_queues(struct vsw_uplink *up, uint16_t nworkers, const struct
         }
 }
 
+#define RX_L4_CKSUM (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+
 static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_eth_dev_info *info,
                      const struct vmdq_plan *plan, struct rte_mempool *mp)
 {
@@ -204,6 +206,11 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_
                 conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
                 up->vlan_strip_hw = 1;
         }
+        /* The NIC's verdict on TCP/UDP checksums: a good one becomes
+         * DATA_VALID for guests with GUEST_CSUM (dataplane/ring/
+         * virtio_net_hdr.c), which then skip checking it. */
+        if ((info->rx_offload_capa & RX_L4_CKSUM) == RX_L4_CKSUM)
+                conf.rxmode.offloads |= RX_L4_CKSUM;
         rc = rte_eth_dev_configure(up->port_id, nrxq, ntxq, &conf);
         if (rc < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: configuring %u RX and %u TX queues: %s",

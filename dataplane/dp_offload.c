@@ -1,0 +1,209 @@
+/* Offloads on the way out: a frame carrying a guest's offload requests
+ * (partial checksum, TSO: mbuf metadata set by dataplane/ring/
+ * virtio_net_hdr.c) goes to a guest that negotiated them as it is, the
+ * virtio-net header carrying them over; for a guest that did not, and for
+ * the uplink, the switch segments it (rte_gso) and completes checksums
+ * (rte_ip's helpers) first. A frame shared with other destinations (flood,
+ * another worker) is copied before it is changed. Frames completed here
+ * are marked checksum-good: DATA_VALID for guests with GUEST_CSUM. */
+
+/* rte_ipv4/6_udptcp_cksum_mbuf: static inline, experimental in 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
+#include <rte_ethdev.h>
+#include <rte_gso.h>
+#include <rte_ip.h>
+
+#include "dp_vq.h"
+#include "virtio_net_hdr.h"
+
+/* Segments one TSO frame may become: a 64 KiB frame at an MSS of 256. A
+ * guest asking for more (a tinier MSS) has that frame dropped. */
+#define DP_OL_MAX_SEGS 256
+
+#define TX_OL_FLAGS                                                                                \
+        (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 | \
+         RTE_MBUF_F_TX_IP_CKSUM)
+
+struct ol_counts {
+        uint64_t *segmented;
+        uint64_t *csum;
+};
+
+static inline bool pending(const struct rte_mbuf *m)
+{
+        return (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) != 0;
+}
+
+/* Whether a guest taking the caps offloads (VIRTQ_OL_*) can have m as it is. */
+static bool fits(const struct rte_mbuf *m, uint8_t caps)
+{
+        uint64_t ol = m->ol_flags;
+
+        if (!(caps & VIRTQ_OL_CSUM))
+                return false;
+        if (!(ol & RTE_MBUF_F_TX_TCP_SEG))
+                return true;
+        if (!(caps & ((ol & RTE_MBUF_F_TX_IPV6) ? VIRTQ_OL_TSO6 : VIRTQ_OL_TSO4)))
+                return false;
+        return (caps & VIRTQ_OL_ECN) || !virtio_net_hdr_cwr(m);
+}
+
+/* The L4 (and, after segmentation, IPv4 header) checksum of m, whose
+ * headers are in its first segment. */
+static void csum_complete(struct rte_mbuf *m, bool ip_too)
+{
+        uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+        uint16_t l4_off = (uint16_t)(m->l2_len + m->l3_len);
+        bool udp = (m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM;
+        uint16_t *field = rte_pktmbuf_mtod_offset(m, uint16_t *, l4_off + (udp ? 6 : 16));
+
+        *field = 0;
+        if (m->ol_flags & RTE_MBUF_F_TX_IPV4) {
+                struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+                if (ip_too) {
+                        ip->hdr_checksum = 0;
+                        ip->hdr_checksum = rte_ipv4_cksum(ip);
+                }
+                *field = rte_ipv4_udptcp_cksum_mbuf(m, ip, l4_off);
+        } else {
+                *field = rte_ipv6_udptcp_cksum_mbuf(m, (struct rte_ipv6_hdr *)l3, l4_off);
+        }
+}
+
+/* A private copy of m when others hold it too (m's reference dropped), so
+ * that changing it changes nobody else's frame; NULL when no copy could be
+ * made. */
+static struct rte_mbuf *own(struct dp_worker *w, struct rte_mbuf *m)
+{
+        struct rte_mbuf *c;
+
+        if (rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m))
+                return m;
+        c = rte_pktmbuf_copy(m, w->mp, 0, UINT32_MAX);
+        rte_pktmbuf_free(m);
+        return c;
+}
+
+/* m (its reference handed over) segmented and checksummed into out[]
+ * (room for DP_OL_MAX_SEGS); returns the frames there, 0 when m was
+ * dropped (no mbufs, or more segments than out holds). */
+static uint16_t finish(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf **out,
+                       struct ol_counts k)
+{
+        uint64_t ol = m->ol_flags;
+        uint64_t tx_offload;
+        int n = 0;
+
+        m = own(w, m);
+        if (m == NULL)
+                return 0;
+        tx_offload = m->tx_offload;
+        if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+                struct rte_gso_ctx ctx = {
+                    .direct_pool = w->mp,
+                    .indirect_pool = w->mp,
+                    .gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO,
+                    .gso_size = (uint16_t)RTE_MIN(
+                        (uint32_t)m->l2_len + m->l3_len + m->l4_len + m->tso_segsz, UINT16_MAX),
+                };
+
+                n = rte_gso_segment(m, &ctx, out, DP_OL_MAX_SEGS);
+                if (n < 0) {
+                        rte_pktmbuf_free(m);
+                        return 0;
+                }
+                if (n > 0) {
+                        rte_pktmbuf_free(m); /* the segments hold its data */
+                        (*k.segmented)++;
+                }
+        }
+        if (n == 0)
+                out[n++] = m;
+        for (int i = 0; i < n; i++) {
+                out[i]->tx_offload = tx_offload;
+                out[i]->ol_flags = ol & ~RTE_MBUF_F_TX_TCP_SEG;
+                csum_complete(out[i], (ol & RTE_MBUF_F_TX_TCP_SEG) != 0);
+                out[i]->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+        }
+        *k.csum += (uint64_t)n;
+        return (uint16_t)n;
+}
+
+static void to_guest_flush(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts,
+                           uint16_t n)
+{
+        for (uint16_t i = 0; i < n; i += DP_BURST)
+                dp_guest_rx_deliver(w, vq, pkts + i, (uint16_t)RTE_MIN(n - i, DP_BURST));
+}
+
+/* The slow path of dp_guest_rx_burst: some frame of the burst carries
+ * offload requests. */
+static __rte_noinline void to_guest(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts,
+                                    uint16_t n)
+{
+        struct rte_mbuf *out[DP_BURST + DP_OL_MAX_SEGS];
+        struct ol_counts k = {&vq->sw_segmented, &vq->sw_csum};
+        uint16_t nout = 0;
+
+        for (uint16_t i = 0; i < n; i++) {
+                struct rte_mbuf *m = pkts[i];
+
+                if (!pending(m) || fits(m, vq->rx_ol)) {
+                        vq->gso_passed += (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
+                        out[nout++] = m;
+                } else {
+                        uint16_t got = finish(w, m, out + nout, k);
+
+                        vq->drops_other += got == 0;
+                        nout += got;
+                }
+                if (nout >= DP_BURST) {
+                        to_guest_flush(w, vq, out, nout);
+                        nout = 0;
+                }
+        }
+        to_guest_flush(w, vq, out, nout);
+}
+
+void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+{
+        for (uint16_t i = 0; likely(vq->running) && i < n; i++)
+                if (unlikely(pending(pkts[i]))) {
+                        to_guest(w, vq, pkts, n);
+                        return;
+                }
+        dp_guest_rx_deliver(w, vq, pkts, n);
+}
+
+uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
+                           struct rte_mbuf **out, uint16_t *used)
+{
+        struct vsw_uplink_counters *ctr = w->uplink.ctr;
+        struct ol_counts k = {&ctr->tx_sw_segmented, &ctr->tx_sw_csum};
+        uint16_t nout = 0, i;
+
+        for (i = 0; i < n && nout + DP_OL_MAX_SEGS <= DP_OL_UPLINK_OUT; i++) {
+                if (!pending(pkts[i])) {
+                        out[nout++] = pkts[i];
+                        continue;
+                }
+                uint16_t got = finish(w, pkts[i], out + nout, k);
+
+                ctr->tx_drops += got == 0;
+                for (uint16_t s = 0; s < got; s++)
+                        out[nout + s]->ol_flags = 0;
+                nout += got;
+        }
+        *used = i;
+        return nout;
+}
+
+bool dp_offload_pending(struct rte_mbuf *const *pkts, uint16_t n)
+{
+        for (uint16_t i = 0; i < n; i++)
+                if (unlikely(pending(pkts[i])))
+                        return true;
+        return false;
+}
