@@ -19,6 +19,8 @@ _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]"       # CSI (colours, ESC[6n, ...)
                    r"|\x1b[()][0-9A-Za-z]"          # charset selection
                    r"|\x1b[@-Z\\-_=>]")             # other 2-byte escapes
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")    # \r, BEL, ... (keeps \n \t)
+# What busybox's sh prints when init (re)starts the console shell.
+_SHELL_BANNER = "built-in shell (ash)"
 
 
 class Guest:
@@ -323,7 +325,14 @@ class Guest:
             raise TimeoutError("guest %s: command %r did not finish within %ss; output so far:\n%s"
                                % (self.name, cmd, timeout, partial[-2000:])) from None
         out = self._text[b.end():e.start()]
+        respawned = _SHELL_BANNER in self._text[:e.start()]
         self._text = self._text[e.end():]
+        if respawned:
+            raise GuestError(
+                "guest %s: its console shell exited and init started another (prompt and echo "
+                "back on: command output is unusable). A job of the console shell that ends "
+                "while it waits for input takes it down: start background jobs with spawn()"
+                % self.name)
         if self._echo:
             out = self._strip_echo(out, sent)
         if out.endswith("\n"):

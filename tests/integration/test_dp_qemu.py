@@ -59,13 +59,12 @@ def stream(sw, g1, g2):
     sent_sum = g1.run_ok("sha256sum /tmp/data", timeout=60).split()[0]
     # The listener's stdin must stay open: busybox nc half-closes the
     # connection when its stdin ends, and the sender would stop early.
-    # It runs in a session of its own: left in the console's process group,
-    # its end took the console shell down with it (the shell was respawned
-    # and the hash never written). The hash goes to a file that appears
-    # once complete.
+    # It is no job of the console shell (spawn): a job's end takes that
+    # shell down (init respawns one, prompt and echo on), and setsid alone
+    # does not help, it stays the shell's child. The hash goes to a file
+    # that appears once complete.
     g2.run_ok("echo 'sha256sum > /tmp/rx.tmp && mv /tmp/rx.tmp /tmp/rx.sum' > /tmp/hash.sh")
-    g2.run_ok("setsid sh -c 'sleep 100000 | nc -l -p %d | sh /tmp/hash.sh'"
-              " </dev/null >/dev/null 2>&1 &" % PORT)
+    g2.spawn("sh -c 'sleep 100000 | nc -l -p %d | sh /tmp/hash.sh'" % PORT)
     time.sleep(1)  # the listener is up
     start = time.monotonic()
     g1.run_ok("nc 10.0.0.2 %d < /tmp/data" % PORT, timeout=500)

@@ -43,6 +43,30 @@ def ping_through(guest, tp, what):
     t.check(got > 0, "%s: guest eth0 received %d reflected packets" % (what, got))
 
 
+def console_jobs(guest):
+    """A job of the guest's console shell that ends while the shell waits
+    for input takes the shell down (busybox sh takes the read that the
+    job's SIGCHLD interrupts for the end of its input), and init's fresh
+    shell has its prompt and echo back. spawn() keeps the shell;
+    setsid alone does not (the job stays the shell's child); and run()
+    says so rather than hand back output behind a prompt. Leaves the
+    guest's console unusable: the guest is restarted next."""
+    shell = guest.run_ok("echo $$")
+    guest.spawn("sleep 1")
+    time.sleep(3)
+    t.check(guest.run_ok("echo $$") == shell,
+            "guest console shell %s outlives a spawn()ed job" % shell)
+    guest.run_ok("setsid sh -c 'sleep 1' </dev/null >/dev/null 2>&1 &")
+    time.sleep(3)
+    try:
+        out, _ = guest.run("echo $$")
+        t.check(False, "guest run() after its console shell was respawned: refused (got %r)"
+                % out)
+    except t.GuestError as exc:
+        t.check("console shell exited" in str(exc),
+                "guest run() refuses output from a respawned console shell: %s" % exc)
+
+
 def unowned_free_pages(prefix):
     """HugePages_Free plus the pages held by hugetlbfs files that are not
     ours: constant across the test unless we leak, even while other
@@ -92,6 +116,7 @@ def main():
         t.check(rc == 0, "guest busybox has ping nc sha256sum ip ifconfig dd cat")
 
         ping_through(guest, tp, "first boot")
+        console_jobs(guest)
 
         # Crash and restart on the same socket: exercises the reconnect path.
         old_pid = guest.pid

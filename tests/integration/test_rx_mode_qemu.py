@@ -67,12 +67,13 @@ def stream(sw, mode, g1, g2, port):
     g1.run_ok("dd if=/dev/urandom of=/tmp/data bs=1M count=%d 2>/dev/null" % STREAM_MB,
               timeout=120)
     sent_sum = g1.run_ok("sha256sum /tmp/data", timeout=60).split()[0]
-    # As in test_dp_qemu.py: the listener's stdin stays open, it runs in a
-    # session of its own, and the hash appears once complete.
+    # As in test_dp_qemu.py: the listener's stdin stays open, it is no job
+    # of the console shell (spawn: its end at the kill below took that shell
+    # down, and the next stream's hash was read through a fresh shell's
+    # prompt), and the hash appears once complete.
     g2.run_ok("rm -f /tmp/rx.sum; echo 'sha256sum > /tmp/rx.tmp && mv /tmp/rx.tmp /tmp/rx.sum'"
               " > /tmp/hash.sh")
-    g2.run_ok("setsid sh -c 'sleep 100000 | nc -l -p %d | sh /tmp/hash.sh'"
-              " </dev/null >/dev/null 2>&1 &" % port)
+    g2.spawn("sh -c 'sleep 100000 | nc -l -p %d | sh /tmp/hash.sh'" % port)
     time.sleep(1)
     start = time.monotonic()
     g1.run_ok("nc 10.0.0.2 %d < /tmp/data" % port, timeout=300)
