@@ -78,6 +78,7 @@ static enum host_verdict icmp(uint8_t *f, size_t len, uint32_t ip, const uint8_t
 {
         uint8_t *h = f + ETH_HLEN, *ic, tmp[6];
         size_t hlen, tot;
+        uint16_t sum;
 
         if (len < ETH_HLEN + IP_MIN_HLEN || (h[0] >> 4) != 4 || memcmp(h + 16, &ip, 4) != 0)
                 return HOST_NOT_MINE;
@@ -95,7 +96,10 @@ static enum host_verdict icmp(uint8_t *f, size_t len, uint32_t ip, const uint8_t
         memcpy(h + 16, h + 12, 4); /* the swap keeps the header checksum */
         memcpy(h + 12, &ip, 4);
         ic[0] = ICMP_ECHOREPLY;
-        put_be16(ic + 2, csum_update(be16(ic + 2), ICMP_ECHO << 8, ICMP_ECHOREPLY << 8));
+        sum = csum_update(be16(ic + 2), ICMP_ECHO << 8, ICMP_ECHOREPLY << 8);
+        /* An update can give +0 where only -0 verifies (a message of zeros
+         * but its type); 0xffff verifies wherever 0 would. */
+        put_be16(ic + 2, sum ? sum : 0xffff);
         return HOST_REPLY;
 }
 
