@@ -63,13 +63,15 @@ static inline void dp_runtime_skip(struct dp_runtime *rt)
         rt->ring_tsc = rte_rdtsc();
 }
 
-/* A ring moved frames: the cycles since the last mark are its. */
-static inline void dp_runtime_ring_busy(struct dp_runtime *rt, uint64_t *ring_cycles)
+/* A ring moved frames: the cycles since the last mark are its. Returns
+ * the TSC read for it (rx-mode stamps the ring with the same read). */
+static inline uint64_t dp_runtime_ring_busy(struct dp_runtime *rt, uint64_t *ring_cycles)
 {
         uint64_t now = rte_rdtsc();
 
         *ring_cycles += now - rt->ring_tsc;
         rt->ring_tsc = now;
+        return now;
 }
 
 #endif

@@ -81,8 +81,8 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                         /* Admin down: the guest's frames wait in its ring. */
                         if ((vq->vring & 1) && vq->running && vq->ifc->admin_up &&
                             dp_park_room(w) && dp_guest_tx_poll(w, vq)) {
-                                dp_runtime_ring_busy(&w->rt, &vq->busy_cycles);
-                                dp_sleep_busy(w, vq, tsc);
+                                dp_sleep_busy(w, vq, tsc,
+                                              dp_runtime_ring_busy(&w->rt, &vq->busy_cycles));
                         }
                         i++;
                 }

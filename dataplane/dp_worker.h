@@ -344,12 +344,12 @@ void dp_sleep_plan(struct dp_worker *w, uint64_t now_tsc);
  * epoll_wait (at most VSW_SLEEP_MAX_MS) unless there is some. */
 void dp_sleep(struct dp_worker *w);
 
-/* tsc: the iteration's start. The queue's own stamp (its adaptive state)
- * is taken after the burst went out: forwarding it may have waited long
- * (rx-retry). */
-static inline void dp_sleep_busy(struct dp_worker *w, struct dp_vq *vq, uint64_t tsc)
+/* tsc: the iteration's start; now: a TSC read after the burst went out,
+ * the queue's own stamp (its adaptive state): forwarding it may have
+ * waited long (rx-retry). */
+static inline void dp_sleep_busy(struct dp_worker *w, struct dp_vq *vq, uint64_t tsc, uint64_t now)
 {
-        vq->busy_tsc = rte_rdtsc();
+        vq->busy_tsc = now;
         if (vq->rx_mode == VSW_RX_MODE_ADAPTIVE)
                 w->busy_adp = tsc;
         else
