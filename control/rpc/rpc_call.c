@@ -101,6 +101,16 @@ struct vsw_iface *rpc_iface_named(struct vhostd *d, struct rpc_call *c, const ch
         return ifc;
 }
 
+size_t rpc_ifaces_in_use(struct vhostd *d, struct vsw_iface **ifcs)
+{
+        size_t n = 0;
+
+        for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
+                if (d->st->ifaces[i].in_use)
+                        ifcs[n++] = &d->st->ifaces[i];
+        return n;
+}
+
 const char *rpc_conn_state_name(unsigned state)
 {
         static const char *const names[] = {

@@ -40,6 +40,10 @@ const char *rpc_quote(const char *s, char *buf, size_t len);
  * already set as the error. */
 struct vsw_iface *rpc_iface_named(struct vhostd *d, struct rpc_call *c, const char *name);
 
+/* Every interface in use, in slot order, into ifcs (VSW_MAX_IFACES room);
+ * returns how many: what a show command with no names lists. */
+size_t rpc_ifaces_in_use(struct vhostd *d, struct vsw_iface **ifcs);
+
 /* A vring's counters from the memzone as the reply carries them, or NULL
  * when out of memory. */
 Vsw__VringCounters *rpc_vring_counters(struct rpc_call *c, const struct vsw_vring_counters *src);

@@ -282,9 +282,7 @@ int rpc_show_interface(struct vhostd *d, const Vsw__Request *req, struct rpc_cal
                         return -1;
         }
         if (!q->n_names)
-                for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
-                        if (d->st->ifaces[i].in_use)
-                                ifcs[n++] = &d->st->ifaces[i];
+                n = rpc_ifaces_in_use(d, ifcs);
         r = rpc_alloc(c, sizeof(*r));
         if (!r)
                 return rpc_no_memory(c);

@@ -255,9 +255,7 @@ int rpc_show_vhost_user(struct vhostd *d, const Vsw__Request *req, struct rpc_ca
                 if (!(ifcs[n++] = rpc_iface_named(d, c, q->names[i])))
                         return -1;
         if (!q->n_names)
-                for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
-                        if (d->st->ifaces[i].in_use)
-                                ifcs[n++] = &d->st->ifaces[i];
+                n = rpc_ifaces_in_use(d, ifcs);
         r = rpc_alloc(c, sizeof(*r));
         if (!r)
                 return rpc_no_memory(c);
