@@ -1,8 +1,9 @@
 /* Dirty page log for live migration (VHOST_F_LOG_ALL): a bitmap the front
  * end shares (SET_LOG_BASE), one bit per 4 KiB page of guest physical
  * memory. While it is set up, every guest page the engines write (RX
- * buffers, used ring entries) gets its bit set, so the migration source
- * copies it again. */
+ * buffers; the used ring's entries, index, flags and avail_event; a packed
+ * ring's used descriptors and device event area) gets its bit set, so the
+ * migration source copies it again. */
 #ifndef VSW_DIRTY_LOG_H
 #define VSW_DIRTY_LOG_H
 

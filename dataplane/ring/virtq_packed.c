@@ -115,6 +115,7 @@ int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
         vq->log = p->log;
         vq->progress = p->progress;
         vq->desc_gpa = p->desc_gpa;
+        vq->device_event_gpa = p->device_event_gpa;
         vq->last_avail_idx = p->last_avail_idx & ~VIRTQ_PACKED_WRAP;
         vq->avail_wrap = !!(p->last_avail_idx & VIRTQ_PACKED_WRAP);
         vq->last_used_idx = p->last_used_idx & ~VIRTQ_PACKED_WRAP;
@@ -124,6 +125,7 @@ int virtq_packed_init(struct virtq_packed *vq, struct guest_mem *gm,
         /* The worker busy-polls: kicks would only cost the guest VM exits. */
         __atomic_store_n(&vq->device_event->flags, VRING_PACKED_EVENT_FLAG_DISABLE,
                          __ATOMIC_RELEASE);
+        virtq_packed_log_device_event(vq);
         return 0;
 }
 

@@ -51,9 +51,10 @@ struct virtq_packed {
         struct vring_packed_desc_event *driver_event;
         struct vring_packed_desc_event *device_event;
         struct guest_mem *gm;
-        struct dirty_log *log; /* NULL unless migrating */
-        uint64_t *progress;    /* NULL: not announced */
-        uint64_t desc_gpa;     /* for the log */
+        struct dirty_log *log;     /* NULL unless migrating */
+        uint64_t *progress;        /* NULL: not announced */
+        uint64_t desc_gpa;         /* for the log */
+        uint64_t device_event_gpa; /* for the log */
         uint32_t size;
         uint16_t last_avail_idx; /* slot of the next chain head, < size */
         uint16_t last_used_idx;  /* slot the next used descriptor goes to */
@@ -75,6 +76,14 @@ struct virtq_packed {
         uint16_t nshadow;
         struct virtq_packed_used shadow[VIRTQ_PACKED_SHADOW];
 };
+
+/* The device event area is ours in guest memory: marked in the dirty log
+ * after each store while migrating. */
+static inline void virtq_packed_log_device_event(const struct virtq_packed *vq)
+{
+        if (unlikely(vq->log != NULL))
+                dirty_log_write(vq->log, vq->device_event_gpa, sizeof(*vq->device_event));
+}
 
 /* Sets vq up over gm (which must stay mapped while vq is used) and tells
  * the guest not to kick: the worker busy-polls. Returns 0, or -1 with the

@@ -58,6 +58,7 @@ static __rte_noinline void split_push_avail_event(struct virtq_split *vq)
 {
         vq->avail_event = (uint16_t)(vq->last_avail_idx + AVAIL_EVENT_DISTANCE);
         __atomic_store_n(avail_event_field(vq), vq->avail_event, __ATOMIC_RELAXED);
+        virtq_split_log_used(vq, virtq_split_avail_event_off(vq), sizeof(vq->avail_event));
 }
 
 int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
@@ -103,7 +104,7 @@ int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
         if (vq->event_idx)
                 split_push_avail_event(vq);
         else
-                __atomic_store_n(&vq->used->flags, VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+                virtq_split_set_used_flags(vq, VRING_USED_F_NO_NOTIFY);
         return 0;
 }
 
@@ -137,20 +138,17 @@ static inline void split_used_put(struct virtq_split *vq, uint16_t id, uint32_t 
 
         e->id = id;
         e->len = len;
-        if (unlikely(vq->log != NULL))
-                dirty_log_write(vq->log,
-                                vq->log_used_gpa + offsetof(struct vring_used, ring) +
-                                    (uint64_t)(vq->last_used_idx & vq->mask) * sizeof(*e),
-                                sizeof(*e));
+        virtq_split_log_used(vq,
+                             offsetof(struct vring_used, ring) +
+                                 (uint64_t)(vq->last_used_idx & vq->mask) * sizeof(*e),
+                             sizeof(*e));
         vq->last_used_idx++;
 }
 
 static inline void split_used_publish(struct virtq_split *vq)
 {
         __atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
-        if (unlikely(vq->log != NULL))
-                dirty_log_write(vq->log, vq->log_used_gpa + offsetof(struct vring_used, idx),
-                                sizeof(vq->used->idx));
+        virtq_split_log_used(vq, offsetof(struct vring_used, idx), sizeof(vq->used->idx));
 }
 
 /* An indirect descriptor: the table must be whole 16-byte entries inside

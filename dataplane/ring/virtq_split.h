@@ -7,6 +7,7 @@
 #define VSW_VIRTQ_SPLIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/virtio_ring.h>
@@ -65,6 +66,28 @@ struct virtq_split {
 static inline uint16_t *virtq_split_avail_event(const struct virtq_split *vq)
 {
         return (uint16_t *)&vq->used->ring[vq->size];
+}
+
+/* Every store into the used ring (flags, entries, idx, avail_event) is
+ * ours in guest memory: marked in the dirty log while migrating, at the
+ * address the front end asked the used ring to be logged at. */
+static inline void virtq_split_log_used(const struct virtq_split *vq, uint64_t off, uint64_t len)
+{
+        if (unlikely(vq->log != NULL))
+                dirty_log_write(vq->log, vq->log_used_gpa + off, len);
+}
+
+static inline void virtq_split_set_used_flags(struct virtq_split *vq, uint16_t flags)
+{
+        __atomic_store_n(&vq->used->flags, flags, __ATOMIC_RELAXED);
+        virtq_split_log_used(vq, offsetof(struct vring_used, flags), sizeof(flags));
+}
+
+/* Offset of avail_event from the used ring's start. */
+static inline uint64_t virtq_split_avail_event_off(const struct virtq_split *vq)
+{
+        return offsetof(struct vring_used, ring) +
+               (uint64_t)vq->size * sizeof(struct vring_used_elem);
 }
 
 /* Sets vq up over gm (which must stay mapped while vq is used: a new memory
