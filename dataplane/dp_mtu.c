@@ -3,7 +3,10 @@
  * its MTU (VIRTIO_NET_F_MTU), so a bigger frame is its own doing, and a
  * network behind the uplink with that MTU would drop it unseen. Such
  * frames are dropped here and counted (drops_mtu). A VLAN tag the guest
- * wrote itself adds 4 bytes to what it may send. */
+ * wrote itself adds 4 bytes to what it may send. The uplink's MTU
+ * (`uplink-mtu`, or the PMD's default) is held the same way on frames to
+ * it: a PMD may drop bigger ones uncounted, or send them to a network that
+ * drops them unseen. */
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
@@ -20,9 +23,10 @@ static inline bool frame_tagged(const struct rte_mbuf *m)
         return type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ;
 }
 
-uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+/* Keeps the frames of at most max bytes (max + 4 when tagged); returns
+ * how many, in order, in pkts; adds the others to *drops. */
+static uint16_t mtu_cut(struct rte_mbuf **pkts, uint16_t n, uint32_t max, uint64_t *drops)
 {
-        uint32_t max = vq->ifc->max_frame;
         uint16_t kept = 0;
 
         for (uint16_t i = 0; i < n; i++) {
@@ -36,8 +40,18 @@ uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
                         pkts[kept++] = m;
                         continue;
                 }
-                vq->drops_mtu++;
+                (*drops)++;
                 rte_pktmbuf_free(m);
         }
         return kept;
+}
+
+uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)
+{
+        return mtu_cut(pkts, n, vq->ifc->max_frame, &vq->drops_mtu);
+}
+
+uint16_t dp_mtu_filter_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+        return mtu_cut(pkts, n, w->uplink.max_frame, &w->uplink.ctr->tx_drops_mtu);
 }

@@ -59,6 +59,7 @@ int dp_uplink_attach(struct dp_worker *w)
         if (up->mode == VSW_UPLINK_VMDQ && find_pools(w, up) < 0)
                 return -1;
         w->uplink.ctr = &w->st->uplink.counters[w->idx];
+        w->uplink.max_frame = up->mtu ? up->mtu + RTE_ETHER_HDR_LEN : 0;
         w->uplink.active = 1;
         VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: uplink %s: TX queue %u, %u RX queue%s from %u",
                  w->idx, up->name, w->uplink.txq, w->uplink.nrxq, w->uplink.nrxq == 1 ? "" : "s",
@@ -69,8 +70,12 @@ int dp_uplink_attach(struct dp_worker *w)
 static void uplink_send(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
-        uint64_t bytes = dp_bytes_of(pkts, n);
+        uint64_t bytes;
         uint16_t sent = 0;
+
+        if (likely(w->uplink.max_frame != 0))
+                n = dp_mtu_filter_uplink(w, pkts, n);
+        bytes = dp_bytes_of(pkts, n);
 
         /* Only a worker attached to the uplink runs (dp_uplink_attach), so
          * the bridge's uplink port always has this worker's TX queue. */

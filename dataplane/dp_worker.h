@@ -145,6 +145,7 @@ struct dp_uplink {
         uint16_t rxq[VSW_UPLINK_MAX_RXQ];
         uint8_t pool_of_rxq[VSW_UPLINK_MAX_RXQ]; /* VMDQ: its slot in uplink.pools[] */
         struct vsw_uplink_counters *ctr;         /* this worker's, in the memzone */
+        uint32_t max_frame; /* the port's MTU + the Ethernet header (dp_mtu.c) */
 };
 
 struct dp_worker {
@@ -270,6 +271,9 @@ void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkt
 /* dp_mtu.c: drops (and counts) the frames of a guest TX burst that exceed
  * its interface's MTU; returns how many are left, in order, in pkts. */
 uint16_t dp_mtu_filter(struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+/* The same for a burst to the uplink, against the port's MTU (counted in
+ * the worker's uplink tx_drops_mtu). */
+uint16_t dp_mtu_filter_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /* dp_rarp.c: the RARPs vhost-user SEND_RARP asked for (housekeeping). */
 void dp_rarp_poll(struct dp_worker *w);

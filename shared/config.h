@@ -63,6 +63,7 @@ struct vsw_config {
         char file_prefix[VSW_CONF_STR];
         char uplink[VSW_CONF_STR]; /* "" = none */
         uint32_t uplink_bridge;    /* bridge domain the uplink joins */
+        uint32_t uplink_mtu;       /* 0: the PMD's default */
         uint32_t num_mbufs;
 
         /* vhost */

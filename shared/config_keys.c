@@ -10,6 +10,7 @@
 #include "listen_addr.h"
 #include "log.h"
 #include "vault.h"
+#include "virtio_spec.h"
 #include "vsw_bridge.h"
 #include "vsw_rx_mode.h"
 
@@ -190,6 +191,14 @@ static int key_uplink(struct parser *ps, const struct vsw_conf_key *k, unsigned 
                 return vsw_conf_fail(ps, line, "bad uplink '%s', expected %s", s, k->expect);
         snprintf(ps->cfg->uplink, sizeof(ps->cfg->uplink), "%s", s);
         return 0;
+}
+
+/* The uplink port's MTU (0: the PMD's default); the supervisor refuses one
+ * the PMD cannot carry (tools/supervisor/uplink_mtu.c). */
+static int key_uplink_mtu(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
+{
+        return vsw_conf_number(ps, k, line, VIRTIO_NET_MIN_MTU, VIRTIO_NET_MAX_MTU,
+                               &ps->cfg->uplink_mtu);
 }
 
 static int key_uplink_bridge(struct parser *ps, const struct vsw_conf_key *k, unsigned line)
@@ -537,6 +546,7 @@ static const struct vsw_conf_key dpdk_keys[] = {
     {"uplink", "a PCI address like 0000:03:00.0 or vdev devargs like net_tap0,iface=up0",
      key_uplink},
     {"uplink-bridge", "a bridge domain id 1-16777215", key_uplink_bridge},
+    {"uplink-mtu", "bytes 68-65535", key_uplink_mtu},
     {"num-mbufs", "a count 1024-16777216", key_num_mbufs},
     /* The uplink's companions, as in vhost-switch; also accepted in vhost { }. */
     {"vm2vm", "0, 1 or 2", key_vm2vm},

@@ -28,7 +28,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 15u
+#define VSW_STATE_ABI_VERSION 16u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -436,6 +436,7 @@ struct vsw_uplink_counters {
         uint64_t tx_drops;        /* TX queue full, or no mbufs to segment a TSO frame */
         uint64_t tx_sw_segmented; /* guests' TSO frames segmented in software */
         uint64_t tx_sw_csum;      /* frames whose checksum was completed in software */
+        uint64_t tx_drops_mtu;    /* frames over the uplink's MTU, not sent */
 };
 
 /* The first frame a VM sends registers its MAC (as DPDK's vhost-switch
@@ -505,6 +506,11 @@ struct vsw_uplink {
         char name[VSW_NAME_LEN]; /* ethdev name */
         char driver[VSW_NAME_LEN];
         char mode_reason[VSW_UPLINK_STR_LEN]; /* why this mode */
+        /* The port's MTU (rte_eth_dev_get_mtu once started): frames to it
+         * of more than mtu + the Ethernet header (+ 4 with a VLAN tag) are
+         * dropped and counted (tx_drops_mtu). */
+        uint32_t mtu;
+        char mtu_reason[VSW_UPLINK_STR_LEN]; /* where it comes from */
         struct vsw_uplink_mac macs[VSW_MAX_IFACES];
         struct vsw_uplink_counters counters[VSW_MAX_WORKERS];
         struct vsw_uplink_pool_counters pool_counters[VSW_MAX_IFACES]; /* by pools[] slot */

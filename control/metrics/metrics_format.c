@@ -218,6 +218,7 @@ U(tx_bytes)
 U(tx_drops)
 U(tx_sw_segmented)
 U(tx_sw_csum)
+U(tx_drops_mtu)
 #undef U
 
 #define UPACKETS                                                                                   \
@@ -241,6 +242,7 @@ static const struct uplink_row uplink_rows[] = {
     {UBYTES, "tx", NULL, u_tx_bytes},
     {UDROPS, "rx", "bridge", u_rx_drops},
     {UDROPS, "tx", "queue_full", u_tx_drops},
+    {UDROPS, "tx", "mtu", u_tx_drops_mtu},
     {{"vhostsw_uplink_steered_total", "counter",
       "Uplink frames handed to the worker owning the destination queue"},
      "rx",

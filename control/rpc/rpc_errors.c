@@ -54,7 +54,7 @@ static int iface_errors(struct errors *e, const struct vsw_iface *ifc)
 static int worker_errors(struct errors *e, const struct vsw_state *st)
 {
         unsigned n = st->nworkers < VSW_MAX_WORKERS ? st->nworkers : VSW_MAX_WORKERS;
-        uint64_t rx = 0, tx = 0;
+        uint64_t rx = 0, tx = 0, mtu = 0;
 
         for (unsigned w = 0; w < n; w++) {
                 const struct vsw_worker *k = &st->workers[w];
@@ -69,8 +69,10 @@ static int worker_errors(struct errors *e, const struct vsw_state *st)
         for (unsigned w = 0; w < VSW_MAX_WORKERS; w++) {
                 rx += st->uplink.counters[w].rx_drops;
                 tx += st->uplink.counters[w].tx_drops;
+                mtu += st->uplink.counters[w].tx_drops_mtu;
         }
-        return add(e, "uplink", "rx", "bridge", rx) || add(e, "uplink", "tx", "queue_full", tx);
+        return add(e, "uplink", "rx", "bridge", rx) || add(e, "uplink", "tx", "queue_full", tx) ||
+               add(e, "uplink", "tx", "mtu", mtu);
 }
 
 int rpc_show_errors(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)

@@ -68,6 +68,8 @@ static int fill_workers(struct vhostd *d, struct rpc_call *c, Vsw__ShowUplinkRep
                 w[i]->tx_drops = k->tx_drops;
                 w[i]->tx_sw_segmented = k->tx_sw_segmented;
                 w[i]->tx_sw_csum = k->tx_sw_csum;
+                w[i]->has_tx_drops_mtu = 1;
+                w[i]->tx_drops_mtu = k->tx_drops_mtu;
         }
         r->n_workers = n;
         r->workers = w;
@@ -173,9 +175,13 @@ int rpc_show_uplink(struct vhostd *d, const Vsw__Request *req, struct rpc_call *
         r->driver = rpc_strdup(c, up->driver);
         r->mode = up->mode == VSW_UPLINK_VMDQ ? "vmdq" : "software";
         r->mode_reason = rpc_strdup(c, up->mode_reason);
+        r->mtu_reason = rpc_strdup(c, up->mtu_reason);
+        r->has_mtu = 1;
+        r->mtu = up->mtu;
         r->vm2vm_effect = (char *)vm2vm_effect(up);
         r->mac.data = rpc_alloc(c, sizeof(up->mac));
-        if (!r->devargs || !r->name || !r->driver || !r->mode_reason || !r->mac.data)
+        if (!r->devargs || !r->name || !r->driver || !r->mode_reason || !r->mtu_reason ||
+            !r->mac.data)
                 return rpc_no_memory(c);
         memcpy(r->mac.data, up->mac, sizeof(up->mac));
         r->mac.len = sizeof(up->mac);

@@ -55,11 +55,13 @@ class Netns:
                 run(["ip", "link", "del", link], check=False)
 
 
-def switch(tag, tap, interfaces, workers=(1,), dpdk_extra=""):
-    """A switch with a net_tap uplink named `tap` (in bridge domain 1)."""
+def switch(tag, tap, interfaces, workers=(1,), dpdk_extra="", uplink=None):
+    """A switch with a net_tap uplink named `tap` (in bridge domain 1), or
+    with `uplink` (devargs) instead."""
     sw = t.Switch("sw" + tag, workers=list(workers), interfaces=interfaces)
     conf = sw.conf_text().replace(
-        "dpdk {\n", "dpdk {\n  uplink net_tap0,iface=%s\n%s" % (tap, dpdk_extra), 1)
+        "dpdk {\n", "dpdk {\n  uplink %s\n%s" % (uplink or "net_tap0,iface=%s" % tap, dpdk_extra),
+        1)
     return sw.start(conf=conf)
 
 
@@ -79,15 +81,18 @@ def check_ping(label, text, count):
             "%s: %d of %d replies, 0%% loss (sent %d)" % (label, got, count, sent))
 
 
-def ns_ping(ns, addr, count, interval="0.05", dev=None):
-    """ns_ping.py in the namespace (the host has no ping binary)."""
-    argv = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ns_ping.py"),
-            addr, str(count), interval, "2"] + ([dev] if dev else [])
+def ns_ping(ns, addr, count, interval="0.05", dev=None, size=None):
+    """ns_ping.py in the namespace (the host has no ping binary); size:
+    bytes of ICMP data, as ping -s."""
+    argv = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ns_ping.py")]
+    argv += (["-s", str(size)] if size else []) + [addr, str(count), interval, "2"]
+    argv += [dev] if dev else []
     return ns.exec(*argv, check=False, timeout=count * 2 + 30).stdout
 
 
-def guest_ping(guest, addr, count, interval="0.05"):
-    out, _ = guest.run("ping -c %d -i %s -W 2 %s" % (count, interval, addr),
+def guest_ping(guest, addr, count, interval="0.05", size=None):
+    out, _ = guest.run("ping -c %d -i %s -W 2 %s%s" % (count, interval,
+                                                       "-s %d " % size if size else "", addr),
                        timeout=count * 2 + 30)
     return out
 

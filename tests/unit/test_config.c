@@ -344,12 +344,16 @@ static void test_uplink(void)
         char err[512] = "";
 
         vsw_config_defaults(&c);
-        CHECK(c.uplink_bridge == 1 && c.vm2vm == 1 && c.vlan_strip == 0);
+        CHECK(c.uplink_bridge == 1 && c.vm2vm == 1 && c.vlan_strip == 0 && c.uplink_mtu == 0);
         CHECK(vsw_config_parse(&c, "u.conf",
                                "dpdk { uplink 0000:03:00.1,max_queues=4 uplink-bridge 7\n"
+                               "  uplink-mtu 9000\n"
                                "  vm2vm 0 vlan-strip on }",
                                err, sizeof(err)) == 0);
         CHECK(strcmp(c.uplink, "0000:03:00.1,max_queues=4") == 0 && c.uplink_bridge == 7);
+        CHECK(c.uplink_mtu == 9000);
+        EXPECT_ERROR("dpdk {\n uplink-mtu 67 }",
+                     "t.conf:2: uplink-mtu 67 is out of range, expected bytes 68-65535");
         CHECK(c.vm2vm == 0 && c.vlan_strip == 1);
         CHECK(vsw_config_parse(&c, "u.conf", "dpdk { uplink 03:00.0 }", err, sizeof(err)) == 0);
         CHECK(strcmp(c.uplink, "03:00.0") == 0);

@@ -27,14 +27,16 @@ static void text(const Vsw__ShowUplinkReply *u, FILE *out)
                 fprintf(out,
                         "  queues per worker: its VMs' pool RX queues, 1 TX; bridge domain %u\n",
                         u->bd_id);
+        if (u->has_mtu)
+                fprintf(out, "  mtu %u: %s\n", u->mtu, u->mtu_reason ? u->mtu_reason : "");
         fprintf(out, "  vm2vm %u: %s\n", u->vm2vm, u->vm2vm_effect);
         fprintf(out, "  vlan-strip %s%s\n", u->vlan_strip ? "on" : "off",
                 !u->vlan_strip     ? ""
                 : u->vlan_strip_hw ? " (by the NIC)"
                                    : " (by the bridge: the PMD cannot)");
-        fprintf(out, "  %-6s %-8s %-8s %14s %14s %12s %10s %14s %10s\n", "worker", "rx-queue",
+        fprintf(out, "  %-6s %-8s %-8s %14s %14s %12s %10s %14s %10s %10s\n", "worker", "rx-queue",
                 "tx-queue", "rx-packets", "rx-bytes", "rx-steered", "rx-drops", "tx-packets",
-                "tx-drops");
+                "tx-drops", "tx-mtu");
         for (size_t i = 0; i < u->n_workers; i++) {
                 const Vsw__UplinkWorker *w = u->workers[i];
                 char rxq[32] = "-";
@@ -45,9 +47,9 @@ static void text(const Vsw__ShowUplinkReply *u, FILE *out)
                         snprintf(rxq, sizeof(rxq), "%u+%zu", w->rx_queues[0], w->n_rx_queues - 1);
                 fprintf(out,
                         "  %-6u %-8s %-8u %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %10" PRIu64
-                        " %14" PRIu64 " %10" PRIu64 "\n",
+                        " %14" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
                         w->worker, rxq, w->queue, w->rx_packets, w->rx_bytes, w->rx_steered,
-                        w->rx_drops, w->tx_packets, w->tx_drops);
+                        w->rx_drops, w->tx_packets, w->tx_drops, w->tx_drops_mtu);
         }
         if (u->n_pools)
                 fprintf(out, "  %-4s %-8s %-6s %-16s %14s %14s %12s %10s\n", "pool", "rx-queue",
@@ -86,6 +88,8 @@ static void json(const Vsw__ShowUplinkReply *u, FILE *out)
                 ctl_json_u64(&j, "link_speed_mbps", u->link_speed_mbps);
                 ctl_json_str(&j, "mode", u->mode);
                 ctl_json_str(&j, "mode_reason", u->mode_reason);
+                ctl_json_u64(&j, "mtu", u->mtu);
+                ctl_json_str(&j, "mtu_reason", u->mtu_reason ? u->mtu_reason : "");
                 ctl_json_u64(&j, "max_vmdq_pools", u->max_vmdq_pools);
                 ctl_json_u64(&j, "max_rx_queues", u->max_rx_queues);
                 ctl_json_u64(&j, "max_tx_queues", u->max_tx_queues);
@@ -115,6 +119,7 @@ static void json(const Vsw__ShowUplinkReply *u, FILE *out)
                         ctl_json_u64(&j, "tx_drops", w->tx_drops);
                         ctl_json_u64(&j, "tx_sw_segmented", w->tx_sw_segmented);
                         ctl_json_u64(&j, "tx_sw_csum", w->tx_sw_csum);
+                        ctl_json_u64(&j, "tx_drops_mtu", w->tx_drops_mtu);
                         ctl_json_obj_end(&j);
                 }
                 ctl_json_arr_end(&j);

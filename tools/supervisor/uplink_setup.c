@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "supervisor.h"
+#include "uplink_mtu.h"
 #include "vmdq_plan.h"
 #include "vsw_bridge.h"
 
@@ -186,8 +187,9 @@ static void record_queues(struct vsw_uplink *up, uint16_t nworkers, const struct
 
 #define RX_L4_CKSUM (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 
-static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_eth_dev_info *info,
-                     const struct vmdq_plan *plan, struct rte_mempool *mp)
+static int configure(struct vsw_uplink *up, uint16_t nworkers, uint32_t mtu,
+                     const struct rte_eth_dev_info *info, const struct vmdq_plan *plan,
+                     struct rte_mempool *mp)
 {
         uint16_t nrxq = plan ? plan->nb_rx_queues : nworkers;
         uint16_t ntxq = plan && plan->nb_tx_queues > nworkers ? plan->nb_tx_queues : nworkers;
@@ -211,6 +213,9 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_
          * virtio_net_hdr.c), which then skip checking it. */
         if ((info->rx_offload_capa & RX_L4_CKSUM) == RX_L4_CKSUM)
                 conf.rxmode.offloads |= RX_L4_CKSUM;
+        if (uplink_mtu_plan(up, mtu, info, rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM,
+                            &conf) < 0)
+                return -1;
         rc = rte_eth_dev_configure(up->port_id, nrxq, ntxq, &conf);
         if (rc < 0) {
                 VSW_ERR(VSW_LOG_SUPERVISOR, "uplink %s: configuring %u RX and %u TX queues: %s",
@@ -236,6 +241,7 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, const struct rte_
                 return -1;
         }
         record_queues(up, nworkers, plan);
+        uplink_mtu_record(up);
         return 0;
 }
 
@@ -312,7 +318,8 @@ int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
                          "uplink %s: vm2vm 2 loops VM-to-VM frames through the NIC's switch, "
                          "which PMD %s does not turn on: it behaves as vm2vm 0",
                          up->name, up->driver);
-        if (configure(up, nq, &info, up->mode == VSW_UPLINK_VMDQ ? &plan : NULL, mp) < 0)
+        if (configure(up, nq, cfg->uplink_mtu, &info, up->mode == VSW_UPLINK_VMDQ ? &plan : NULL,
+                      mp) < 0)
                 return -1;
         if (rte_eth_macaddr_get(port, &mac) == 0)
                 memcpy(up->mac, mac.addr_bytes, sizeof(up->mac));
@@ -320,12 +327,13 @@ int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
                 return -1;
         VSW_NOTICE(VSW_LOG_SUPERVISOR,
                    "uplink %s (driver %s, port %u): %u workers with a TX queue each, bridge "
-                   "domain %u, %s steering (%s), vm2vm %u, vlan-strip %s%s",
+                   "domain %u, %s steering (%s), vm2vm %u, vlan-strip %s%s, mtu %u (%s)",
                    up->name, up->driver, port, nq, up->bridge_id,
                    up->mode == VSW_UPLINK_VMDQ ? "VMDQ" : "software", up->mode_reason, up->vm2vm,
                    up->vlan_strip ? "on" : "off",
                    up->vlan_strip && !up->vlan_strip_hw ? " (the PMD cannot: done in software)"
-                                                        : "");
+                                                        : "",
+                   up->mtu, up->mtu_reason);
         return 0;
 }
 

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Jumbo frames through the uplink. DPDK 22.11's net_tap cannot send a
+frame over 1526 bytes (its TX drops frames over the ethdev MTU, and ethdev
+refuses an MTU over its max_rx_pktlen of 1522) and net_af_packet does no
+I/O in a secondary process (the workers are): `uplink-mtu 9000` with a
+net_tap uplink is refused at start, naming the PMD's limit. net_pcap on a
+veth pair carries them: the switch (`uplink net_pcap0,iface=<veth>`,
+`uplink-mtu 9000`) and a namespace behind the other end (MTU 9000,
+10.0.0.2). A QEMU guest (host_mtu=9216, MTU 9216, 10.0.0.1) pings the
+namespace with 8000-byte payloads and the namespace pings it back: 0% loss
+both ways (guest to uplink the frames are mbuf chains, uplink to guest
+net_pcap chains them too), whole (the uplink's byte counts). Then the guest pings with
+9100-byte payloads (9142-byte frames, over the uplink's 9000 + 14 + 4):
+no reply, each dropped by the switch before the uplink and counted
+(`show uplink`: tx_drops_mtu, `show errors`). `show uplink` shows the MTU and where it
+comes from."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vswtest as t  # noqa: E402
+import uplink_net as u  # noqa: E402
+
+PINGS = 20
+BIG = 8000
+OVER = 9100
+
+
+def refusal_on_tap():
+    tap = u.tap_name("r")
+    sw = t.Switch("swr", workers=[1])
+    conf = sw.conf_text().replace(
+        "dpdk {\n", "dpdk {\n  uplink net_tap0,iface=%s\n  uplink-mtu 9000\n" % tap, 1)
+    sw.write_conf(conf)
+    res = u.run([sw.supervisor_bin, "-c", sw.conf_path], check=False, timeout=60)
+    t.dpdk_cleanup_prefix(sw.prefix)
+    out = res.stdout + res.stderr
+    t.check(res.returncode != 0 and "uplink-mtu 9000" in out and "max_rx_pktlen 1522" in out
+            and "net_pcap" in out,
+            "net_tap with uplink-mtu 9000 refused at start, naming its limit: %s"
+            % [ln for ln in out.splitlines() if "uplink-mtu" in ln][:1])
+
+
+def main():
+    t.hugepages_ensure()
+    refusal_on_tap()
+
+    host, peer = u.tap_name("h"), u.tap_name("n")
+    u.run(["ip", "link", "add", host, "mtu", "9000", "type", "veth", "peer", "name", peer,
+           "mtu", "9000"])
+    t.register_cleanup(lambda: u.run(["ip", "link", "del", host], check=False))
+    u.run(["ip", "link", "set", host, "up"])
+    ns = u.Netns("jumbo")
+    ns.adopt(peer)
+    ns.ip("addr", "add", "10.0.0.2/24", "dev", peer)
+    ns.ip("link", "set", peer, "up")
+
+    sock = os.path.join(t.workdir(), "vm1.sock")
+    sw = u.switch("jumbo", None, [{"socket": sock, "server": True, "bridge": 1}],
+                  uplink="net_pcap0,iface=%s" % host, dpdk_extra="  uplink-mtu 9000\n")
+    up = u.uplink(sw)
+    t.check(up["driver"] == "net_pcap" and up["mtu"] == 9000
+            and "uplink-mtu" in up["mtu_reason"],
+            "show uplink: net_pcap, mtu 9000 (%s)" % up.get("mtu_reason"))
+    t.check("mtu 9000" in sw.ctl("show", "uplink"), "show uplink text shows the MTU")
+
+    guest = t.Guest("g1", sock, ip="10.0.0.1/24", device_opts="host_mtu=9216")
+    guest.start()
+    guest.wait_ready()
+    guest.wait_link(up=True)
+    t.check(guest.run_ok("cat /sys/class/net/eth0/mtu").strip() == "9216", "guest MTU 9216")
+
+    u.check_ping("guest -> namespace, %d-byte payloads" % BIG,
+                 u.guest_ping(guest, "10.0.0.2", PINGS, size=BIG), PINGS)
+    u.check_ping("namespace -> guest, %d-byte payloads" % BIG,
+                 u.ns_ping(ns, "10.0.0.1", PINGS, size=BIG), PINGS)
+    w = u.uplink(sw)["workers"][0]
+    # Each way 20 requests and 20 replies of 8042-byte frames (8000 + ICMP,
+    # IP and Ethernet headers), none fragmented.
+    t.check(w["rx_bytes"] >= 40 * 8042 and w["tx_bytes"] >= 40 * 8042 and w["tx_drops"] == 0,
+            "the uplink carried the jumbo frames whole (rx %d, tx %d bytes)"
+            % (w["rx_bytes"], w["tx_bytes"]))
+    t.check(w["tx_drops_mtu"] == 0, "no frame over the uplink MTU yet: %s" % w)
+
+    sent, got = u.ping_result(u.guest_ping(guest, "10.0.0.2", 3, size=OVER))
+    t.check(sent == 3 and got == 0, "%d-byte payloads: no reply (%d of %d)" % (OVER, got, sent))
+    w = t.wait_until(lambda: (lambda w: w if w["tx_drops_mtu"] >= 3 else None)(
+        u.uplink(sw)["workers"][0]), 5, 0.1, "drops_mtu counted")
+    t.check(w["tx_drops_mtu"] == 3, "show uplink: the 3 frames over the MTU dropped and counted "
+            "(drops_mtu %d)" % w["tx_drops_mtu"])
+    row = sw.ctl("show", "uplink").splitlines()
+    hdr = next(ln for ln in row if "tx-mtu" in ln).split()
+    w0 = next(ln for ln in row if ln.split()[:1] == ["0"]).split()
+    t.check(w0[hdr.index("tx-mtu")] == "3", "show uplink text: tx-mtu 3 (%s)" % " ".join(w0))
+    errs = [ln.split() for ln in sw.ctl("show", "errors").splitlines()]
+    t.check(["3", "uplink", "tx", "mtu"] in errs, "show errors: 3 uplink tx mtu (%s)" % errs)
+    u.check_ping("after the drops, guest -> namespace",
+                 u.guest_ping(guest, "10.0.0.2", 5, size=BIG), 5)
+
+    guest.stop()
+    sw.stop()
+
+
+t.main(main)
