@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Jumbo frames through the uplink. DPDK 22.11's net_tap cannot send a
 frame over 1526 bytes (its TX drops frames over the ethdev MTU, and ethdev
-refuses an MTU over its max_rx_pktlen of 1522) and net_af_packet does no
-I/O in a secondary process (the workers are): `uplink-mtu 9000` with a
-net_tap uplink is refused at start, naming the PMD's limit. net_pcap on a
+refuses an MTU over its max_rx_pktlen of 1522): `uplink-mtu 9000` with a
+net_tap uplink is refused at start, naming the PMD's limit. net_af_packet
+does no I/O in a secondary process (the workers are): it is refused as an
+uplink at all, pointing at net_pcap. net_pcap on a
 veth pair carries them: the switch (`uplink net_pcap0,iface=<veth>`,
 `uplink-mtu 9000`) and a namespace behind the other end (MTU 9000,
 10.0.0.2). A QEMU guest (host_mtu=9216, MTU 9216, 10.0.0.1) pings the
@@ -27,24 +28,25 @@ BIG = 8000
 OVER = 9100
 
 
-def refusal_on_tap():
-    tap = u.tap_name("r")
-    sw = t.Switch("swr", workers=[1])
-    conf = sw.conf_text().replace(
-        "dpdk {\n", "dpdk {\n  uplink net_tap0,iface=%s\n  uplink-mtu 9000\n" % tap, 1)
-    sw.write_conf(conf)
+def refused(tag, uplink, extra, want):
+    """The supervisor, started with this uplink, exits at once with a line
+    holding every word of want."""
+    sw = t.Switch("sw" + tag, workers=[1])
+    sw.write_conf(sw.conf_text().replace("dpdk {\n", "dpdk {\n  uplink %s\n%s" % (uplink, extra), 1))
     res = u.run([sw.supervisor_bin, "-c", sw.conf_path], check=False, timeout=60)
     t.dpdk_cleanup_prefix(sw.prefix)
-    out = res.stdout + res.stderr
-    t.check(res.returncode != 0 and "uplink-mtu 9000" in out and "max_rx_pktlen 1522" in out
-            and "net_pcap" in out,
-            "net_tap with uplink-mtu 9000 refused at start, naming its limit: %s"
-            % [ln for ln in out.splitlines() if "uplink-mtu" in ln][:1])
+    lines = [ln for ln in (res.stdout + res.stderr).splitlines() if "uplink" in ln and " err" in ln]
+    t.check(res.returncode != 0 and any(all(w in ln for w in want) for ln in lines),
+            "%s refused at start: %s" % (uplink, lines[:1]))
 
 
 def main():
     t.hugepages_ensure()
-    refusal_on_tap()
+    refused("tap", "net_tap0,iface=%s" % u.tap_name("r"), "  uplink-mtu 9000\n",
+            ["uplink-mtu 9000", "PMD net_tap", "max_rx_pktlen 1522", "drops bigger frames on TX",
+             "net_pcap0,iface=<name>"])
+    refused("afp", "net_af_packet0,iface=lo", "",
+            ["PMD net_af_packet does no I/O in a DPDK secondary process", "net_pcap0,iface=<name>"])
 
     host, peer = u.tap_name("h"), u.tap_name("n")
     u.run(["ip", "link", "add", host, "mtu", "9000", "type", "veth", "peer", "name", peer,

@@ -44,7 +44,7 @@ int uplink_mtu_plan(struct vsw_uplink *up, uint32_t mtu, const struct rte_eth_de
                 VSW_ERR(VSW_LOG_SUPERVISOR,
                         "uplink %s: uplink-mtu %u needs frames of %u bytes; PMD %s takes at most "
                         "max_rx_pktlen %u (MTU %u-%u)%s. A kernel interface (tap or veth) carries "
-                        "jumbo frames with net_pcap,iface=<name> (README, Uplink)",
+                        "jumbo frames with net_pcap0,iface=<name> (README, Uplink)",
                         up->name, mtu, mtu + overhead(info), up->driver, info->max_rx_pktlen,
                         info->min_mtu, info->max_mtu,
                         strcmp(up->driver, "net_tap") == 0 ? " and drops bigger frames on TX" : "");

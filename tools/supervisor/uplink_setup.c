@@ -83,6 +83,15 @@ static int plan_vmdq(const struct vsw_config *cfg, const struct rte_eth_dev_info
         return 0;
 }
 
+/* The workers are DPDK secondaries: a PMD whose queues work only in the
+ * process that set them up would leave them polling nothing. DPDK 22.11's
+ * net_af_packet maps its rings in the primary and gives a secondary no RX
+ * or TX function. */
+static int secondaries_do_io(const char *driver)
+{
+        return strcmp(driver, "net_af_packet") != 0;
+}
+
 static int find_port(const struct vsw_config *cfg, uint16_t *port)
 {
         uint16_t p, n = 0;
@@ -299,6 +308,14 @@ int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
         snprintf(up->driver, sizeof(up->driver), "%s", info.driver_name);
         if (rte_eth_dev_get_name_by_port(port, up->name) != 0)
                 snprintf(up->name, sizeof(up->name), "port%u", port);
+        if (!secondaries_do_io(up->driver)) {
+                VSW_ERR(VSW_LOG_SUPERVISOR,
+                        "uplink %s: PMD %s does no I/O in a DPDK secondary process, and the "
+                        "workers are secondaries; for a kernel interface use "
+                        "net_pcap0,iface=<name> (or net_tap)",
+                        up->name, up->driver);
+                return -1;
+        }
         if (nq > info.max_rx_queues || nq > info.max_tx_queues) {
                 VSW_ERR(VSW_LOG_SUPERVISOR,
                         "uplink %s: %u workers need %u RX and TX queues, the PMD offers %u RX "
