@@ -5,8 +5,9 @@ stand in for a VLAN sub-interface with a raw AF_PACKET socket. It answers
 ARP and ICMP echo for its address on that VLAN only, and with COUNT > 0
 pings PEER (ARP first) and prints a summary in iputils' words.
 
-    vlan_host.py DEV VID MAC IP PEER COUNT INTERVAL SECONDS
+    vlan_host.py DEV VID MAC IP PEER COUNT INTERVAL SECONDS [SIZE]
 
+SIZE: bytes of ICMP data in its pings (32 unless given), as ping -s.
 Runs SECONDS (answering) when COUNT is 0, else until its pings are done.
 The kernel moves a received tag into packet metadata (auxdata); frames
 sent carry the tag in their bytes."""
@@ -50,7 +51,7 @@ class Host:
         """(vid, ethertype, src mac, payload) of the next received frame."""
         if not select.select([self.sock], [], [], max(timeout, 0))[0]:
             return None
-        data, anc, _, addr = self.sock.recvmsg(4096, socket.CMSG_SPACE(32))
+        data, anc, _, addr = self.sock.recvmsg(65536, socket.CMSG_SPACE(32))
         if addr[2] == PACKET_OUTGOING or len(data) < 14:
             return (None, None, None, None)
         vid, etype, payload = 0, struct.unpack("!H", data[12:14])[0], data[14:]
@@ -100,11 +101,11 @@ class Host:
                 return self.arp[peer]
         return None
 
-    def ping(self, peer, count, interval):
+    def ping(self, peer, count, interval, size):
         mac = self.resolve(peer)
         if mac:
             for seq in range(count):
-                icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5653, seq) + bytes(32)
+                icmp = struct.pack("!BBHHH", 8, 0, 0, 0x5653, seq) + bytes(size)
                 icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
                 self.send_ip(mac, peer, icmp)
                 self.run_for(interval)
@@ -118,12 +119,13 @@ class Host:
 def main():
     dev, vid, mac, ip, peer = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
     count, interval, seconds = int(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
+    size = int(sys.argv[9]) if len(sys.argv) > 9 else 32
     host = Host(dev, vid, mac, ip)
     if count == 0:
         print("ready", flush=True)
         host.run_for(seconds)
         return 0
-    return 0 if host.ping(socket.inet_aton(peer), count, interval) else 1
+    return 0 if host.ping(socket.inet_aton(peer), count, interval, size) else 1
 
 
 sys.exit(main())
