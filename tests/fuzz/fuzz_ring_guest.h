@@ -13,7 +13,9 @@
  * that changed must lie in what the device may write (the used ring, the
  * packed descriptor ring, the device event area, and with RX the
  * device-writable buffers of every descriptor and indirect table entry the
- * guest wrote), or the fuzzer aborts. */
+ * guest wrote), or the fuzzer aborts. With the dirty log on (and the used
+ * ring logged where it is), each changed byte's page must also have its
+ * bit set in the bitmap, where the bitmap covers it. */
 #ifndef FUZZ_RING_GUEST_H
 #define FUZZ_RING_GUEST_H
 
@@ -91,6 +93,7 @@ struct fz_guest {
         uint8_t *before;   /* arena copy (regions and bitmap only) */
         uint8_t *may;      /* per arena byte: the device may write it */
         uint64_t buf_next; /* bump allocator over B, for chains */
+        bool check_log;    /* every page written must be marked in the log */
 };
 
 static const uint64_t fz_gpa[FZ_NREG] = {FZ_A_GPA, FZ_B_GPA, FZ_C_GPA};
@@ -298,6 +301,19 @@ FZ_UNTRACED static void fz_check_writes(const char *op)
                         if (i % 64 == 0 && memcmp(g->before + i, g->arena + i, 64) == 0) {
                                 i += 63;
                                 continue;
+                        }
+                        if (g->before[i] != g->arena[i] && g->check_log) {
+                                uint64_t page = (fz_gpa[r] + i - g->off[r]) / FZ_PAGE;
+
+                                if (page / 8 < FZ_LOG_BYTES &&
+                                    !(g->log_bitmap[page / 8] & (1u << (page % 8)))) {
+                                        fprintf(stderr,
+                                                "%s wrote guest byte 0x%llx (region %u +0x%zx) "
+                                                "without marking its page in the dirty log\n",
+                                                op, (unsigned long long)(fz_gpa[r] + i - g->off[r]),
+                                                r, i - g->off[r]);
+                                        abort();
+                                }
                         }
                         if (g->before[i] != g->arena[i] && !g->may[i]) {
                                 fprintf(stderr,

@@ -80,6 +80,7 @@ static void setup(struct fz_in *in)
             .log = (f & 8) ? &fz_g.log : NULL,
             .progress = (f & 0x20) ? &d->progress : NULL,
         };
+        fz_g.check_log = (f & 8) != 0;
         d->up = virtq_packed_init(&d->vq, &fz_g.gm, &d->p, err, sizeof(err)) == 0;
 }
 

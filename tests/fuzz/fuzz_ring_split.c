@@ -84,6 +84,8 @@ static void setup(struct fz_in *in)
             .log = (f & 8) ? &fz_g.log : NULL,
             .log_used_gpa = (f & 0x20) ? fz_u64(in) : d->used_gpa,
         };
+        /* Used ring writes logged elsewhere cannot be matched to pages. */
+        fz_g.check_log = (f & 8) && !(f & 0x20);
         d->up = virtq_split_init(&d->vq, &fz_g.gm, &d->p, err, sizeof(err)) == 0;
 }
 
