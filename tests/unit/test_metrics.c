@@ -52,6 +52,7 @@ static struct vsw_state *build_state(uint64_t now_ns)
         st->uplink.nworkers = 1;
         st->uplink.counters[0].rx_packets = 11;
         st->uplink.counters[0].tx_drops = 6;
+        st->uplink.counters[0].tx_drops_mtu = 3;
 
         struct vsw_bridge *b = &st->bridges[2];
         uint32_t now_s = (uint32_t)(now_ns / NS);
@@ -159,6 +160,7 @@ int main(void)
             "vhostsw_worker_clocks_per_frame{worker=\"1\"} 300",
             "vhostsw_uplink_packets_total{worker=\"0\",direction=\"rx\"} 11",
             "vhostsw_uplink_drops_total{worker=\"0\",direction=\"tx\",reason=\"queue_full\"} 6",
+            "vhostsw_uplink_drops_total{worker=\"0\",direction=\"tx\",reason=\"mtu\"} 3",
             "vhostsw_l2fib_entries{bridge_domain=\"42\"} 2",
         };
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
