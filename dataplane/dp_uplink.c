@@ -39,6 +39,7 @@ static int find_pools(struct dp_worker *w, const struct vsw_uplink *up)
 int dp_uplink_attach(struct dp_worker *w)
 {
         const struct vsw_uplink *up = &w->st->uplink;
+        uint16_t mtu;
 
         w->uplink.active = 0;
         if (up->mode == VSW_UPLINK_NONE)
@@ -59,6 +60,9 @@ int dp_uplink_attach(struct dp_worker *w)
         if (up->mode == VSW_UPLINK_VMDQ && find_pools(w, up) < 0)
                 return -1;
         w->uplink.ctr = &w->st->uplink.counters[w->idx];
+        if (rte_eth_dev_get_mtu(w->uplink.port, &mtu) != 0)
+                mtu = RTE_ETHER_MTU;
+        w->uplink_mtu = mtu;
         w->uplink.active = 1;
         VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: uplink %s: TX queue %u, %u RX queue%s from %u",
                  w->idx, up->name, w->uplink.txq, w->uplink.nrxq, w->uplink.nrxq == 1 ? "" : "s",

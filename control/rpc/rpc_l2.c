@@ -23,9 +23,19 @@ static int check_bd_id(struct rpc_call *c, uint32_t id)
 int rpc_set_interface_l2_bridge(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
         const Vsw__SetInterfaceL2BridgeRequest *q = req->set_interface_l2_bridge;
-        struct vsw_iface *ifc = rpc_iface_named(d, c, q->name);
+        struct vsw_vxlan_tunnel *tn = rpc_tunnel_named(d, q->name);
+        struct vsw_iface *ifc;
         char err[128];
 
+        if (tn) {
+                if (check_bd_id(c, q->bd_id))
+                        return -1;
+                if (vsw_tunnel_set_bridge(d->st, tn, q->bd_id, err, sizeof(err)))
+                        return rpc_fail(c, ENOSPC, "%s", err);
+                VSW_NOTICE(VSW_LOG_RPC, "%s: in bridge domain %u", tn->name, q->bd_id);
+                return 0;
+        }
+        ifc = rpc_iface_named(d, c, q->name);
         if (!ifc || check_bd_id(c, q->bd_id))
                 return -1;
         if (vsw_iface_set_bridge(d->st, ifc, q->bd_id, err, sizeof(err)))
@@ -36,9 +46,17 @@ int rpc_set_interface_l2_bridge(struct vhostd *d, const Vsw__Request *req, struc
 
 int rpc_set_interface_l3(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
-        struct vsw_iface *ifc = rpc_iface_named(d, c, req->set_interface_l3->name);
+        struct vsw_vxlan_tunnel *tn = rpc_tunnel_named(d, req->set_interface_l3->name);
+        struct vsw_iface *ifc;
         char err[128];
 
+        if (tn) {
+                if (vsw_tunnel_set_bridge(d->st, tn, VSW_NO_BRIDGE, err, sizeof(err)))
+                        return rpc_fail(c, EINVAL, "%s", err);
+                VSW_NOTICE(VSW_LOG_RPC, "%s: in no bridge domain", tn->name);
+                return 0;
+        }
+        ifc = rpc_iface_named(d, c, req->set_interface_l3->name);
         if (!ifc)
                 return -1;
         if (vsw_iface_set_bridge(d->st, ifc, VSW_NO_BRIDGE, err, sizeof(err)))

@@ -129,7 +129,8 @@ static void flood(struct l2_ctx *c, struct l2_out *o, const struct l2_bd *bd, un
                 unsigned q = bd->members[i];
                 uint16_t qv = c->ports[q].vlan;
 
-                if (q == in || (qv && qv != f->vlan) || (only_uplink && q != L2_UPLINK_PORT))
+                if (q == in || (qv && qv != f->vlan) || (only_uplink && q != L2_UPLINK_PORT) ||
+                    (l2_is_tunnel(in) && l2_is_tunnel(q)))
                         continue;
                 if (needs_retag(f, qv))
                         other[nother++] = (uint8_t)q;
@@ -213,6 +214,10 @@ static inline int forward_known(struct l2_ctx *c, struct l2_out *o, const struct
                 return L2_FLOOD;
         if (unlikely((unsigned)q == in)) {
                 drop(o, m, L2_DROP_SAME_PORT);
+                return L2_HANDLED;
+        }
+        if (unlikely(l2_is_tunnel(in) && l2_is_tunnel((unsigned)q))) {
+                drop(o, m, L2_DROP_SPLIT_HORIZON);
                 return L2_HANDLED;
         }
         c->stats.unicast++;
