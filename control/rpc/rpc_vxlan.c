@@ -51,6 +51,20 @@ static int instance_used(const struct vsw_state *st, uint32_t instance)
         return 0;
 }
 
+static Vsw__CreateVhostUserReply *created(struct rpc_call *c, const struct vsw_vxlan_tunnel *tn)
+{
+        Vsw__CreateVhostUserReply *r = rpc_alloc(c, sizeof(*r));
+
+        if (!r)
+                return NULL;
+        vsw__create_vhost_user_reply__init(r);
+        r->sw_if_index = tn->sw_if_index;
+        r->name = rpc_strdup(c, tn->name);
+        c->reply.body_case = VSW__REPLY__BODY_CREATED;
+        c->reply.created = r;
+        return r->name ? r : NULL;
+}
+
 static int delete_tunnel(struct vhostd *d, const Vsw__CreateVxlanTunnelRequest *q,
                          struct rpc_call *c)
 {
@@ -65,21 +79,7 @@ static int delete_tunnel(struct vhostd *d, const Vsw__CreateVxlanTunnelRequest *
         tn->bridge_id = VSW_NO_BRIDGE;
         vsw_l2_edit_end(d->st);
         VSW_NOTICE(VSW_LOG_RPC, "%s: deleted", tn->name);
-        return 0;
-}
-
-static Vsw__CreateVhostUserReply *created(struct rpc_call *c, const struct vsw_vxlan_tunnel *tn)
-{
-        Vsw__CreateVhostUserReply *r = rpc_alloc(c, sizeof(*r));
-
-        if (!r)
-                return NULL;
-        vsw__create_vhost_user_reply__init(r);
-        r->sw_if_index = tn->sw_if_index;
-        r->name = rpc_strdup(c, tn->name);
-        c->reply.body_case = VSW__REPLY__BODY_CREATED;
-        c->reply.created = r;
-        return r->name ? r : NULL;
+        return created(c, tn) ? 0 : rpc_no_memory(c);
 }
 
 int rpc_create_vxlan_tunnel(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
