@@ -15,7 +15,8 @@ next hop); 500 pings at 10 ms between guests A and B with 0% loss; a 64 MB
 stream from A to B arrives with its sha256; tshark on the veth sees UDP
 4789 with VNI 10 and nothing else; guest C (VNI 20) got none of it (its
 interface's counters and VNI 20's tunnels stay still); both tunnels count
-the traffic; a frame to VNI 30 (no tunnel) is dropped as unknown_vni and
+the traffic (guest A's TSO frames segmented before encapsulation), frames
+over the inner MTU are dropped as mtu; a frame to VNI 30 (no tunnel) is dropped as unknown_vni and
 shown by show errors; switch A's vhostd handed over keeps its tunnels and
 their traffic. Guests run with MTU 1450: the uplink's 1500 less the
 50 bytes VXLAN adds (show vxlan tunnel's inner MTU)."""
@@ -172,6 +173,9 @@ def main():
     time.sleep(2)
     ping(ga)
     stream(ga, gb)
+    seg = sum(w["tx_sw_segmented"] for w in u.uplink(sws["a"])["workers"])
+    t.check(seg > 0, "guest A's TSO frames were segmented in software before encapsulation "
+            "(%d)" % seg)
     out, err = cap.communicate(timeout=60)
     rows = [line.split("\t") for line in out.splitlines() if line.strip()]
     vnis = {r[0] for r in rows}
@@ -206,6 +210,14 @@ def main():
     out, rc = ga.run("ping -q -c 20 -i 0.05 10.0.0.2", timeout=60)
     t.check(rc == 0 and " 0% packet loss" in out, "pings across VXLAN after the handover: %s"
             % out.strip()[-80:])
+
+    # An inner frame over the inner MTU is dropped and counted (mtu).
+    ga.run_ok("ip link set eth0 mtu 1500")
+    ga.run("ping -c 2 -s 1460 -W 1 10.0.0.2", timeout=30)
+    ga.run_ok("ip link set eth0 mtu 1450")
+    drops = tunnel_view(sws["a"])[10]["drops"]
+    t.check(drops.get("mtu", 0) >= 2, "1502-byte inner frames over the inner MTU 1450: dropped "
+            "as mtu (%s)" % drops)
 
     # VNI 30 has no tunnel: guest C's switch drops it by name.
     gc.run_ok("ip link set eth0 mtu 1450")
