@@ -143,6 +143,13 @@ def main():
     nss, veth = underlay(taps)
     tunnels(sws["a"], IP["a"], IP["b"])
     tunnels(sws["b"], IP["b"], IP["a"])
+    rc, err = sws["a"].ctl_fail("create", "vxlan", "tunnel", "src", "10.99.0.9", "dst", IP["b"],
+                                "vni", "11")
+    t.check(rc == 1 and "not the uplink's address" in err,
+            "a tunnel from another address than the uplink's: refused (%s)" % err.strip())
+    rc, err = sws["a"].ctl_fail("create", "vxlan", "tunnel", "src", IP["a"], "dst", IP["b"],
+                                "vni", "10")
+    t.check(rc == 1 and "exists" in err, "the same tunnel twice: refused (%s)" % err.strip())
     c_name = [i["name"] for i in sws["b"].ctl("show", "interface", json=True)["interfaces"]
               if i["name"].startswith("VirtualEthernet")][1]
 
