@@ -71,7 +71,9 @@ int rpc_uplink_interface(struct vhostd *d, struct rpc_call *c, Vsw__Interface *o
  * -1 when not known. */
 int rpc_neighbor_mac(struct vhostd *d, uint32_t ip, uint8_t *mac);
 
-/* rpc_vxlan.c: the VXLAN tunnel called name, or NULL. */
+/* rpc_vxlan.c: the VXLAN tunnel called name, or with sw_if_index; NULL
+ * when none. */
 struct vsw_vxlan_tunnel *rpc_tunnel_named(struct vhostd *d, const char *name);
+struct vsw_vxlan_tunnel *rpc_tunnel_by_index(struct vhostd *d, uint32_t sw_if_index);
 
 #endif

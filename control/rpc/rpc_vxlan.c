@@ -25,6 +25,14 @@ struct vsw_vxlan_tunnel *rpc_tunnel_named(struct vhostd *d, const char *name)
         return NULL;
 }
 
+struct vsw_vxlan_tunnel *rpc_tunnel_by_index(struct vhostd *d, uint32_t sw_if_index)
+{
+        for (unsigned t = 0; t < VSW_MAX_TUNNELS; t++)
+                if (d->st->tunnels[t].in_use && d->st->tunnels[t].sw_if_index == sw_if_index)
+                        return &d->st->tunnels[t];
+        return NULL;
+}
+
 static const char *ip_text(uint32_t be, char *buf)
 {
         struct in_addr a = {.s_addr = be};

@@ -174,6 +174,14 @@ def main():
             "MTU 1450 (%s)" % (mac_b, view[10]))
     print(sws["a"].ctl("show", "vxlan", "tunnel"), flush=True)
 
+    fib = sws["a"].ctl("show", "l2fib", "verbose", json=True)["entries"]
+    t.check(any(e["mac"] == gb.mac and e["bd_id"] == 10 and e.get("interface") == "vxlan_tunnel0"
+                for e in fib),
+            "switch A learned guest B's MAC %s against vxlan_tunnel0 (%s)" % (gb.mac, fib))
+    bd = sws["a"].ctl("show", "bridge-domain", json=True)["bridge_domains"]
+    members = {m["name"] for b in bd if b["bd_id"] == 10 for m in b["members"]}
+    t.check("vxlan_tunnel0" in members, "bridge domain 10's members: %s" % sorted(members))
+
     c_before = iface_counters(sws["b"], c_name)
     vni20 = {k: tunnel_view(sws[k])[20] for k in ("a", "b")}
     cap = start_capture(nss["a"], veth["a"])
