@@ -16,7 +16,9 @@ stream from A to B arrives with its sha256; tshark on the veth sees UDP
 4789 with VNI 10 and nothing else; guest C (VNI 20) got none of it (its
 interface's counters and VNI 20's tunnels stay still); both tunnels count
 the traffic (guest A's TSO frames segmented before encapsulation), frames
-over the inner MTU are dropped as mtu; a frame to VNI 30 (no tunnel) is dropped as unknown_vni and
+over the inner MTU are dropped as mtu; hostile VXLAN frames sent by a raw
+socket (no I flag, cut short, a runt inner frame) are dropped and counted
+by reason; a frame to VNI 30 (no tunnel) is dropped as unknown_vni and
 shown by show errors; switch A's vhostd handed over keeps its tunnels and
 their traffic. Guests run with MTU 1450: the uplink's 1500 less the
 50 bytes VXLAN adds (show vxlan tunnel's inner MTU)."""
@@ -24,6 +26,7 @@ their traffic. Guests run with MTU 1450: the uplink's 1500 less the
 import os
 import re
 import subprocess
+import sys
 import time
 
 import uplink_net as u
@@ -127,6 +130,57 @@ def start_capture(ns, dev):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     t.register_cleanup(lambda: p.poll() is None and p.kill())
     return p
+
+
+# Hostile VXLAN frames from the wire, sent by a raw socket in a namespace
+# to a switch's uplink: argv dev (sent out of it), destination MAC, the
+# switch's address.
+RAW_SENDER = r"""
+import socket, struct, sys
+dev, mac, ip = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), sys.argv[3]
+src = socket.inet_aton("10.99.0.2")
+dst = socket.inet_aton(ip)
+inner = bytes.fromhex("ffffffffffff") + bytes.fromhex("020000000009") + b"\x08\x06" + bytes(28)
+
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def frame(payload, flags=0x08, vni=10, ulen=None):
+    udp = struct.pack("!HHHH", 50000, 4789, ulen or 16 + len(payload), 0)
+    vx = struct.pack("!B3xI", flags, vni << 8)
+    t = 20 + 16 + len(payload)
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, t, 1, 0x4000, 64, 17, 0, src, dst)
+    iph = iph[:10] + struct.pack("!H", csum(iph)) + iph[12:]
+    return mac + bytes.fromhex("020000000002") + b"\x08\x00" + iph + udp + vx + payload
+
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((dev, 0))
+s.send(frame(inner, flags=0))            # no I flag: bad_flags
+s.send(frame(inner, ulen=400))           # UDP says more than came: truncated
+s.send(frame(inner[:10]))                # a 10-byte inner frame: inner_runt
+"""
+
+
+def hostile(ns, dev, sw, ip):
+    """Malformed VXLAN to sw's address: each dropped and counted by reason."""
+    mac = u.uplink(sw)["mac"]
+    ns.exec(sys.executable, "-c", RAW_SENDER, dev, mac, ip)
+
+    def counted():
+        drops = {e["reason"]: e["count"] for e in sw.ctl("show", "errors", json=True)["errors"]
+                 if e["source"] == "uplink"}
+        return drops if all(drops.get(r, 0) >= 1 for r in
+                            ("bad_flags", "truncated", "inner_runt")) else None
+
+    try:
+        drops = t.wait_until(counted, 10, 0.2, "the hostile frames counted")
+    except TimeoutError:
+        print(sw.ctl("show", "errors"), flush=True)
+        raise
+    t.check(bool(drops), "malformed VXLAN from the wire dropped by reason: %s" % drops)
 
 
 def main():
@@ -233,6 +287,8 @@ def main():
     drops = tunnel_view(sws["a"])[10]["drops"]
     t.check(drops.get("mtu", 0) >= 2, "1502-byte inner frames over the inner MTU 1450: dropped "
             "as mtu (%s)" % drops)
+
+    hostile(nss["b"], veth["b"], sws["a"], IP["a"])  # out of B's veth end, into A's side
 
     # VNI 30 has no tunnel: guest C's switch drops it by name.
     gc.run_ok("ip link set eth0 mtu 1450")
