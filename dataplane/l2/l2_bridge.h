@@ -107,7 +107,7 @@ struct l2_ctx {
         uint32_t (*clock)(void); /* seconds, CLOCK_MONOTONIC (tests give their own) */
         uint32_t seen_seq;
         uint8_t synced;
-        uint8_t isolate; /* vm2vm 0 or 2: interfaces' frames go to the uplink only */
+        uint8_t isolate; /* vm2vm 0 or 2: interfaces' frames go to the uplink (or a tunnel) only */
         int8_t port_of[L2_PORT_HASH];
         struct l2_port ports[L2_MAX_PORTS];
         struct l2_bd bds[VSW_MAX_BRIDGES];

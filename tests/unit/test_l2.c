@@ -826,6 +826,30 @@ static void test_tunnels(void)
         send1(&c, 13, frame(mac(7), mac(1), -1), &out);
         CHECK(out.ndests == 1 && dest(&out, 3), "another domain's tunnel floods to its own");
         free_out(&out);
+
+        /* vm2vm 0 keeps VMs apart, not VMs and tunnels. */
+        vsw_l2_edit_begin(st);
+        st->uplink.mode = VSW_UPLINK_SOFTWARE;
+        st->uplink.vm2vm = 0;
+        st->uplink.bridge_id = 10;
+        vsw_l2_edit_end(st);
+        send1(&c, 1, frame(mac(1), BCAST, -1), &out);
+        CHECK(out.ndests == 3 && dest(&out, VSW_UPLINK_SW_IF_INDEX) && dest(&out, 11) &&
+                  dest(&out, 12) && !dest(&out, 2),
+              "vm2vm 0: a guest's broadcast to the uplink and the tunnels, not the guest (%u)",
+              out.ndests);
+        free_out(&out);
+        send1(&c, 1, frame(mac(1), mac(9), -1), &out);
+        CHECK(out.ndests == 1 && dest(&out, 11), "vm2vm 0: known unicast to a tunnel");
+        free_out(&out);
+        send1(&c, 11, frame(mac(9), BCAST, -1), &out);
+        CHECK(out.ndests == 3 && dest(&out, 1) && dest(&out, 2) &&
+                  dest(&out, VSW_UPLINK_SW_IF_INDEX),
+              "vm2vm 0: a tunnel's broadcast to the guests and the uplink (%u)", out.ndests);
+        free_out(&out);
+        vsw_l2_edit_begin(st);
+        st->uplink.mode = VSW_UPLINK_NONE;
+        vsw_l2_edit_end(st);
 }
 
 int main(int argc, char **argv)
