@@ -50,9 +50,9 @@ struct vxlan_tx {
  * checksum 0 (RFC 7348 allows it over IPv4), VXLAN with the I flag. */
 void vxlan_build(uint8_t *h, const struct vxlan_tx *t);
 
-/* The UDP source port for an inner frame f[0..len): from a hash of its
- * flow (the caller's, over the fields vxlan_flow_key picks), in the
- * ephemeral range. */
+/* The UDP source port from a hash of the inner frame's flow (the
+ * caller's, over the fields vxlan_flow_key picks): in the ephemeral range,
+ * so that one flow keeps one path through an ECMP underlay. */
 static inline uint16_t vxlan_sport(uint32_t hash)
 {
         return (uint16_t)(VXLAN_SPORT_MIN + (hash % (65536 - VXLAN_SPORT_MIN)));
