@@ -53,5 +53,4 @@ const char *const vsw_vxlan_drop_names[VSW_VXLAN_DROPS] = {
     [VSW_VXLAN_DROP_NO_NEIGHBOR] = "no_neighbor",
     [VSW_VXLAN_DROP_MTU] = "mtu",
     [VSW_VXLAN_DROP_NO_MBUF] = "no_mbuf",
-    [VSW_VXLAN_DROP_TX_FULL] = "tx_full",
 };

@@ -437,7 +437,6 @@ enum vsw_vxlan_drop {
         VSW_VXLAN_DROP_NO_NEIGHBOR, /* next hop not resolved yet (ARP sent) */
         VSW_VXLAN_DROP_MTU,         /* inner frame over the tunnel's inner MTU */
         VSW_VXLAN_DROP_NO_MBUF,     /* no mbuf for a copy or a header */
-        VSW_VXLAN_DROP_TX_FULL,     /* the uplink's TX queue stayed full */
         VSW_VXLAN_DROPS
 };
 
