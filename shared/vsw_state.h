@@ -547,7 +547,7 @@ struct vsw_vxlan_counters {
         uint64_t rx_bytes;                           /* inner frames' */
         uint64_t tx_packets;                         /* encapsulated onto the uplink */
         uint64_t tx_bytes;                           /* inner frames' */
-        uint64_t drops[VSW_VXLAN_DROPS];             /* encapsulation's (and rx runts) */
+        uint64_t drops[VSW_VXLAN_DROPS];             /* the encapsulation's, by reason */
 };
 
 struct vsw_vxlan_tunnel {
