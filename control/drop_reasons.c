@@ -43,3 +43,14 @@ const struct vsw_drop_reason vsw_vring_drop_reasons[] = {
 
 const unsigned vsw_vring_drop_nreasons =
     sizeof(vsw_vring_drop_reasons) / sizeof(vsw_vring_drop_reasons[0]);
+
+const char *const vsw_vxlan_drop_names[VSW_VXLAN_DROPS] = {
+    [VSW_VXLAN_DROP_TRUNCATED] = "truncated",
+    [VSW_VXLAN_DROP_BAD_FLAGS] = "bad_flags",
+    [VSW_VXLAN_DROP_FRAGMENT] = "fragment",
+    [VSW_VXLAN_DROP_UNKNOWN_VNI] = "unknown_vni",
+    [VSW_VXLAN_DROP_INNER_RUNT] = "inner_runt",
+    [VSW_VXLAN_DROP_NO_NEIGHBOR] = "no_neighbor",
+    [VSW_VXLAN_DROP_MTU] = "mtu",
+    [VSW_VXLAN_DROP_NO_MBUF] = "no_mbuf",
+};

@@ -17,4 +17,7 @@ struct vsw_drop_reason {
 extern const struct vsw_drop_reason vsw_vring_drop_reasons[];
 extern const unsigned vsw_vring_drop_nreasons;
 
+/* VXLAN's reasons (enum vsw_vxlan_drop), by index. */
+extern const char *const vsw_vxlan_drop_names[VSW_VXLAN_DROPS];
+
 #endif

@@ -1,6 +1,7 @@
 /* A destination's frames from the bridge to where they go: an RX queue
  * this worker owns (dp_guest_rx.c), the ring to the worker that owns it
- * (dp_xworker.c), or the uplink (dp_uplink.c). */
+ * (dp_xworker.c), the uplink (dp_uplink.c), or a VXLAN tunnel
+ * (dp_vxlan_tx.c). */
 #include "dp_vq.h"
 
 static __rte_noinline void no_rxq(struct dp_worker *w, struct l2_dest *d)
@@ -18,6 +19,10 @@ int dp_forward(struct dp_worker *w, unsigned src_qp, struct l2_dest *d)
 
         if (d->iface == L2_UPLINK_PORT) {
                 dp_uplink_tx(w, d);
+                return 0;
+        }
+        if (l2_is_tunnel(d->iface)) {
+                dp_vxlan_tx(w, d->iface - L2_TUNNEL_PORT0, d);
                 return 0;
         }
         r = &w->routes[d->iface];

@@ -2,7 +2,9 @@
  * ARP for the address is answered (and its sender learned into the
  * memzone's neighbor table, for `show ip neighbors`) and ICMP echo to it
  * answered, out of the worker's own TX queue; the rest goes on to the
- * bridge. Software steering only: with VMDQ the NIC copies a broadcast to
+ * bridge. The same table gives VXLAN its next hops (dp_neigh_lookup), and
+ * an ARP request goes out for one not known yet (dp_neigh_solicit).
+ * Software steering only: with VMDQ the NIC copies a broadcast to
  * every pool, and the address would answer once per pool. */
 #include <string.h>
 #include <time.h>
@@ -54,6 +56,49 @@ static void learn(struct vsw_uplink *up, const struct host_learned *l)
         memcpy(e->mac, l->mac, sizeof(e->mac));
         e->heard_ns = now_ns();
         atomic_store_explicit(&e->seq, seq + 2, memory_order_release);
+}
+
+int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac)
+{
+        unsigned h = (ip * 2654435761u) >> 26;
+
+        for (unsigned i = 0; i < NEIGH_PROBE; i++) {
+                const struct vsw_neighbor *e = &up->neighbors[(h + i) % VSW_NEIGH_MAX];
+                uint32_t s1 = atomic_load_explicit(&e->seq, memory_order_acquire), s2, cur;
+
+                cur = __atomic_load_n(&e->ip, __ATOMIC_RELAXED);
+                if (cur != ip || (s1 & 1))
+                        continue;
+                memcpy(mac, e->mac, 6);
+                atomic_thread_fence(memory_order_acquire);
+                s2 = atomic_load_explicit(&e->seq, memory_order_relaxed);
+                if (s1 == s2 && __atomic_load_n(&e->ip, __ATOMIC_RELAXED) == ip)
+                        return 0;
+        }
+        return -1;
+}
+
+void dp_neigh_solicit(struct dp_worker *w, uint32_t target)
+{
+        const struct vsw_uplink *up = &w->st->uplink;
+        uint32_t ip = atomic_load_explicit(&up->host_ip, memory_order_acquire);
+        struct l2_dest d = {.sw_if_index = VSW_UPLINK_SW_IF_INDEX, .iface = L2_UPLINK_PORT};
+        struct rte_mbuf *m;
+        uint8_t *f;
+
+        if (!ip || !w->uplink.active)
+                return;
+        m = rte_pktmbuf_alloc(w->mp);
+        if (!m)
+                return;
+        f = (uint8_t *)rte_pktmbuf_append(m, HOST_ARP_REQUEST_LEN);
+        if (!f) {
+                rte_pktmbuf_free(m);
+                return;
+        }
+        host_arp_request(f, ip, up->mac, target);
+        d.pkts[d.n++] = m;
+        dp_uplink_tx(w, &d);
 }
 
 uint16_t dp_uplink_host(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -155,6 +155,8 @@ static uint16_t poll_queue(struct dp_worker *w, uint16_t queue)
         if (n == 0)
                 return 0;
         kept = dp_uplink_host(w, pkts, n);
+        if (kept)
+                kept = dp_vxlan_rx(w, pkts, kept);
         if (kept == 0)
                 return n;
         l2_bridge_input(&w->l2, VSW_UPLINK_SW_IF_INDEX, pkts, kept, out);

@@ -187,6 +187,11 @@ struct dp_worker {
         uint64_t busy_adp;
         uint64_t adaptive_idle_tsc;
 
+        /* VXLAN (dp_vxlan_tx.c): the next outer IPv4 id, when each
+         * tunnel's next hop was last asked for (TSC). */
+        uint16_t vxlan_ip_id;
+        uint64_t vxlan_arp_tsc[VSW_MAX_TUNNELS];
+
         uint64_t xw_drops;     /* another worker's ring was full */
         uint64_t no_rxq_drops; /* destination has no enabled RX queue */
 };
@@ -311,6 +316,21 @@ unsigned dp_uplink_poll(struct dp_worker *w);
 /* dp_uplink_host.c: frames for the uplink's own address answered (ARP,
  * ICMP echo) and taken out of pkts; returns how many are left, in order. */
 uint16_t dp_uplink_host(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/* dp_uplink_host.c: the neighbor table. ip's MAC into mac: 0, or -1 when
+ * not known; an ARP request for target out of the worker's TX queue. */
+int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac);
+void dp_neigh_solicit(struct dp_worker *w, uint32_t target);
+
+/* dp_vxlan_tx.c: a destination's frames into tunnel t (its slot in
+ * vsw_state.tunnels[]): segmented and checksummed in software when they
+ * carry offload requests, encapsulated, out of the uplink; consumed. */
+void dp_vxlan_tx(struct dp_worker *w, unsigned t, struct l2_dest *d);
+
+/* dp_vxlan_rx.c: VXLAN frames to the uplink's address taken out of pkts,
+ * decapsulated and bridged from their tunnel (or dropped and counted);
+ * returns how many frames are left, in order. */
+uint16_t dp_vxlan_rx(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /* dp_park.c: frames for an RX ring that is changing hands wait for it. */
 /* Whether frames for (iface, vring) this worker cannot deliver now should

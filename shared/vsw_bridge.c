@@ -80,6 +80,8 @@ unsigned vsw_bridge_members(const struct vsw_state *st, uint32_t id)
 
         for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
                 n += st->ifaces[i].in_use && st->ifaces[i].bridge_id == id;
+        for (unsigned t = 0; t < VSW_MAX_TUNNELS; t++)
+                n += st->tunnels[t].in_use && st->tunnels[t].bridge_id == id;
         return n + (st->uplink.mode != VSW_UPLINK_NONE && st->uplink.bridge_id == id);
 }
 
@@ -124,6 +126,17 @@ int vsw_iface_set_vlan(struct vsw_state *st, struct vsw_iface *ifc, uint32_t vla
         }
         vsw_l2_edit_begin(st);
         ifc->vlan = (uint16_t)vlan;
+        vsw_l2_edit_end(st);
+        return 0;
+}
+
+int vsw_tunnel_set_bridge(struct vsw_state *st, struct vsw_vxlan_tunnel *tn, uint32_t bd_id,
+                          char *err, size_t errlen)
+{
+        if (bd_id != VSW_NO_BRIDGE && !vsw_bridge_add(st, bd_id, err, errlen))
+                return -1;
+        vsw_l2_edit_begin(st);
+        tn->bridge_id = bd_id;
         vsw_l2_edit_end(st);
         return 0;
 }

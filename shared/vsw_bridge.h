@@ -29,13 +29,17 @@ void vsw_bridge_set(struct vsw_state *st, struct vsw_bridge *b, int learn, uint3
 /* Refused (-1, err) while interfaces are in it. */
 int vsw_bridge_delete(struct vsw_state *st, uint32_t id, char *err, size_t errlen);
 
-/* Interfaces in bridge domain id, the uplink included. */
+/* Interfaces in bridge domain id, the uplink and tunnels included. */
 unsigned vsw_bridge_members(const struct vsw_state *st, uint32_t id);
 
 /* Puts ifc into bridge domain bd_id (created if needed), or takes it out
  * of any with VSW_NO_BRIDGE. 0, or -1 with a reason in err. */
 int vsw_iface_set_bridge(struct vsw_state *st, struct vsw_iface *ifc, uint32_t bd_id, char *err,
                          size_t errlen);
+
+/* The same for a VXLAN tunnel. */
+int vsw_tunnel_set_bridge(struct vsw_state *st, struct vsw_vxlan_tunnel *tn, uint32_t bd_id,
+                          char *err, size_t errlen);
 
 /* Access VLAN 1-4094, or 0 for none. 0, or -1 with a reason in err. */
 int vsw_iface_set_vlan(struct vsw_state *st, struct vsw_iface *ifc, uint32_t vlan, char *err,

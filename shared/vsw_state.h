@@ -28,7 +28,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 16u
+#define VSW_STATE_ABI_VERSION 17u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -425,6 +425,21 @@ enum vsw_uplink_mode {
         VSW_UPLINK_VMDQ,     /* the NIC sorts frames into per-VM pools */
 };
 
+/* Why a VXLAN frame was dropped (control/drop_reasons.c names them). The
+ * decapsulation's reasons are counted per worker on the uplink, the
+ * encapsulation's per tunnel. */
+enum vsw_vxlan_drop {
+        VSW_VXLAN_DROP_TRUNCATED,   /* outer headers shorter than they say, or cut */
+        VSW_VXLAN_DROP_BAD_FLAGS,   /* VXLAN header without the I flag */
+        VSW_VXLAN_DROP_FRAGMENT,    /* outer IPv4 fragment: not reassembled */
+        VSW_VXLAN_DROP_UNKNOWN_VNI, /* no tunnel with that VNI from that sender */
+        VSW_VXLAN_DROP_INNER_RUNT,  /* inner frame shorter than an Ethernet header */
+        VSW_VXLAN_DROP_NO_NEIGHBOR, /* next hop not resolved yet (ARP sent) */
+        VSW_VXLAN_DROP_MTU,         /* inner frame over the tunnel's inner MTU */
+        VSW_VXLAN_DROP_NO_MBUF,     /* no mbuf for a copy or a header */
+        VSW_VXLAN_DROPS
+};
+
 /* One worker's uplink traffic; written by that worker only. */
 struct vsw_uplink_counters {
         alignas(VSW_CACHE_LINE) uint64_t rx_packets; /* off its RX queue */
@@ -437,6 +452,9 @@ struct vsw_uplink_counters {
         uint64_t tx_sw_segmented; /* guests' TSO frames segmented in software */
         uint64_t tx_sw_csum;      /* frames whose checksum was completed in software */
         uint64_t tx_drops_mtu;    /* frames over the uplink's MTU, not sent */
+        /* VXLAN frames off the uplink dropped before any tunnel took them
+         * (dataplane/vxlan_decap.c), by enum vsw_vxlan_drop. */
+        uint64_t vxlan_drops[VSW_VXLAN_DROPS];
 };
 
 /* The first frame a VM sends registers its MAC (as DPDK's vhost-switch
@@ -522,6 +540,35 @@ struct vsw_uplink {
         struct vsw_neighbor neighbors[VSW_NEIGH_MAX];
 };
 
+/* VXLAN tunnels (RFC 7348, `create vxlan tunnel`): ports of a bridge
+ * domain beyond the uplink's own address. sw_if_index from the interfaces'
+ * numbering; config fields change under the l2_seq handshake like a bridge
+ * port's (shared/vsw_bridge.h); counters per worker, written by it only. */
+#define VSW_MAX_TUNNELS    16
+#define VSW_VXLAN_UDP_PORT 4789
+#define VSW_VXLAN_OVERHEAD 50 /* outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8 */
+#define VSW_VXLAN_VNI_MAX  0xffffffu
+struct vsw_vxlan_counters {
+        alignas(VSW_CACHE_LINE) uint64_t rx_packets; /* decapsulated into the bridge */
+        uint64_t rx_bytes;                           /* inner frames' */
+        uint64_t tx_packets;                         /* encapsulated onto the uplink */
+        uint64_t tx_bytes;                           /* inner frames' */
+        uint64_t drops[VSW_VXLAN_DROPS];             /* the encapsulation's, by reason */
+};
+
+struct vsw_vxlan_tunnel {
+        uint32_t in_use;
+        uint32_t sw_if_index;
+        uint32_t instance; /* N in vxlan_tunnelN */
+        uint32_t vni;
+        uint32_t src_ip;    /* network byte order: the uplink's address */
+        uint32_t dst_ip;    /* the remote VTEP */
+        uint32_t bridge_id; /* VSW_NO_BRIDGE: not forwarded */
+        uint32_t reserved;
+        char name[VSW_NAME_LEN];
+        struct vsw_vxlan_counters counters[VSW_MAX_WORKERS];
+};
+
 /* `pcap trace` (control/pcap/). VSW_PCAP_RX: frames an interface received
  * (taken off the guest's TX queue), VSW_PCAP_TX: frames it sent (put in
  * the guest's RX queue). */
@@ -593,6 +640,7 @@ struct vsw_state {
         struct vsw_bridge bridges[VSW_MAX_BRIDGES];
         struct vsw_uplink uplink;
         struct vsw_pcap pcap;
+        struct vsw_vxlan_tunnel tunnels[VSW_MAX_TUNNELS];
 };
 
 /* The MTU frames from the guest are held to: the smaller of the front

@@ -472,10 +472,81 @@ static int vhostd(const struct vsw_state *st, struct evbuffer *out)
                    : 0;
 }
 
+/* ---- VXLAN tunnels, summed over the workers ---- */
+
+static int tunnel_sample(struct evbuffer *out, const char *name, const char *tunnel,
+                         const char *direction, const char *reason, uint64_t v)
+{
+        char labels[160], esc[2 * VSW_NAME_LEN];
+        int k;
+
+        escape(tunnel, esc, sizeof(esc));
+        k = snprintf(labels, sizeof(labels), "tunnel=\"%s\",direction=\"%s\"", esc, direction);
+        if (reason)
+                snprintf(labels + k, sizeof(labels) - (size_t)k, ",reason=\"%s\"", reason);
+        return sample_u64(out, name, labels, v);
+}
+
+static int vxlan(const struct vsw_state *st, struct evbuffer *out)
+{
+        static const struct family
+            packets = {"vhostsw_vxlan_packets_total", "counter",
+                       "Inner frames decapsulated (rx) and encapsulated (tx)"},
+            bytes = {"vhostsw_vxlan_bytes_total", "counter", "Bytes of the inner frames"},
+            drops = {"vhostsw_vxlan_drops_total", "counter",
+                     "VXLAN frames dropped, by reason (tunnel \"uplink\": "
+                     "off the uplink, for no tunnel or malformed)"};
+        const struct family *fams[] = {&packets, &bytes, &drops};
+        const char *last = NULL;
+
+        if (st->uplink.mode == VSW_UPLINK_NONE)
+                return 0;
+        for (unsigned f = 0; f < 3; f++) {
+                if (header(out, fams[f], &last) < 0)
+                        return -1;
+                if (f == 2)
+                        for (unsigned r = 0; r < VSW_VXLAN_DROPS; r++) {
+                                uint64_t sum = 0;
+
+                                for (unsigned w = 0; w < VSW_MAX_WORKERS; w++)
+                                        sum += st->uplink.counters[w].vxlan_drops[r];
+                                if (tunnel_sample(out, drops.name, "uplink", "rx",
+                                                  vsw_vxlan_drop_names[r], sum))
+                                        return -1;
+                        }
+                for (unsigned t = 0; t < VSW_MAX_TUNNELS; t++) {
+                        const struct vsw_vxlan_tunnel *tn = &st->tunnels[t];
+                        uint64_t v[4] = {0}, d[VSW_VXLAN_DROPS] = {0};
+
+                        if (!tn->in_use)
+                                continue;
+                        for (unsigned w = 0; w < VSW_MAX_WORKERS; w++) {
+                                const struct vsw_vxlan_counters *c = &tn->counters[w];
+
+                                v[0] += c->rx_packets;
+                                v[1] += c->tx_packets;
+                                v[2] += c->rx_bytes;
+                                v[3] += c->tx_bytes;
+                                for (unsigned r = 0; r < VSW_VXLAN_DROPS; r++)
+                                        d[r] += c->drops[r];
+                        }
+                        if (f < 2 &&
+                            (tunnel_sample(out, fams[f]->name, tn->name, "rx", NULL, v[2 * f]) ||
+                             tunnel_sample(out, fams[f]->name, tn->name, "tx", NULL, v[2 * f + 1])))
+                                return -1;
+                        for (unsigned r = 0; f == 2 && r < VSW_VXLAN_DROPS; r++)
+                                if (tunnel_sample(out, drops.name, tn->name, "tx",
+                                                  vsw_vxlan_drop_names[r], d[r]))
+                                        return -1;
+                }
+        }
+        return 0;
+}
+
 int vsw_metrics_format(const struct vsw_state *st, uint64_t now_ns, struct evbuffer *out)
 {
         if (vhostd(st, out) < 0 || interfaces(st, out) < 0 || workers(st, now_ns, out) < 0 ||
-            uplink(st, out) < 0 || bridges(st, now_ns, out) < 0)
+            uplink(st, out) < 0 || bridges(st, now_ns, out) < 0 || vxlan(st, out) < 0)
                 return -1;
         return 0;
 }

@@ -67,4 +67,13 @@ rpc_handler *rpc_handler_of(Vsw__Request__CmdCase cmd);
 int rpc_uplink_named(struct vhostd *d, const char *name);
 int rpc_uplink_interface(struct vhostd *d, struct rpc_call *c, Vsw__Interface *o);
 
+/* rpc_ip.c: the neighbor table's MAC for ip (network byte order): 0, or
+ * -1 when not known. */
+int rpc_neighbor_mac(struct vhostd *d, uint32_t ip, uint8_t *mac);
+
+/* rpc_vxlan.c: the VXLAN tunnel called name, or with sw_if_index; NULL
+ * when none. */
+struct vsw_vxlan_tunnel *rpc_tunnel_named(struct vhostd *d, const char *name);
+struct vsw_vxlan_tunnel *rpc_tunnel_by_index(struct vhostd *d, uint32_t sw_if_index);
+
 #endif

@@ -9,7 +9,9 @@
 #include "drop_reasons.h"
 #include "rpc_call.h"
 
-#define MAX_ERRORS (VSW_MAX_IFACES * (2 * VSW_BAD_DESC_REASONS + 8) + VSW_MAX_WORKERS * 3 + 2)
+#define MAX_ERRORS                                                                                 \
+        (VSW_MAX_IFACES * (2 * VSW_BAD_DESC_REASONS + 8) + VSW_MAX_WORKERS * 3 + 2 +               \
+         (VSW_MAX_TUNNELS + 1) * VSW_VXLAN_DROPS)
 
 struct errors {
         struct rpc_call *c;
@@ -75,6 +77,35 @@ static int worker_errors(struct errors *e, const struct vsw_state *st)
                add(e, "uplink", "tx", "mtu", mtu);
 }
 
+/* VXLAN: each tunnel's encapsulation drops, and the uplink's for frames
+ * no tunnel took. */
+static int vxlan_errors(struct errors *e, const struct vsw_state *st)
+{
+        for (unsigned r = 0; r < VSW_VXLAN_DROPS; r++) {
+                uint64_t sum = 0;
+
+                for (unsigned w = 0; w < VSW_MAX_WORKERS; w++)
+                        sum += st->uplink.counters[w].vxlan_drops[r];
+                if (add(e, "uplink", "rx", vsw_vxlan_drop_names[r], sum))
+                        return -1;
+        }
+        for (unsigned t = 0; t < VSW_MAX_TUNNELS; t++) {
+                const struct vsw_vxlan_tunnel *tn = &st->tunnels[t];
+
+                if (!tn->in_use)
+                        continue;
+                for (unsigned r = 0; r < VSW_VXLAN_DROPS; r++) {
+                        uint64_t sum = 0;
+
+                        for (unsigned w = 0; w < VSW_MAX_WORKERS; w++)
+                                sum += tn->counters[w].drops[r];
+                        if (add(e, tn->name, "tx", vsw_vxlan_drop_names[r], sum))
+                                return -1;
+                }
+        }
+        return 0;
+}
+
 int rpc_show_errors(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
         struct errors e = {c, NULL, 0};
@@ -87,7 +118,7 @@ int rpc_show_errors(struct vhostd *d, const Vsw__Request *req, struct rpc_call *
         for (unsigned i = 0; i < VSW_MAX_IFACES; i++)
                 if (d->st->ifaces[i].in_use && iface_errors(&e, &d->st->ifaces[i]))
                         return -1;
-        if (worker_errors(&e, d->st))
+        if (worker_errors(&e, d->st) || vxlan_errors(&e, d->st))
                 return -1;
         vsw__show_errors_reply__init(r);
         r->errors = e.v;

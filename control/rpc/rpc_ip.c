@@ -59,6 +59,18 @@ static int read_neighbor(const struct vsw_neighbor *e, struct vsw_neighbor *out)
         return -1;
 }
 
+int rpc_neighbor_mac(struct vhostd *d, uint32_t ip, uint8_t *mac)
+{
+        struct vsw_neighbor copy;
+
+        for (unsigned i = 0; i < VSW_NEIGH_MAX; i++)
+                if (!read_neighbor(&d->st->uplink.neighbors[i], &copy) && copy.ip == ip) {
+                        memcpy(mac, copy.mac, sizeof(copy.mac));
+                        return 0;
+                }
+        return -1;
+}
+
 static uint64_t now_ns(void)
 {
         struct timespec ts;

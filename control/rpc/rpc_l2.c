@@ -23,9 +23,19 @@ static int check_bd_id(struct rpc_call *c, uint32_t id)
 int rpc_set_interface_l2_bridge(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
         const Vsw__SetInterfaceL2BridgeRequest *q = req->set_interface_l2_bridge;
-        struct vsw_iface *ifc = rpc_iface_named(d, c, q->name);
+        struct vsw_vxlan_tunnel *tn = rpc_tunnel_named(d, q->name);
+        struct vsw_iface *ifc;
         char err[128];
 
+        if (tn) {
+                if (check_bd_id(c, q->bd_id))
+                        return -1;
+                if (vsw_tunnel_set_bridge(d->st, tn, q->bd_id, err, sizeof(err)))
+                        return rpc_fail(c, ENOSPC, "%s", err);
+                VSW_NOTICE(VSW_LOG_RPC, "%s: in bridge domain %u", tn->name, q->bd_id);
+                return 0;
+        }
+        ifc = rpc_iface_named(d, c, q->name);
         if (!ifc || check_bd_id(c, q->bd_id))
                 return -1;
         if (vsw_iface_set_bridge(d->st, ifc, q->bd_id, err, sizeof(err)))
@@ -36,9 +46,17 @@ int rpc_set_interface_l2_bridge(struct vhostd *d, const Vsw__Request *req, struc
 
 int rpc_set_interface_l3(struct vhostd *d, const Vsw__Request *req, struct rpc_call *c)
 {
-        struct vsw_iface *ifc = rpc_iface_named(d, c, req->set_interface_l3->name);
+        struct vsw_vxlan_tunnel *tn = rpc_tunnel_named(d, req->set_interface_l3->name);
+        struct vsw_iface *ifc;
         char err[128];
 
+        if (tn) {
+                if (vsw_tunnel_set_bridge(d->st, tn, VSW_NO_BRIDGE, err, sizeof(err)))
+                        return rpc_fail(c, EINVAL, "%s", err);
+                VSW_NOTICE(VSW_LOG_RPC, "%s: in no bridge domain", tn->name);
+                return 0;
+        }
+        ifc = rpc_iface_named(d, c, req->set_interface_l3->name);
         if (!ifc)
                 return -1;
         if (vsw_iface_set_bridge(d->st, ifc, VSW_NO_BRIDGE, err, sizeof(err)))
@@ -169,6 +187,18 @@ static int fill_members(struct vhostd *d, struct rpc_call *c, Vsw__BridgeDomain 
                 m[k]->sw_if_index = VSW_UPLINK_SW_IF_INDEX;
                 k++;
         }
+        for (unsigned t = 0; t < VSW_MAX_TUNNELS && k < n; t++) {
+                const struct vsw_vxlan_tunnel *tn = &d->st->tunnels[t];
+
+                if (!tn->in_use || tn->bridge_id != bd->bd_id)
+                        continue;
+                vsw__bridge_member__init(m[k]);
+                m[k]->name = rpc_strdup(c, tn->name);
+                if (!m[k]->name)
+                        return rpc_no_memory(c);
+                m[k]->sw_if_index = tn->sw_if_index;
+                k++;
+        }
         bd->n_members = k;
         bd->members = m;
         return 0;
@@ -222,6 +252,7 @@ static void fill_entry(void *arg, uint64_t key, uint64_t val)
         struct fib_fill *f = arg;
         Vsw__L2fibEntry *e;
         struct vsw_iface *ifc;
+        struct vsw_vxlan_tunnel *tn;
         uint8_t *mac;
         int32_t age = vsw_l2fib_age(val, f->now);
 
@@ -242,11 +273,14 @@ static void fill_entry(void *arg, uint64_t key, uint64_t val)
         e->vlan = vsw_l2fib_key_vlan(key);
         e->sw_if_index = vsw_l2fib_val_sw_if_index(val);
         ifc = vhostd_iface_by_index(f->d, e->sw_if_index);
+        tn = rpc_tunnel_by_index(f->d, e->sw_if_index);
         if (e->sw_if_index == VSW_UPLINK_SW_IF_INDEX)
                 e->name = rpc_strdup(f->c, f->d->st->uplink.name);
         else if (ifc)
                 e->name = rpc_strdup(f->c, ifc->name);
-        if ((ifc || e->sw_if_index == VSW_UPLINK_SW_IF_INDEX) && !e->name) {
+        else if (tn)
+                e->name = rpc_strdup(f->c, tn->name);
+        if ((ifc || tn || e->sw_if_index == VSW_UPLINK_SW_IF_INDEX) && !e->name) {
                 f->failed = 1;
                 return;
         }

@@ -15,6 +15,10 @@
  * passes frames with their own tag (untagged frames are VLAN 0) and gets
  * access ports' frames tagged with their VLAN.
  *
+ * VXLAN tunnels (vsw_state.tunnels[]) are ports too, with no access VLAN,
+ * in one split-horizon group: a frame from a tunnel never goes to a tunnel
+ * (each remote switch floods to every tunnel itself: head-end replication).
+ *
  * The uplink (vsw_state.uplink) is one more port, L2_UPLINK_PORT, with no
  * access VLAN: VMs' frames leave it tagged with their interface's VLAN. A
  * frame whose tag the NIC stripped (RTE_MBUF_F_RX_VLAN_STRIPPED) is in the
@@ -29,18 +33,25 @@
 
 #include "vsw_state.h"
 
-#define L2_BURST_MAX   64                   /* frames per l2_bridge_input call */
-#define L2_UPLINK_PORT VSW_MAX_IFACES       /* after the interfaces' slots */
-#define L2_MAX_PORTS   (VSW_MAX_IFACES + 1) /* interfaces and the uplink */
+#define L2_BURST_MAX    64                   /* frames per l2_bridge_input call */
+#define L2_UPLINK_PORT  VSW_MAX_IFACES       /* after the interfaces' slots */
+#define L2_TUNNEL_PORT0 (VSW_MAX_IFACES + 1) /* tunnel t is port L2_TUNNEL_PORT0 + t */
+#define L2_MAX_PORTS    (VSW_MAX_IFACES + 1 + VSW_MAX_TUNNELS) /* interfaces, uplink, tunnels */
+
+static inline int l2_is_tunnel(unsigned port)
+{
+        return port >= L2_TUNNEL_PORT0;
+}
 
 enum l2_drop {
-        L2_DROP_NOT_BRIDGED, /* input interface in no bridge domain */
-        L2_DROP_RUNT,        /* first segment shorter than the Ethernet (and VLAN) header */
-        L2_DROP_BAD_SRC,     /* source MAC multicast or all zeros */
-        L2_DROP_VLAN,        /* tagged with a VLAN the access port is not in */
-        L2_DROP_SAME_PORT,   /* destination learned on the input interface */
-        L2_DROP_NO_MEMBER,   /* flood with no other interface in the frame's VLAN */
-        L2_DROP_NO_MBUF,     /* no mbuf for a re-tagged copy */
+        L2_DROP_NOT_BRIDGED,   /* input interface in no bridge domain */
+        L2_DROP_RUNT,          /* first segment shorter than the Ethernet (and VLAN) header */
+        L2_DROP_BAD_SRC,       /* source MAC multicast or all zeros */
+        L2_DROP_VLAN,          /* tagged with a VLAN the access port is not in */
+        L2_DROP_SAME_PORT,     /* destination learned on the input interface */
+        L2_DROP_NO_MEMBER,     /* flood with no other interface in the frame's VLAN */
+        L2_DROP_NO_MBUF,       /* no mbuf for a re-tagged copy */
+        L2_DROP_SPLIT_HORIZON, /* from a tunnel to a tunnel */
         L2_DROP_MAX
 };
 
@@ -96,7 +107,7 @@ struct l2_ctx {
         uint32_t (*clock)(void); /* seconds, CLOCK_MONOTONIC (tests give their own) */
         uint32_t seen_seq;
         uint8_t synced;
-        uint8_t isolate; /* vm2vm 0 or 2: interfaces' frames go to the uplink only */
+        uint8_t isolate; /* vm2vm 0 or 2: interfaces' frames go to the uplink (or a tunnel) only */
         int8_t port_of[L2_PORT_HASH];
         struct l2_port ports[L2_MAX_PORTS];
         struct l2_bd bds[VSW_MAX_BRIDGES];

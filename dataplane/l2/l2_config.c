@@ -14,6 +14,7 @@ static const char *const drop_names[L2_DROP_MAX] = {
     [L2_DROP_SAME_PORT] = "destination is the input interface",
     [L2_DROP_NO_MEMBER] = "no other interface in the VLAN",
     [L2_DROP_NO_MBUF] = "no mbuf",
+    [L2_DROP_SPLIT_HORIZON] = "from a tunnel to a tunnel",
 };
 
 const char *l2_drop_name(enum l2_drop d)
@@ -71,6 +72,14 @@ static void snapshot(const struct vsw_state *st, struct l2_port *ports, uint32_t
                 ports[i].bridged = 0;
                 if (ifc->in_use)
                         port_bridge(&ports[i], bd_ids, bd_id);
+        }
+        for (unsigned t = 0; t < VSW_MAX_TUNNELS; t++) {
+                const struct vsw_vxlan_tunnel *tn = &st->tunnels[t];
+                struct l2_port *p = &ports[L2_TUNNEL_PORT0 + t];
+
+                *p = (struct l2_port){.sw_if_index = tn->sw_if_index};
+                if (tn->in_use)
+                        port_bridge(p, bd_ids, tn->bridge_id);
         }
         ports[L2_UPLINK_PORT] = (struct l2_port){.sw_if_index = VSW_UPLINK_SW_IF_INDEX};
         if (up->mode != VSW_UPLINK_NONE)

@@ -121,7 +121,8 @@ static void flood(struct l2_ctx *c, struct l2_out *o, const struct l2_bd *bd, un
                   struct rte_mbuf *m, const struct l2_frame *f)
 {
         uint8_t same[L2_MAX_PORTS], other[L2_MAX_PORTS];
-        int only_uplink = c->isolate && in != L2_UPLINK_PORT;
+        /* vm2vm 0/2 isolates VMs from each other, not from tunnels. */
+        int only_uplink = c->isolate && in != L2_UPLINK_PORT && !l2_is_tunnel(in);
         unsigned nsame = 0, nother = 0;
         struct rte_mbuf *t = NULL;
 
@@ -129,7 +130,9 @@ static void flood(struct l2_ctx *c, struct l2_out *o, const struct l2_bd *bd, un
                 unsigned q = bd->members[i];
                 uint16_t qv = c->ports[q].vlan;
 
-                if (q == in || (qv && qv != f->vlan) || (only_uplink && q != L2_UPLINK_PORT))
+                if (q == in || (qv && qv != f->vlan) ||
+                    (only_uplink && q != L2_UPLINK_PORT && !l2_is_tunnel(q)) ||
+                    (l2_is_tunnel(in) && l2_is_tunnel(q)))
                         continue;
                 if (needs_retag(f, qv))
                         other[nother++] = (uint8_t)q;
@@ -206,13 +209,18 @@ static inline int forward_known(struct l2_ctx *c, struct l2_out *o, const struct
         q = port_of(c, sw_if_index);
         if (unlikely(q < 0))
                 return L2_FLOOD; /* learned on an interface since deleted or moved out */
-        if (unlikely(c->isolate) && in != L2_UPLINK_PORT)
+        if (unlikely(c->isolate) && in != L2_UPLINK_PORT && !l2_is_tunnel(in) &&
+            !l2_is_tunnel((unsigned)q))
                 q = L2_UPLINK_PORT; /* vm2vm 0/2: another VM is reached through the NIC */
         dp = &c->ports[q];
         if (unlikely(dp->bd != c->ports[in].bd || (dp->vlan && dp->vlan != f->vlan)))
                 return L2_FLOOD;
         if (unlikely((unsigned)q == in)) {
                 drop(o, m, L2_DROP_SAME_PORT);
+                return L2_HANDLED;
+        }
+        if (unlikely(l2_is_tunnel(in) && l2_is_tunnel((unsigned)q))) {
+                drop(o, m, L2_DROP_SPLIT_HORIZON);
                 return L2_HANDLED;
         }
         c->stats.unicast++;

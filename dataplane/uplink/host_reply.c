@@ -120,3 +120,21 @@ enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint
                 return HOST_NOT_MINE;
         }
 }
+
+void host_arp_request(uint8_t *f, uint32_t ip, const uint8_t mac[6], uint32_t target)
+{
+        uint8_t *a = f + ETH_HLEN;
+
+        memset(f, 0, HOST_ARP_REQUEST_LEN);
+        memset(f, 0xff, 6);
+        memcpy(f + 6, mac, 6);
+        put_be16(f + 12, ETH_P_ARP);
+        put_be16(a, 1); /* Ethernet */
+        put_be16(a + 2, ETH_P_IP);
+        a[4] = 6;
+        a[5] = 4;
+        put_be16(a + 6, ARP_REQUEST);
+        memcpy(a + 8, mac, 6);
+        memcpy(a + 14, &ip, 4);
+        memcpy(a + 24, &target, 4); /* target MAC left zero */
+}

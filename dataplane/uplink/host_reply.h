@@ -25,4 +25,10 @@ struct host_learned {
 enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint8_t mac[6],
                              struct host_learned *learned);
 
+/* An ARP request from the address (ip, mac) for target (network byte
+ * order), broadcast, into f (room for HOST_ARP_REQUEST_LEN bytes: padded
+ * to Ethernet's minimum). */
+#define HOST_ARP_REQUEST_LEN 60
+void host_arp_request(uint8_t *f, uint32_t ip, const uint8_t mac[6], uint32_t target);
+
 #endif

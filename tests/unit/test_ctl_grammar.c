@@ -1,5 +1,6 @@
 /* vhost-ctl's parser: good command lines become the right request fields,
  * bad ones the right one-line error; and the printers' text and JSON. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,31 @@ static void test_uplink(void)
         bad("show uplink now", "unexpected word 'now' after 'show uplink'");
 }
 
+static void test_vxlan(void)
+{
+        struct ctl_req r;
+
+        good("create vxlan tunnel src 10.99.0.1 dst 10.99.0.2 vni 10", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_CREATE_VXLAN_TUNNEL);
+        CHECK(r.u.vxlan.src == htonl(0x0a630001) && r.u.vxlan.dst == htonl(0x0a630002) &&
+              r.u.vxlan.vni == 10 && !r.u.vxlan.has_instance && !r.u.vxlan.has_del);
+        good("create vxlan tunnel vni 16777215 dst 10.99.0.2 src 10.99.0.1 instance 7 del", &r);
+        CHECK(r.u.vxlan.vni == 16777215 && r.u.vxlan.has_instance && r.u.vxlan.instance == 7 &&
+              r.u.vxlan.has_del && r.u.vxlan.del);
+        good("show vxlan tunnel", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_VXLAN_TUNNEL);
+        bad("create vxlan tunnel src 10.99.0.1 dst 10.99.0.2",
+            "'create vxlan tunnel' needs src <ip> dst <ip> vni <n>");
+        bad("create vxlan tunnel src 10.99.0.1 dst 10.99.0.2 vni 16777216",
+            "bad vni '16777216', expected 0-16777215");
+        bad("create vxlan tunnel src 10.99.0.300 dst 10.99.0.2 vni 1",
+            "bad src address '10.99.0.300', expected an IPv4 address");
+        bad("create vxlan tunnel src 10.99.0.1 dst 10.99.0.2 vni 1 encap-vrf-id 2",
+            "unknown word 'encap-vrf-id' in 'create vxlan tunnel'");
+        bad("create vxlan tunnel src", "'src' needs a value");
+        bad("show vxlan tunnel 1", "unexpected word '1' after 'show vxlan tunnel'");
+}
+
 static void test_pcap(void)
 {
         struct ctl_req r;
@@ -488,6 +514,7 @@ int main(void)
         test_l2();
         test_uplink();
         test_pcap();
+        test_vxlan();
         test_print_pcap();
         test_help();
         test_print();

@@ -764,6 +764,94 @@ static void bench(unsigned nmacs, int one_src)
         rte_pktmbuf_free_bulk(pkts, nframes);
 }
 
+static void add_tunnel(unsigned slot, uint32_t sw_if_index, uint32_t bd)
+{
+        struct vsw_vxlan_tunnel *tn = &st->tunnels[slot];
+        char err[128];
+
+        memset(tn, 0, sizeof(*tn));
+        tn->sw_if_index = sw_if_index;
+        tn->bridge_id = VSW_NO_BRIDGE;
+        vsw_l2_edit_begin(st);
+        tn->in_use = 1;
+        vsw_l2_edit_end(st);
+        CHECK(vsw_tunnel_set_bridge(st, tn, bd, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* VXLAN tunnels as bridge ports: a flood reaches every tunnel of the
+ * bridge domain (head-end replication) and the local members; what comes
+ * from a tunnel is learned against it and never goes to a tunnel (split
+ * horizon), flooded or known. */
+static void test_tunnels(void)
+{
+        struct l2_ctx c;
+
+        reset_state();
+        add_iface(0, 1, 10, 0);
+        add_iface(1, 2, 10, 0);
+        add_iface(2, 3, 20, 0);
+        add_tunnel(0, 11, 10);
+        add_tunnel(1, 12, 10);
+        add_tunnel(2, 13, 20);
+        l2_ctx_init(&c, st);
+        c.clock = fake_clock;
+        CHECK(vsw_bridge_members(st, 10) == 4, "members %u", vsw_bridge_members(st, 10));
+
+        send1(&c, 1, frame(mac(1), BCAST, -1), &out);
+        CHECK(out.ndests == 3 && dest(&out, 2) && dest(&out, 11) && dest(&out, 12) &&
+                  !dest(&out, 13) && !dest(&out, 3),
+              "a guest's broadcast: the other guest and both tunnels of its domain (%u)",
+              out.ndests);
+        CHECK(dest(&out, 11) && dest(&out, 11)->iface == L2_TUNNEL_PORT0 &&
+                  dest(&out, 12)->iface == L2_TUNNEL_PORT0 + 1,
+              "tunnel ports");
+        free_out(&out);
+
+        send1(&c, 11, frame(mac(9), BCAST, -1), &out);
+        CHECK(out.ndests == 2 && dest(&out, 1) && dest(&out, 2) && !dest(&out, 12),
+              "a tunnel's broadcast: the local members only (%u)", out.ndests);
+        free_out(&out);
+        uint32_t sw = 0;
+
+        CHECK(lookup(10, mac(9), 0, &sw) && sw == 11, "inner source learned against the tunnel");
+
+        send1(&c, 1, frame(mac(1), mac(9), -1), &out);
+        CHECK(out.ndests == 1 && dest(&out, 11), "known unicast to the tunnel");
+        free_out(&out);
+
+        send1(&c, 12, frame(mac(8), mac(9), -1), &out);
+        CHECK(out.ndests == 0 && out.drops[L2_DROP_SPLIT_HORIZON] == 1,
+              "tunnel to tunnel: dropped (split horizon)");
+
+        send1(&c, 13, frame(mac(7), mac(1), -1), &out);
+        CHECK(out.ndests == 1 && dest(&out, 3), "another domain's tunnel floods to its own");
+        free_out(&out);
+
+        /* vm2vm 0 keeps VMs apart, not VMs and tunnels. */
+        vsw_l2_edit_begin(st);
+        st->uplink.mode = VSW_UPLINK_SOFTWARE;
+        st->uplink.vm2vm = 0;
+        st->uplink.bridge_id = 10;
+        vsw_l2_edit_end(st);
+        send1(&c, 1, frame(mac(1), BCAST, -1), &out);
+        CHECK(out.ndests == 3 && dest(&out, VSW_UPLINK_SW_IF_INDEX) && dest(&out, 11) &&
+                  dest(&out, 12) && !dest(&out, 2),
+              "vm2vm 0: a guest's broadcast to the uplink and the tunnels, not the guest (%u)",
+              out.ndests);
+        free_out(&out);
+        send1(&c, 1, frame(mac(1), mac(9), -1), &out);
+        CHECK(out.ndests == 1 && dest(&out, 11), "vm2vm 0: known unicast to a tunnel");
+        free_out(&out);
+        send1(&c, 11, frame(mac(9), BCAST, -1), &out);
+        CHECK(out.ndests == 3 && dest(&out, 1) && dest(&out, 2) &&
+                  dest(&out, VSW_UPLINK_SW_IF_INDEX),
+              "vm2vm 0: a tunnel's broadcast to the guests and the uplink (%u)", out.ndests);
+        free_out(&out);
+        vsw_l2_edit_begin(st);
+        st->uplink.mode = VSW_UPLINK_NONE;
+        vsw_l2_edit_end(st);
+}
+
 int main(int argc, char **argv)
 {
         char prefix[PATH_MAX];
@@ -796,6 +884,7 @@ int main(int argc, char **argv)
                 test_refresh_and_aging();
                 test_vlan();
                 test_uplink();
+                test_tunnels();
                 test_config_changes();
                 test_show();
                 test_concurrent_learners();

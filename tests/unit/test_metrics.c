@@ -53,6 +53,13 @@ static struct vsw_state *build_state(uint64_t now_ns)
         st->uplink.counters[0].rx_packets = 11;
         st->uplink.counters[0].tx_drops = 6;
         st->uplink.counters[0].tx_drops_mtu = 3;
+        st->uplink.counters[1].vxlan_drops[VSW_VXLAN_DROP_UNKNOWN_VNI] = 3;
+        st->tunnels[2].in_use = 1;
+        snprintf(st->tunnels[2].name, sizeof(st->tunnels[2].name), "vxlan_tunnel0");
+        st->tunnels[2].counters[0].tx_packets = 5;
+        st->tunnels[2].counters[1].tx_packets = 4;
+        st->tunnels[2].counters[1].rx_bytes = 1000;
+        st->tunnels[2].counters[0].drops[VSW_VXLAN_DROP_MTU] = 2;
 
         struct vsw_bridge *b = &st->bridges[2];
         uint32_t now_s = (uint32_t)(now_ns / NS);
@@ -162,6 +169,11 @@ int main(void)
             "vhostsw_uplink_drops_total{worker=\"0\",direction=\"tx\",reason=\"queue_full\"} 6",
             "vhostsw_uplink_drops_total{worker=\"0\",direction=\"tx\",reason=\"mtu\"} 3",
             "vhostsw_l2fib_entries{bridge_domain=\"42\"} 2",
+            "vhostsw_vxlan_packets_total{tunnel=\"vxlan_tunnel0\",direction=\"tx\"} 9",
+            "vhostsw_vxlan_bytes_total{tunnel=\"vxlan_tunnel0\",direction=\"rx\"} 1000",
+            "vhostsw_vxlan_drops_total{tunnel=\"vxlan_tunnel0\",direction=\"tx\",reason=\"mtu\"} 2",
+            "vhostsw_vxlan_drops_total{tunnel=\"uplink\",direction=\"rx\",reason=\"unknown_vni\"} "
+            "3",
         };
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
                 CHECK(has_line(page, want[i]), "no line '%s' in:\n%s", want[i], page);
@@ -179,7 +191,7 @@ int main(void)
         if (page2) {
                 evbuffer_remove(out, page2, len);
                 page2[len] = '\0';
-                CHECK(!strstr(page2, "vhostsw_uplink"));
+                CHECK(!strstr(page2, "vhostsw_uplink") && !strstr(page2, "vhostsw_vxlan"));
                 free(page2);
         }
         free(page);

@@ -53,6 +53,8 @@ struct ctl_req {
                 Vsw__ShowPcapTraceRequest show_pcap;
                 Vsw__SetInterfaceIpAddressRequest ip_address;
                 Vsw__ShowIpNeighborsRequest show_ip_neighbors;
+                Vsw__CreateVxlanTunnelRequest vxlan;
+                Vsw__ShowVxlanTunnelRequest show_vxlan;
         } u;
         uint8_t hwaddr[6];
         char *names[CTL_MAX_NAMES];
@@ -108,6 +110,7 @@ int ctl_print_rebalance(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_errors(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_pcap(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_ip_neighbors(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_vxlan_tunnels(const Vsw__Reply *rep, FILE *out, int json);
 /* "aa:bb:cc:dd:ee:ff", or "?" when m is not 6 bytes. */
 const char *ctl_mac_text(const ProtobufCBinaryData *m, char *buf, size_t len);
 

@@ -854,6 +854,80 @@ static int parse_show_ip_neighbors(struct ctl_req *r, int argc, char **argv, cha
                     "the uplink's address and the neighbors ARP taught it (address, MAC, age)",    \
                     parse_show_ip_neighbors, ctl_print_ip_neighbors)
 
+/* An IPv4 address word of a command, into *be (network byte order). */
+static int ipv4_arg(const char *what, const char *s, uint32_t *be, char *err, size_t errlen)
+{
+        struct in_addr in;
+
+        if (inet_pton(AF_INET, s, &in) != 1 || in.s_addr == 0)
+                return fail(err, errlen, "bad %s address '%s', expected an IPv4 address", what, s);
+        *be = in.s_addr;
+        return 0;
+}
+
+/* VPP's grammar: create vxlan tunnel src <ip> dst <ip> vni <n> [instance
+ * <n>] [del]. */
+static int parse_vxlan(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__CreateVxlanTunnelRequest *v = &r->u.vxlan;
+        int have_src = 0, have_dst = 0, have_vni = 0;
+
+        vsw__create_vxlan_tunnel_request__init(v);
+        r->req.create_vxlan_tunnel = v;
+        for (int i = 0; i < argc; i++) {
+                const char *k = argv[i];
+
+                if (!strcmp(k, "del")) {
+                        v->has_del = 1;
+                        v->del = 1;
+                        continue;
+                }
+                if (i + 1 >= argc)
+                        return fail(err, errlen, "'%s' needs a value", k);
+                if (!strcmp(k, "src")) {
+                        if (ipv4_arg("src", argv[++i], &v->src, err, errlen))
+                                return -1;
+                        have_src = 1;
+                } else if (!strcmp(k, "dst")) {
+                        if (ipv4_arg("dst", argv[++i], &v->dst, err, errlen))
+                                return -1;
+                        have_dst = 1;
+                } else if (!strcmp(k, "vni")) {
+                        if (ctl_arg_u32(argv[++i], 0xffffff, &v->vni))
+                                return fail(err, errlen, "bad vni '%s', expected 0-16777215",
+                                            argv[i]);
+                        have_vni = 1;
+                } else if (!strcmp(k, "instance")) {
+                        if (ctl_arg_u32(argv[++i], 65535, &v->instance))
+                                return fail(err, errlen, "bad instance '%s', expected 0-65535",
+                                            argv[i]);
+                        v->has_instance = 1;
+                } else {
+                        return fail(err, errlen, "unknown word '%s' in 'create vxlan tunnel'", k);
+                }
+        }
+        if (!have_src || !have_dst || !have_vni)
+                return fail(err, errlen, "'create vxlan tunnel' needs src <ip> dst <ip> vni <n>");
+        return 0;
+}
+#define CTL_create_vxlan_tunnel                                                                    \
+        CTL_GRAMMAR("src <ip> dst <ip> vni <n> [instance <n>] [del]",                              \
+                    "a VXLAN tunnel (RFC 7348) from the uplink's address to a remote VTEP: "       \
+                    "interface vxlan_tunnel<n>, a bridge domain port; del removes it",             \
+                    parse_vxlan, ctl_print_created)
+
+static int parse_show_vxlan(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_vxlan_tunnel_request__init(&r->u.show_vxlan);
+        r->req.show_vxlan_tunnel = &r->u.show_vxlan;
+        return no_more(argc, argv, 0, "show vxlan tunnel", err, errlen);
+}
+#define CTL_show_vxlan_tunnel                                                                      \
+        CTL_GRAMMAR("",                                                                            \
+                    "VXLAN tunnels: src, dst, vni, bridge domain, next hop MAC, counters, "        \
+                    "drops by reason, overhead and inner MTU",                                     \
+                    parse_show_vxlan, ctl_print_vxlan_tunnels)
+
 static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         (void)r;
