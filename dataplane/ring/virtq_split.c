@@ -11,6 +11,7 @@
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
+#include "virtq_chain.h"
 #include "virtq_copy.h"
 
 #define AVAIL_EVENT_DISTANCE VIRTQ_SPLIT_AVAIL_EVENT_DISTANCE
@@ -347,19 +348,29 @@ static __rte_noinline void split_rx_drop(struct virtq_split *vq, const uint16_t 
                 split_used_put(vq, heads[c], 0);
 }
 
-/* One frame into the guest. Returns false when the guest has not made
- * enough buffers available (nothing consumed), true when the frame was
- * copied or dropped. */
-static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m,
-                                uint16_t avail_idx)
-{
+/* The RX chains one frame of need bytes (header included) takes. */
+struct split_rx {
         struct virtq_buf bufs[VIRTQ_MAX_BUFS];
         uint16_t heads[VIRTQ_MAX_BUFS];
         uint32_t lens[VIRTQ_MAX_BUFS];
-        uint32_t nbufs = 0, nchains = 0, c;
-        uint64_t total = 0, need = vq->hdr_len + (uint64_t)m->pkt_len;
+        uint32_t nbufs, nchains;
+};
+
+enum rx_take { RX_NO_ROOM, RX_DROPPED, RX_TAKEN };
+
+/* Takes RX chains for need bytes, at most max_chains of them (a frame that
+ * needs more is dropped as too big). RX_NO_ROOM: the guest has not made
+ * enough buffers available (nothing consumed); RX_DROPPED: a malformed
+ * chain or too big (consumed and counted); RX_TAKEN: r holds the buffers,
+ * the caller writes them and then split_rx_done. */
+static inline enum rx_take split_rx_take(struct virtq_split *vq, uint64_t need, uint16_t avail_idx,
+                                         uint32_t max_chains, struct split_rx *x)
+{
+        uint64_t total = 0;
         uint16_t start = vq->last_avail_idx;
 
+        x->nbufs = 0;
+        x->nchains = 0;
         do {
                 uint64_t before = total;
                 enum virtq_drop r;
@@ -367,32 +378,56 @@ static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m
 
                 /* Every chain holds at least one buffer: a frame that
                  * needs more chains than heads[] holds is too big. */
-                if (unlikely(nchains == (vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1))) {
-                        split_rx_drop(vq, heads, nchains, start, VQ_DROP_TOO_BIG);
-                        return true;
+                if (unlikely(x->nchains == max_chains)) {
+                        split_rx_drop(vq, x->heads, x->nchains, start, VQ_DROP_TOO_BIG);
+                        return RX_DROPPED;
                 }
                 if (unlikely(vq->last_avail_idx == avail_idx)) {
                         vq->last_avail_idx = start;
-                        return false;
+                        return RX_NO_ROOM;
                 }
                 head = vq->avail->ring[vq->last_avail_idx & vq->mask];
                 vq->last_avail_idx++;
-                r = split_collect(vq, head, VRING_DESC_F_WRITE, bufs, &nbufs, &total, need,
+                r = split_collect(vq, head, VRING_DESC_F_WRITE, x->bufs, &x->nbufs, &total, need,
                                   vq->hdr_len);
-                heads[nchains] = head;
-                lens[nchains] = (uint32_t)(total - before);
-                nchains++;
+                x->heads[x->nchains] = head;
+                x->lens[x->nchains] = (uint32_t)(total - before);
+                x->nchains++;
                 if (unlikely(r != VQ_DROP_NONE)) {
-                        split_rx_drop(vq, heads, nchains, start, r);
-                        return true;
+                        split_rx_drop(vq, x->heads, x->nchains, start, r);
+                        return RX_DROPPED;
                 }
         } while (total < need);
+        return RX_TAKEN;
+}
 
-        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log, need);
-        for (c = 0; c < nchains; c++)
-                split_used_put(vq, heads[c], virtq_rx_used_len(lens[c], &need));
+/* The frame (len bytes, need with the header) is in x's buffers: marks
+ * them dirty when logging, puts the used entries, counts the frame. */
+static inline void split_rx_done(struct virtq_split *vq, const struct split_rx *x, uint64_t need,
+                                 uint32_t len)
+{
+        if (unlikely(vq->log != NULL))
+                virtq_log_bufs(vq->gm, vq->log, x->bufs, x->nbufs, need);
+        for (uint32_t c = 0; c < x->nchains; c++)
+                split_used_put(vq, x->heads[c], virtq_rx_used_len(x->lens[c], &need));
         vq->stats.packets++;
-        vq->stats.bytes += m->pkt_len;
+        vq->stats.bytes += len;
+}
+
+/* One frame into the guest. Returns false when the guest has not made
+ * enough buffers available (nothing consumed), true when the frame was
+ * copied or dropped. */
+static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m,
+                                uint16_t avail_idx)
+{
+        struct split_rx x;
+        uint64_t need = vq->hdr_len + (uint64_t)m->pkt_len;
+        enum rx_take t = split_rx_take(vq, need, avail_idx, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
+
+        if (t != RX_TAKEN)
+                return t == RX_DROPPED;
+        virtq_copy_mbuf_to_bufs(x.bufs, x.nbufs, vq->hdr_len, (uint16_t)x.nchains, m, vq->guest_ol);
+        split_rx_done(vq, &x, need, m->pkt_len);
         return true;
 }
 
@@ -438,4 +473,97 @@ bool virtq_split_need_notify(struct virtq_split *vq)
                          VRING_AVAIL_F_NO_INTERRUPT);
         return !valid || vring_need_event(__atomic_load_n(used_event_field(vq), __ATOMIC_RELAXED),
                                           new_idx, old);
+}
+
+uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16_t count,
+                          uint32_t min_first)
+{
+        struct virtq_buf bufs[VIRTQ_MAX_BUFS];
+        uint16_t heads[VIRTQ_BURST];
+        uint16_t avail_idx, n, i;
+
+        if (unlikely(vq->broken != NULL))
+                return 0;
+        n = split_avail_count(vq, &avail_idx);
+        n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        if (n == 0)
+                return 0;
+        split_burst_heads(vq, heads, n, false);
+        for (i = 0; i < n; i++) {
+                uint64_t total = 0;
+                uint32_t nbufs = 0;
+                enum virtq_drop r = split_collect(vq, heads[i], 0, bufs, &nbufs, &total, UINT64_MAX,
+                                                  vq->hdr_len + 1u);
+
+                if (virtq_tx_walked(r, total, vq->hdr_len, bufs) != VQ_DROP_NONE ||
+                    !virtq_chain_take(&ch[i], bufs, nbufs, total, vq->hdr_len, min_first))
+                        break;
+                ch[i].id = heads[i];
+                ch[i].ndesc = 1;
+        }
+        return i;
+}
+
+void virtq_split_consume(struct virtq_split *vq, const struct virtq_chain *ch, uint16_t n)
+{
+        uint64_t bytes = 0;
+
+        if (n == 0)
+                return;
+        for (uint16_t i = 0; i < n; i++) {
+                split_used_put(vq, ch[i].id, 0);
+                bytes += ch[i].len;
+        }
+        vq->last_avail_idx += n;
+        split_used_publish(vq);
+        vq->stats.packets += n;
+        vq->stats.bytes += bytes;
+}
+
+uint16_t virtq_split_put(struct virtq_split *vq, const struct virtq_chain *src, uint16_t n,
+                         uint16_t src_hdr_len, struct virtq_prefix pre,
+                         const volatile uint8_t *src_gone)
+{
+        uint16_t avail_idx, i, avail;
+        uint16_t mark_avail = vq->last_avail_idx, mark_used = vq->last_used_idx;
+        struct virtq_stats mark_stats;
+
+        if (unlikely(vq->broken != NULL))
+                return 0;
+        avail = split_avail_count(vq, &avail_idx);
+        if (avail == 0)
+                return 0;
+        uint16_t heads[VIRTQ_BURST];
+
+        mark_stats = vq->stats;
+        split_burst_heads(vq, heads, RTE_MIN(avail, RTE_MIN(n, (uint16_t)VIRTQ_BURST)), true);
+        for (i = 0; i < n; i++) {
+                struct split_rx x;
+                uint64_t need = vq->hdr_len + (uint64_t)src[i].len;
+                enum rx_take t =
+                    split_rx_take(vq, need, avail_idx, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
+
+                if (t == RX_NO_ROOM)
+                        break;
+                if (t == RX_DROPPED)
+                        continue;
+                virtq_copy_chain(x.bufs, x.nbufs, vq->hdr_len, (uint16_t)x.nchains, &src[i],
+                                 src_hdr_len, pre);
+                split_rx_done(vq, &x, need, src[i].len);
+        }
+        /* The source's memory faulted under the copy: what was written is
+         * not its frames. Nothing is handed to the guest. */
+        if (unlikely(*src_gone)) {
+                vq->last_avail_idx = mark_avail;
+                vq->last_used_idx = mark_used;
+                vq->stats = mark_stats;
+                return 0;
+        }
+        return i;
+}
+
+void virtq_split_publish(struct virtq_split *vq)
+{
+        if (vq->last_used_idx != __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED))
+                split_used_publish(vq);
 }
