@@ -16,6 +16,13 @@
 #include "dp_vq.h"
 #include "l2_vlan.h"
 
+/* After a burst the bridge or the destination turned away (flooding,
+ * another worker's queue, the uplink), the next ones go straight the mbuf
+ * way: a peek that leads nowhere walks the chains twice. The path is
+ * tried again this many bursts on, so a destination learned meanwhile is
+ * taken up soon. */
+#define ONECOPY_BACKOFF 16
+
 /* The destination's ring for frames from queue pair src_qp, when this
  * worker may write the frames into it as they are; NULL otherwise. */
 static inline struct dp_vq *owned_dest(struct dp_worker *w, unsigned src_qp, int port)
@@ -58,6 +65,10 @@ uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq)
         struct dp_vq *dst;
         int port;
 
+        if (vq->onecopy_wait != 0) {
+                vq->onecopy_wait--;
+                return 0;
+        }
         if (unlikely(vq->ifc->max_frame != 0 || vq->ifc->registered != vq->sw_if_index ||
                      w->npark != 0 ||
                      atomic_load_explicit(&w->st->pcap.on[vq->iface], memory_order_relaxed)))
@@ -67,11 +78,11 @@ uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq)
                 return 0;
         run = same_header_run(ch, n, skip, hdr);
         port = l2_bridge_unicast(&w->l2, vq->sw_if_index, hdr, run);
-        if (port < 0)
+        dst = port < 0 ? NULL : owned_dest(w, vq->vring / 2u, port);
+        if (dst == NULL) {
+                vq->onecopy_wait = ONECOPY_BACKOFF;
                 return 0;
-        dst = owned_dest(w, vq->vring / 2u, port);
-        if (dst == NULL)
-                return 0;
+        }
         /* The header decided on goes out, whatever the guest has
          * rewritten in its buffer since. */
         done = dp_vq_put(dst, ch, run, skip, (struct virtq_prefix){hdr, L2_ETH_HLEN},

@@ -104,6 +104,9 @@ struct dp_vq {
         uint64_t sw_segmented;
         uint64_t sw_csum;
         uint8_t rx_ol;
+        /* Guest TX queues: bursts the one-copy path leaves alone after it
+         * found the frames were not for it (dp_onecopy.c). */
+        uint8_t onecopy_wait;
         union {
                 struct virtq_split split;
                 struct virtq_packed packed;
