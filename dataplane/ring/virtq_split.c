@@ -100,6 +100,7 @@ int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
         vq->last_avail_idx = p->last_avail_idx;
         vq->last_used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
         vq->signalled_used = vq->last_used_idx;
+        vq->published = vq->last_used_idx;
         /* The worker busy-polls: kicks would only cost the guest VM exits. */
         if (vq->event_idx)
                 split_push_avail_event(vq);
@@ -132,22 +133,36 @@ static inline uint16_t split_avail_count(struct virtq_split *vq, uint16_t *avail
         return n;
 }
 
+/* The shadow's entries into the used ring, in one run of stores; used->idx
+ * is not moved. */
+static __rte_noinline void split_used_flush(struct virtq_split *vq)
+{
+        uint16_t at = (uint16_t)(vq->last_used_idx - vq->nshadow);
+
+        for (uint16_t i = 0; i < vq->nshadow; i++, at++) {
+                vq->used->ring[at & vq->mask] = vq->shadow[i];
+                if (unlikely(vq->log != NULL))
+                        dirty_log_write(vq->log,
+                                        vq->log_used_gpa + offsetof(struct vring_used, ring) +
+                                            (uint64_t)(at & vq->mask) *
+                                                sizeof(struct vring_used_elem),
+                                        sizeof(struct vring_used_elem));
+        }
+        vq->nshadow = 0;
+}
+
 static inline void split_used_put(struct virtq_split *vq, uint16_t id, uint32_t len)
 {
-        struct vring_used_elem *e = &vq->used->ring[vq->last_used_idx & vq->mask];
-
-        e->id = id;
-        e->len = len;
-        if (unlikely(vq->log != NULL))
-                dirty_log_write(vq->log,
-                                vq->log_used_gpa + offsetof(struct vring_used, ring) +
-                                    (uint64_t)(vq->last_used_idx & vq->mask) * sizeof(*e),
-                                sizeof(*e));
+        if (unlikely(vq->nshadow == VIRTQ_SPLIT_SHADOW))
+                split_used_flush(vq);
+        vq->shadow[vq->nshadow++] = (struct vring_used_elem){id, len};
         vq->last_used_idx++;
 }
 
 static inline void split_used_publish(struct virtq_split *vq)
 {
+        split_used_flush(vq);
+        vq->published = vq->last_used_idx;
         __atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
         if (unlikely(vq->log != NULL))
                 dirty_log_write(vq->log, vq->log_used_gpa + offsetof(struct vring_used, idx),
@@ -556,6 +571,7 @@ uint16_t virtq_split_put(struct virtq_split *vq, const struct virtq_chain *src, 
         if (unlikely(*src_gone)) {
                 vq->last_avail_idx = mark_avail;
                 vq->last_used_idx = mark_used;
+                vq->nshadow = 0;
                 vq->stats = mark_stats;
                 return 0;
         }
@@ -564,6 +580,6 @@ uint16_t virtq_split_put(struct virtq_split *vq, const struct virtq_chain *src, 
 
 void virtq_split_publish(struct virtq_split *vq)
 {
-        if (vq->last_used_idx != __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED))
+        if (vq->last_used_idx != vq->published)
                 split_used_publish(vq);
 }

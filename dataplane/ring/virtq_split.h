@@ -35,6 +35,8 @@ struct virtq_split_params {
         uint64_t log_used_gpa;
 };
 
+#define VIRTQ_SPLIT_SHADOW 64
+
 struct virtq_split {
         struct vring_desc *desc;
         struct vring_avail *avail;
@@ -56,6 +58,15 @@ struct virtq_split {
         uint16_t avail_event;    /* what we last wrote there (EVENT_IDX) */
         const char *broken;      /* why the ring stopped; NULL while it works */
         struct virtq_stats stats;
+        /* Used entries of the burst in hand (from last_used_idx - nshadow
+         * on), written into the ring in one run when it is published:
+         * the guest polls used->idx, whose line holds the first entries,
+         * and a store per frame would take it back from the guest again
+         * and again. Empty between calls but virtq_split_put and
+         * virtq_split_publish. */
+        uint16_t nshadow;
+        uint16_t published; /* the used->idx we last wrote */
+        struct vring_used_elem shadow[VIRTQ_SPLIT_SHADOW];
 };
 
 /* Far enough ahead that a busy-polled guest almost never kicks (EVENT_IDX:
