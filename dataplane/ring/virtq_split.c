@@ -373,13 +373,30 @@ struct split_rx {
 
 enum rx_take { RX_NO_ROOM, RX_DROPPED, RX_TAKEN };
 
+/* The avail entries split_burst_heads read for the burst, from position
+ * first on: read once, while the guest keeps writing the next ones into
+ * the same line. */
+struct split_heads {
+        const uint16_t *h;
+        uint16_t first;
+        uint16_t n;
+};
+
+static inline uint16_t split_head_at(const struct virtq_split *vq, const struct split_heads *hs)
+{
+        uint16_t k = (uint16_t)(vq->last_avail_idx - hs->first);
+
+        return k < hs->n ? hs->h[k] : vq->avail->ring[vq->last_avail_idx & vq->mask];
+}
+
 /* Takes RX chains for need bytes, at most max_chains of them (a frame that
  * needs more is dropped as too big). RX_NO_ROOM: the guest has not made
  * enough buffers available (nothing consumed); RX_DROPPED: a malformed
  * chain or too big (consumed and counted); RX_TAKEN: r holds the buffers,
  * the caller writes them and then split_rx_done. */
 static inline enum rx_take split_rx_take(struct virtq_split *vq, uint64_t need, uint16_t avail_idx,
-                                         uint32_t max_chains, struct split_rx *x)
+                                         const struct split_heads *hs, uint32_t max_chains,
+                                         struct split_rx *x)
 {
         uint64_t total = 0;
         uint16_t start = vq->last_avail_idx;
@@ -401,7 +418,7 @@ static inline enum rx_take split_rx_take(struct virtq_split *vq, uint64_t need, 
                         vq->last_avail_idx = start;
                         return RX_NO_ROOM;
                 }
-                head = vq->avail->ring[vq->last_avail_idx & vq->mask];
+                head = split_head_at(vq, hs);
                 vq->last_avail_idx++;
                 r = split_collect(vq, head, VRING_DESC_F_WRITE, x->bufs, &x->nbufs, &total, need,
                                   vq->hdr_len);
@@ -433,11 +450,12 @@ static inline void split_rx_done(struct virtq_split *vq, const struct split_rx *
  * enough buffers available (nothing consumed), true when the frame was
  * copied or dropped. */
 static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m,
-                                uint16_t avail_idx)
+                                uint16_t avail_idx, const struct split_heads *hs)
 {
         struct split_rx x;
         uint64_t need = vq->hdr_len + (uint64_t)m->pkt_len;
-        enum rx_take t = split_rx_take(vq, need, avail_idx, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
+        enum rx_take t =
+            split_rx_take(vq, need, avail_idx, hs, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
 
         if (t != RX_TAKEN)
                 return t == RX_DROPPED;
@@ -459,11 +477,13 @@ uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkt
         uint16_t heads[VIRTQ_BURST];
 
         n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        struct split_heads hs = {heads, vq->last_avail_idx, n};
+
         split_burst_heads(vq, heads, n, true);
         for (i = 0; i < count; i++) {
                 if (i + 1 < count)
                         rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-                if (!split_rx_one(vq, pkts[i], avail_idx))
+                if (!split_rx_one(vq, pkts[i], avail_idx, &hs))
                         break;
         }
         if (vq->last_used_idx != used_start)
@@ -550,13 +570,16 @@ uint16_t virtq_split_put(struct virtq_split *vq, const struct virtq_chain *src, 
                 return 0;
         uint16_t heads[VIRTQ_BURST];
 
+        struct split_heads hs = {heads, vq->last_avail_idx,
+                                 RTE_MIN(avail, RTE_MIN(n, (uint16_t)VIRTQ_BURST))};
+
         mark_stats = vq->stats;
-        split_burst_heads(vq, heads, RTE_MIN(avail, RTE_MIN(n, (uint16_t)VIRTQ_BURST)), true);
+        split_burst_heads(vq, heads, hs.n, true);
         for (i = 0; i < n; i++) {
                 struct split_rx x;
                 uint64_t need = vq->hdr_len + (uint64_t)src[i].len;
                 enum rx_take t =
-                    split_rx_take(vq, need, avail_idx, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
+                    split_rx_take(vq, need, avail_idx, &hs, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
 
                 if (t == RX_NO_ROOM)
                         break;
