@@ -45,14 +45,14 @@ static inline struct dp_vq *owned_dest(struct dp_worker *w, unsigned src_qp, int
 
 /* The run of chains from ch[0] whose Ethernet headers equal ch[0]'s,
  * which is copied into hdr. */
-static inline uint16_t same_header_run(const struct virtq_chain *ch, uint16_t n, uint16_t skip,
+static inline uint16_t same_header_run(const struct virtq_chain *ch, uint16_t n,
                                        uint8_t hdr[L2_ETH_HLEN])
 {
         uint16_t i;
 
-        memcpy(hdr, virtq_chain_frame(&ch[0], skip), L2_ETH_HLEN);
+        memcpy(hdr, ch[0].frame, L2_ETH_HLEN);
         for (i = 1; i < n; i++)
-                if (memcmp(virtq_chain_frame(&ch[i], skip), hdr, L2_ETH_HLEN) != 0)
+                if (memcmp(ch[i].frame, hdr, L2_ETH_HLEN) != 0)
                         break;
         return i;
 }
@@ -76,7 +76,7 @@ uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq)
         n = dp_vq_peek(vq, ch, DP_BURST, L2_ETH_HLEN);
         if (n == 0)
                 return 0;
-        run = same_header_run(ch, n, skip, hdr);
+        run = same_header_run(ch, n, hdr);
         port = l2_bridge_unicast(&w->l2, vq->sw_if_index, hdr, run);
         dst = port < 0 ? NULL : owned_dest(w, vq->vring / 2u, port);
         if (dst == NULL) {

@@ -5,7 +5,8 @@
  * buffers (virtq_*_put), and the source ring's engine returns it
  * (virtq_*_consume). Only plain chains qualify: valid, in at most
  * VIRTQ_CHAIN_BUFS buffers, a virtio-net header asking for no offload, and
- * the first buffer holding the header and the first bytes of the frame. */
+ * the first bytes of the frame in one buffer: the first, behind the
+ * header, or the second when the first holds the header alone. */
 #ifndef VSW_VIRTQ_CHAIN_H
 #define VSW_VIRTQ_CHAIN_H
 
@@ -17,22 +18,16 @@
 
 struct virtq_chain {
         struct virtq_buf bufs[VIRTQ_CHAIN_BUFS]; /* header included */
+        const uint8_t *frame;                    /* its first bytes */
         uint32_t nbufs;
         uint32_t len;   /* frame bytes, header excluded */
         uint16_t id;    /* split: head index; packed: buffer id */
         uint16_t ndesc; /* packed: slots the chain takes */
 };
 
-/* The frame's first bytes (behind the skip-byte header): the caller asked
- * the peek for chains whose first buffer holds them. */
-static inline const uint8_t *virtq_chain_frame(const struct virtq_chain *c, uint16_t skip)
-{
-        return c->bufs[0].addr + skip;
-}
-
 /* Whether a walked TX chain (bufs, nbufs, total bytes, header hdr_len)
- * qualifies, with min_first frame bytes in its first buffer; if so it is
- * stored in c (id and ndesc are the engine's to set). */
+ * qualifies, with min_first frame bytes in one buffer; if so it is stored
+ * in c (id and ndesc are the engine's to set). */
 static __rte_always_inline bool virtq_chain_take(struct virtq_chain *c,
                                                  const struct virtq_buf *bufs, uint32_t nbufs,
                                                  uint64_t total, uint16_t hdr_len,
@@ -40,7 +35,13 @@ static __rte_always_inline bool virtq_chain_take(struct virtq_chain *c,
 {
         struct virtio_net_hdr_le h;
 
-        if (unlikely(nbufs > VIRTQ_CHAIN_BUFS || bufs[0].len < hdr_len + min_first))
+        if (unlikely(nbufs > VIRTQ_CHAIN_BUFS))
+                return false;
+        if (likely(bufs[0].len >= hdr_len + min_first))
+                c->frame = bufs[0].addr + hdr_len;
+        else if (bufs[0].len == hdr_len && nbufs > 1 && bufs[1].len >= min_first)
+                c->frame = bufs[1].addr;
+        else
                 return false;
         memcpy(&h, bufs[0].addr, sizeof(h));
         if (unlikely(h.flags != 0 || h.gso_type != 0))
@@ -74,9 +75,12 @@ static __rte_always_inline void virtq_copy_chain(const struct virtq_buf *dst, ui
                                                  const struct virtq_chain *src, uint16_t src_skip,
                                                  struct virtq_prefix pre)
 {
-        if (likely(src->nbufs == 1 && dst[0].len >= hdr_len + src->len)) {
+        /* The frame in one buffer, behind its header or after the one
+         * that holds the header alone; into the first buffer. */
+        if (likely(dst[0].len >= hdr_len + src->len &&
+                   (src->nbufs == 1 || (src->nbufs == 2 && src->bufs[0].len == src_skip)))) {
                 virtq_put_hdr(dst[0].addr, hdr_len, num_buffers);
-                rte_memcpy(dst[0].addr + hdr_len, src->bufs[0].addr + src_skip, src->len);
+                rte_memcpy(dst[0].addr + hdr_len, src->frame, src->len);
                 memcpy(dst[0].addr + hdr_len, pre.bytes, pre.len);
                 return;
         }

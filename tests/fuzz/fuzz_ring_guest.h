@@ -408,9 +408,18 @@ static unsigned fz_chains(struct fz_in *in, struct virtq_chain *src, uint16_t hd
                 struct virtq_chain *c = &src[k];
                 uint64_t total = 0;
 
-                c->nbufs = 1 + fz_u8(in) % VIRTQ_CHAIN_BUFS;
+                /* The header alone in the first buffer, or the frame
+                 * behind it. */
+                bool split = fz_u8(in) & 1;
+
+                c->nbufs = (split ? 2 : 1) + fz_u8(in) % (VIRTQ_CHAIN_BUFS - 1);
                 for (uint32_t i = 0; i < c->nbufs; i++) {
-                        uint32_t len = (i == 0 ? hdr + 14u : 1u) + fz_u8(in) * 4u;
+                        uint32_t len = 1u + fz_u8(in) * 4u;
+
+                        if (i == 0)
+                                len = split ? hdr : hdr + 13u + len;
+                        else if (i == 1 && split)
+                                len += 13u;
                         uint64_t gpa = FZ_C_GPA + fz_u16(in) % (FZ_C_SIZE - len + 1);
 
                         c->bufs[i].addr = fz_ptr(gpa, len);
@@ -418,6 +427,7 @@ static unsigned fz_chains(struct fz_in *in, struct virtq_chain *src, uint16_t hd
                         total += len;
                 }
                 c->len = (uint32_t)(total - hdr);
+                c->frame = split ? c->bufs[1].addr : c->bufs[0].addr + hdr;
                 c->id = 0;
                 c->ndesc = 1;
         }
@@ -433,8 +443,12 @@ FZ_UNTRACED static void fz_check_chains(const struct virtq_chain *ch, uint16_t n
         for (uint16_t k = 0; k < n; k++) {
                 uint64_t total = 0;
 
-                if (ch[k].nbufs == 0 || ch[k].nbufs > VIRTQ_CHAIN_BUFS ||
-                    ch[k].bufs[0].len < hdr + min_first)
+                bool behind = ch[k].nbufs > 0 && ch[k].bufs[0].len >= hdr + min_first;
+                bool second =
+                    ch[k].nbufs > 1 && ch[k].bufs[0].len == hdr && ch[k].bufs[1].len >= min_first;
+
+                if (ch[k].nbufs == 0 || ch[k].nbufs > VIRTQ_CHAIN_BUFS || !(behind || second) ||
+                    ch[k].frame != (behind ? ch[k].bufs[0].addr + hdr : ch[k].bufs[1].addr))
                         abort();
                 for (uint32_t i = 0; i < ch[k].nbufs; i++) {
                         const uint8_t *p = ch[k].bufs[i].addr;
