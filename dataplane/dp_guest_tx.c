@@ -7,20 +7,22 @@
 uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
 {
         struct rte_mbuf *pkts[DP_BURST];
-        uint16_t n = dp_vq_dequeue(vq, w->mp, pkts, DP_BURST);
+        /* What the one-copy path leaves (dp_onecopy.c) goes the mbuf way. */
+        uint16_t copied = dp_onecopy(w, vq);
+        uint16_t n = copied == DP_BURST ? 0 : dp_vq_dequeue(vq, w->mp, pkts, DP_BURST - copied);
 
         /* Before the empty check: malformed chains are consumed too. */
         if (dp_vq_need_notify(vq))
                 dp_notify(w, vq);
         if (n == 0)
-                return 0;
+                return copied;
         dp_runtime_in(&w->rt, n);
         /* Its memory faulted under the copy: what was read is not the
          * guest's frames (anonymous memory now): nobody gets them. */
         if (unlikely(*(volatile uint8_t *)&vq->ifc->faulted)) {
                 vq->drops_other += n;
                 rte_pktmbuf_free_bulk(pkts, n);
-                return n;
+                return (uint16_t)(copied + n);
         }
         dp_capture(w, vq, pkts, n, VSW_PCAP_RX);
         if (unlikely(vq->ifc->max_frame != 0)) {
@@ -28,10 +30,10 @@ uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
 
                 if (kept != 0)
                         dp_guest_input(w, vq, pkts, kept);
-                return n;
+                return (uint16_t)(copied + n);
         }
         dp_guest_input(w, vq, pkts, n);
-        return n;
+        return (uint16_t)(copied + n);
 }
 
 void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n)

@@ -19,4 +19,5 @@ void dp_runtime_publish(const struct dp_runtime *rt, struct vsw_worker *self)
         __atomic_store_n(&m->frames_out, rt->c.frames_out, __ATOMIC_RELAXED);
         __atomic_store_n(&m->cycles, rt->c.cycles, __ATOMIC_RELAXED);
         __atomic_store_n(&m->busy_cycles, rt->c.busy_cycles, __ATOMIC_RELAXED);
+        __atomic_store_n(&m->frames_direct, rt->c.frames_direct, __ATOMIC_RELAXED);
 }

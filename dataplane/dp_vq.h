@@ -4,6 +4,7 @@
 #define VSW_DP_VQ_H
 
 #include "dp_worker.h"
+#include "virtq_chain.h"
 
 static inline uint16_t dp_vq_dequeue(struct dp_vq *vq, struct rte_mempool *mp,
                                      struct rte_mbuf **pkts, uint16_t n)
@@ -18,6 +19,44 @@ static inline uint16_t dp_vq_enqueue(struct dp_vq *vq, struct rte_mbuf *const *p
         if (vq->packed)
                 return virtq_packed_enqueue(&vq->e.packed, pkts, n);
         return virtq_split_enqueue(&vq->e.split, pkts, n);
+}
+
+static inline uint16_t dp_vq_peek(struct dp_vq *vq, struct virtq_chain *ch, uint16_t n,
+                                  uint32_t min_first)
+{
+        if (vq->packed)
+                return virtq_packed_peek(&vq->e.packed, ch, n, min_first);
+        return virtq_split_peek(&vq->e.split, ch, n, min_first);
+}
+
+static inline void dp_vq_consume(struct dp_vq *vq, const struct virtq_chain *ch, uint16_t n)
+{
+        if (vq->packed)
+                virtq_packed_consume(&vq->e.packed, ch, n);
+        else
+                virtq_split_consume(&vq->e.split, ch, n);
+}
+
+static inline uint16_t dp_vq_put(struct dp_vq *vq, const struct virtq_chain *src, uint16_t n,
+                                 uint16_t src_hdr_len, struct virtq_prefix pre,
+                                 const volatile uint8_t *src_gone)
+{
+        if (vq->packed)
+                return virtq_packed_put(&vq->e.packed, src, n, src_hdr_len, pre, src_gone);
+        return virtq_split_put(&vq->e.split, src, n, src_hdr_len, pre, src_gone);
+}
+
+static inline void dp_vq_publish(struct dp_vq *vq)
+{
+        if (vq->packed)
+                virtq_packed_publish(&vq->e.packed);
+        else
+                virtq_split_publish(&vq->e.split);
+}
+
+static inline uint16_t dp_vq_hdr_len(const struct dp_vq *vq)
+{
+        return vq->packed ? vq->e.packed.hdr_len : vq->e.split.hdr_len;
 }
 
 static inline bool dp_vq_need_notify(struct dp_vq *vq)

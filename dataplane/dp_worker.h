@@ -104,6 +104,9 @@ struct dp_vq {
         uint64_t sw_segmented;
         uint64_t sw_csum;
         uint8_t rx_ol;
+        /* Guest TX queues: bursts the one-copy path leaves alone after it
+         * found the frames were not for it (dp_onecopy.c). */
+        uint8_t onecopy_wait;
         union {
                 struct virtq_split split;
                 struct virtq_packed packed;
@@ -272,6 +275,11 @@ uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
 /* Frames from vq's guest (or sent on its behalf) into its bridge domain:
  * learnt, forwarded; the mbufs are consumed. */
 void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
+
+/* dp_onecopy.c: the leading frames of vq's burst that can go guest to
+ * guest with no mbuf (a learned unicast destination whose RX queue this
+ * worker owns), copied once; returns how many. */
+uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq);
 
 /* dp_mtu.c: drops (and counts) the frames of a guest TX burst that exceed
  * its interface's MTU; returns how many are left, in order, in pkts. */

@@ -28,7 +28,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 17u
+#define VSW_STATE_ABI_VERSION 18u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -344,6 +344,9 @@ struct vsw_worker_runtime {
         uint64_t frames_out;  /* frames put into guest RX queues and onto the uplink */
         uint64_t cycles;      /* TSC cycles of all iterations */
         uint64_t busy_cycles; /* TSC cycles of the iterations that moved frames */
+        /* Of frames_out, those copied guest to guest with no mbuf (the
+         * one-copy path, dataplane/dp_onecopy.c). */
+        uint64_t frames_direct;
 };
 
 enum vsw_worker_state {

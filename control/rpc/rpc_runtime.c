@@ -41,6 +41,7 @@ static void snapshot(const struct vsw_worker *k, struct vsw_worker_runtime *o)
         o->frames_out = __atomic_load_n(&m->frames_out, __ATOMIC_RELAXED);
         o->cycles = __atomic_load_n(&m->cycles, __ATOMIC_RELAXED);
         o->busy_cycles = __atomic_load_n(&m->busy_cycles, __ATOMIC_RELAXED);
+        o->frames_direct = __atomic_load_n(&m->frames_direct, __ATOMIC_RELAXED);
 }
 
 static uint64_t minus(uint64_t a, uint64_t b)
@@ -62,6 +63,7 @@ static Vsw__RuntimeCounts *counts(struct rpc_call *c, const struct vsw_worker_ru
         r->frames_out = minus(now->frames_out, base->frames_out);
         r->cycles = minus(now->cycles, base->cycles);
         r->busy_cycles = minus(now->busy_cycles, base->busy_cycles);
+        r->frames_direct = minus(now->frames_direct, base->frames_direct);
         return r;
 }
 

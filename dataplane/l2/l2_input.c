@@ -307,3 +307,37 @@ uint16_t l2_bridge_input(struct l2_ctx *c, uint32_t in_sw_if_index, struct rte_m
         }
         return n;
 }
+
+int l2_bridge_unicast(struct l2_ctx *c, uint32_t in_sw_if_index, const uint8_t *hdr, uint16_t n)
+{
+        const struct l2_port *ip, *dp;
+        const struct l2_bd *bd;
+        struct l2_frame f = {0};
+        uint64_t src = l2_mac_at(hdr + 6), dst = l2_mac_at(hdr);
+        uint32_t now, sw_if_index;
+        int in, q;
+
+        l2_ctx_sync(c);
+        in = port_of(c, in_sw_if_index);
+        if (unlikely(in < 0 || c->isolate) || (src & 1) || src == 0 || (dst & 1) ||
+            l2_be16_at(hdr + L2_MACS_LEN) == L2_ETH_P_8021Q)
+                return -1;
+        ip = &c->ports[in];
+        bd = &c->bds[ip->bd];
+        f.vlan = ip->vlan;
+        f.src = vsw_l2fib_key(src, f.vlan);
+        f.dst = vsw_l2fib_key(dst, f.vlan);
+        now = c->clock();
+        if (!l2fib_lookup(bd->b, f.dst, now, bd->aging_s, &sw_if_index))
+                return -1;
+        q = port_of(c, sw_if_index);
+        if (q < 0 || q >= VSW_MAX_IFACES || q == in)
+                return -1;
+        dp = &c->ports[q];
+        if (dp->bd != ip->bd || (dp->vlan && dp->vlan != f.vlan) || needs_retag(&f, dp->vlan))
+                return -1;
+        if (bd->learn)
+                learn(c, bd, f.src, in_sw_if_index, now);
+        c->stats.unicast += n;
+        return q;
+}

@@ -1,4 +1,5 @@
 /* General (multi-buffer, multi-segment) cases of the guest <-> mbuf copies. */
+#include "virtq_chain.h"
 #include "virtq_copy.h"
 
 enum virtq_drop virtq_copy_bufs_to_mbuf_gen(const struct virtq_buf *bufs, uint32_t nbufs,
@@ -101,4 +102,27 @@ void virtq_copy_mbuf_to_bufs_gen(const struct virtq_buf *bufs, uint32_t nbufs, c
         for (seg = m; seg != NULL; seg = seg->next)
                 put_bytes(bufs, nbufs, &bi, &off, rte_pktmbuf_mtod(seg, const uint8_t *),
                           seg->data_len);
+}
+
+void virtq_copy_chain_gen(const struct virtq_buf *dst, uint32_t ndst, uint16_t hdr_len,
+                          uint16_t num_buffers, const struct virtq_chain *src, uint16_t src_skip,
+                          struct virtq_prefix pre)
+{
+        uint8_t hdr[12] = {0};
+        uint16_t nb = rte_cpu_to_le_16(num_buffers);
+        uint32_t bi = 0, off = 0, skip = (uint32_t)src_skip + pre.len;
+
+        memcpy(&hdr[10], &nb, sizeof(nb));
+        put_bytes(dst, ndst, &bi, &off, hdr, hdr_len);
+        put_bytes(dst, ndst, &bi, &off, pre.bytes, pre.len);
+        for (uint32_t i = 0; i < src->nbufs; i++) {
+                uint32_t len = src->bufs[i].len;
+
+                if (skip >= len) {
+                        skip -= len;
+                        continue;
+                }
+                put_bytes(dst, ndst, &bi, &off, src->bufs[i].addr + skip, len - skip);
+                skip = 0;
+        }
 }

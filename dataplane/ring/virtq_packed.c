@@ -11,6 +11,7 @@
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
+#include "virtq_chain.h"
 #include "virtq_copy.h"
 
 #define DESC_F_AVAIL (1u << VRING_PACKED_DESC_F_AVAIL)
@@ -486,50 +487,82 @@ static __rte_noinline void packed_rx_drop(struct virtq_packed *vq, const uint16_
         vq->avail_wrap = after.wrap;
 }
 
+/* The RX chains one frame takes. */
+struct packed_rx {
+        struct virtq_buf bufs[VIRTQ_MAX_BUFS];
+        uint16_t ids[VIRTQ_MAX_BUFS];
+        uint32_t lens[VIRTQ_MAX_BUFS], ndescs[VIRTQ_MAX_BUFS];
+        uint32_t nbufs, nchains;
+        struct cursor after; /* the avail position past them */
+};
+
+enum rx_take { RX_NO_ROOM, RX_DROPPED, RX_TAKEN };
+
+/* Takes RX chains for need bytes (header included). RX_NO_ROOM: not
+ * enough buffers available (nothing consumed); RX_DROPPED: malformed or
+ * too big (returned and counted); RX_TAKEN: x holds the buffers, the
+ * caller writes them and then packed_rx_done. */
+static inline enum rx_take packed_rx_take(struct virtq_packed *vq, uint64_t need,
+                                          struct packed_rx *x)
+{
+        uint64_t total = 0;
+        struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
+
+        x->nbufs = 0;
+        x->nchains = 0;
+        do {
+                uint64_t before = total;
+                enum virtq_drop r;
+                uint32_t k = x->nchains;
+
+                if (unlikely((k == 1 && !vq->mrg_rxbuf) || k == VIRTQ_MAX_BUFS)) {
+                        packed_rx_drop(vq, x->ids, x->ndescs, k, c, VQ_DROP_TOO_BIG);
+                        return RX_DROPPED;
+                }
+                if (!head_is_avail(vq, c))
+                        return RX_NO_ROOM;
+                r = packed_collect(vq, c, VRING_DESC_F_WRITE, x->bufs, &x->nbufs, &total, need,
+                                   vq->hdr_len, &x->ndescs[k], &x->ids[k]);
+                cursor_advance(vq, &c, x->ndescs[k]);
+                x->lens[k] = (uint32_t)(total - before);
+                x->nchains++;
+                if (unlikely(r != VQ_DROP_NONE)) {
+                        packed_rx_drop(vq, x->ids, x->ndescs, x->nchains, c, r);
+                        return RX_DROPPED;
+                }
+        } while (total < need);
+        x->after = c;
+        return RX_TAKEN;
+}
+
+/* The frame (len bytes, need with the header) is in x's buffers: marks
+ * them dirty when logging, puts the used descriptors, counts the frame. */
+static inline void packed_rx_done(struct virtq_packed *vq, const struct packed_rx *x, uint64_t need,
+                                  uint32_t len)
+{
+        if (unlikely(vq->log != NULL))
+                virtq_log_bufs(vq->gm, vq->log, x->bufs, x->nbufs, need);
+        for (uint32_t k = 0; k < x->nchains; k++)
+                packed_used_put(vq, x->ids[k], virtq_rx_used_len(x->lens[k], &need), x->ndescs[k]);
+        vq->last_avail_idx = x->after.idx;
+        vq->avail_wrap = x->after.wrap;
+        vq->stats.packets++;
+        vq->stats.bytes += len;
+}
+
 /* One frame into the guest. Returns false when the guest has not made
  * enough buffers available (nothing consumed), true when the frame was
  * copied or dropped. */
 static inline bool packed_rx_one(struct virtq_packed *vq, const struct rte_mbuf *m)
 {
-        struct virtq_buf bufs[VIRTQ_MAX_BUFS];
-        uint16_t ids[VIRTQ_MAX_BUFS];
-        uint32_t lens[VIRTQ_MAX_BUFS], ndescs[VIRTQ_MAX_BUFS];
-        uint32_t nbufs = 0, nchains = 0, k;
-        uint64_t total = 0, need = vq->hdr_len + (uint64_t)m->pkt_len;
-        struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
+        struct packed_rx x;
+        uint64_t need = vq->hdr_len + (uint64_t)m->pkt_len;
+        enum rx_take t = packed_rx_take(vq, need, &x);
 
-        do {
-                uint64_t before = total;
-                enum virtq_drop r;
-
-                if (unlikely(nchains == 1 && !vq->mrg_rxbuf)) {
-                        packed_rx_drop(vq, ids, ndescs, nchains, c, VQ_DROP_TOO_BIG);
-                        return true;
-                }
-                if (unlikely(nchains == VIRTQ_MAX_BUFS)) {
-                        packed_rx_drop(vq, ids, ndescs, nchains, c, VQ_DROP_TOO_BIG);
-                        return true;
-                }
-                if (!head_is_avail(vq, c))
-                        return false;
-                r = packed_collect(vq, c, VRING_DESC_F_WRITE, bufs, &nbufs, &total, need,
-                                   vq->hdr_len, &ndescs[nchains], &ids[nchains]);
-                cursor_advance(vq, &c, ndescs[nchains]);
-                lens[nchains] = (uint32_t)(total - before);
-                nchains++;
-                if (unlikely(r != VQ_DROP_NONE)) {
-                        packed_rx_drop(vq, ids, ndescs, nchains, c, r);
-                        return true;
-                }
-        } while (total < need);
-
-        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log, need);
-        for (k = 0; k < nchains; k++)
-                packed_used_put(vq, ids[k], virtq_rx_used_len(lens[k], &need), ndescs[k]);
-        vq->last_avail_idx = c.idx;
-        vq->avail_wrap = c.wrap;
-        vq->stats.packets++;
-        vq->stats.bytes += m->pkt_len;
+        if (t != RX_TAKEN)
+                return t == RX_DROPPED;
+        virtq_copy_mbuf_to_bufs(x.bufs, x.nbufs, vq->hdr_len, (uint16_t)x.nchains, m, vq->guest_ol);
+        packed_rx_done(vq, &x, need, m->pkt_len);
         return true;
 }
 
@@ -579,4 +612,101 @@ bool virtq_packed_need_notify(struct virtq_packed *vq)
         if (!!(off_wrap & VIRTQ_PACKED_WRAP) != vq->used_wrap)
                 off = (uint16_t)(off - vq->size);
         return vring_need_event(off, new_idx, old);
+}
+
+uint16_t virtq_packed_peek(struct virtq_packed *vq, struct virtq_chain *ch, uint16_t count,
+                           uint32_t min_first)
+{
+        struct virtq_buf bufs[VIRTQ_MAX_BUFS];
+        struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
+        uint32_t slots_left = vq->size;
+        uint16_t n, i;
+
+        if (unlikely(vq->broken != NULL) || !head_is_avail(vq, c))
+                return 0;
+        n = packed_avail_slots(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), false);
+        for (i = 0; i < n; i++) {
+                uint32_t nbufs, ndesc;
+                uint16_t id;
+                struct cursor at = c;
+                enum virtq_drop r =
+                    packed_tx_collect(vq, &c, &slots_left, bufs, &nbufs, &id, &ndesc);
+                uint64_t total = 0;
+
+                if (r != VQ_DROP_NONE)
+                        break;
+                for (uint32_t k = 0; k < nbufs; k++)
+                        total += bufs[k].len;
+                if (!virtq_chain_take(&ch[i], bufs, nbufs, total, vq->hdr_len, min_first)) {
+                        c = at;
+                        break;
+                }
+                ch[i].id = id;
+                ch[i].ndesc = (uint16_t)ndesc;
+        }
+        return i;
+}
+
+void virtq_packed_consume(struct virtq_packed *vq, const struct virtq_chain *ch, uint16_t n)
+{
+        struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
+        uint64_t bytes = 0;
+
+        if (n == 0)
+                return;
+        for (uint16_t i = 0; i < n; i++) {
+                packed_used_put(vq, ch[i].id, 0, ch[i].ndesc);
+                cursor_advance(vq, &c, ch[i].ndesc);
+                bytes += ch[i].len;
+        }
+        vq->last_avail_idx = c.idx;
+        vq->avail_wrap = c.wrap;
+        if (vq->in_order && vq->nshadow > 1)
+                packed_used_merge(vq);
+        packed_used_flush(vq);
+        vq->stats.packets += n;
+        vq->stats.bytes += bytes;
+}
+
+uint16_t virtq_packed_put(struct virtq_packed *vq, const struct virtq_chain *src, uint16_t n,
+                          uint16_t src_hdr_len, struct virtq_prefix pre,
+                          const volatile uint8_t *src_gone)
+{
+        struct cursor mark = {vq->last_avail_idx, vq->avail_wrap};
+        struct virtq_stats mark_stats;
+        uint16_t i;
+
+        if (unlikely(vq->broken != NULL) || !head_is_avail(vq, mark))
+                return 0;
+        mark_stats = vq->stats;
+        packed_avail_slots(vq, RTE_MIN(n, (uint16_t)VIRTQ_BURST), true);
+        for (i = 0; i < n; i++) {
+                struct packed_rx x;
+                uint64_t need = vq->hdr_len + (uint64_t)src[i].len;
+                enum rx_take t = packed_rx_take(vq, need, &x);
+
+                if (t == RX_NO_ROOM)
+                        break;
+                if (t == RX_DROPPED)
+                        continue;
+                virtq_copy_chain(x.bufs, x.nbufs, vq->hdr_len, (uint16_t)x.nchains, &src[i],
+                                 src_hdr_len, pre);
+                packed_rx_done(vq, &x, need, src[i].len);
+        }
+        /* The source's memory faulted under the copy: nothing is handed
+         * over (what a full shadow flushed already is the source's own,
+         * now zeroed, memory). */
+        if (unlikely(*src_gone)) {
+                vq->nshadow = 0;
+                vq->last_avail_idx = mark.idx;
+                vq->avail_wrap = mark.wrap;
+                vq->stats = mark_stats;
+                return 0;
+        }
+        return i;
+}
+
+void virtq_packed_publish(struct virtq_packed *vq)
+{
+        packed_used_flush(vq);
 }

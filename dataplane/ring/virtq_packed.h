@@ -16,6 +16,7 @@
 #include "dirty_log.h"
 #include "guest_mem.h"
 #include "virtq.h"
+#include "virtq_chain.h"
 
 /* Ring positions as vhost-user's SET/GET_VRING_BASE carry them for packed
  * rings: the index in bits 0-14, the wrap counter in bit 15. */
@@ -72,7 +73,8 @@ struct virtq_packed {
         const char *broken; /* why the ring stopped; NULL while it works */
         struct virtq_stats stats;
         /* Used descriptors of the burst in hand, not yet in the ring (nor
-         * in last_used_idx). Empty between calls. */
+         * in last_used_idx). Empty between calls but virtq_packed_put and
+         * virtq_packed_publish. */
         uint16_t nshadow;
         struct virtq_packed_used shadow[VIRTQ_PACKED_SHADOW];
 };
@@ -98,6 +100,17 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
 /* Guest RX: as virtq_split_enqueue. */
 uint16_t virtq_packed_enqueue(struct virtq_packed *vq, struct rte_mbuf *const *pkts,
                               uint16_t count);
+
+/* The one-copy path: as virtq_split_peek, _consume, _put and _publish
+ * (virtq_split.h). The used descriptors put waits in the shadow until
+ * published. */
+uint16_t virtq_packed_peek(struct virtq_packed *vq, struct virtq_chain *ch, uint16_t count,
+                           uint32_t min_first);
+void virtq_packed_consume(struct virtq_packed *vq, const struct virtq_chain *ch, uint16_t n);
+uint16_t virtq_packed_put(struct virtq_packed *vq, const struct virtq_chain *src, uint16_t n,
+                          uint16_t src_hdr_len, struct virtq_prefix pre,
+                          const volatile uint8_t *src_gone);
+void virtq_packed_publish(struct virtq_packed *vq);
 
 /* Whether the guest wants an interrupt for the used descriptors written
  * since the last call (driver event flags, with EVENT_IDX its off_wrap). */

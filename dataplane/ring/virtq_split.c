@@ -11,6 +11,7 @@
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
+#include "virtq_chain.h"
 #include "virtq_copy.h"
 
 #define AVAIL_EVENT_DISTANCE VIRTQ_SPLIT_AVAIL_EVENT_DISTANCE
@@ -100,6 +101,7 @@ int virtq_split_init(struct virtq_split *vq, struct guest_mem *gm,
         vq->last_avail_idx = p->last_avail_idx;
         vq->last_used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
         vq->signalled_used = vq->last_used_idx;
+        vq->published = vq->last_used_idx;
         /* The worker busy-polls: kicks would only cost the guest VM exits. */
         if (vq->event_idx)
                 split_push_avail_event(vq);
@@ -132,21 +134,34 @@ static inline uint16_t split_avail_count(struct virtq_split *vq, uint16_t *avail
         return n;
 }
 
+/* The shadow's entries into the used ring, in one run of stores; used->idx
+ * is not moved. */
+static __rte_noinline void split_used_flush(struct virtq_split *vq)
+{
+        uint16_t at = (uint16_t)(vq->last_used_idx - vq->nshadow);
+
+        for (uint16_t i = 0; i < vq->nshadow; i++, at++) {
+                vq->used->ring[at & vq->mask] = vq->shadow[i];
+                virtq_split_log_used(vq,
+                                     offsetof(struct vring_used, ring) +
+                                         (uint64_t)(at & vq->mask) * sizeof(struct vring_used_elem),
+                                     sizeof(struct vring_used_elem));
+        }
+        vq->nshadow = 0;
+}
+
 static inline void split_used_put(struct virtq_split *vq, uint16_t id, uint32_t len)
 {
-        struct vring_used_elem *e = &vq->used->ring[vq->last_used_idx & vq->mask];
-
-        e->id = id;
-        e->len = len;
-        virtq_split_log_used(vq,
-                             offsetof(struct vring_used, ring) +
-                                 (uint64_t)(vq->last_used_idx & vq->mask) * sizeof(*e),
-                             sizeof(*e));
+        if (unlikely(vq->nshadow == VIRTQ_SPLIT_SHADOW))
+                split_used_flush(vq);
+        vq->shadow[vq->nshadow++] = (struct vring_used_elem){id, len};
         vq->last_used_idx++;
 }
 
 static inline void split_used_publish(struct virtq_split *vq)
 {
+        split_used_flush(vq);
+        vq->published = vq->last_used_idx;
         __atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
         virtq_split_log_used(vq, offsetof(struct vring_used, idx), sizeof(vq->used->idx));
 }
@@ -345,19 +360,46 @@ static __rte_noinline void split_rx_drop(struct virtq_split *vq, const uint16_t 
                 split_used_put(vq, heads[c], 0);
 }
 
-/* One frame into the guest. Returns false when the guest has not made
- * enough buffers available (nothing consumed), true when the frame was
- * copied or dropped. */
-static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m,
-                                uint16_t avail_idx)
-{
+/* The RX chains one frame of need bytes (header included) takes. */
+struct split_rx {
         struct virtq_buf bufs[VIRTQ_MAX_BUFS];
         uint16_t heads[VIRTQ_MAX_BUFS];
         uint32_t lens[VIRTQ_MAX_BUFS];
-        uint32_t nbufs = 0, nchains = 0, c;
-        uint64_t total = 0, need = vq->hdr_len + (uint64_t)m->pkt_len;
+        uint32_t nbufs, nchains;
+};
+
+enum rx_take { RX_NO_ROOM, RX_DROPPED, RX_TAKEN };
+
+/* The avail entries split_burst_heads read for the burst, from position
+ * first on: read once, while the guest keeps writing the next ones into
+ * the same line. */
+struct split_heads {
+        const uint16_t *h;
+        uint16_t first;
+        uint16_t n;
+};
+
+static inline uint16_t split_head_at(const struct virtq_split *vq, const struct split_heads *hs)
+{
+        uint16_t k = (uint16_t)(vq->last_avail_idx - hs->first);
+
+        return k < hs->n ? hs->h[k] : vq->avail->ring[vq->last_avail_idx & vq->mask];
+}
+
+/* Takes RX chains for need bytes, at most max_chains of them (a frame that
+ * needs more is dropped as too big). RX_NO_ROOM: the guest has not made
+ * enough buffers available (nothing consumed); RX_DROPPED: a malformed
+ * chain or too big (consumed and counted); RX_TAKEN: r holds the buffers,
+ * the caller writes them and then split_rx_done. */
+static inline enum rx_take split_rx_take(struct virtq_split *vq, uint64_t need, uint16_t avail_idx,
+                                         const struct split_heads *hs, uint32_t max_chains,
+                                         struct split_rx *x)
+{
+        uint64_t total = 0;
         uint16_t start = vq->last_avail_idx;
 
+        x->nbufs = 0;
+        x->nchains = 0;
         do {
                 uint64_t before = total;
                 enum virtq_drop r;
@@ -365,32 +407,57 @@ static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m
 
                 /* Every chain holds at least one buffer: a frame that
                  * needs more chains than heads[] holds is too big. */
-                if (unlikely(nchains == (vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1))) {
-                        split_rx_drop(vq, heads, nchains, start, VQ_DROP_TOO_BIG);
-                        return true;
+                if (unlikely(x->nchains == max_chains)) {
+                        split_rx_drop(vq, x->heads, x->nchains, start, VQ_DROP_TOO_BIG);
+                        return RX_DROPPED;
                 }
                 if (unlikely(vq->last_avail_idx == avail_idx)) {
                         vq->last_avail_idx = start;
-                        return false;
+                        return RX_NO_ROOM;
                 }
-                head = vq->avail->ring[vq->last_avail_idx & vq->mask];
+                head = split_head_at(vq, hs);
                 vq->last_avail_idx++;
-                r = split_collect(vq, head, VRING_DESC_F_WRITE, bufs, &nbufs, &total, need,
+                r = split_collect(vq, head, VRING_DESC_F_WRITE, x->bufs, &x->nbufs, &total, need,
                                   vq->hdr_len);
-                heads[nchains] = head;
-                lens[nchains] = (uint32_t)(total - before);
-                nchains++;
+                x->heads[x->nchains] = head;
+                x->lens[x->nchains] = (uint32_t)(total - before);
+                x->nchains++;
                 if (unlikely(r != VQ_DROP_NONE)) {
-                        split_rx_drop(vq, heads, nchains, start, r);
-                        return true;
+                        split_rx_drop(vq, x->heads, x->nchains, start, r);
+                        return RX_DROPPED;
                 }
         } while (total < need);
+        return RX_TAKEN;
+}
 
-        virtq_rx_write(bufs, nbufs, vq->hdr_len, vq->guest_ol, nchains, m, &vq->gm, &vq->log, need);
-        for (c = 0; c < nchains; c++)
-                split_used_put(vq, heads[c], virtq_rx_used_len(lens[c], &need));
+/* The frame (len bytes, need with the header) is in x's buffers: marks
+ * them dirty when logging, puts the used entries, counts the frame. */
+static inline void split_rx_done(struct virtq_split *vq, const struct split_rx *x, uint64_t need,
+                                 uint32_t len)
+{
+        if (unlikely(vq->log != NULL))
+                virtq_log_bufs(vq->gm, vq->log, x->bufs, x->nbufs, need);
+        for (uint32_t c = 0; c < x->nchains; c++)
+                split_used_put(vq, x->heads[c], virtq_rx_used_len(x->lens[c], &need));
         vq->stats.packets++;
-        vq->stats.bytes += m->pkt_len;
+        vq->stats.bytes += len;
+}
+
+/* One frame into the guest. Returns false when the guest has not made
+ * enough buffers available (nothing consumed), true when the frame was
+ * copied or dropped. */
+static inline bool split_rx_one(struct virtq_split *vq, const struct rte_mbuf *m,
+                                uint16_t avail_idx, const struct split_heads *hs)
+{
+        struct split_rx x;
+        uint64_t need = vq->hdr_len + (uint64_t)m->pkt_len;
+        enum rx_take t =
+            split_rx_take(vq, need, avail_idx, hs, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
+
+        if (t != RX_TAKEN)
+                return t == RX_DROPPED;
+        virtq_copy_mbuf_to_bufs(x.bufs, x.nbufs, vq->hdr_len, (uint16_t)x.nchains, m, vq->guest_ol);
+        split_rx_done(vq, &x, need, m->pkt_len);
         return true;
 }
 
@@ -407,11 +474,13 @@ uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkt
         uint16_t heads[VIRTQ_BURST];
 
         n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        struct split_heads hs = {heads, vq->last_avail_idx, n};
+
         split_burst_heads(vq, heads, n, true);
         for (i = 0; i < count; i++) {
                 if (i + 1 < count)
                         rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-                if (!split_rx_one(vq, pkts[i], avail_idx))
+                if (!split_rx_one(vq, pkts[i], avail_idx, &hs))
                         break;
         }
         if (vq->last_used_idx != used_start)
@@ -436,4 +505,101 @@ bool virtq_split_need_notify(struct virtq_split *vq)
                          VRING_AVAIL_F_NO_INTERRUPT);
         return !valid || vring_need_event(__atomic_load_n(used_event_field(vq), __ATOMIC_RELAXED),
                                           new_idx, old);
+}
+
+uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16_t count,
+                          uint32_t min_first)
+{
+        struct virtq_buf bufs[VIRTQ_MAX_BUFS];
+        uint16_t heads[VIRTQ_BURST];
+        uint16_t avail_idx, n, i;
+
+        if (unlikely(vq->broken != NULL))
+                return 0;
+        n = split_avail_count(vq, &avail_idx);
+        n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        if (n == 0)
+                return 0;
+        split_burst_heads(vq, heads, n, false);
+        for (i = 0; i < n; i++) {
+                uint64_t total = 0;
+                uint32_t nbufs = 0;
+                enum virtq_drop r = split_collect(vq, heads[i], 0, bufs, &nbufs, &total, UINT64_MAX,
+                                                  vq->hdr_len + 1u);
+
+                if (virtq_tx_walked(r, total, vq->hdr_len, bufs) != VQ_DROP_NONE ||
+                    !virtq_chain_take(&ch[i], bufs, nbufs, total, vq->hdr_len, min_first))
+                        break;
+                ch[i].id = heads[i];
+                ch[i].ndesc = 1;
+        }
+        return i;
+}
+
+void virtq_split_consume(struct virtq_split *vq, const struct virtq_chain *ch, uint16_t n)
+{
+        uint64_t bytes = 0;
+
+        if (n == 0)
+                return;
+        for (uint16_t i = 0; i < n; i++) {
+                split_used_put(vq, ch[i].id, 0);
+                bytes += ch[i].len;
+        }
+        vq->last_avail_idx += n;
+        split_used_publish(vq);
+        vq->stats.packets += n;
+        vq->stats.bytes += bytes;
+}
+
+uint16_t virtq_split_put(struct virtq_split *vq, const struct virtq_chain *src, uint16_t n,
+                         uint16_t src_hdr_len, struct virtq_prefix pre,
+                         const volatile uint8_t *src_gone)
+{
+        uint16_t avail_idx, i, avail;
+        uint16_t mark_avail = vq->last_avail_idx, mark_used = vq->last_used_idx;
+        struct virtq_stats mark_stats;
+
+        if (unlikely(vq->broken != NULL))
+                return 0;
+        avail = split_avail_count(vq, &avail_idx);
+        if (avail == 0)
+                return 0;
+        uint16_t heads[VIRTQ_BURST];
+
+        struct split_heads hs = {heads, vq->last_avail_idx,
+                                 RTE_MIN(avail, RTE_MIN(n, (uint16_t)VIRTQ_BURST))};
+
+        mark_stats = vq->stats;
+        split_burst_heads(vq, heads, hs.n, true);
+        for (i = 0; i < n; i++) {
+                struct split_rx x;
+                uint64_t need = vq->hdr_len + (uint64_t)src[i].len;
+                enum rx_take t =
+                    split_rx_take(vq, need, avail_idx, &hs, vq->mrg_rxbuf ? VIRTQ_MAX_BUFS : 1, &x);
+
+                if (t == RX_NO_ROOM)
+                        break;
+                if (t == RX_DROPPED)
+                        continue;
+                virtq_copy_chain(x.bufs, x.nbufs, vq->hdr_len, (uint16_t)x.nchains, &src[i],
+                                 src_hdr_len, pre);
+                split_rx_done(vq, &x, need, src[i].len);
+        }
+        /* The source's memory faulted under the copy: what was written is
+         * not its frames. Nothing is handed to the guest. */
+        if (unlikely(*src_gone)) {
+                vq->last_avail_idx = mark_avail;
+                vq->last_used_idx = mark_used;
+                vq->nshadow = 0;
+                vq->stats = mark_stats;
+                return 0;
+        }
+        return i;
+}
+
+void virtq_split_publish(struct virtq_split *vq)
+{
+        if (vq->last_used_idx != vq->published)
+                split_used_publish(vq);
 }

@@ -16,6 +16,7 @@
 #include "dirty_log.h"
 #include "guest_mem.h"
 #include "virtq.h"
+#include "virtq_chain.h"
 
 struct virtq_split_params {
         uint32_t size; /* descriptors: power of 2, 1..VSW_MAX_VRING_SIZE */
@@ -34,6 +35,8 @@ struct virtq_split_params {
         struct dirty_log *log;
         uint64_t log_used_gpa;
 };
+
+#define VIRTQ_SPLIT_SHADOW 64
 
 struct virtq_split {
         struct vring_desc *desc;
@@ -56,6 +59,15 @@ struct virtq_split {
         uint16_t avail_event;    /* what we last wrote there (EVENT_IDX) */
         const char *broken;      /* why the ring stopped; NULL while it works */
         struct virtq_stats stats;
+        /* Used entries of the burst in hand (from last_used_idx - nshadow
+         * on), written into the ring in one run when it is published:
+         * the guest polls used->idx, whose line holds the first entries,
+         * and a store per frame would take it back from the guest again
+         * and again. Empty between calls but virtq_split_put and
+         * virtq_split_publish. */
+        uint16_t nshadow;
+        uint16_t published; /* the used->idx we last wrote */
+        struct vring_used_elem shadow[VIRTQ_SPLIT_SHADOW];
 };
 
 /* Far enough ahead that a busy-polled guest almost never kicks (EVENT_IDX:
@@ -110,6 +122,26 @@ uint16_t virtq_split_dequeue(struct virtq_split *vq, struct rte_mempool *mp, str
  * found no guest buffers: the caller retries or drops them. The caller
  * keeps ownership of every mbuf. */
 uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkts, uint16_t count);
+
+/* The one-copy path (virtq_chain.h). Guest TX: up to count plain chains
+ * from the head of the ring into ch, their first buffers holding
+ * min_first frame bytes; stops at the first chain that is not plain (the
+ * mbuf path takes it). Nothing is consumed. */
+uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16_t count,
+                          uint32_t min_first);
+/* Returns the first n chains peeked as used (len 0) and counts them. */
+void virtq_split_consume(struct virtq_split *vq, const struct virtq_chain *ch, uint16_t n);
+/* Guest RX: the frames of src[0, n) (TX chains of another ring, headers of
+ * src_hdr_len bytes) copied into this ring's buffers;
+ * returns how many were consumed (copied, or dropped and counted), the rest
+ * found no buffer. The used entries are written but not published
+ * (virtq_split_publish), so a worker that dies before hands nothing over.
+ * When *src_gone is set after the copy (the source's memory faulted) the
+ * ring is left as it was and 0 returned. */
+uint16_t virtq_split_put(struct virtq_split *vq, const struct virtq_chain *src, uint16_t n,
+                         uint16_t src_hdr_len, struct virtq_prefix pre,
+                         const volatile uint8_t *src_gone);
+void virtq_split_publish(struct virtq_split *vq);
 
 /* Whether the guest wants an interrupt for the used entries added since the
  * last call (VRING_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX). The

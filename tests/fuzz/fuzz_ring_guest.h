@@ -38,6 +38,7 @@
 #include "dirty_log.h"
 #include "guest_mem.h"
 #include "virtq.h"
+#include "virtq_chain.h"
 
 /* The checking code is no part of what is fuzzed: no coverage feedback
  * from it (its byte loops would also cost most of the time). */
@@ -408,6 +409,80 @@ static void fz_no_mbuf_leak(void)
                 fprintf(stderr, "%u mbufs not returned to the pool\n",
                         rte_mempool_in_use_count(fz_pool));
                 abort();
+        }
+}
+
+/* The one-copy path (virtq_chain.h). Sources for a put: up to 4 TX chains
+ * as a peek of another ring gives them (valid buffers, in C, the first
+ * holding the hdr-byte header and an Ethernet header), into src; returns
+ * how many. */
+static unsigned fz_chains(struct fz_in *in, struct virtq_chain *src, uint16_t hdr)
+{
+        unsigned n = 1 + fz_u8(in) % 4;
+
+        for (unsigned k = 0; k < n; k++) {
+                struct virtq_chain *c = &src[k];
+                uint64_t total = 0;
+
+                /* The header alone in the first buffer, or the frame
+                 * behind it. */
+                bool split = fz_u8(in) & 1;
+
+                c->nbufs = (split ? 2 : 1) + fz_u8(in) % (VIRTQ_CHAIN_BUFS - 1);
+                for (uint32_t i = 0; i < c->nbufs; i++) {
+                        uint32_t len = 1u + fz_u8(in) * 4u;
+
+                        if (i == 0)
+                                len = split ? hdr : hdr + 13u + len;
+                        else if (i == 1 && split)
+                                len += 13u;
+                        uint64_t gpa = FZ_C_GPA + fz_u16(in) % (FZ_C_SIZE - len + 1);
+
+                        c->bufs[i].addr = fz_ptr(gpa, len);
+                        c->bufs[i].len = len;
+                        total += len;
+                }
+                c->len = (uint32_t)(total - hdr);
+                c->frame = split ? c->bufs[1].addr : c->bufs[0].addr + hdr;
+                c->id = 0;
+                c->ndesc = 1;
+        }
+        return n;
+}
+
+/* What a peek promises of each chain it gives: buffers inside guest
+ * memory, the first holding the header and min_first frame bytes, the
+ * frame length their sum less the header. */
+FZ_UNTRACED static void fz_check_chains(const struct virtq_chain *ch, uint16_t n, uint16_t hdr,
+                                        uint32_t min_first)
+{
+        for (uint16_t k = 0; k < n; k++) {
+                uint64_t total = 0;
+
+                bool behind = ch[k].nbufs > 0 && ch[k].bufs[0].len >= hdr + min_first;
+                bool second =
+                    ch[k].nbufs > 1 && ch[k].bufs[0].len == hdr && ch[k].bufs[1].len >= min_first;
+
+                if (ch[k].nbufs == 0 || ch[k].nbufs > VIRTQ_CHAIN_BUFS || !(behind || second) ||
+                    ch[k].frame != (behind ? ch[k].bufs[0].addr + hdr : ch[k].bufs[1].addr))
+                        abort();
+                for (uint32_t i = 0; i < ch[k].nbufs; i++) {
+                        const uint8_t *p = ch[k].bufs[i].addr;
+                        bool inside = false;
+
+                        for (unsigned r = 0; r < FZ_NREG; r++) {
+                                const uint8_t *b = fz_g.arena + fz_g.off[r];
+
+                                if (p >= b && p <= b + fz_size[r] &&
+                                    ch[k].bufs[i].len <= (uint64_t)(b + fz_size[r] - p))
+                                        inside = true;
+                        }
+                        if (!inside)
+                                abort();
+                        total += ch[k].bufs[i].len;
+                }
+                if (ch[k].len != total - hdr)
+                        abort();
         }
 }
 

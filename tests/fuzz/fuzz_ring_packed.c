@@ -8,7 +8,8 @@
  *       bit 6 every offload negotiated (virtio-net headers parsed)
  *   u16 ring size: 1 + v % 256 (a packed ring need not be a power of 2)
  *   u16 position both avail and used start at: index (mod size) | wrap << 15
- *   then commands, each an opcode byte and its operands (see run_op).
+ *   then commands, each an opcode byte and its operands (see run_op), among
+ *   them the one-copy path's peek, consume, put and publish.
  * The descriptor ring ends where region A does, at a guard page. The
  * input done, one good frame is offered where the engine expects it. After
  * every engine call no byte outside the descriptor ring, the device event
@@ -264,12 +265,60 @@ static void op_restart(struct fz_in *in)
         check(false, "init");
 }
 
+/* The one-copy path, TX side: chains peeked in place (nothing consumed,
+ * only the descriptor ring may change), then some of them returned as used. */
+static void op_peek(struct fz_in *in)
+{
+        struct virtq_chain ch[VIRTQ_BURST];
+        uint16_t count = fz_u8(in) % (VIRTQ_BURST + 1), n, k;
+        uint32_t min_first = fz_u8(in) % 64;
+
+        fz_snapshot();
+        n = virtq_packed_peek(&drv.vq, ch, count, min_first);
+        check(false, "peek");
+        if (n > count)
+                abort();
+        fz_check_chains(ch, n, drv.vq.hdr_len, min_first);
+        k = n ? fz_u8(in) % (n + 1) : 0;
+        fz_snapshot();
+        virtq_packed_consume(&drv.vq, ch, k);
+        check(false, "consume");
+}
+
+/* The one-copy path, RX side: another guest's chains copied into this
+ * ring's buffers with the decided header over their first bytes, the used
+ * entries published apart; a source that faulted under the copy leaves
+ * the ring as it was. */
+static void op_put(struct fz_in *in)
+{
+        struct virtq_chain src[4];
+        uint16_t src_hdr = (fz_u8(in) & 1) ? 12 : 10, done;
+        unsigned n = fz_chains(in, src, src_hdr);
+        uint8_t pre[14];
+        uint8_t gone = fz_u8(in) % 8 == 0;
+        struct virtq_stats before = drv.vq.stats;
+
+        for (unsigned i = 0; i < sizeof(pre); i++)
+                pre[i] = fz_u8(in);
+        fz_snapshot();
+        done = virtq_packed_put(&drv.vq, src, (uint16_t)n, src_hdr,
+                                (struct virtq_prefix){pre, sizeof(pre)}, &gone);
+        check(true, "put");
+        /* A ring the put found broken counts that, nothing else. */
+        if (done > n || (gone && (done != 0 || before.packets != drv.vq.stats.packets ||
+                                  memcmp(before.drops, drv.vq.stats.drops, sizeof(before.drops)))))
+                abort();
+        fz_snapshot();
+        virtq_packed_publish(&drv.vq);
+        check(false, "publish");
+}
+
 static void run_op(struct fz_in *in)
 {
         struct pdrv *d = &drv;
         uint8_t op = fz_u8(in);
 
-        switch (op % 10) {
+        switch (op % 12) {
         case 0: { /* one slot, anything in it */
                 uint16_t slot = fz_u16(in) % d->size, id = fz_u16(in);
                 uint8_t fl = fz_u8(in);
@@ -315,6 +364,12 @@ static void run_op(struct fz_in *in)
                         step();
                 break;
         }
+        case 10:
+                op_peek(in);
+                break;
+        case 11:
+                op_put(in);
+                break;
         default: { /* an indirect table entry in C, anything in it */
                 uint64_t gpa;
                 uint32_t len;

@@ -10,7 +10,8 @@
  *   u8  ring size: 1 << (v % 9), 1..256
  *   u16 avail and used index the ring starts at
  *   then commands, each an opcode byte and its operands (see run_op), among
- *   them rx-mode's arming and disarming of the guest's kicks (virtq_arm.h).
+ *   them rx-mode's arming and disarming of the guest's kicks (virtq_arm.h)
+ *   and the one-copy path's peek, consume, put and publish (virtq_chain.h).
  * After every engine call no byte outside the used ring and, for RX, the
  * device-writable buffers may have changed; after the input every mbuf is
  * back in the pool. */
@@ -255,12 +256,60 @@ static void op_restart(struct fz_in *in)
         check(false, "init");
 }
 
+/* The one-copy path, TX side: chains peeked in place (nothing consumed,
+ * only the used ring may change), then some of them returned as used. */
+static void op_peek(struct fz_in *in)
+{
+        struct virtq_chain ch[VIRTQ_BURST];
+        uint16_t count = fz_u8(in) % (VIRTQ_BURST + 1), n, k;
+        uint32_t min_first = fz_u8(in) % 64;
+
+        fz_snapshot();
+        n = virtq_split_peek(&drv.vq, ch, count, min_first);
+        check(false, "peek");
+        if (n > count)
+                abort();
+        fz_check_chains(ch, n, drv.vq.hdr_len, min_first);
+        k = n ? fz_u8(in) % (n + 1) : 0;
+        fz_snapshot();
+        virtq_split_consume(&drv.vq, ch, k);
+        check(false, "consume");
+}
+
+/* The one-copy path, RX side: another guest's chains copied into this
+ * ring's buffers with the decided header over their first bytes, the used
+ * entries published apart; a source that faulted under the copy leaves
+ * the ring as it was. */
+static void op_put(struct fz_in *in)
+{
+        struct virtq_chain src[4];
+        uint16_t src_hdr = (fz_u8(in) & 1) ? 12 : 10, done;
+        unsigned n = fz_chains(in, src, src_hdr);
+        uint8_t pre[14];
+        uint8_t gone = fz_u8(in) % 8 == 0;
+        struct virtq_stats before = drv.vq.stats;
+
+        for (unsigned i = 0; i < sizeof(pre); i++)
+                pre[i] = fz_u8(in);
+        fz_snapshot();
+        done = virtq_split_put(&drv.vq, src, (uint16_t)n, src_hdr,
+                               (struct virtq_prefix){pre, sizeof(pre)}, &gone);
+        check(true, "put");
+        /* A ring the put found broken counts that, nothing else. */
+        if (done > n || (gone && (done != 0 || before.packets != drv.vq.stats.packets ||
+                                  memcmp(before.drops, drv.vq.stats.drops, sizeof(before.drops)))))
+                abort();
+        fz_snapshot();
+        virtq_split_publish(&drv.vq);
+        check(false, "publish");
+}
+
 static void run_op(struct fz_in *in)
 {
         struct sdrv *d = &drv;
         uint8_t op = fz_u8(in);
 
-        switch (op % 11) {
+        switch (op % 13) {
         case 0: { /* one descriptor, anything in it */
                 uint16_t slot = fz_u16(in) & (d->size - 1);
                 uint64_t gpa;
@@ -303,6 +352,12 @@ static void run_op(struct fz_in *in)
                 break;
         case 9:
                 op_arm(in);
+                break;
+        case 11:
+                op_peek(in);
+                break;
+        case 12:
+                op_put(in);
                 break;
         default: { /* an indirect table entry in C, anything in it */
                 uint64_t gpa;

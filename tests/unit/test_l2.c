@@ -852,6 +852,46 @@ static void test_tunnels(void)
         vsw_l2_edit_end(st);
 }
 
+/* The one-copy path's decision (l2_bridge_unicast): a slot only for a
+ * learned unicast destination in the same bridge domain and VLAN that
+ * takes the frame as it is; -1 (the mbuf path decides) for the rest. */
+static void test_unicast_decision(void)
+{
+        struct l2_ctx c;
+        uint8_t h[14] = {0};
+        uint32_t sw = 0;
+
+        reset_state();
+        add_iface(0, 1, 1, 0);  /* A */
+        add_iface(1, 2, 1, 0);  /* B */
+        add_iface(2, 3, 1, 10); /* C: access VLAN 10 */
+        add_iface(3, 4, 7, 0);  /* another bridge domain */
+        l2_ctx_init(&c, st);
+        c.clock = fake_clock;
+        put_mac(h, mac(2));
+        put_mac(h + 6, mac(1));
+        CHECK(l2_bridge_unicast(&c, 1, h, 4) == -1, "B not learned yet: flood, the mbuf way");
+        CHECK(!lookup(1, mac(1), 0, &sw), "nothing learned when it declines");
+        l2fib_learn(c.bds[c.ports[1].bd].b, vsw_l2fib_key(mac(2), 0), 2, t_now, 80, 10);
+        CHECK(l2_bridge_unicast(&c, 1, h, 4) == 1, "B learned: its slot");
+        CHECK(lookup(1, mac(1), 0, &sw) && sw == 1, "A learned on 1 (got %u)", sw);
+        CHECK(c.stats.unicast == 4, "4 frames counted (%llu)", (unsigned long long)c.stats.unicast);
+        CHECK(l2_bridge_unicast(&c, 2, h, 1) == -1, "to its own port: the mbuf way drops it");
+        put_mac(h, BCAST);
+        CHECK(l2_bridge_unicast(&c, 1, h, 1) == -1, "broadcast floods");
+        put_mac(h, mac(2));
+        put_mac(h + 6, BCAST);
+        CHECK(l2_bridge_unicast(&c, 1, h, 1) == -1, "group source");
+        put_mac(h + 6, mac(1));
+        h[12] = 0x81;
+        CHECK(l2_bridge_unicast(&c, 1, h, 1) == -1, "tagged");
+        h[12] = 0x08;
+        CHECK(l2_bridge_unicast(&c, 4, h, 1) == -1, "another bridge domain");
+        l2fib_learn(c.bds[c.ports[1].bd].b, vsw_l2fib_key(mac(3), 0), 3, t_now, 80, 10);
+        put_mac(h, mac(3));
+        CHECK(l2_bridge_unicast(&c, 1, h, 1) == -1, "VLAN 0 frame to an access port of VLAN 10");
+}
+
 int main(int argc, char **argv)
 {
         char prefix[PATH_MAX];
@@ -881,6 +921,7 @@ int main(int argc, char **argv)
         } else {
                 test_not_bridged();
                 test_learn_flood_forward();
+                test_unicast_decision();
                 test_refresh_and_aging();
                 test_vlan();
                 test_uplink();

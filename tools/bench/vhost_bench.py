@@ -21,7 +21,12 @@ so the frames loop front end -> backend -> front end. The backend is one of
 Backends are alternated within each run; the table gives each one's median
 Mpps, the ratios vhostsw / DPDK and vhostsw / OVS of the medians (and of the
 best runs), and vhostsw's own clocks per frame from `show runtime` (cleared
-at the start of each interval: busy poll cycles per frame taken in).
+at the start of each interval: busy poll cycles per frame taken in). Each
+run's log line also gives the frames in flight: what `start tx_first` sent less
+what the front end and the backend dropped (vhostsw and DPDK; OVS is not
+asked). Every backend keeps the same 512 of the 2048 sent, 256 per
+direction (the guest RX ring's size): the first bursts overflow the rings,
+nothing is lost after that, and a slow run has as many frames as a fast one.
 
 The front end's forwarding core and the backend's polling core sit on
 different CPUs. After a warm-up, the front end's port counters are read at
@@ -203,6 +208,9 @@ class DpdkBackend:
     def describe(self):
         return "dpdk-testpmd net_vhost x2, io forwarding"
 
+    def dropped(self):
+        return fwd_dropped(self.tp)
+
     def stop(self):
         self.tp.quit()
 
@@ -232,6 +240,10 @@ class SwitchBackend:
 
     def measure_begin(self):
         self.sw.ctl("clear", "runtime")
+
+    def dropped(self):
+        """Frames the switch dropped since it started (every interface)."""
+        return sum(i["drops"] for i in self.sw.ctl("show", "interface", json=True)["interfaces"])
 
     def measure_end(self):
         """The worker's own figures over the interval (`show runtime`)."""
@@ -353,6 +365,15 @@ def front_end(socks, fwd_cpu, other_cpu, mbufs, packed):
                      app_args=["--total-num-mbufs=%d" % mbufs, "--nb-cores=1"])
 
 
+def fwd_dropped(tp):
+    """Frames testpmd's forwarding could not send (TX-dropped of `show fwd
+    stats all`, summed over its ports)."""
+    tp.cmd("show fwd stats all")
+    m = tp.wait_for(r"(?s)(Forward statistics for port 0.*?Forward statistics for port 1.*?"
+                    r"TX-dropped:\s*\d+)")
+    return sum(int(x) for x in re.findall(r"TX-dropped:\s*(\d+)", m.group(1)))
+
+
 def counters(fe):
     """({port: stats}, monotonic time in the middle of the two reads)."""
     t0 = time.monotonic()
@@ -394,6 +415,7 @@ def measure(args, backend_name, frame):
         after, t_after = counters(fe)
         ticks_after = (cpu_ticks(), steal_ticks(), cpu_ticks(own_pids()))
         own_figures = backend.measure_end() if hasattr(backend, "measure_end") else {}
+        loop = in_flight(args, fe, backend)
         if profiler:
             profiler.stop()
         strays += [s for s in stray_pollers() if s not in strays]
@@ -425,6 +447,7 @@ def measure(args, backend_name, frame):
     res["tx_mpps"] = tx / elapsed / 1e6
     res["rx_gbps"] = rx * frame * 8 / elapsed / 1e9
     res.update(own_figures)
+    res.update(loop)
     if profiler:
         res["perf_data"], res["perf_top"] = profiler.path, profiler.report()
         log("%s %dB, hottest functions of the backend poller (perf, %s):\n%s"
@@ -435,10 +458,25 @@ def measure(args, backend_name, frame):
              "the figures are low" % (foreign, backend_name, frame))
     if rx == 0:
         warn("%s %dB: the front end received nothing" % (backend_name, frame))
-    log("%-7s %4dB  rx %.3f Mpps  tx %.3f Mpps  (%.1fs, others %.0f%% CPU)%s"
+    log("%-7s %4dB  rx %.3f Mpps  tx %.3f Mpps  (%.1fs, others %.0f%% CPU)%s%s"
         % (backend_name, frame, res["rx_mpps"], res["tx_mpps"], elapsed, foreign,
-           "  %.0f clocks/frame" % res["clocks_per_frame"] if "clocks_per_frame" in res else ""))
+           "  %.0f clocks/frame" % res["clocks_per_frame"] if "clocks_per_frame" in res else "",
+           "  in flight %d (front end dropped %d, backend %d)"
+           % (res["in_flight"], res["fe_dropped"], res["backend_dropped"])
+           if "in_flight" in res else ""))
     return res
+
+
+def in_flight(args, fe, backend):
+    """The frames circulating in the loop: what `start tx_first` sent (bursts
+    of 32 per port) less what the front end and the backend dropped since.
+    The figure says whether a slow run lost its frames or only moved them
+    slowly. {} when the backend cannot say what it dropped (OVS)."""
+    if not hasattr(backend, "dropped"):
+        return {}
+    fe_drops, be_drops = fwd_dropped(fe), backend.dropped()
+    return {"fe_dropped": fe_drops, "backend_dropped": be_drops,
+            "in_flight": 2 * args.bursts * 32 - fe_drops - be_drops}
 
 
 class Profiler:

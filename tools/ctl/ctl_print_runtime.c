@@ -31,6 +31,7 @@ static void json_counts(struct ctl_json *j, const char *key, const Vsw__RuntimeC
         ctl_json_u64(j, "frames_out", c->frames_out);
         ctl_json_u64(j, "cycles", c->cycles);
         ctl_json_u64(j, "busy_cycles", c->busy_cycles);
+        ctl_json_u64(j, "frames_direct", c->frames_direct);
         ctl_json_f64(j, "frames_per_poll", ratio(c->frames_in, c->polls));
         ctl_json_f64(j, "clocks_per_frame", ratio(c->busy_cycles, c->frames_in));
         ctl_json_f64(j, "idle_share", ratio(c->idle_polls, c->polls));
