@@ -2,8 +2,9 @@
  * (partial checksum, TSO: mbuf metadata set by dataplane/ring/
  * virtio_net_hdr.c) goes to a guest that negotiated them as it is, the
  * virtio-net header carrying them over; for a guest that did not, and for
- * the uplink, the switch segments it (rte_gso) and completes checksums
- * (rte_ip's helpers) first. A frame shared with other destinations (flood,
+ * the uplink, the switch segments it (rte_gso for IPv4, gso/tcp6_gso.c for
+ * IPv6, which rte_gso lacks in 22.11) and completes checksums (rte_ip's
+ * helpers) first. A frame shared with other destinations (flood,
  * another worker) is copied before it is changed. Frames completed here
  * are marked checksum-good: DATA_VALID for guests with GUEST_CSUM. */
 
@@ -15,6 +16,7 @@
 #include <rte_ip.h>
 
 #include "dp_vq.h"
+#include "tcp6_gso.h"
 #include "virtio_net_hdr.h"
 
 /* Segments one TSO frame may become: a 64 KiB frame at an MSS of 256. A
@@ -86,6 +88,23 @@ static struct rte_mbuf *own(struct dp_worker *w, struct rte_mbuf *m)
         return c;
 }
 
+/* The TSO frame m cut into out[] (room for DP_OL_MAX_SEGS): the segments
+ * made, 0 when it fits one, negative when it cannot be cut. */
+static int segment(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf **out)
+{
+        struct rte_gso_ctx ctx = {
+            .direct_pool = w->mp,
+            .indirect_pool = w->mp,
+            .gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO,
+            .gso_size = (uint16_t)RTE_MIN(
+                (uint32_t)m->l2_len + m->l3_len + m->l4_len + m->tso_segsz, UINT16_MAX),
+        };
+
+        if (m->ol_flags & RTE_MBUF_F_TX_IPV6)
+                return tcp6_gso_segment(m, w->mp, w->mp, out, DP_OL_MAX_SEGS);
+        return rte_gso_segment(m, &ctx, out, DP_OL_MAX_SEGS);
+}
+
 /* m (its reference handed over) segmented and checksummed into out[]
  * (room for DP_OL_MAX_SEGS); returns the frames there, 0 when m was
  * dropped (no mbufs, or more segments than out holds). */
@@ -94,6 +113,7 @@ static uint16_t finish(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf 
 {
         uint64_t ol = m->ol_flags;
         uint64_t tx_offload;
+        bool done;
         int n = 0;
 
         m = own(w, m);
@@ -101,15 +121,7 @@ static uint16_t finish(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf 
                 return 0;
         tx_offload = m->tx_offload;
         if (ol & RTE_MBUF_F_TX_TCP_SEG) {
-                struct rte_gso_ctx ctx = {
-                    .direct_pool = w->mp,
-                    .indirect_pool = w->mp,
-                    .gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO,
-                    .gso_size = (uint16_t)RTE_MIN(
-                        (uint32_t)m->l2_len + m->l3_len + m->l4_len + m->tso_segsz, UINT16_MAX),
-                };
-
-                n = rte_gso_segment(m, &ctx, out, DP_OL_MAX_SEGS);
+                n = segment(w, m, out);
                 if (n < 0) {
                         rte_pktmbuf_free(m);
                         return 0;
@@ -119,12 +131,15 @@ static uint16_t finish(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf 
                         (*k.segmented)++;
                 }
         }
+        /* tcp6_gso_segment completes its segments' checksums itself. */
+        done = n > 0 && (ol & RTE_MBUF_F_TX_IPV6);
         if (n == 0)
                 out[n++] = m;
         for (int i = 0; i < n; i++) {
                 out[i]->tx_offload = tx_offload;
                 out[i]->ol_flags = ol & ~RTE_MBUF_F_TX_TCP_SEG;
-                csum_complete(out[i], (ol & RTE_MBUF_F_TX_TCP_SEG) != 0);
+                if (!done)
+                        csum_complete(out[i], (ol & RTE_MBUF_F_TX_TCP_SEG) != 0);
                 out[i]->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
         }
         *k.csum += (uint64_t)n;
