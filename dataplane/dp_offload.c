@@ -1,8 +1,9 @@
 /* Offloads on the way out: a frame carrying a guest's offload requests
  * (partial checksum, TSO: mbuf metadata set by dataplane/ring/
  * virtio_net_hdr.c) goes to a guest that negotiated them as it is, the
- * virtio-net header carrying them over; for a guest that did not, and for
- * the uplink, the switch segments it (rte_gso for IPv4, gso/tcp6_gso.c for
+ * virtio-net header carrying them over, and to the uplink's PMD as it is
+ * when the PMD has the offload; for a guest that did not, and for an
+ * uplink without it, the switch segments it (rte_gso for IPv4, gso/tcp6_gso.c for
  * IPv6, which rte_gso lacks in 22.11) and completes checksums (rte_ip's
  * helpers) first. A frame shared with other destinations (flood,
  * another worker) is copied before it is changed. Frames completed here
@@ -14,6 +15,7 @@
 #include <rte_ethdev.h>
 #include <rte_gso.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
 
 #include "dp_vq.h"
 #include "tcp6_gso.h"
@@ -138,6 +140,11 @@ static uint16_t finish(struct dp_worker *w, struct rte_mbuf *m, struct rte_mbuf 
         for (int i = 0; i < n; i++) {
                 out[i]->tx_offload = tx_offload;
                 out[i]->ol_flags = ol & ~RTE_MBUF_F_TX_TCP_SEG;
+                /* CWR on the first segment only (rte_gso leaves it on all). */
+                if (i > 0 && !done)
+                        *rte_pktmbuf_mtod_offset(out[i], uint8_t *,
+                                                 out[i]->l2_len + out[i]->l3_len + 13) &=
+                            (uint8_t)~RTE_TCP_CWR_FLAG;
                 if (!done)
                         csum_complete(out[i], (ol & RTE_MBUF_F_TX_TCP_SEG) != 0);
                 out[i]->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
@@ -192,6 +199,40 @@ void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **
         dp_guest_rx_deliver(w, vq, pkts, n);
 }
 
+/* Whether the uplink's PMD takes m's offload requests as they are: its
+ * checksums; its TSO for TCP/IPv4 (DPDK's TCP_TSO capability does not say
+ * whether IPv6 is covered: net_tap's, rte_gso's, is IPv4 only), segments
+ * within what it takes, without CWR (a NIC may repeat it on every
+ * segment). */
+static bool pmd_takes(const struct dp_worker *w, const struct rte_mbuf *m)
+{
+        if (!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
+                return w->uplink.tx_csum_hw;
+        return w->uplink.tx_tso_hw && (m->ol_flags & RTE_MBUF_F_TX_IPV4) &&
+               (uint32_t)m->l2_len + m->l3_len + m->l4_len + m->tso_segsz <=
+                   w->uplink.tso_max_frame &&
+               !virtio_net_hdr_cwr(m);
+}
+
+/* m (its reference handed over) readied for the PMD's offloads: a private
+ * copy when shared (the PMD, or rte_eth_tx_prepare, writes its checksum
+ * fields); NULL when no copy could be made. */
+static struct rte_mbuf *to_pmd(struct dp_worker *w, struct rte_mbuf *m)
+{
+        struct vsw_uplink_counters *ctr = w->uplink.ctr;
+
+        m = own(w, m);
+        if (m == NULL)
+                return NULL;
+        if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {
+                m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM; /* DPDK's TSO contract for IPv4 */
+                ctr->tx_hw_tso++;
+        } else {
+                ctr->tx_hw_csum++;
+        }
+        return m;
+}
+
 uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
                            struct rte_mbuf **out, uint16_t *used)
 {
@@ -202,6 +243,14 @@ uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t
         for (i = 0; i < n && nout + DP_OL_MAX_SEGS <= DP_OL_UPLINK_OUT; i++) {
                 if (!pending(pkts[i])) {
                         out[nout++] = pkts[i];
+                        continue;
+                }
+                if (pmd_takes(w, pkts[i])) {
+                        struct rte_mbuf *m = to_pmd(w, pkts[i]);
+
+                        ctr->tx_drops += m == NULL;
+                        if (m != NULL)
+                                out[nout++] = m;
                         continue;
                 }
                 uint16_t got = finish(w, pkts[i], out + nout, k);
