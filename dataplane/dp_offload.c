@@ -9,15 +9,13 @@
  * another worker) is copied before it is changed. Frames completed here
  * are marked checksum-good: DATA_VALID for guests with GUEST_CSUM. */
 
-/* rte_ipv4/6_udptcp_cksum_mbuf: static inline, experimental in 22.11. */
-#define ALLOW_EXPERIMENTAL_API
-
 #include <rte_ethdev.h>
 #include <rte_gso.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
 #include "dp_vq.h"
+#include "mbuf_cksum.h"
 #include "tcp6_gso.h"
 #include "virtio_net_hdr.h"
 
@@ -54,13 +52,17 @@ static bool fits(const struct rte_mbuf *m, uint8_t caps)
 }
 
 /* The L4 (and, after segmentation, IPv4 header) checksum of m, whose
- * headers are in its first segment. */
+ * headers are in its first segment, over the L4 length its IP header
+ * gives: rte_ip's pseudo-header sums, mbuf_cksum.h's sum over the chain
+ * (not rte_ipv4/6_udptcp_cksum_mbuf's: see there). */
 static void csum_complete(struct rte_mbuf *m, bool ip_too)
 {
         uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
         uint16_t l4_off = (uint16_t)(m->l2_len + m->l3_len);
         bool udp = (m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM;
         uint16_t *field = rte_pktmbuf_mtod_offset(m, uint16_t *, l4_off + (udp ? 6 : 16));
+        uint32_t l4_len, sum;
+        uint16_t raw, csum;
 
         *field = 0;
         if (m->ol_flags & RTE_MBUF_F_TX_IPV4) {
@@ -70,10 +72,22 @@ static void csum_complete(struct rte_mbuf *m, bool ip_too)
                         ip->hdr_checksum = 0;
                         ip->hdr_checksum = rte_ipv4_cksum(ip);
                 }
-                *field = rte_ipv4_udptcp_cksum_mbuf(m, ip, l4_off);
+                l4_len = rte_be_to_cpu_16(ip->total_length);
+                l4_len = l4_len > m->l3_len ? l4_len - m->l3_len : 0;
+                sum = rte_ipv4_phdr_cksum(ip, 0);
         } else {
-                *field = rte_ipv6_udptcp_cksum_mbuf(m, (struct rte_ipv6_hdr *)l3, l4_off);
+                struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+
+                l4_len = rte_be_to_cpu_16(ip->payload_len);
+                sum = rte_ipv6_phdr_cksum(ip, 0);
         }
+        if (mbuf_raw_cksum(m, l4_off, l4_len, &raw) != 0)
+                return; /* lengths that are not the frame's: left 0, as DPDK's helpers do */
+        sum += raw;
+        sum = (sum & 0xffff) + (sum >> 16);
+        sum = (sum & 0xffff) + (sum >> 16);
+        csum = (uint16_t)~sum;
+        *field = (csum == 0 && udp) ? 0xffff : csum;
 }
 
 /* A private copy of m when others hold it too (m's reference dropped), so

@@ -4,6 +4,7 @@
  * as rte_gso does for IPv4; the checksums are DPDK's (rte_ip.h). */
 
 #include "tcp6_gso.h"
+#include "mbuf_cksum.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -103,29 +104,16 @@ static int attach_payload(struct rte_mbuf *h, struct rte_mbuf *m, struct rte_mem
         return 0;
 }
 
-/* The TCP checksum of segment h. Not rte_ipv6_udptcp_cksum_mbuf: its
- * rte_raw_cksum_mbuf (22.11) byte-swaps a 32-bit partial sum truncated to
- * 16 bits when a piece starts at an odd offset, losing carries, and our
- * pieces start wherever the input's segments end. Each piece's sum here is
- * rte_raw_cksum's, reduced before it is swapped. */
+/* The TCP checksum of segment h (whose chain this file built: the range
+ * is inside it). Not rte_ipv6_udptcp_cksum_mbuf: see mbuf_cksum.h; our
+ * pieces start wherever the input's segments end. */
 static uint16_t tcp_cksum(const struct rte_mbuf *h, const struct rte_ipv6_hdr *ip, uint32_t l4_off)
 {
-        uint32_t sum = rte_ipv6_phdr_cksum(ip, 0), done = 0;
+        uint16_t raw = 0;
+        uint32_t sum;
 
-        for (const struct rte_mbuf *seg = h; seg != NULL; seg = seg->next) {
-                uint32_t n = seg->data_len;
-                uint16_t piece;
-
-                if (l4_off >= n) {
-                        l4_off -= n;
-                        continue;
-                }
-                piece = rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const uint8_t *, l4_off),
-                                      n - l4_off);
-                sum += (done & 1) ? rte_bswap16(piece) : piece;
-                done += n - l4_off;
-                l4_off = 0;
-        }
+        mbuf_raw_cksum(h, l4_off, h->pkt_len - l4_off, &raw);
+        sum = (uint32_t)raw + rte_ipv6_phdr_cksum(ip, 0);
         sum = (sum & 0xffff) + (sum >> 16);
         sum = (sum & 0xffff) + (sum >> 16);
         return (uint16_t)~sum;

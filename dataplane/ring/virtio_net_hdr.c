@@ -9,6 +9,7 @@
 #include <rte_net.h>
 #include <rte_tcp.h>
 
+#include "mbuf_cksum.h"
 #include "virtq_copy.h"
 
 #define TCP_CSUM_OFFSET 16 /* th_sum in the TCP header */
@@ -51,7 +52,7 @@ static enum virtq_drop complete_here(struct rte_mbuf *m, uint32_t start, uint32_
 {
         uint16_t raw, csum;
 
-        if (rte_raw_cksum_mbuf(m, start, m->pkt_len - start, &raw) != 0)
+        if (mbuf_raw_cksum(m, start, m->pkt_len - start, &raw) != 0)
                 return VQ_DROP_BAD_NET_HDR;
         csum = (uint16_t)~raw;
         put16(m, start + off, csum == 0 ? 0xffff : csum);
