@@ -118,9 +118,11 @@ def stream(tx, rx, mb, timeout):
     start = time.monotonic()
     try:
         tx.run_ok("nc 10.0.0.2 %d < /tmp/data" % PORT, timeout=timeout)
-    except (t.GuestError, TimeoutError, RuntimeError) as exc:
+    except (TimeoutError, RuntimeError) as exc:
         log("stream did not finish in %d s: %s" % (timeout, str(exc)[-300:]))
         return None, "no end in %d s" % timeout
+    except t.TestFailure as exc:  # nc failed: the last line says why
+        return None, "sender: %s" % str(exc).strip().splitlines()[-1][:120]
     secs = time.monotonic() - start
 
     def received():
@@ -156,7 +158,7 @@ def run_case(backend, offloads, args):
         after = case.counters()
         result.update(seconds=secs, status=status,
                       counters={k: after[k] - before.get(k, 0) for k in after})
-    except (RuntimeError, TimeoutError, OSError, t.GuestError) as exc:
+    except (RuntimeError, TimeoutError, OSError, t.TestFailure) as exc:
         result.update(seconds=None, status="failed: %s" % str(exc).strip()[-300:])
     finally:
         for g in guests:
