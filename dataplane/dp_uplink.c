@@ -60,6 +60,9 @@ int dp_uplink_attach(struct dp_worker *w)
                 return -1;
         w->uplink.ctr = &w->st->uplink.counters[w->idx];
         w->uplink.max_frame = up->mtu ? up->mtu + RTE_ETHER_HDR_LEN : 0;
+        w->uplink.tx_csum_hw = up->tx_csum_hw;
+        w->uplink.tx_tso_hw = up->tx_tso_hw;
+        w->uplink.tso_max_frame = up->tso_max_frame;
         w->uplink.active = 1;
         VSW_INFO(VSW_LOG_DATAPLANE, "worker %u: uplink %s: TX queue %u, %u RX queue%s from %u",
                  w->idx, up->name, w->uplink.txq, w->uplink.nrxq, w->uplink.nrxq == 1 ? "" : "s",
@@ -92,8 +95,32 @@ static void uplink_send(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
         dp_runtime_out(&w->rt, sent);
 }
 
-/* Guests' frames with offload requests: segmented and checksummed in
- * software first (dp_offload.c), in as many bursts as that makes. */
+/* Frames left to the PMD's offloads, readied for its hardware
+ * (rte_eth_tx_prepare: e.g. the pseudo-header sum some NICs want in the
+ * checksum field); one it refuses is dropped and counted. Returns how many
+ * are left in pkts, in order. */
+static uint16_t prepare(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+        uint16_t ok = 0;
+
+        while (ok < n) {
+                uint16_t k = rte_eth_tx_prepare(w->uplink.port, w->uplink.txq, pkts + ok,
+                                                (uint16_t)(n - ok));
+
+                ok = (uint16_t)(ok + k);
+                if (ok == n)
+                        break;
+                rte_pktmbuf_free(pkts[ok]);
+                w->uplink.ctr->tx_drops++;
+                memmove(pkts + ok, pkts + ok + 1, (size_t)(n - ok - 1) * sizeof(*pkts));
+                n--;
+        }
+        return n;
+}
+
+/* Guests' frames with offload requests: handed to the PMD's offloads or
+ * segmented and checksummed in software first (dp_offload.c), in as many
+ * bursts as that makes. */
 static __rte_noinline void send_offloaded(struct dp_worker *w, struct l2_dest *d)
 {
         struct rte_mbuf *out[DP_OL_UPLINK_OUT];
@@ -103,6 +130,8 @@ static __rte_noinline void send_offloaded(struct dp_worker *w, struct l2_dest *d
                 uint16_t used,
                     k = dp_offload_uplink(w, d->pkts + done, (uint16_t)(d->n - done), out, &used);
 
+                if (w->uplink.tx_csum_hw)
+                        k = prepare(w, out, k);
                 for (uint16_t i = 0; i < k; i += DP_BURST)
                         uplink_send(w, out + i, (uint16_t)RTE_MIN(k - i, DP_BURST));
                 done += used;

@@ -147,6 +147,9 @@ struct dp_uplink {
         uint16_t nrxq;
         uint16_t rxq[VSW_UPLINK_MAX_RXQ];
         uint8_t pool_of_rxq[VSW_UPLINK_MAX_RXQ]; /* VMDQ: its slot in uplink.pools[] */
+        uint8_t tx_csum_hw;                      /* the PMD's offloads (struct vsw_uplink) */
+        uint8_t tx_tso_hw;
+        uint16_t tso_max_frame;
         struct vsw_uplink_counters *ctr;         /* this worker's, in the memzone */
         uint32_t max_frame; /* the port's MTU + the Ethernet header (dp_mtu.c) */
 };
@@ -298,8 +301,9 @@ void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **
 /* dp_guest_rx.c: the burst (frames the guest can take) into its ring. */
 void dp_guest_rx_deliver(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
 /* dp_offload.c, for the uplink: whether a frame of pkts carries offload
- * requests; the first *used of pkts, segmented and checksummed, into out
- * (room for DP_OL_UPLINK_OUT), returning how many frames are there. */
+ * requests; the first *used of pkts into out (room for DP_OL_UPLINK_OUT),
+ * each handed to the PMD's offloads when it has them, else segmented and
+ * checksummed here, returning how many frames are there. */
 #define DP_OL_UPLINK_OUT (DP_BURST + 256)
 bool dp_offload_pending(struct rte_mbuf *const *pkts, uint16_t n);
 uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,

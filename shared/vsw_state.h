@@ -28,7 +28,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 18u
+#define VSW_STATE_ABI_VERSION 19u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -458,6 +458,8 @@ struct vsw_uplink_counters {
         /* VXLAN frames off the uplink dropped before any tunnel took them
          * (dataplane/vxlan_decap.c), by enum vsw_vxlan_drop. */
         uint64_t vxlan_drops[VSW_VXLAN_DROPS];
+        uint64_t tx_hw_tso;       /* guests' TSO frames handed to the PMD to segment */
+        uint64_t tx_hw_csum;      /* frames handed to the PMD to complete their checksum */
 };
 
 /* The first frame a VM sends registers its MAC (as DPDK's vhost-switch
@@ -519,6 +521,13 @@ struct vsw_uplink {
         uint8_t vlan_strip;                           /* configured */
         uint8_t vlan_strip_hw;                        /* the PMD strips tags on RX */
         uint8_t nic_loopback; /* vm2vm 2 in effect: VMDQ, and the PMD turns the loopback on */
+        /* The PMD's own offloads, turned on at port setup when it has them
+         * (tools/supervisor/uplink_setup.c); what it lacks the workers do
+         * in software (dataplane/dp_offload.c). */
+        uint8_t tx_csum_hw;     /* IPv4 header, TCP and UDP checksums on TX */
+        uint8_t tx_tso_hw;      /* TCP segmentation (the workers hand it TCP/IPv4 only) */
+        uint8_t rx_csum_hw;     /* TCP/UDP checksum verdicts on RX (DATA_VALID for guests) */
+        uint16_t tso_max_frame; /* the largest segment, headers included, its TSO takes */
         uint8_t mac[6];
         uint32_t max_vmdq_pools; /* capabilities read from the PMD */
         uint32_t max_rx_queues;

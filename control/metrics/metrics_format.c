@@ -219,6 +219,8 @@ U(tx_drops)
 U(tx_sw_segmented)
 U(tx_sw_csum)
 U(tx_drops_mtu)
+U(tx_hw_tso)
+U(tx_hw_csum)
 #undef U
 
 #define UPACKETS                                                                                   \
@@ -258,6 +260,16 @@ static const struct uplink_row uplink_rows[] = {
      "tx",
      NULL,
      u_tx_sw_csum},
+    {{"vhostsw_uplink_hw_tso_total", "counter",
+      "Guests' TSO frames handed to the uplink's PMD to segment"},
+     "tx",
+     NULL,
+     u_tx_hw_tso},
+    {{"vhostsw_uplink_hw_checksum_total", "counter",
+      "Frames handed to the uplink's PMD to complete their checksum"},
+     "tx",
+     NULL,
+     u_tx_hw_csum},
 };
 
 /* ---- helpers ---- */

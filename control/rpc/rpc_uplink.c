@@ -70,6 +70,8 @@ static int fill_workers(struct vhostd *d, struct rpc_call *c, Vsw__ShowUplinkRep
                 w[i]->tx_sw_csum = k->tx_sw_csum;
                 w[i]->has_tx_drops_mtu = 1;
                 w[i]->tx_drops_mtu = k->tx_drops_mtu;
+                w[i]->tx_hw_tso = k->tx_hw_tso;
+                w[i]->tx_hw_csum = k->tx_hw_csum;
         }
         r->n_workers = n;
         r->workers = w;
@@ -198,6 +200,11 @@ int rpc_show_uplink(struct vhostd *d, const Vsw__Request *req, struct rpc_call *
         r->vlan_strip_hw = up->vlan_strip_hw;
         r->has_bd_id = 1;
         r->bd_id = up->bridge_id;
+        r->has_tx_csum_hw = r->has_tx_tso_hw = r->has_rx_csum_hw = r->has_tso_max_frame = 1;
+        r->tso_max_frame = up->tso_max_frame;
+        r->tx_csum_hw = up->tx_csum_hw;
+        r->tx_tso_hw = up->tx_tso_hw;
+        r->rx_csum_hw = up->rx_csum_hw;
         r->has_link_up = 1;
         if (port_usable(up) && rte_eth_link_get_nowait(up->port_id, &link) == 0) {
                 r->link_up = link.link_status == RTE_ETH_LINK_UP;

@@ -14,9 +14,7 @@ uint64_t vu_supported_protocol_features(void);
 /* f without the offload bits whose prerequisite f lacks (virtio 1.x
  * "Feature bit requirements": HOST_TSO4 needs CSUM, GUEST_TSO4 needs
  * GUEST_CSUM, ECN needs a TSO bit), so that a feature mask that turns one
- * off never makes the switch offer an inconsistent set. TSO6 is not
- * offered: DPDK 22.11's rte_gso cannot segment TCP/IPv6 for a peer that
- * does not take it. */
+ * off never makes the switch offer an inconsistent set. */
 uint64_t vu_features_consistent(uint64_t f);
 
 /* Name of a feature bit, or NULL when vhostd does not know it. */

@@ -7,7 +7,9 @@
 #include <rte_ip.h>
 #include <rte_mbuf_ptype.h>
 #include <rte_net.h>
+#include <rte_tcp.h>
 
+#include "mbuf_cksum.h"
 #include "virtq_copy.h"
 
 #define TCP_CSUM_OFFSET 16 /* th_sum in the TCP header */
@@ -50,12 +52,22 @@ static enum virtq_drop complete_here(struct rte_mbuf *m, uint32_t start, uint32_
 {
         uint16_t raw, csum;
 
-        if (rte_raw_cksum_mbuf(m, start, m->pkt_len - start, &raw) != 0)
+        if (mbuf_raw_cksum(m, start, m->pkt_len - start, &raw) != 0)
                 return VQ_DROP_BAD_NET_HDR;
         csum = (uint16_t)~raw;
         put16(m, start + off, csum == 0 ? 0xffff : csum);
         st->sw_csum++;
         return VQ_DROP_NONE;
+}
+
+/* A TCP/IPv6 TSO frame the switch can also segment (gso/tcp6_gso.c): IPv6
+ * by its version too, no extension header before TCP. */
+static bool tcp6_plain(const struct rte_mbuf *m, const struct rte_net_hdr_lens *hl)
+{
+        const struct rte_ipv6_hdr *ip =
+            rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, hl->l2_len);
+
+        return hl->l3_len == sizeof(*ip) && (rte_be_to_cpu_32(ip->vtc_flow) >> 28) == 6;
 }
 
 static bool gso_allowed(uint8_t gso, uint8_t host_ol)
@@ -106,7 +118,8 @@ enum virtq_drop virtio_net_hdr_tx(const struct virtio_net_hdr_le *h, struct rte_
                (l4 == RTE_PTYPE_L4_UDP && off == UDP_CSUM_OFFSET)) &&
               hdrs <= m->data_len;
         if (gso != VIRTIO_NET_HDR_GSO_NONE) {
-                if (!std || l4 != RTE_PTYPE_L4_TCP || (gso == VIRTIO_NET_HDR_GSO_TCPV4) != v4)
+                if (!std || l4 != RTE_PTYPE_L4_TCP || (gso == VIRTIO_NET_HDR_GSO_TCPV4) != v4 ||
+                    hl.l4_len < sizeof(struct rte_tcp_hdr) || (v6 && !tcp6_plain(m, &hl)))
                         return VQ_DROP_BAD_NET_HDR;
         } else if (!std) {
                 return complete_here(m, start, off, st);

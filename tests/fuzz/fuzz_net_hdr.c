@@ -1,6 +1,7 @@
 /* libFuzzer target for the virtio-net header parser (dataplane/ring/
- * virtio_net_hdr.c): a hostile guest's header and frame, the frame in a
- * chain of mbufs of fuzzed sizes, the guest's offloads fuzzed too.
+ * virtio_net_hdr.c) and the TCP/IPv6 segmenter behind it (dataplane/gso/
+ * tcp6_gso.c): a hostile guest's header and frame, the frame in a chain of
+ * mbufs of fuzzed sizes, the guest's offloads fuzzed too.
  *
  * Input:
  *   u8  offloads the guest negotiated (VIRTQ_OL_* in the low 4 bits)
@@ -10,7 +11,13 @@
  * Checked: no byte of any segment's buffer outside the frame changes; in
  * the frame only the checksum field the header names may change; metadata
  * set on success describes headers inside the first segment, and the RX
- * header built back from it points inside the frame. */
+ * header built back from it points inside the frame. A TCP/IPv6 TSO frame
+ * the parser took is segmented: the input stays as it was, the segments'
+ * payloads are the frame's in order, none carries more than the segment
+ * size, each one's headers are the frame's but for payload length,
+ * sequence number, flags and checksum, its TCP checksum verifies, and
+ * every mbuf is back in the pool once they are freed. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +25,15 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "tcp6_gso.h"
 #include "virtio_net_hdr.h"
 
 #define MAX_FRAME 9000u
 #define MAX_SEGS  16
+#define MAX_OUT   64 /* segments one frame may become here */
 
 static struct rte_mempool *pool;
 
@@ -49,7 +59,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         snprintf(prefix, sizeof(prefix), "vswfz-nethdr%d", (int)getpid());
         if (rte_eal_init((int)RTE_DIM(args), args) < 0)
                 abort();
-        pool = rte_pktmbuf_pool_create("fz_mbufs", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+        pool = rte_pktmbuf_pool_create("fz_mbufs", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                        SOCKET_ID_ANY);
         if (pool == NULL || atexit(eal_fini) != 0)
                 abort();
@@ -100,6 +110,76 @@ static struct rte_mbuf *build(const uint8_t *p, uint32_t len, uint32_t first)
                 }
         }
         return m;
+}
+
+static uint8_t seg_bytes[MAX_FRAME];
+
+/* The checks on one segment (headers hdrs bytes, of the frame in
+ * frame_before), its payload expected at off. */
+static void check_segment(const struct rte_mbuf *m, const struct rte_mbuf *s, uint32_t off,
+                          bool first, bool last)
+{
+        const uint32_t l2 = m->l2_len, hdrs = l2 + m->l3_len + m->l4_len;
+        const uint32_t len = rte_pktmbuf_pkt_len(s);
+        const uint8_t *p = rte_pktmbuf_read(s, 0, len, seg_bytes);
+        const uint8_t *tcp, *orig_tcp = frame_before + l2 + m->l3_len;
+        uint32_t sum, seq, seq0;
+        uint8_t flags;
+
+        if (p == NULL || len <= hdrs || len - hdrs > m->tso_segsz || s->data_len != hdrs)
+                abort();
+        tcp = p + l2 + m->l3_len;
+        if (memcmp(p, frame_before, l2 + 4) != 0 || memcmp(p + l2 + 6, frame_before + l2 + 6, 34) ||
+            memcmp(tcp, orig_tcp, 4) != 0 || memcmp(tcp + 8, orig_tcp + 8, 5) != 0 ||
+            memcmp(tcp + 14, orig_tcp + 14, 2) != 0 ||
+            memcmp(tcp + 18, orig_tcp + 18, m->l4_len - 18) != 0 ||
+            memcmp(p + hdrs, frame_before + hdrs + off, len - hdrs) != 0)
+                abort(); /* a header byte changed that should not, or the payload */
+        if ((uint32_t)(p[l2 + 4] << 8 | p[l2 + 5]) != len - l2 - m->l3_len)
+                abort(); /* IPv6 payload length */
+        seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 | (uint32_t)tcp[6] << 8 | tcp[7];
+        seq0 = (uint32_t)orig_tcp[4] << 24 | (uint32_t)orig_tcp[5] << 16 |
+               (uint32_t)orig_tcp[6] << 8 | orig_tcp[7];
+        flags = orig_tcp[13];
+        if (!last)
+                flags &= (uint8_t) ~(0x01 | 0x08);
+        if (!first)
+                flags &= (uint8_t)~0x80;
+        if (seq != seq0 + off || tcp[13] != flags)
+                abort();
+        sum = rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)(p + l2), 0) +
+              rte_raw_cksum(tcp, len - l2 - m->l3_len);
+        sum = (sum & 0xffff) + (sum >> 16);
+        sum = (sum & 0xffff) + (sum >> 16);
+        if (sum != 0xffff)
+                abort(); /* the TCP checksum does not verify */
+}
+
+/* m, a TSO frame the parser took, through the IPv6 segmenter. */
+static void segment_v6(struct rte_mbuf *m, uint32_t len)
+{
+        const uint32_t hdrs = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+        unsigned avail = rte_mempool_avail_count(pool);
+        struct rte_mbuf *out[MAX_OUT];
+        uint32_t off = 0;
+        int n = tcp6_gso_segment(m, pool, pool, out, MAX_OUT);
+
+        if (n < 0 && n != -ERANGE)
+                abort(); /* the parser took it and the pool holds plenty */
+        const uint8_t *now = rte_pktmbuf_read(m, 0, len, seg_bytes);
+
+        if (now == NULL || memcmp(now, frame_before, len) != 0)
+                abort(); /* the input changed */
+        for (int i = 0; i < n; i++) {
+                check_segment(m, out[i], off, i == 0, i == n - 1);
+                off += rte_pktmbuf_pkt_len(out[i]) - hdrs;
+        }
+        if (n > 0 && off != len - hdrs)
+                abort(); /* payload lost or added */
+        for (int i = 0; i < n; i++)
+                rte_pktmbuf_free(out[i]);
+        if (rte_mempool_avail_count(pool) != avail)
+                abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -158,6 +238,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         m->pkt_len ||
                     rte_le_to_cpu_16(back.hdr_len) > m->pkt_len)
                         abort();
+                if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && (m->ol_flags & RTE_MBUF_F_TX_IPV6)) {
+                        /* the checksum field the parser may have written */
+                        const uint8_t *now = rte_pktmbuf_read(m, 0, len, seg_bytes);
+
+                        if (now == NULL)
+                                abort();
+                        memmove(frame_before, now, len);
+                        segment_v6(m, len);
+                }
         }
         rte_pktmbuf_free(m);
         return 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Offloads, byte for byte, with python front ends (vhost_user_client): A negotiates CSUM and HOST_TSO4; B negotiates no offload; C
-negotiates GUEST_CSUM, GUEST_TSO4 and mergeable RX buffers; D only
-GUEST_CSUM. A sends, to a MAC nobody has (so the bridge floods one shared
+"""Offloads, byte for byte, with python front ends (vhost_user_client): A negotiates CSUM, HOST_TSO4/6 and HOST_ECN; B negotiates no
+offload; C negotiates GUEST_CSUM, GUEST_TSO4/6, GUEST_ECN and mergeable RX
+buffers; D only GUEST_CSUM. A sends, to a MAC nobody has (so the bridge floods one shared
 frame to B, C and D):
 - a TSO frame (NEEDS_CSUM, GSO TCPv4, MSS 1000) of 4000 payload bytes with
   a garbage TCP checksum field and IPv4 total length: C gets it whole, its
@@ -9,6 +9,11 @@ frame to B, C and D):
   gets 4 segments, each with a correct IPv4 header checksum, total length,
   TCP checksum and sequence number, payload concatenated intact;
 - D, with GUEST_CSUM but no TSO, gets the segments marked DATA_VALID;
+- a TCP/IPv6 TSO frame (GSO TCPv6 with ECN, CWR|PSH|FIN set): C gets it
+  whole; B and D get segments equal byte for byte to ones built here (IPv6
+  payload length, sequence number, CWR on the first only, PSH and FIN on
+  the last only, TCP checksum); the same with an IPv6 extension header
+  (hop-by-hop) before TCP is a bad_net_hdr drop that reaches nobody;
 - a UDP frame with NEEDS_CSUM: C gets it with NEEDS_CSUM, B with its UDP
   checksum completed;
 A is an access port of VLAN 7, B and C are trunks: every frame leaves
@@ -35,7 +40,8 @@ NUM = 256
 MEM = 2 << 20
 F_CSUM, F_GUEST_CSUM, F_GUEST_TSO4, F_HOST_TSO4, F_MRG_RXBUF = (1 << 0, 1 << 1, 1 << 7, 1 << 11,
                                                                 1 << 15)
-NEEDS_CSUM, DATA_VALID, GSO_TCPV4 = 1, 2, 1
+F_GUEST_TSO6, F_GUEST_ECN, F_HOST_TSO6, F_HOST_ECN = 1 << 8, 1 << 9, 1 << 12, 1 << 13
+NEEDS_CSUM, DATA_VALID, GSO_TCPV4, GSO_TCPV6, GSO_ECN = 1, 2, 1, 4, 0x80
 BASE = vu.F_VERSION_1 | vu.F_PROTOCOL_FEATURES
 NOBODY = bytes([0x02, 0, 0, 0, 0, 0x99])
 MSS = 1000
@@ -120,6 +126,39 @@ def tso_frame(payload, l2):
     return l2 + ipv4(6, len(tcp) + len(payload)) + tcp + payload
 
 
+IP6_SRC, IP6_DST = bytes.fromhex("fd00000000000000000000000000000a"), bytes.fromhex(
+    "fd00000000000000000000000000000b")
+SEQ6 = 0xFFFFF000  # wraps inside the stream
+
+
+def tcp6(payload, seq, flags, csum):
+    tcp = struct.pack("!HHIIBBHHH", 40001, 5002, seq & 0xFFFFFFFF, 9, 8 << 4, flags, 4096, csum,
+                      0)
+    return tcp + b"\x01\x01\x08\x0a" + struct.pack("!II", 77, 66)  # NOP NOP timestamps
+
+
+def ipv6(payload_len):
+    return struct.pack("!IHBB", 0x60012345, payload_len, 6, 64) + IP6_SRC + IP6_DST
+
+
+def tso6_frame(payload, l2):
+    # Junk in the payload length and TCP checksum fields: the switch sets both.
+    return l2 + ipv6(0xFFFF) + tcp6(b"", SEQ6, 0x80 | 0x08 | 0x10 | 0x01, 0xBEEF) + payload
+
+
+def tso6_segments(payload, l2):
+    """The segments a TSO6 frame must become, built here."""
+    out = []
+    for off in range(0, len(payload), MSS):
+        chunk, first, last = payload[off:off + MSS], off == 0, off + MSS >= len(payload)
+        flags = 0x10 | (0x80 if first else 0) | (0x09 if last else 0)
+        tcp = tcp6(b"", SEQ6 + off, flags, 0) + chunk
+        pseudo = IP6_SRC + IP6_DST + struct.pack("!IxxxB", len(tcp), 6)
+        csum = checksum(pseudo + tcp)
+        out.append(l2 + ipv6(len(tcp)) + tcp[:16] + struct.pack("!H", csum) + tcp[18:])
+    return out
+
+
 def check_segments(label, got, payload, l2_len, tag=None, flags=0):
     data, ok = b"", True
     for k, (fields, f) in enumerate(got):
@@ -152,9 +191,11 @@ def run(layout):
         {"socket": s, "server": True, "bridge": 1, "vlan": 7 if k == 0 else None}
         for k, s in enumerate(socks)]).start()
     names = [i["name"] for i in sw.ctl("show", "interface", json=True)["interfaces"]]
-    a = FrontEnd(sw, names[0], socks[0], F_CSUM | F_HOST_TSO4, 1, packed)
+    a = FrontEnd(sw, names[0], socks[0], F_CSUM | F_HOST_TSO4 | F_HOST_TSO6 | F_HOST_ECN, 1,
+                 packed)
     b = FrontEnd(sw, names[1], socks[1], 0, 2, packed)
-    c = FrontEnd(sw, names[2], socks[2], F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF, 3, packed)
+    c = FrontEnd(sw, names[2], socks[2],
+                 F_GUEST_CSUM | F_GUEST_TSO4 | F_GUEST_TSO6 | F_GUEST_ECN | F_MRG_RXBUF, 3, packed)
     dv = FrontEnd(sw, names[3], socks[3], F_GUEST_CSUM, 4, packed)
     rnd = random.Random(14)
     payload = bytes(rnd.getrandbits(8) for _ in range(4 * MSS))
@@ -194,10 +235,43 @@ def run(layout):
     t.check(len(got_c) == 1 and got_c[0][0][:6] == (NEEDS_CSUM, GSO_TCPV4, 58, MSS, 38, 16),
             "C got the tagged frame whole (%s)" % [g[0] for g in got_c])
 
+    # TCP over IPv6, ECN: whole to C, segmented by the switch for B and D.
+    l2v6, l2v6t = NOBODY + a.mac + b"\x86\xdd", NOBODY + a.mac + TAG + b"\x86\xdd"
+    payload6 = bytes(rnd.getrandbits(8) for _ in range(3 * MSS + 333))
+    a.send(vhdr(NEEDS_CSUM, GSO_TCPV6 | GSO_ECN, 14 + 40 + 32, MSS, 54, 16),
+           tso6_frame(payload6, l2v6))
+    want = tso6_segments(payload6, l2v6t)
+    got_b, got_c, got_d = b.receive(4), c.receive(1), dv.receive(4)
+    for who, got, flags in (("B", got_b, 0), ("D", got_d, DATA_VALID)):
+        bad = [k for k, (fields, f) in enumerate(got)
+               if f != want[k] or fields[:6] != (flags, 0, 0, 0, 0, 0)]
+        if bad or len(got) != len(want):
+            for k, (fields, f) in enumerate(got):
+                print("%s segment %d: %s\n got  %s\n want %s" % (who, k, fields, f[:90].hex(),
+                                                                 want[k][:90].hex()), flush=True)
+        t.check(len(got) == 4 and not bad,
+                "TSO6 frame to %s: 4 segments byte for byte as built here (IPv6 payload length, "
+                "sequence numbers, CWR first, PSH/FIN last, TCP checksum)%s"
+                % (who, ", marked DATA_VALID" if flags else ""))
+    t.check(len(got_c) == 1
+            and got_c[0][0][:6] == (NEEDS_CSUM, GSO_TCPV6 | GSO_ECN, 18 + 40 + 32, MSS, 58, 16)
+            and got_c[0][1] == tso6_frame(payload6, l2v6t),
+            "C (GUEST_TSO6, GUEST_ECN) got the TSO6 frame whole, its header carried over (%s)"
+            % [g[0] for g in got_c])
+
+    hbh = b"\x06\x00\x01\x04\x00\x00\x00\x00"  # next header TCP, PadN
+    f = tso6_frame(payload6, l2v6)
+    f = f[:14 + 6] + b"\x00" + f[14 + 7:14 + 40] + hbh + f[14 + 40:]
+    a.send(vhdr(NEEDS_CSUM, GSO_TCPV6, 14 + 48 + 32, MSS, 62, 16), f)
+    t.check(not b.receive(1, 0.3) and not c.receive(1, 0.1) and not dv.receive(1, 0.1),
+            "a TSO6 frame with a hop-by-hop header reached nobody")
+    t.wait_until(lambda: ring_counters(sw, names[0], 1)["drops_bad"]["bad-net-hdr"] == 1, 5, 0.2,
+                 "A's TSO6 frame with an extension header counted as bad-net-hdr")
+
     def settled():
         k = (ring_counters(sw, names[0], 1), ring_counters(sw, names[1], 0),
              ring_counters(sw, names[2], 0))
-        return k if k[0]["gso_in"] == 2 and k[1]["sw_segmented"] == 2 else None
+        return k if k[0]["gso_in"] == 3 and k[1]["sw_segmented"] == 3 else None
 
     try:
         ka, kb, kc = t.wait_until(settled, 5, 0.2, "counters")
@@ -205,13 +279,14 @@ def run(layout):
         ka, kb, kc = (ring_counters(sw, names[0], 1), ring_counters(sw, names[1], 0),
                       ring_counters(sw, names[2], 0))
     print("counters: A tx %s\n B rx %s\n C rx %s" % (ka, kb, kc), flush=True)
-    t.check(ka["gso_in"] == 2 and kb["sw_segmented"] == 2 and kb["sw_csum"] == 9
-            and kb["gso_passed"] == 0 and kc["gso_passed"] == 2 and kc["sw_segmented"] == 0
+    t.check(ka["gso_in"] == 3 and kb["sw_segmented"] == 3 and kb["sw_csum"] == 13
+            and kb["gso_passed"] == 0 and kc["gso_passed"] == 3 and kc["sw_segmented"] == 0
             and kc["sw_csum"] == 0,
-            "counters: A sent 2 TSO frames, B had 2 segmented and 9 checksums completed, "
-            "C got 2 whole")
+            "counters: A sent 3 TSO frames, B had 3 segmented and 13 checksums completed, "
+            "C got 3 whole")
     out = sw.ctl("show", "vhost-user")
-    t.check("VIRTIO_NET_F_HOST_TSO4" in out and "offloads gso-in 2" in out,
+    t.check("VIRTIO_NET_F_HOST_TSO4" in out and "VIRTIO_NET_F_HOST_TSO6" in out
+            and "VIRTIO_NET_F_GUEST_TSO6" in out and "offloads gso-in 3" in out,
             "show vhost-user names the offload bits and counts")
     for fe in (a, b, c, dv):
         fe.c.close()

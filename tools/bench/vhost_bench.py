@@ -269,6 +269,7 @@ class OvsBackend:
 
     name = "ovs"
     started = 0  # instances so far: each gets a runtime dir and file prefix of its own
+    extra_config = ()  # more other_config:key=value settings (offload_bench: TSO on or off)
 
     def __init__(self, socks, cpu, other_cpu, mbufs):
         del socks, mbufs  # OVS names its sockets after its ports; its own mbuf pools
@@ -316,7 +317,8 @@ class OvsBackend:
                    "other_config:dpdk-socket-limit=256",
                    "other_config:dpdk-lcore-mask=0x%x" % (1 << self.other_cpu),
                    "other_config:pmd-cpu-mask=0x%x" % (1 << self.cpu),
-                   'other_config:dpdk-extra="--file-prefix=%s --no-pci"' % self.prefix)
+                   'other_config:dpdk-extra="--file-prefix=%s --no-pci"' % self.prefix,
+                   *self.extra_config)
         self.daemon("ovs-vswitchd", [
             OVS_VSWITCHD, self.db, "--unixctl=" + os.path.join(self.dir, "ovs-vswitchd.ctl"),
             "--log-file=" + os.path.join(self.dir, "ovs-vswitchd.log")])

@@ -34,6 +34,12 @@ static void text(const Vsw__ShowUplinkReply *u, FILE *out)
                 !u->vlan_strip     ? ""
                 : u->vlan_strip_hw ? " (by the NIC)"
                                    : " (by the bridge: the PMD cannot)");
+        fprintf(out, "  offloads: tx checksums by the %s, tx TSO by the %s",
+                u->tx_csum_hw ? "PMD" : "switch (software)",
+                u->tx_tso_hw ? "PMD for TCP/IPv4, the switch for TCP/IPv6" : "switch (software)");
+        if (u->tx_tso_hw && u->tso_max_frame < UINT16_MAX)
+                fprintf(out, " and segments over %u bytes", u->tso_max_frame);
+        fprintf(out, ", rx checksums %s\n", u->rx_csum_hw ? "checked by the PMD" : "not checked");
         fprintf(out, "  %-6s %-8s %-8s %14s %14s %12s %10s %14s %10s %10s\n", "worker", "rx-queue",
                 "tx-queue", "rx-packets", "rx-bytes", "rx-steered", "rx-drops", "tx-packets",
                 "tx-drops", "tx-mtu");
@@ -50,6 +56,11 @@ static void text(const Vsw__ShowUplinkReply *u, FILE *out)
                         " %14" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
                         w->worker, rxq, w->queue, w->rx_packets, w->rx_bytes, w->rx_steered,
                         w->rx_drops, w->tx_packets, w->tx_drops, w->tx_drops_mtu);
+                if (w->tx_hw_tso || w->tx_hw_csum || w->tx_sw_segmented || w->tx_sw_csum)
+                        fprintf(out,
+                                "         offloads: tso-hw %" PRIu64 " csum-hw %" PRIu64
+                                " segmented-sw %" PRIu64 " csum-sw %" PRIu64 "\n",
+                                w->tx_hw_tso, w->tx_hw_csum, w->tx_sw_segmented, w->tx_sw_csum);
         }
         if (u->n_pools)
                 fprintf(out, "  %-4s %-8s %-6s %-16s %14s %14s %12s %10s\n", "pool", "rx-queue",
@@ -99,6 +110,10 @@ static void json(const Vsw__ShowUplinkReply *u, FILE *out)
                 ctl_json_str(&j, "vm2vm_effect", u->vm2vm_effect);
                 ctl_json_bool(&j, "vlan_strip", u->vlan_strip);
                 ctl_json_bool(&j, "vlan_strip_hw", u->vlan_strip_hw);
+                ctl_json_bool(&j, "tx_csum_hw", u->tx_csum_hw);
+                ctl_json_bool(&j, "tx_tso_hw", u->tx_tso_hw);
+                ctl_json_bool(&j, "rx_csum_hw", u->rx_csum_hw);
+                ctl_json_u64(&j, "tso_max_frame", u->tso_max_frame);
                 ctl_json_arr_begin(&j, "workers");
                 for (size_t i = 0; i < u->n_workers; i++) {
                         const Vsw__UplinkWorker *w = u->workers[i];
@@ -120,6 +135,8 @@ static void json(const Vsw__ShowUplinkReply *u, FILE *out)
                         ctl_json_u64(&j, "tx_sw_segmented", w->tx_sw_segmented);
                         ctl_json_u64(&j, "tx_sw_csum", w->tx_sw_csum);
                         ctl_json_u64(&j, "tx_drops_mtu", w->tx_drops_mtu);
+                        ctl_json_u64(&j, "tx_hw_tso", w->tx_hw_tso);
+                        ctl_json_u64(&j, "tx_hw_csum", w->tx_hw_csum);
                         ctl_json_obj_end(&j);
                 }
                 ctl_json_arr_end(&j);

@@ -195,6 +195,54 @@ static void record_queues(struct vsw_uplink *up, uint16_t nworkers, const struct
 }
 
 #define RX_L4_CKSUM (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+#define TX_CKSUM                                                                                   \
+        (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |                            \
+         RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+
+/* The PMD's checksum and TSO offloads, for guests' frames that ask for
+ * them (dataplane/dp_offload.c hands such frames over as they are instead
+ * of completing them in software). TSO only with the checksums (DPDK's
+ * TSO implies the TCP checksum, and an IPv4 header's). The PMD's multi-
+ * segment TX is needed for a 64 KiB frame in a chain of mbufs. */
+static void tx_offloads(struct vsw_uplink *up, const struct rte_eth_dev_info *info,
+                        struct rte_eth_conf *conf)
+{
+        const uint64_t capa = info->tx_offload_capa;
+
+        up->tx_csum_hw = up->tx_tso_hw = 0;
+
+        if ((capa & TX_CKSUM) != TX_CKSUM || !(capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
+                return;
+        conf->txmode.offloads |= TX_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+        up->tx_csum_hw = 1;
+        if (capa & RTE_ETH_TX_OFFLOAD_TCP_TSO) {
+                conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+                up->tx_tso_hw = 1;
+        }
+}
+
+/* The largest segment (headers included) the PMD's TSO takes. A NIC cuts
+ * at the MSS it is given, whatever its MTU; net_tap's TSO (rte_gso in the
+ * PMD) refuses a frame whose segments, Ethernet header included, exceed
+ * its MTU, and stops its TX burst there: such frames are the switch's to
+ * segment. */
+static void tso_limit(struct vsw_uplink *up)
+{
+        uint16_t mtu;
+        int rc;
+
+        up->tso_max_frame = UINT16_MAX;
+        if (!up->tx_tso_hw || strcmp(up->driver, "net_tap") != 0)
+                return;
+        rc = rte_eth_dev_get_mtu(up->port_id, &mtu);
+        if (rc < 0) {
+                VSW_WARN(VSW_LOG_SUPERVISOR, "uplink %s: its MTU: %s; TSO left to the switch",
+                         up->name, rte_strerror(-rc));
+                up->tx_tso_hw = 0;
+                return;
+        }
+        up->tso_max_frame = mtu;
+}
 
 static int configure(struct vsw_uplink *up, uint16_t nworkers, uint32_t mtu,
                      const struct rte_eth_dev_info *info, const struct vmdq_plan *plan,
@@ -220,8 +268,11 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, uint32_t mtu,
         /* The NIC's verdict on TCP/UDP checksums: a good one becomes
          * DATA_VALID for guests with GUEST_CSUM (dataplane/ring/
          * virtio_net_hdr.c), which then skip checking it. */
-        if ((info->rx_offload_capa & RX_L4_CKSUM) == RX_L4_CKSUM)
+        if ((info->rx_offload_capa & RX_L4_CKSUM) == RX_L4_CKSUM) {
                 conf.rxmode.offloads |= RX_L4_CKSUM;
+                up->rx_csum_hw = 1;
+        }
+        tx_offloads(up, info, &conf);
         if (uplink_mtu_plan(up, mtu, info, rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM,
                             &conf) < 0)
                 return -1;
@@ -251,6 +302,7 @@ static int configure(struct vsw_uplink *up, uint16_t nworkers, uint32_t mtu,
         }
         record_queues(up, nworkers, plan);
         uplink_mtu_record(up);
+        tso_limit(up);
         return 0;
 }
 
@@ -344,12 +396,15 @@ int uplink_setup(struct supervisor *sv, struct rte_mempool *mp)
                 return -1;
         VSW_NOTICE(VSW_LOG_SUPERVISOR,
                    "uplink %s (driver %s, port %u): %u workers with a TX queue each, bridge "
-                   "domain %u, %s steering (%s), vm2vm %u, vlan-strip %s%s, mtu %u (%s)",
+                   "domain %u, %s steering (%s), vm2vm %u, vlan-strip %s%s; TX checksums by "
+                   "the %s, TSO by the %s (segments up to %u bytes), RX checksums %s, mtu %u (%s)",
                    up->name, up->driver, port, nq, up->bridge_id,
                    up->mode == VSW_UPLINK_VMDQ ? "VMDQ" : "software", up->mode_reason, up->vm2vm,
                    up->vlan_strip ? "on" : "off",
                    up->vlan_strip && !up->vlan_strip_hw ? " (the PMD cannot: done in software)"
                                                         : "",
+                   up->tx_csum_hw ? "PMD" : "switch", up->tx_tso_hw ? "PMD (TCP/IPv4)" : "switch",
+                   up->tso_max_frame, up->rx_csum_hw ? "checked by the PMD" : "not checked",
                    up->mtu, up->mtu_reason);
         return 0;
 }
