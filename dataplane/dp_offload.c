@@ -248,7 +248,7 @@ static struct rte_mbuf *to_pmd(struct dp_worker *w, struct rte_mbuf *m)
 }
 
 uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
-                           struct rte_mbuf **out, uint16_t *used)
+                           struct rte_mbuf **out, uint16_t *used, bool pmd_ok)
 {
         struct vsw_uplink_counters *ctr = w->uplink.ctr;
         struct ol_counts k = {&ctr->tx_sw_segmented, &ctr->tx_sw_csum};
@@ -259,7 +259,7 @@ uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t
                         out[nout++] = pkts[i];
                         continue;
                 }
-                if (pmd_takes(w, pkts[i])) {
+                if (pmd_ok && pmd_takes(w, pkts[i])) {
                         struct rte_mbuf *m = to_pmd(w, pkts[i]);
 
                         ctr->tx_drops += m == NULL;

@@ -127,8 +127,8 @@ static __rte_noinline void send_offloaded(struct dp_worker *w, struct l2_dest *d
         uint16_t done = 0;
 
         while (done < d->n) {
-                uint16_t used,
-                    k = dp_offload_uplink(w, d->pkts + done, (uint16_t)(d->n - done), out, &used);
+                uint16_t used, k = dp_offload_uplink(w, d->pkts + done, (uint16_t)(d->n - done),
+                                                     out, &used, true);
 
                 if (w->uplink.tx_csum_hw)
                         k = prepare(w, out, k);

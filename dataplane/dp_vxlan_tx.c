@@ -142,8 +142,8 @@ void dp_vxlan_tx(struct dp_worker *w, unsigned t, struct l2_dest *d)
         uint16_t done = 0;
 
         while (done < d->n) {
-                uint16_t used,
-                    k = dp_offload_uplink(w, d->pkts + done, (uint16_t)(d->n - done), seg, &used);
+                uint16_t used, k = dp_offload_uplink(w, d->pkts + done, (uint16_t)(d->n - done),
+                                                     seg, &used, false);
 
                 encap_send(w, &tx, ctr, seg, k);
                 done += used;

@@ -150,8 +150,8 @@ struct dp_uplink {
         uint8_t tx_csum_hw;                      /* the PMD's offloads (struct vsw_uplink) */
         uint8_t tx_tso_hw;
         uint16_t tso_max_frame;
-        struct vsw_uplink_counters *ctr;         /* this worker's, in the memzone */
-        uint32_t max_frame; /* the port's MTU + the Ethernet header (dp_mtu.c) */
+        struct vsw_uplink_counters *ctr; /* this worker's, in the memzone */
+        uint32_t max_frame;              /* the port's MTU + the Ethernet header (dp_mtu.c) */
 };
 
 struct dp_worker {
@@ -302,12 +302,14 @@ void dp_guest_rx_burst(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **
 void dp_guest_rx_deliver(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
 /* dp_offload.c, for the uplink: whether a frame of pkts carries offload
  * requests; the first *used of pkts into out (room for DP_OL_UPLINK_OUT),
- * each handed to the PMD's offloads when it has them, else segmented and
- * checksummed here, returning how many frames are there. */
+ * each handed to the PMD's offloads when it has them and pmd_ok (not for
+ * a frame about to be encapsulated: the PMD would cut the outer frame),
+ * else segmented and checksummed here, returning how many frames are
+ * there. */
 #define DP_OL_UPLINK_OUT (DP_BURST + 256)
 bool dp_offload_pending(struct rte_mbuf *const *pkts, uint16_t n);
 uint16_t dp_offload_uplink(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
-                           struct rte_mbuf **out, uint16_t *used);
+                           struct rte_mbuf **out, uint16_t *used, bool pmd_ok);
 
 /* dp_forward.c: sends a destination's frames to RX queue pair qp of its
  * interface, directly or through the owner's ring, or out of the uplink;
