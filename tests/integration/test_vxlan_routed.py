@@ -12,15 +12,18 @@ Checked: with no route the tunnel's frames are dropped as no_route and
 show vxlan tunnel says "no route"; with `ip route add 10.99.1.0/24 via
 10.99.2.254` show ip fib lists it and the connected route, the next hop
 is the gateway, and 200 pings at 20 ms get every reply though the
-gateway's entry (age 2 s) is re-asked several times meanwhile; after the
-router's MAC changes (no gratuitous ARP: Linux sends none) traffic
+gateway's entry (age 2 s) ages meanwhile: S asks it again by unicast ARP
+(seen on the router's link) and it never expires; after an ARP reply
+makes S believe the gateway is at a MAC nobody has (a neighbor whose MAC
+changed without a word: changing the router's own MAC would not do, Linux
+flushes its cache then and its next ARP to S tells the new MAC) traffic
 recovers within the aging's refresh (age + 2 s) and show ip neighbors has
-the new MAC; with age 30 s a gratuitous ARP after another change restores
-it at once; show interface lists the tunnel with its counters; routes
+the real MAC again; with age 30 s a gratuitous ARP after another such
+change restores it at once; show interface lists the tunnel with its counters; routes
 survive a vhostd handover; ip route del takes it away (no_route again)."""
 
 import os
-import struct
+import subprocess
 import sys
 import time
 
@@ -43,6 +46,24 @@ arp = (struct.pack("!HHBBH", 1, 0x0800, 6, 4, int(op)) + mac(sha) + socket.inet_
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((dev, 0))
 s.send(mac(dst) + mac(sha) + b"\x08\x06" + arp + bytes(18))
+"""
+
+# Counts, for argv[3] seconds, the ARP requests on link argv[1] to the
+# unicast MAC argv[2]: the probes of an entry past its reachable time.
+PROBES = r"""
+import socket, sys, time
+dev, dst, secs = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), float(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind((dev, 0))
+s.settimeout(0.2)
+n, end = 0, time.monotonic() + secs
+while time.monotonic() < end:
+    try:
+        f = s.recv(128)
+    except socket.timeout:
+        continue
+    n += f[:6] == dst and f[20:22] == b"\x00\x01"
+print(n, flush=True)
 """
 
 
@@ -138,6 +159,10 @@ def main():
             "show ip fib: the connected 10.99.2.0/24 and 10.99.1.0/24 via %s (%s)" % (GW_S, fib))
     # H's kernel marked 10.0.0.2 failed meanwhile: resolved again first.
     t.wait_until(lambda: answered(h), 10, 0.1, "H's pings answered once the route is there")
+    lost_before = tunnel(sw)["drops"].get("no_neighbor", 0)
+    sniff = subprocess.Popen(["ip", "netns", "exec", r.name, sys.executable, "-c", PROBES, tap,
+                              GW_MAC, "4"], stdout=subprocess.PIPE, text=True)
+    t.register_cleanup(lambda: sniff.poll() is None and sniff.kill())
     t0 = time.monotonic()
     u.check_ping("200 pings at 20 ms through the tunnel via the gateway, its entry re-asked "
                  "every 2 s", u.ns_ping(h, "10.0.0.2", 200, "0.02", "vx0"), 200)
@@ -147,9 +172,15 @@ def main():
             and tn["next_hop_mac"] == GW_MAC,
             "the tunnel's next hop is the gateway %s at %s (%s)" % (GW_S, GW_MAC, tn))
     n = neighbor(sw, GW_S)
-    t.check(secs > 3 and n is not None and n["age_ms"] < 3000,
-            "the gateway's entry kept fresh over %.1f s of traffic (age %s ms, %s)"
-            % (secs, n and n["age_ms"], n and n["state"]))
+    lost = tunnel(sw)["drops"].get("no_neighbor", 0) - lost_before
+    t.check(secs > 3 and n is not None and n["age_ms"] < 3000 and lost == 0,
+            "the gateway's entry kept fresh over %.1f s of traffic, never expired (age %s ms, "
+            "%s, %d no_neighbor drops)" % (secs, n and n["age_ms"], n and n["state"], lost))
+    probes = int(sniff.communicate(timeout=30)[0].strip() or 0)
+    t.check(probes >= 1, "S asked the gateway again by unicast ARP %d times meanwhile" % probes)
+    text = sw.ctl("show", "ip", "neighbors")
+    t.check("reachable for 2000 ms" in text and GW_S in text,
+            "show ip neighbors' text:\n%s" % text)
 
     # The gateway's entry goes stale without a word (as when its address
     # moves to another NIC): an ARP reply to S says it is at a MAC nobody
