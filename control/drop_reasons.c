@@ -51,6 +51,7 @@ const char *const vsw_vxlan_drop_names[VSW_VXLAN_DROPS] = {
     [VSW_VXLAN_DROP_UNKNOWN_VNI] = "unknown_vni",
     [VSW_VXLAN_DROP_INNER_RUNT] = "inner_runt",
     [VSW_VXLAN_DROP_NO_NEIGHBOR] = "no_neighbor",
+    [VSW_VXLAN_DROP_NO_ROUTE] = "no_route", /* shared/vsw_route.h */
     [VSW_VXLAN_DROP_MTU] = "mtu",
     [VSW_VXLAN_DROP_NO_MBUF] = "no_mbuf",
 };

@@ -3,7 +3,9 @@
  * memzone's neighbor table, for `show ip neighbors`) and ICMP echo to it
  * answered, out of the worker's own TX queue; the rest goes on to the
  * bridge. The same table gives VXLAN its next hops (dp_neigh_lookup), and
- * an ARP request goes out for one not known yet (dp_neigh_solicit).
+ * an ARP request goes out for one not known yet or aging (dp_neigh_solicit);
+ * a gratuitous ARP updates a known entry. Entries age by the time they were
+ * last heard (vsw_neigh_state): an expired one's slot is free again.
  * Software steering only: with VMDQ the NIC copies a broadcast to
  * every pool, and the address would answer once per pool. */
 #include <string.h>
@@ -24,8 +26,15 @@ static uint64_t now_ns(void)
         return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The entry for ip, a free one, or (table full) the address's own slot. */
-static struct vsw_neighbor *neigh_slot(struct vsw_uplink *up, uint32_t ip)
+static uint32_t reachable_ms(const struct vsw_uplink *up)
+{
+        return atomic_load_explicit(&up->neigh_reachable_ms, memory_order_relaxed);
+}
+
+/* The entry for ip, a free or expired one (NULL when only_known), or
+ * (table full) the address's own slot. */
+static struct vsw_neighbor *neigh_slot(struct vsw_uplink *up, uint32_t ip, uint64_t now,
+                                       int only_known)
 {
         unsigned h = (ip * 2654435761u) >> 26; /* 64 slots */
         struct vsw_neighbor *free = NULL;
@@ -33,19 +42,28 @@ static struct vsw_neighbor *neigh_slot(struct vsw_uplink *up, uint32_t ip)
         for (unsigned i = 0; i < NEIGH_PROBE; i++) {
                 struct vsw_neighbor *e = &up->neighbors[(h + i) % VSW_NEIGH_MAX];
                 uint32_t cur = __atomic_load_n(&e->ip, __ATOMIC_RELAXED);
+                uint64_t heard = __atomic_load_n(&e->heard_ns, __ATOMIC_RELAXED);
 
                 if (cur == ip)
                         return e;
-                if (!cur && !free)
+                if (!free &&
+                    (!cur || vsw_neigh_state(heard, now, reachable_ms(up)) == VSW_NEIGH_EXPIRED))
                         free = e;
         }
+        if (only_known)
+                return NULL;
         return free ? free : &up->neighbors[h % VSW_NEIGH_MAX];
 }
 
 static void learn(struct vsw_uplink *up, const struct host_learned *l)
 {
-        struct vsw_neighbor *e = neigh_slot(up, l->ip);
-        uint32_t seq = atomic_load_explicit(&e->seq, memory_order_relaxed);
+        uint64_t now = now_ns();
+        struct vsw_neighbor *e = neigh_slot(up, l->ip, now, l->update_only);
+        uint32_t seq;
+
+        if (!e)
+                return;
+        seq = atomic_load_explicit(&e->seq, memory_order_relaxed);
 
         /* Another worker writing it: this one's news waits for the next ARP. */
         if ((seq & 1) || !atomic_compare_exchange_strong_explicit(
@@ -54,11 +72,11 @@ static void learn(struct vsw_uplink *up, const struct host_learned *l)
         atomic_thread_fence(memory_order_release);
         __atomic_store_n(&e->ip, l->ip, __ATOMIC_RELAXED);
         memcpy(e->mac, l->mac, sizeof(e->mac));
-        e->heard_ns = now_ns();
+        __atomic_store_n(&e->heard_ns, now, __ATOMIC_RELAXED);
         atomic_store_explicit(&e->seq, seq + 2, memory_order_release);
 }
 
-int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac)
+int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac, uint64_t *heard_ns)
 {
         unsigned h = (ip * 2654435761u) >> 26;
 
@@ -70,6 +88,7 @@ int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac)
                 if (cur != ip || (s1 & 1))
                         continue;
                 memcpy(mac, e->mac, 6);
+                *heard_ns = __atomic_load_n(&e->heard_ns, __ATOMIC_RELAXED);
                 atomic_thread_fence(memory_order_acquire);
                 s2 = atomic_load_explicit(&e->seq, memory_order_relaxed);
                 if (s1 == s2 && __atomic_load_n(&e->ip, __ATOMIC_RELAXED) == ip)
@@ -78,7 +97,12 @@ int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac)
         return -1;
 }
 
-void dp_neigh_solicit(struct dp_worker *w, uint32_t target)
+uint64_t dp_neigh_now_ns(void)
+{
+        return now_ns();
+}
+
+void dp_neigh_solicit(struct dp_worker *w, uint32_t target, const uint8_t *dst)
 {
         const struct vsw_uplink *up = &w->st->uplink;
         uint32_t ip = atomic_load_explicit(&up->host_ip, memory_order_acquire);
@@ -96,7 +120,7 @@ void dp_neigh_solicit(struct dp_worker *w, uint32_t target)
                 rte_pktmbuf_free(m);
                 return;
         }
-        host_arp_request(f, ip, up->mac, target);
+        host_arp_request(f, ip, up->mac, target, dst);
         d.pkts[d.n++] = m;
         dp_uplink_tx(w, &d);
 }

@@ -2,10 +2,14 @@
  * that switched them: offload requests finished in software first (the
  * outer headers would hide them from the NIC), each inner frame held to
  * the tunnel's inner MTU, then 50 bytes of outer headers in front of it
- * and out of the worker's uplink TX queue. The outer destination MAC is
- * the remote VTEP's from the uplink's neighbor table; while it is not
- * known the frames are dropped (no_neighbor) and an ARP request goes out,
- * at most one per tunnel and worker every ARP_EVERY_MS.
+ * and out of the worker's uplink TX queue. The next hop is the remote VTEP
+ * on the uplink's subnet, else the gateway of the longest matching route
+ * (vsw_route.h; none: dropped as no_route); its MAC is from the uplink's
+ * neighbor table. While it is not known the frames are dropped
+ * (no_neighbor) and an ARP request goes out, at most one per tunnel and
+ * worker every ARP_EVERY_MS; an entry past its reachable time is still
+ * used while it is asked again (unicast, then broadcast), once a
+ * PROBE_EVERY_MS.
  *
  * A flooded frame is shared with the bridge's other destinations (the
  * head-end replication: one reference per tunnel): it is copied before its
@@ -20,7 +24,8 @@
 #include "dp_vq.h"
 #include "vxlan_hdr.h"
 
-#define ARP_EVERY_MS 100
+#define ARP_EVERY_MS   100
+#define PROBE_EVERY_MS 250
 
 static void drop_all(struct vsw_vxlan_counters *ctr, enum vsw_vxlan_drop why,
                      struct rte_mbuf **pkts, uint16_t n)
@@ -102,7 +107,7 @@ static void encap_send(struct dp_worker *w, struct vxlan_tx *tx, struct vsw_vxla
 }
 
 /* Out of line: the next hop is not known. */
-static __rte_noinline void no_neighbor(struct dp_worker *w, unsigned t, uint32_t dst,
+static __rte_noinline void no_neighbor(struct dp_worker *w, unsigned t, uint32_t nh,
                                        struct vsw_vxlan_counters *ctr, struct l2_dest *d)
 {
         uint64_t now = rte_rdtsc();
@@ -111,7 +116,32 @@ static __rte_noinline void no_neighbor(struct dp_worker *w, unsigned t, uint32_t
         if (now - w->vxlan_arp_tsc[t] < rte_get_tsc_hz() / 1000 * ARP_EVERY_MS)
                 return;
         w->vxlan_arp_tsc[t] = now;
-        dp_neigh_solicit(w, dst);
+        dp_neigh_solicit(w, nh, NULL);
+}
+
+/* The next hop's MAC into mac: 0, or -1 (not known, or expired). An
+ * entry past its reachable time is asked again (unicast to the MAC it
+ * had, then broadcast) while it is used. */
+static int next_hop_mac(struct dp_worker *w, unsigned t, uint32_t nh, uint8_t *mac)
+{
+        const struct vsw_uplink *up = &w->st->uplink;
+        uint32_t reach = atomic_load_explicit(&up->neigh_reachable_ms, memory_order_relaxed);
+        uint64_t heard, tsc;
+        enum vsw_neigh_state s;
+
+        if (dp_neigh_lookup(up, nh, mac, &heard))
+                return -1;
+        s = vsw_neigh_state(heard, dp_neigh_now_ns(), reach);
+        if (likely(s == VSW_NEIGH_REACHABLE))
+                return 0;
+        if (s == VSW_NEIGH_EXPIRED)
+                return -1;
+        tsc = rte_rdtsc();
+        if (tsc - w->vxlan_arp_tsc[t] >= rte_get_tsc_hz() / 1000 * PROBE_EVERY_MS) {
+                w->vxlan_arp_tsc[t] = tsc;
+                dp_neigh_solicit(w, nh, s == VSW_NEIGH_PROBE_UNICAST ? mac : NULL);
+        }
+        return 0;
 }
 
 void dp_vxlan_tx(struct dp_worker *w, unsigned t, struct l2_dest *d)
@@ -120,6 +150,7 @@ void dp_vxlan_tx(struct dp_worker *w, unsigned t, struct l2_dest *d)
         struct vsw_vxlan_tunnel *tn = &w->st->tunnels[t];
         struct vsw_vxlan_counters *ctr = &tn->counters[w->idx];
         struct vxlan_tx tx;
+        uint32_t nh;
 
         tx.src_ip = atomic_load_explicit(&up->host_ip, memory_order_acquire);
         tx.dst_ip = tn->dst_ip;
@@ -128,8 +159,14 @@ void dp_vxlan_tx(struct dp_worker *w, unsigned t, struct l2_dest *d)
                 drop_all(ctr, VSW_VXLAN_DROP_NO_NEIGHBOR, d->pkts, d->n);
                 return;
         }
-        if (unlikely(dp_neigh_lookup(up, tx.dst_ip, tx.dst_mac))) {
-                no_neighbor(w, t, tx.dst_ip, ctr, d);
+        if (unlikely(vsw_route_lookup(&up->routes, tx.src_ip,
+                                      atomic_load_explicit(&up->host_plen, memory_order_relaxed),
+                                      tx.dst_ip, &nh) < 0)) {
+                drop_all(ctr, VSW_VXLAN_DROP_NO_ROUTE, d->pkts, d->n);
+                return;
+        }
+        if (unlikely(next_hop_mac(w, t, nh, tx.dst_mac))) {
+                no_neighbor(w, t, nh, ctr, d);
                 return;
         }
         memcpy(tx.src_mac, up->mac, sizeof(tx.src_mac));

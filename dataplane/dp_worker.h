@@ -331,10 +331,12 @@ unsigned dp_uplink_poll(struct dp_worker *w);
  * ICMP echo) and taken out of pkts; returns how many are left, in order. */
 uint16_t dp_uplink_host(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
-/* dp_uplink_host.c: the neighbor table. ip's MAC into mac: 0, or -1 when
- * not known; an ARP request for target out of the worker's TX queue. */
-int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac);
-void dp_neigh_solicit(struct dp_worker *w, uint32_t target);
+/* dp_uplink_host.c: the neighbor table. ip's MAC into mac and when it was
+ * last heard: 0, or -1 when not known; an ARP request for target to dst
+ * (NULL: broadcast) out of the worker's TX queue. */
+int dp_neigh_lookup(const struct vsw_uplink *up, uint32_t ip, uint8_t *mac, uint64_t *heard_ns);
+uint64_t dp_neigh_now_ns(void); /* CLOCK_MONOTONIC, the entries' clock */
+void dp_neigh_solicit(struct dp_worker *w, uint32_t target, const uint8_t *dst);
 
 /* dp_vxlan_tx.c: a destination's frames into tunnel t (its slot in
  * vsw_state.tunnels[]): segmented and checksummed in software when they

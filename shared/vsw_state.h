@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vsw_route.h"
+
 #define VSW_STATE_MZ_NAME  "vhostsw_state"
 #define VSW_MBUF_POOL_NAME "vhostsw_mbufs"
 /* Single-producer/single-consumer rte_ring from worker <from> to worker
@@ -28,7 +30,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 19u
+#define VSW_STATE_ABI_VERSION 20u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -438,6 +440,7 @@ enum vsw_vxlan_drop {
         VSW_VXLAN_DROP_UNKNOWN_VNI, /* no tunnel with that VNI from that sender */
         VSW_VXLAN_DROP_INNER_RUNT,  /* inner frame shorter than an Ethernet header */
         VSW_VXLAN_DROP_NO_NEIGHBOR, /* next hop not resolved yet (ARP sent) */
+        VSW_VXLAN_DROP_NO_ROUTE,    /* no route to the remote VTEP (vsw_route.h) */
         VSW_VXLAN_DROP_MTU,         /* inner frame over the tunnel's inner MTU */
         VSW_VXLAN_DROP_NO_MBUF,     /* no mbuf for a copy or a header */
         VSW_VXLAN_DROPS
@@ -474,7 +477,8 @@ struct vsw_uplink_mac {
 };
 
 /* A neighbor on the uplink's network, learned from the ARP frames sent to
- * the uplink's own address (`show ip neighbors`). Workers write it under
+ * the uplink's own address (`show ip neighbors`), aged by heard_ns
+ * (vsw_neigh_state in vsw_route.h; an expired entry's slot is free). Workers write it under
  * seq (odd while written, claimed by compare-and-swap, so two workers
  * never write one entry at once); vhostd reads until seq is even and the
  * same before and after. */
@@ -550,6 +554,11 @@ struct vsw_uplink {
         _Atomic uint32_t host_ip; /* network byte order */
         _Atomic uint32_t host_plen;
         struct vsw_neighbor neighbors[VSW_NEIGH_MAX];
+        /* `set ip neighbor-config ip4 age <s>`: how long an entry is
+         * reachable after it was heard (0: VSW_NEIGH_REACHABLE_MS). */
+        _Atomic uint32_t neigh_reachable_ms;
+        /* `ip route add`: remote VTEPs beyond the address's subnet. */
+        struct vsw_route_table routes;
 };
 
 /* VXLAN tunnels (RFC 7348, `create vxlan tunnel`): ports of a bridge

@@ -76,4 +76,8 @@ int rpc_neighbor_mac(struct vhostd *d, uint32_t ip, uint8_t *mac);
 struct vsw_vxlan_tunnel *rpc_tunnel_named(struct vhostd *d, const char *name);
 struct vsw_vxlan_tunnel *rpc_tunnel_by_index(struct vhostd *d, uint32_t sw_if_index);
 
+/* rpc_tunnel_iface.c: tunnel tn as an interface of `show interface`. */
+int rpc_tunnel_interface(struct vhostd *d, struct rpc_call *c, const struct vsw_vxlan_tunnel *tn,
+                         Vsw__Interface *o);
+
 #endif

@@ -267,8 +267,9 @@ int rpc_show_interface(struct vhostd *d, const Vsw__Request *req, struct rpc_cal
 {
         const Vsw__ShowInterfaceRequest *q = req->show_interface;
         struct vsw_iface *ifcs[VSW_MAX_IFACES];
+        const struct vsw_vxlan_tunnel *tns[VSW_MAX_TUNNELS];
         Vsw__ShowInterfaceReply *r;
-        size_t n = 0;
+        size_t n = 0, nt = 0;
         int uplink = !q->n_names && d->st->uplink.mode != VSW_UPLINK_NONE;
 
         if (q->n_names > VSW_MAX_IFACES)
@@ -278,25 +279,36 @@ int rpc_show_interface(struct vhostd *d, const Vsw__Request *req, struct rpc_cal
                         uplink = 1;
                         continue;
                 }
+                if (nt < VSW_MAX_TUNNELS && (tns[nt] = rpc_tunnel_named(d, q->names[i]))) {
+                        nt++;
+                        continue;
+                }
                 if (!(ifcs[n++] = rpc_iface_named(d, c, q->names[i])))
                         return -1;
         }
-        if (!q->n_names)
+        if (!q->n_names) {
                 n = rpc_ifaces_in_use(d, ifcs);
+                for (unsigned t = 0; t < VSW_MAX_TUNNELS; t++)
+                        if (d->st->tunnels[t].in_use)
+                                tns[nt++] = &d->st->tunnels[t];
+        }
         r = rpc_alloc(c, sizeof(*r));
         if (!r)
                 return rpc_no_memory(c);
         vsw__show_interface_reply__init(r);
         r->interfaces =
-            (Vsw__Interface **)rpc_alloc_array(c, n + (size_t)uplink, sizeof(Vsw__Interface));
-        if ((n || uplink) && !r->interfaces)
+            (Vsw__Interface **)rpc_alloc_array(c, n + (size_t)uplink + nt, sizeof(Vsw__Interface));
+        if ((n || uplink || nt) && !r->interfaces)
                 return rpc_no_memory(c);
-        r->n_interfaces = n + (size_t)uplink;
+        r->n_interfaces = n + (size_t)uplink + nt;
         for (size_t i = 0; i < n; i++)
                 if (fill_interface(c, ifcs[i], r->interfaces[i]))
                         return -1;
         if (uplink && rpc_uplink_interface(d, c, r->interfaces[n]))
                 return -1;
+        for (size_t i = 0; i < nt; i++)
+                if (rpc_tunnel_interface(d, c, tns[i], r->interfaces[n + (size_t)uplink + i]))
+                        return -1;
         c->reply.body_case = VSW__REPLY__BODY_INTERFACES;
         c->reply.interfaces = r;
         return 0;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 #include "drop_reasons.h"
 #include "log.h"
 #include "rpc_call.h"
@@ -183,6 +182,8 @@ static int tunnel_reply(struct vhostd *d, struct rpc_call *c, const struct vsw_v
                         uint32_t mtu, Vsw__VxlanTunnel *v)
 {
         uint64_t drops[VSW_VXLAN_DROPS] = {0};
+        enum vsw_route_verdict verdict;
+        uint32_t nh = 0;
         uint8_t mac[6];
 
         vsw__vxlan_tunnel__init(v);
@@ -204,7 +205,16 @@ static int tunnel_reply(struct vhostd *d, struct rpc_call *c, const struct vsw_v
                 for (unsigned r = 0; r < VSW_VXLAN_DROPS; r++)
                         drops[r] += k->drops[r];
         }
-        if (rpc_neighbor_mac(d, tn->dst_ip, mac) == 0) {
+        verdict = vsw_route_lookup(
+            &d->st->uplink.routes,
+            atomic_load_explicit(&d->st->uplink.host_ip, memory_order_acquire),
+            atomic_load_explicit(&d->st->uplink.host_plen, memory_order_relaxed), tn->dst_ip, &nh);
+        v->route = (char *)vsw_route_verdict_text(verdict);
+        if (verdict >= 0) {
+                v->has_next_hop = 1;
+                v->next_hop = nh;
+        }
+        if (verdict >= 0 && rpc_neighbor_mac(d, nh, mac) == 0) {
                 v->has_next_hop_mac = 1;
                 v->next_hop_mac.len = sizeof(mac);
                 v->next_hop_mac.data = rpc_alloc(c, sizeof(mac));

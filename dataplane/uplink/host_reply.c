@@ -32,6 +32,21 @@ static int is_broadcast(const uint8_t *m)
         return memcmp(m, bc, 6) == 0;
 }
 
+/* A gratuitous ARP (sender and target address the same, broadcast): a
+ * neighbor announcing its MAC, news for an entry the address has. */
+static void gratuitous(const uint8_t *f, size_t len, struct host_learned *learned)
+{
+        const uint8_t *a = f + ETH_HLEN;
+
+        if (len < ETH_HLEN + ARP_LEN || be16(a) != 1 || be16(a + 2) != ETH_P_IP || a[4] != 6 ||
+            a[5] != 4 || memcmp(a + 14, a + 24, 4) != 0 || memcmp(a + 14, "\0\0\0\0", 4) == 0 ||
+            (a[8] & 1))
+                return;
+        memcpy(&learned->ip, a + 14, 4);
+        memcpy(learned->mac, a + 8, 6);
+        learned->update_only = 1;
+}
+
 /* Ethernet/IPv4 ARP for ip: learn the sender; answer a request. */
 static enum host_verdict arp(uint8_t *f, size_t len, uint32_t ip, const uint8_t mac[6],
                              struct host_learned *learned)
@@ -40,8 +55,11 @@ static enum host_verdict arp(uint8_t *f, size_t len, uint32_t ip, const uint8_t 
         uint16_t op;
 
         if (len < ETH_HLEN + ARP_LEN || be16(a) != 1 || be16(a + 2) != ETH_P_IP || a[4] != 6 ||
-            a[5] != 4 || memcmp(a + 24, &ip, 4) != 0)
-                return HOST_NOT_MINE;
+            a[5] != 4 || memcmp(a + 24, &ip, 4) != 0) {
+                if (is_broadcast(f))
+                        gratuitous(f, len, learned);
+                return HOST_NOT_MINE; /* the bridge's still */
+        }
         op = be16(a + 6);
         if (op != ARP_REQUEST && op != ARP_REPLY)
                 return HOST_NOT_MINE;
@@ -107,6 +125,7 @@ enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint
                              struct host_learned *learned)
 {
         learned->ip = 0;
+        learned->update_only = 0;
         if (len < ETH_HLEN || ip == 0)
                 return HOST_NOT_MINE;
         switch (be16(frame + 12)) {
@@ -121,12 +140,16 @@ enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint
         }
 }
 
-void host_arp_request(uint8_t *f, uint32_t ip, const uint8_t mac[6], uint32_t target)
+void host_arp_request(uint8_t *f, uint32_t ip, const uint8_t mac[6], uint32_t target,
+                      const uint8_t *dst)
 {
         uint8_t *a = f + ETH_HLEN;
 
         memset(f, 0, HOST_ARP_REQUEST_LEN);
-        memset(f, 0xff, 6);
+        if (dst)
+                memcpy(f, dst, 6);
+        else
+                memset(f, 0xff, 6);
         memcpy(f + 6, mac, 6);
         put_be16(f + 12, ETH_P_ARP);
         put_be16(a, 1); /* Ethernet */

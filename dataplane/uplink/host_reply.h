@@ -1,5 +1,6 @@
 /* The uplink's own IPv4 address, frame by frame: an ARP request for it or
- * an ICMP echo request to it is turned, in place, into the reply. Pure
+ * an ICMP echo request to it is turned, in place, into the reply; a
+ * gratuitous ARP from a neighbor refreshes what the address knows of it. Pure
  * (bytes in, bytes out, no DPDK): the fuzz target drives it as the worker
  * does (dp_uplink_host.c). */
 #ifndef VSW_HOST_REPLY_H
@@ -18,6 +19,7 @@ enum host_verdict {
 struct host_learned {
         uint32_t ip; /* network byte order, 0: nothing learned */
         uint8_t mac[6];
+        uint8_t update_only; /* a gratuitous ARP: news for an entry, none made */
 };
 
 /* frame[0..len): an untagged Ethernet frame off the uplink. ip (network
@@ -26,9 +28,11 @@ enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint
                              struct host_learned *learned);
 
 /* An ARP request from the address (ip, mac) for target (network byte
- * order), broadcast, into f (room for HOST_ARP_REQUEST_LEN bytes: padded
+ * order), to dst (a unicast probe of a known entry) or broadcast (dst
+ * NULL), into f (room for HOST_ARP_REQUEST_LEN bytes: padded
  * to Ethernet's minimum). */
 #define HOST_ARP_REQUEST_LEN 60
-void host_arp_request(uint8_t *f, uint32_t ip, const uint8_t mac[6], uint32_t target);
+void host_arp_request(uint8_t *f, uint32_t ip, const uint8_t mac[6], uint32_t target,
+                      const uint8_t *dst);
 
 #endif

@@ -27,6 +27,11 @@ COMMANDS = [
     "create bridge-domain 5 learn off aging 0", "delete bridge-domain 5",
     "set logging class vhost-user level debug", "debug vhost-user on",
     "restart control", "restart control binary /usr/lib/vhostsw/vhostd",
+    "set interface ip address net_tap0 192.0.2.1/24", "show ip neighbors",
+    "create vxlan tunnel src 192.0.2.1 dst 198.51.100.7 vni 16777215 instance 3",
+    "create vxlan tunnel src 192.0.2.1 dst 198.51.100.7 vni 10 del", "show vxlan tunnel",
+    "ip route add 198.51.100.0/24 via 192.0.2.254", "ip route del 0.0.0.0/0",
+    "show ip fib", "set ip neighbor-config ip4 age 3600",
 ]
 
 

@@ -3,7 +3,9 @@
  * not for the address is left untouched; a reply has the frame's length,
  * comes from the uplink's MAC and address, and an ICMP echo reply's
  * checksum is right whenever the request's was; a learned neighbor has an
- * address and a unicast MAC. */
+ * address and a unicast MAC, and comes from a frame for the address or,
+ * news for a known entry only, from a gratuitous ARP (broadcast, sender
+ * address = target address) left to the bridge. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +67,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 icmp_valid = sum(ic, n) == 0xffff;
         v = host_reply(frame, len, ip, mac, &l);
         if (l.ip)
-                require(!(l.mac[0] & 1) && v != HOST_NOT_MINE);
+                require(!(l.mac[0] & 1) && (v != HOST_NOT_MINE) == !l.update_only);
+        if (l.update_only)
+                require(len >= 42 && !memcmp(frame + 28, frame + 38, 4) &&
+                        !memcmp(frame, "\xff\xff\xff\xff\xff\xff", 6));
         if (v != HOST_REPLY) {
                 require(memcmp(frame, orig, len) == 0);
                 return 0;

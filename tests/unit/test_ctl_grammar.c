@@ -299,6 +299,42 @@ static void test_vxlan(void)
         bad("show vxlan tunnel 1", "unexpected word '1' after 'show vxlan tunnel'");
 }
 
+static void test_ip_route(void)
+{
+        struct ctl_req r;
+
+        good("ip route add 10.98.0.0/16 via 10.99.0.254", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_IP_ROUTE && !r.u.ip_route.del);
+        CHECK(r.u.ip_route.prefix == htonl(0x0a620000) && r.u.ip_route.prefix_len == 16 &&
+              r.u.ip_route.has_via && r.u.ip_route.via == htonl(0x0a6300fe));
+        good("ip route add 0.0.0.0/0 via 10.99.0.1", &r);
+        CHECK(r.u.ip_route.prefix == 0 && r.u.ip_route.prefix_len == 0);
+        good("ip route del 10.98.0.0/16", &r);
+        CHECK(r.u.ip_route.del && !r.u.ip_route.has_via);
+        good("ip route del 10.98.0.1/32 via 10.99.0.254", &r);
+        CHECK(r.u.ip_route.del && r.u.ip_route.has_via && r.u.ip_route.prefix_len == 32);
+        bad("ip route add 10.98.0.0/16", "'ip route add' needs via <gw>");
+        bad("ip route add 10.98.0.1/16 via 10.99.0.254", "prefix '10.98.0.1/16' has host bits set");
+        bad("ip route add 1.0.0.0/0 via 10.99.0.254", "prefix '1.0.0.0/0' has host bits set");
+        bad("ip route add 10.98.0.0/33 via 10.99.0.254",
+            "bad prefix '10.98.0.0/33', expected <ip>/<0-32>");
+        bad("ip route add 10.98.0.0 via 10.99.0.254",
+            "bad prefix '10.98.0.0', expected <ip>/<0-32>");
+        bad("ip route add 10.98.0.0/16 via 0.0.0.0",
+            "bad via address '0.0.0.0', expected an IPv4 address");
+        bad("ip route add 10.98.0.0/16 via 10.99.0.254 table 2",
+            "unexpected word 'table' after 'ip route'");
+        bad("ip route flush", "'ip route' needs {add | del} <prefix>/<len> via <gw>");
+        good("show ip fib", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SHOW_IP_FIB);
+        good("set ip neighbor-config ip4 age 2", &r);
+        CHECK(r.req.cmd_case == VSW__REQUEST__CMD_SET_IP_NEIGHBOR_CONFIG &&
+              r.u.neigh_config.age_s == 2);
+        bad("set ip neighbor-config ip4 age 0", "bad age '0', expected 1-3600 seconds");
+        bad("set ip neighbor-config ip4 age 3601", "bad age '3601', expected 1-3600 seconds");
+        bad("set ip neighbor-config ip6 age 3", "'set ip neighbor-config' needs ip4 age <seconds>");
+}
+
 static void test_pcap(void)
 {
         struct ctl_req r;
@@ -515,6 +551,7 @@ int main(void)
         test_uplink();
         test_pcap();
         test_vxlan();
+        test_ip_route();
         test_print_pcap();
         test_help();
         test_print();

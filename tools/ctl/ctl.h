@@ -55,6 +55,9 @@ struct ctl_req {
                 Vsw__ShowIpNeighborsRequest show_ip_neighbors;
                 Vsw__CreateVxlanTunnelRequest vxlan;
                 Vsw__ShowVxlanTunnelRequest show_vxlan;
+                Vsw__IpRouteRequest ip_route;
+                Vsw__ShowIpFibRequest show_ip_fib;
+                Vsw__SetIpNeighborConfigRequest neigh_config;
         } u;
         uint8_t hwaddr[6];
         char *names[CTL_MAX_NAMES];
@@ -111,6 +114,7 @@ int ctl_print_errors(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_pcap(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_ip_neighbors(const Vsw__Reply *rep, FILE *out, int json);
 int ctl_print_vxlan_tunnels(const Vsw__Reply *rep, FILE *out, int json);
+int ctl_print_ip_fib(const Vsw__Reply *rep, FILE *out, int json);
 /* "aa:bb:cc:dd:ee:ff", or "?" when m is not 6 bytes. */
 const char *ctl_mac_text(const ProtobufCBinaryData *m, char *buf, size_t len);
 

@@ -928,6 +928,86 @@ static int parse_show_vxlan(struct ctl_req *r, int argc, char **argv, char *err,
                     "drops by reason, overhead and inner MTU",                                     \
                     parse_show_vxlan, ctl_print_vxlan_tunnels)
 
+/* <ip>/<len> into *be (network byte order) and *plen; the host bits must
+ * be zero. */
+static int prefix_arg(const char *s, uint32_t *be, uint32_t *plen, char *err, size_t errlen)
+{
+        char addr[INET_ADDRSTRLEN];
+        const char *slash = strchr(s, '/');
+        struct in_addr in;
+
+        if (!slash || (size_t)(slash - s) >= sizeof(addr) || ctl_arg_u32(slash + 1, 32, plen))
+                return fail(err, errlen, "bad prefix '%s', expected <ip>/<0-32>", s);
+        memcpy(addr, s, (size_t)(slash - s));
+        addr[slash - s] = '\0';
+        if (inet_pton(AF_INET, addr, &in) != 1)
+                return fail(err, errlen, "bad prefix '%s', expected <ip>/<0-32>", s);
+        if (*plen < 32 && (ntohl(in.s_addr) & (0xffffffffu >> *plen)))
+                return fail(err, errlen, "prefix '%s' has host bits set", s);
+        *be = in.s_addr;
+        return 0;
+}
+
+/* VPP's grammar: ip route add <prefix>/<len> via <gw>, ip route del
+ * <prefix>/<len> [via <gw>]. */
+static int parse_ip_route(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__IpRouteRequest *q = &r->u.ip_route;
+
+        vsw__ip_route_request__init(q);
+        r->req.ip_route = q;
+        if (argc < 2 || (strcmp(argv[0], "add") && strcmp(argv[0], "del")))
+                return fail(err, errlen, "'ip route' needs {add | del} <prefix>/<len> via <gw>");
+        q->del = !strcmp(argv[0], "del");
+        if (prefix_arg(argv[1], &q->prefix, &q->prefix_len, err, errlen))
+                return -1;
+        if (argc >= 4 && !strcmp(argv[2], "via")) {
+                if (ipv4_arg("via", argv[3], &q->via, err, errlen))
+                        return -1;
+                q->has_via = 1;
+                return no_more(argc, argv, 4, "ip route", err, errlen);
+        }
+        if (!q->del)
+                return fail(err, errlen, "'ip route add' needs via <gw>");
+        return no_more(argc, argv, 2, "ip route", err, errlen);
+}
+#define CTL_ip_route                                                                               \
+        CTL_GRAMMAR("{add | del} <prefix>/<len> via <gw>",                                         \
+                    "a route of the underlay: remote VTEPs in prefix are reached through the "     \
+                    "gateway gw, on the uplink's subnet (show ip fib)",                            \
+                    parse_ip_route, ctl_print_ok)
+
+static int parse_show_ip_fib(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        vsw__show_ip_fib_request__init(&r->u.show_ip_fib);
+        r->req.show_ip_fib = &r->u.show_ip_fib;
+        return no_more(argc, argv, 0, "show ip fib", err, errlen);
+}
+#define CTL_show_ip_fib                                                                            \
+        CTL_GRAMMAR("",                                                                            \
+                    "the underlay's routes: the uplink's connected subnet and the static "         \
+                    "routes, each gateway's MAC or why it has none",                               \
+                    parse_show_ip_fib, ctl_print_ip_fib)
+
+/* VPP's grammar: set ip neighbor-config ip4 age <s>. */
+static int parse_neigh_config(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
+{
+        Vsw__SetIpNeighborConfigRequest *q = &r->u.neigh_config;
+
+        vsw__set_ip_neighbor_config_request__init(q);
+        r->req.set_ip_neighbor_config = q;
+        if (argc < 3 || strcmp(argv[0], "ip4") || strcmp(argv[1], "age"))
+                return fail(err, errlen, "'set ip neighbor-config' needs ip4 age <seconds>");
+        if (ctl_arg_u32(argv[2], 3600, &q->age_s) || q->age_s == 0)
+                return fail(err, errlen, "bad age '%s', expected 1-3600 seconds", argv[2]);
+        return no_more(argc, argv, 3, "set ip neighbor-config", err, errlen);
+}
+#define CTL_set_ip_neighbor_config                                                                 \
+        CTL_GRAMMAR("ip4 age <seconds>",                                                           \
+                    "how long a neighbor entry is trusted after it was last heard (30 s); then "   \
+                    "it is asked again by ARP while in use, and expires 2 s later",                \
+                    parse_neigh_config, ctl_print_ok)
+
 static int parse_help(struct ctl_req *r, int argc, char **argv, char *err, size_t errlen)
 {
         (void)r;

@@ -33,6 +33,11 @@ static void json_tunnel(struct ctl_json *j, const Vsw__VxlanTunnel *t)
         ctl_json_str(j, "dst", ip_text(t->dst, ip));
         ctl_json_u64(j, "vni", t->vni);
         ctl_json_u64(j, "bd_id", t->bd_id);
+        if (t->has_next_hop)
+                ctl_json_str(j, "next_hop", ip_text(t->next_hop, ip));
+        else
+                ctl_json_null(j, "next_hop");
+        ctl_json_str(j, "route", t->route);
         if (t->has_next_hop_mac)
                 ctl_json_str(j, "next_hop_mac", ctl_mac_text(&t->next_hop_mac, mac, sizeof(mac)));
         else
@@ -85,10 +90,15 @@ int ctl_print_vxlan_tunnels(const Vsw__Reply *rep, FILE *out, int json)
                         fprintf(out, " bd %u\n", t->bd_id);
                 else
                         fprintf(out, " bd none\n");
-                fprintf(out, "  next hop %s; overhead %u B, uplink mtu %u, inner mtu %u\n",
-                        t->has_next_hop_mac ? ctl_mac_text(&t->next_hop_mac, mac, sizeof(mac))
-                                            : "unresolved",
-                        t->overhead, t->uplink_mtu, t->inner_mtu);
+                if (t->has_next_hop)
+                        fprintf(out, "  next hop %s (%s) %s;", ip_text(t->next_hop, src), t->route,
+                                t->has_next_hop_mac
+                                    ? ctl_mac_text(&t->next_hop_mac, mac, sizeof(mac))
+                                    : "unresolved");
+                else
+                        fprintf(out, "  next hop none: %s;", t->route);
+                fprintf(out, " overhead %u B, uplink mtu %u, inner mtu %u\n", t->overhead,
+                        t->uplink_mtu, t->inner_mtu);
                 fprintf(out,
                         "  rx %" PRIu64 " packets %" PRIu64 " bytes, tx %" PRIu64
                         " packets %" PRIu64 " bytes, drops:",
