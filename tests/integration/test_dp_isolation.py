@@ -386,4 +386,5 @@ def main():
     run_layout(packed=True)
 
 
-t.main(main)
+if __name__ == "__main__":
+    t.main(main)
