@@ -119,12 +119,12 @@ def kills(sw, pairs):
 def park(sw, a, b):
     pin(sw, a.name, 0)
     pin(sw, b.name, 1)
+    lost_before = worker(sw, 1)["parked_lost"]
+    counted_before = counted(sw.ctl("show", "errors", json=True))
     honest = iso.HonestTraffic(a, b)
     honest.start()
     honest.progress("park: A on worker 0 -> B on worker 1 forwarding")
     w1, vhostd = worker(sw, 1)["pid"], sw.vhostd_pid()
-    lost_before = worker(sw, 1)["parked_lost"]
-    counted_before = counted(sw.ctl("show", "errors", json=True))
     log_from = len(sw.log_text())
     os.kill(w1, signal.SIGSTOP)
     try:
