@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "dp_capture.h"
+#include "dp_mbuf_cache.h"
 #include "dp_worker.h"
 #include "log.h"
 #include "stop_signals.h"
@@ -118,47 +119,26 @@ static struct vsw_state *attach_state(uint32_t idx)
         return st;
 }
 
-/* Top entries of this lcore's mbuf cache not trusted after a kill: a put
- * raises the cache's length before it copies the pointers in (DPDK 22.11
- * rte_mempool_do_generic_put), so a worker killed inside one leaves up to
- * a put's worth of stale pointers on top, naming mbufs that are in the
- * pool's ring or in someone's hands: the successor would hand them out
- * again (one mbuf for two frames: one frame delivered twice, the other
- * lost). rte_pktmbuf_free_bulk puts at most 64 at a time. */
-#define CACHE_UNTRUSTED 64u
-
-static int ptr_cmp(const void *a, const void *b)
-{
-        uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
-
-        return x < y ? -1 : x > y;
-}
-
-/* The mempool cache of this lcore lives in shared memory and outlives the
- * process. A predecessor that exited cleanly flushed it; what a killed
- * one left is kept only below the untrusted top and only once per mbuf.
- * The rest is leaked, counted in leaked_mbufs. */
+/* What a killed predecessor left in this lcore's mbuf cache is checked
+ * before any of it is handed out (dp_mbuf_cache.h); a predecessor that
+ * exited cleanly flushed it, and at the first start it holds what the
+ * primary put there. Dropped entries count in leaked_mbufs. */
 static void reclaim_mbuf_cache(struct dp_worker *w)
 {
         struct rte_mempool_cache *c = rte_mempool_default_cache(w->mp, rte_lcore_id());
-        uint32_t len, keep = 0;
+        uint32_t had, dropped;
 
         if (!c || c->len == 0)
                 return;
-        len = RTE_MIN(c->len, (uint32_t)RTE_DIM(c->objs));
-        /* At the first start the cache holds what the primary put there. */
-        if (w->self->restarts != 0)
-                len = len > CACHE_UNTRUSTED ? len - CACHE_UNTRUSTED : 0;
-        qsort(c->objs, len, sizeof(c->objs[0]), ptr_cmp);
-        for (uint32_t i = 0; i < len; i++)
-                if (keep == 0 || c->objs[keep - 1] != c->objs[i])
-                        c->objs[keep++] = c->objs[i];
-        w->self->leaked_mbufs += c->len - keep;
+        had = c->len;
+        dropped = dp_mbuf_cache_reclaim(c, w->self->restarts != 0);
+        if (dropped == 0)
+                return;
+        w->self->leaked_mbufs += dropped;
         VSW_WARN(VSW_LOG_DATAPLANE,
-                 "worker %u: its predecessor left %u mbufs in lcore %u's pool cache: kept %u, "
-                 "%u not trusted (leaked_mbufs %" PRIu64 ")",
-                 w->idx, c->len, rte_lcore_id(), keep, c->len - keep, w->self->leaked_mbufs);
-        c->len = keep;
+                 "worker %u: its predecessor left %u mbufs in lcore %u's pool cache: %u not "
+                 "trusted (leaked_mbufs %" PRIu64 ")",
+                 w->idx, had, rte_lcore_id(), dropped, w->self->leaked_mbufs);
 }
 
 /* A clean exit leaves this lcore's mbuf cache empty for the successor. */
