@@ -70,6 +70,7 @@ void dp_park_reclaim(struct vsw_worker *self, unsigned idx)
         if (lost == 0)
                 return;
         self->parked_lost += lost;
+        self->leaked_mbufs += lost; /* never freed: the predecessor held them */
         __atomic_store_n(&self->parked, 0, __ATOMIC_RELEASE);
         VSW_WARN(VSW_LOG_DATAPLANE,
                  "worker %u: its predecessor was killed holding %" PRIu64
