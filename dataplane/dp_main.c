@@ -4,6 +4,7 @@
  * know), the mbuf pool, the fd vault and the rings to the other workers,
  * registers in its worker slot and polls until SIGTERM. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,11 +15,13 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_mempool.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 
 #include "config.h"
 #include "dp_capture.h"
+#include "dp_mbuf_cache.h"
 #include "dp_worker.h"
 #include "log.h"
 #include "stop_signals.h"
@@ -116,6 +119,37 @@ static struct vsw_state *attach_state(uint32_t idx)
         return st;
 }
 
+/* What a killed predecessor left in this lcore's mbuf cache is checked
+ * before any of it is handed out (dp_mbuf_cache.h); a predecessor that
+ * exited cleanly flushed it, and at the first start it holds what the
+ * primary put there. Dropped entries count in leaked_mbufs. */
+static void reclaim_mbuf_cache(struct dp_worker *w)
+{
+        struct rte_mempool_cache *c = rte_mempool_default_cache(w->mp, rte_lcore_id());
+        uint32_t had, dropped;
+
+        if (!c || c->len == 0)
+                return;
+        had = c->len;
+        dropped = dp_mbuf_cache_reclaim(c, w->self->restarts != 0);
+        if (dropped == 0)
+                return;
+        w->self->leaked_mbufs += dropped;
+        VSW_WARN(VSW_LOG_DATAPLANE,
+                 "worker %u: its predecessor left %u mbufs in lcore %u's pool cache: %u not "
+                 "trusted (leaked_mbufs %" PRIu64 ")",
+                 w->idx, had, rte_lcore_id(), dropped, w->self->leaked_mbufs);
+}
+
+/* A clean exit leaves this lcore's mbuf cache empty for the successor. */
+static void flush_mbuf_cache(struct dp_worker *w)
+{
+        struct rte_mempool_cache *c = rte_mempool_default_cache(w->mp, rte_lcore_id());
+
+        if (c)
+                rte_mempool_cache_flush(c, w->mp);
+}
+
 /* What the poll loop needs besides the memzone: the mbuf pool, the vault
  * (guest memory and eventfds), the uplink queues, `pcap trace`'s ring, the
  * cross-worker rings, rx-retry. */
@@ -192,6 +226,12 @@ int main(int argc, char **argv)
                 goto out;
         self->pid = getpid();
         atomic_store(&self->signalling, 0);
+        /* A predecessor's counts go on (they are published every
+         * millisecond, from this process's own). */
+        worker.xw_drops = self->xw_drops;
+        worker.no_rxq_drops = self->no_rxq_drops;
+        dp_park_reclaim(self, worker.idx);
+        reclaim_mbuf_cache(&worker);
         /* The watchdog judges a RUNNING worker by its heartbeat: a fresh
          * one first, not the predecessor's. */
         atomic_store(&self->heartbeat_ns, dp_now_ns());
@@ -200,6 +240,7 @@ int main(int argc, char **argv)
                    rte_lcore_id(), (int)getpid(), self->restarts);
 
         dp_worker_run(&worker, &stop_requested);
+        flush_mbuf_cache(&worker);
 
         atomic_store(&self->state, VSW_WORKER_ABSENT);
         VSW_NOTICE(VSW_LOG_DATAPLANE, "worker %ld on lcore %u stopped", idx, rte_lcore_id());

@@ -8,9 +8,11 @@
  * through its ring. Only frames that wait longer than DP_PARK_NS, or find
  * the lot full, are dropped (counted as no_rxq_drops). All of this is out
  * of the fast path: a ring in steady state never gets here. */
+#include <inttypes.h>
 #include <stdatomic.h>
 
 #include "dp_vq.h"
+#include "log.h"
 
 /* A move takes microseconds, unless vhostd waits long for a CPU (on a
  * loaded host, hundreds of milliseconds); beyond a second the ring is
@@ -38,6 +40,15 @@ int dp_park_wanted(const struct dp_worker *w, uint16_t iface, uint16_t vring)
                owner != w->idx;
 }
 
+/* What the worker holds parked, for its successor should it be killed
+ * (dp_park_reclaim). Published after the frames are parked and before they
+ * leave: a kill in between misses at most the burst in hand, never counts
+ * a frame that was delivered. */
+static inline void publish(struct dp_worker *w, unsigned parked)
+{
+        __atomic_store_n(&w->self->parked, parked, __ATOMIC_RELEASE);
+}
+
 void dp_park(struct dp_worker *w, uint16_t iface, uint16_t vring, struct rte_mbuf **pkts,
              uint16_t n)
 {
@@ -47,8 +58,24 @@ void dp_park(struct dp_worker *w, uint16_t iface, uint16_t vring, struct rte_mbu
         for (; k < n && w->npark < DP_PARK_MAX; k++)
                 w->park[w->npark++] =
                     (struct dp_parked){.m = pkts[k], .iface = iface, .vring = vring, .ns = now};
+        publish(w, w->npark);
         if (k < n)
                 drop(w, pkts + k, (uint16_t)(n - k));
+}
+
+void dp_park_reclaim(struct vsw_worker *self, unsigned idx)
+{
+        uint64_t lost = __atomic_load_n(&self->parked, __ATOMIC_ACQUIRE);
+
+        if (lost == 0)
+                return;
+        self->parked_lost += lost;
+        self->leaked_mbufs += lost; /* never freed: the predecessor held them */
+        __atomic_store_n(&self->parked, 0, __ATOMIC_RELEASE);
+        VSW_WARN(VSW_LOG_DATAPLANE,
+                 "worker %u: its predecessor was killed holding %" PRIu64
+                 " frames parked for RX rings changing hands: dropped (parked_lost %" PRIu64 ")",
+                 idx, lost, self->parked_lost);
 }
 
 /* Where the frames for (iface, vring) go now: 1 delivered or handed on,
@@ -97,6 +124,7 @@ void dp_park_retry(struct dp_worker *w)
                 while (i < w->npark && k < DP_BURST && w->park[i].iface == iface &&
                        w->park[i].vring == vring)
                         pkts[k++] = w->park[i++].m;
+                publish(w, kept + (w->npark - i));
                 r = deliver(w, iface, vring, pkts, k);
                 if (r == 0 && now - w->park[first].ns < DP_PARK_NS) {
                         for (unsigned j = first; j < i; j++)
@@ -106,4 +134,5 @@ void dp_park_retry(struct dp_worker *w)
                 }
         }
         w->npark = kept;
+        publish(w, kept);
 }

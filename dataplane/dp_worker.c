@@ -96,6 +96,7 @@ void dp_worker_run(struct dp_worker *w, volatile sig_atomic_t *stop)
                 for (unsigned i = 0; i < w->npark; i++)
                         rte_pktmbuf_free(w->park[i].m);
                 w->npark = 0;
+                __atomic_store_n(&w->self->parked, 0, __ATOMIC_RELEASE);
         }
         dp_ring_drop_all(w);
         dp_counters_publish_all(w);

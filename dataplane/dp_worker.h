@@ -356,6 +356,9 @@ void dp_park(struct dp_worker *w, uint16_t iface, uint16_t vring, struct rte_mbu
              uint16_t n);
 /* At the top of a poll while frames are parked. */
 void dp_park_retry(struct dp_worker *w);
+/* At start: frames a killed predecessor held parked are counted lost
+ * (vsw_worker.parked_lost) and logged. */
+void dp_park_reclaim(struct vsw_worker *self, unsigned idx);
 
 /* dp_xworker.c, dp_xw_drain.c: the rings between workers. An element names
  * the destination vring: a flooded mbuf is shared by several destinations

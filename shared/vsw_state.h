@@ -30,7 +30,7 @@
 #define VSW_PCAP_MBUFS     2047
 #define VSW_PCAP_SNAPLEN   2048 /* bytes of a frame kept; longer ones are cut */
 #ifndef VSW_STATE_ABI_VERSION
-#define VSW_STATE_ABI_VERSION 20u
+#define VSW_STATE_ABI_VERSION 21u
 #endif
 
 /* The default bound on one interface's guest memory: 1 TiB. x86-64 gives a
@@ -370,6 +370,11 @@ struct vsw_worker {
          * interface had no enabled RX queue. */
         uint64_t xw_drops;
         uint64_t no_rxq_drops;
+        /* Frames the worker holds parked (dp_park.c), written by it at each
+         * change: if it is killed, its successor adds them to parked_lost
+         * (dropped by the kill, not silently). */
+        uint64_t parked;
+        uint64_t parked_lost;
         /* While the worker writes a call eventfd: the interface slot + 1
          * (bits 8-15), vring (bits 0-7) and that vring's call_gen (bits
          * 32-63); 0 otherwise. Names the trap if the write never returns. */

@@ -65,6 +65,7 @@ static int worker_errors(struct errors *e, const struct vsw_state *st)
                 snprintf(name, sizeof(name), "worker %u", w);
                 if (add(e, name, "", "xworker_ring_full", k->xw_drops) ||
                     add(e, name, "", "no_rx_queue", k->no_rxq_drops) ||
+                    add(e, name, "", "parked_lost_in_kill", k->parked_lost) ||
                     add(e, name, "", "leaked_mbufs", k->leaked_mbufs))
                         return -1;
         }

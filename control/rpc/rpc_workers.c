@@ -59,6 +59,8 @@ int rpc_show_workers(struct vhostd *d, const Vsw__Request *req, struct rpc_call 
                 w[i]->has_sleeps = w[i]->has_wakes = 1;
                 w[i]->sleeps = k->sleeps;
                 w[i]->wakes = k->wakes;
+                w[i]->has_parked_lost = 1;
+                w[i]->parked_lost = k->parked_lost;
         }
         r->n_workers = n;
         r->workers = w;

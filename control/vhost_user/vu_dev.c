@@ -125,6 +125,7 @@ static void clear_vring(struct vsw_vring *vr)
         vr->desc_gpa = vr->avail_gpa = vr->used_gpa = 0;
         vr->log_guest_addr = 0;
         vr->last_avail_idx = vr->last_used_idx = 0;
+        vr->packed_progress = 0;
         vr->kick_gen++;
         vr->call_gen++;
         vr->err_gen++;

@@ -110,6 +110,10 @@ enum vu_result vu_set_vring_base(struct vu_dev *dev, struct vu_msg *msg, struct 
                 return VU_R_AGAIN;
         if (is_packed(dev)) {
                 packed_base_set(vr, num);
+                /* The front end's base is where the ring stands now: a
+                 * progress word a dead owner left would override it
+                 * (virtq_packed_resume). */
+                vr->packed_progress = 0;
         } else {
                 vr->last_avail_idx = (uint16_t)num;
                 vr->last_used_idx = (uint16_t)num;

@@ -266,10 +266,15 @@ class PackedDriver(_Driver):
     def _poll(self):
         while True:
             off = self.desc_gpa + 16 * self.used_slot
-            _, length, buf_id, flags = struct.unpack_from("<QIHH", self.mem, off)
+            # The flags first, then id and len: the device writes them
+            # before the flags, and struct reads fields in order, so id and
+            # len read before the flags could be the ones the driver posted
+            # (a used RX buffer read with the posted length: a foreign frame).
+            flags = struct.unpack_from("<H", self.mem, off + 14)[0]
             used = bool(flags & PACKED_F_USED)
             if bool(flags & PACKED_F_AVAIL) != used or used != bool(self.used_wrap):
                 return
+            length, buf_id = struct.unpack_from("<IH", self.mem, off + 8)
             self.used_list.append((buf_id, length))
             n = self.slots_of.pop(buf_id, 1)
             self.used_slot += n

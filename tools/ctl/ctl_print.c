@@ -285,6 +285,7 @@ int ctl_print_workers(const Vsw__Reply *rep, FILE *out, int json)
                 ctl_json_u64(&j, "no_rxq_drops", w->no_rxq_drops);
                 ctl_json_u64(&j, "sleeps", w->sleeps);
                 ctl_json_u64(&j, "wakes", w->wakes);
+                ctl_json_u64(&j, "parked_lost", w->parked_lost);
                 ctl_json_obj_end(&j);
         }
         ctl_json_arr_end(&j);
