@@ -9,7 +9,10 @@ Python front ends (vhost_user_client), numbered frames, two workers:
   KILLS times at random points (every fifth time SIGSTOPped instead, so
   that the supervisor's watchdog kills it). Checked by sequence numbers:
   no frame reaches its receiver twice, none that was not sent, and each
-  pair lost at most a burst (32) per kill. What was at stake: a worker
+  pair lost at most a burst (32) per kill. The frames go guest to guest
+  by the one-copy path (show runtime's frames_direct), so a kill lands in
+  its copy as well: a half-written buffer handed over as used would be a
+  foreign frame. What was at stake: a worker
   killed inside an mbuf free leaves stale pointers on top of its lcore's
   mempool cache, which lives in shared memory; its successor on the same
   lcore handed those mbufs out again (one mbuf for two frames: one
@@ -92,6 +95,9 @@ def kills(sw, pairs):
         honest.append(h)
     for h in honest:
         h.progress("kills: %s -> %s forwarding" % (h.a.name, h.b.name))
+    direct = sw.ctl("show", "runtime", json=True)["workers"][1]["since_start"]["frames_direct"]
+    t.check(direct > 0, "kills: the frames take the one-copy path (frames_direct %d), so a kill "
+            "lands in it too" % direct)
     rnd = random.Random(int(os.environ.get("VSW_KILL_SEED", "7")))
     watchdog = 0
     t0 = time.monotonic()
