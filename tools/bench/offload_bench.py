@@ -116,7 +116,8 @@ def stream(tx, rx, mb, timeout):
     # inline under TCG would hold the stream to sha256sum's pace.
     rx.run_ok("echo 'sha256sum /tmp/rx.bin > /tmp/rx.tmp && mv /tmp/rx.tmp /tmp/rx.sum' "
               "> /tmp/hash.sh; rm -f /tmp/rx.sum /tmp/rx.bin")
-    rx.spawn("sh -c 'sleep 100000 | nc -l -p %d > /tmp/rx.bin; sh /tmp/hash.sh'" % PORT)
+    rx.spawn("sh -c 'sleep 100000 | nc -l -p %d | (cat > /tmp/rx.bin; sh /tmp/hash.sh)'"
+             % PORT)
     time.sleep(1)
     start = time.monotonic()
     try:
