@@ -265,53 +265,7 @@ static void op_restart(struct fz_in *in)
         check(false, "init");
 }
 
-/* The one-copy path, TX side: chains peeked in place (nothing consumed,
- * only the descriptor ring may change), then some of them returned as used. */
-static void op_peek(struct fz_in *in)
-{
-        struct virtq_chain ch[VIRTQ_BURST];
-        uint16_t count = fz_u8(in) % (VIRTQ_BURST + 1), n, k;
-        uint32_t min_first = fz_u8(in) % 64;
-
-        fz_snapshot();
-        n = virtq_packed_peek(&drv.vq, ch, count, min_first);
-        check(false, "peek");
-        if (n > count)
-                abort();
-        fz_check_chains(ch, n, drv.vq.hdr_len, min_first);
-        k = n ? fz_u8(in) % (n + 1) : 0;
-        fz_snapshot();
-        virtq_packed_consume(&drv.vq, ch, k);
-        check(false, "consume");
-}
-
-/* The one-copy path, RX side: another guest's chains copied into this
- * ring's buffers with the decided header over their first bytes, the used
- * entries published apart; a source that faulted under the copy leaves
- * the ring as it was. */
-static void op_put(struct fz_in *in)
-{
-        struct virtq_chain src[4];
-        uint16_t src_hdr = (fz_u8(in) & 1) ? 12 : 10, done;
-        unsigned n = fz_chains(in, src, src_hdr);
-        uint8_t pre[14];
-        uint8_t gone = fz_u8(in) % 8 == 0;
-        struct virtq_stats before = drv.vq.stats;
-
-        for (unsigned i = 0; i < sizeof(pre); i++)
-                pre[i] = fz_u8(in);
-        fz_snapshot();
-        done = virtq_packed_put(&drv.vq, src, (uint16_t)n, src_hdr,
-                                (struct virtq_prefix){pre, sizeof(pre)}, &gone);
-        check(true, "put");
-        /* A ring the put found broken counts that, nothing else. */
-        if (done > n || (gone && (done != 0 || before.packets != drv.vq.stats.packets ||
-                                  memcmp(before.drops, drv.vq.stats.drops, sizeof(before.drops)))))
-                abort();
-        fz_snapshot();
-        virtq_packed_publish(&drv.vq);
-        check(false, "publish");
-}
+FZ_ONECOPY_OPS(packed)
 
 static void run_op(struct fz_in *in)
 {
