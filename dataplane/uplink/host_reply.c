@@ -1,4 +1,5 @@
 #include "host_reply.h"
+#include "wire_be16.h"
 
 #include <string.h>
 
@@ -14,17 +15,6 @@
 #define ICMP_ECHOREPLY 0
 #define ICMP_HLEN      8
 
-static uint16_t be16(const uint8_t *p)
-{
-        return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-        p[0] = (uint8_t)(v >> 8);
-        p[1] = (uint8_t)v;
-}
-
 static int is_broadcast(const uint8_t *m)
 {
         static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -38,9 +28,9 @@ static void gratuitous(const uint8_t *f, size_t len, struct host_learned *learne
 {
         const uint8_t *a = f + ETH_HLEN;
 
-        if (len < ETH_HLEN + ARP_LEN || be16(a) != 1 || be16(a + 2) != ETH_P_IP || a[4] != 6 ||
-            a[5] != 4 || memcmp(a + 14, a + 24, 4) != 0 || memcmp(a + 14, "\0\0\0\0", 4) == 0 ||
-            (a[8] & 1))
+        if (len < ETH_HLEN + ARP_LEN || wire_be16(a) != 1 || wire_be16(a + 2) != ETH_P_IP ||
+            a[4] != 6 || a[5] != 4 || memcmp(a + 14, a + 24, 4) != 0 ||
+            memcmp(a + 14, "\0\0\0\0", 4) == 0 || (a[8] & 1))
                 return;
         memcpy(&learned->ip, a + 14, 4);
         memcpy(learned->mac, a + 8, 6);
@@ -54,13 +44,13 @@ static enum host_verdict arp(uint8_t *f, size_t len, uint32_t ip, const uint8_t 
         uint8_t *a = f + ETH_HLEN;
         uint16_t op;
 
-        if (len < ETH_HLEN + ARP_LEN || be16(a) != 1 || be16(a + 2) != ETH_P_IP || a[4] != 6 ||
-            a[5] != 4 || memcmp(a + 24, &ip, 4) != 0) {
+        if (len < ETH_HLEN + ARP_LEN || wire_be16(a) != 1 || wire_be16(a + 2) != ETH_P_IP ||
+            a[4] != 6 || a[5] != 4 || memcmp(a + 24, &ip, 4) != 0) {
                 if (is_broadcast(f))
                         gratuitous(f, len, learned);
                 return HOST_NOT_MINE; /* the bridge's still */
         }
-        op = be16(a + 6);
+        op = wire_be16(a + 6);
         if (op != ARP_REQUEST && op != ARP_REPLY)
                 return HOST_NOT_MINE;
         /* A sender with no address (an ARP probe) or a group MAC teaches nothing. */
@@ -73,7 +63,7 @@ static enum host_verdict arp(uint8_t *f, size_t len, uint32_t ip, const uint8_t 
         /* The request becomes the reply: to its sender, from us. */
         memcpy(f, a + 8, 6);
         memcpy(f + 6, mac, 6);
-        put_be16(a + 6, ARP_REPLY);
+        wire_put_be16(a + 6, ARP_REPLY);
         memcpy(a + 18, a + 8, 10); /* target := the sender (MAC and IP) */
         memcpy(a + 8, mac, 6);
         memcpy(a + 14, &ip, 4);
@@ -101,9 +91,9 @@ static enum host_verdict icmp(uint8_t *f, size_t len, uint32_t ip, const uint8_t
         if (len < ETH_HLEN + IP_MIN_HLEN || (h[0] >> 4) != 4 || memcmp(h + 16, &ip, 4) != 0)
                 return HOST_NOT_MINE;
         hlen = (size_t)(h[0] & 0xf) * 4;
-        tot = be16(h + 2);
+        tot = wire_be16(h + 2);
         if (hlen < IP_MIN_HLEN || tot < hlen + ICMP_HLEN || ETH_HLEN + tot > len ||
-            h[9] != IP_PROTO_ICMP || (be16(h + 6) & 0x3fff) != 0 || memcmp(f, mac, 6) != 0)
+            h[9] != IP_PROTO_ICMP || (wire_be16(h + 6) & 0x3fff) != 0 || memcmp(f, mac, 6) != 0)
                 return HOST_NOT_MINE;
         ic = h + hlen;
         if (ic[0] != ICMP_ECHO || ic[1] != 0)
@@ -114,10 +104,10 @@ static enum host_verdict icmp(uint8_t *f, size_t len, uint32_t ip, const uint8_t
         memcpy(h + 16, h + 12, 4); /* the swap keeps the header checksum */
         memcpy(h + 12, &ip, 4);
         ic[0] = ICMP_ECHOREPLY;
-        sum = csum_update(be16(ic + 2), ICMP_ECHO << 8, ICMP_ECHOREPLY << 8);
+        sum = csum_update(wire_be16(ic + 2), ICMP_ECHO << 8, ICMP_ECHOREPLY << 8);
         /* An update can give +0 where only -0 verifies (a message of zeros
          * but its type); 0xffff verifies wherever 0 would. */
-        put_be16(ic + 2, sum ? sum : 0xffff);
+        wire_put_be16(ic + 2, sum ? sum : 0xffff);
         return HOST_REPLY;
 }
 
@@ -128,7 +118,7 @@ enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint
         learned->update_only = 0;
         if (len < ETH_HLEN || ip == 0)
                 return HOST_NOT_MINE;
-        switch (be16(frame + 12)) {
+        switch (wire_be16(frame + 12)) {
         case ETH_P_ARP:
                 if (!is_broadcast(frame) && memcmp(frame, mac, 6) != 0)
                         return HOST_NOT_MINE;
@@ -151,12 +141,12 @@ void host_arp_request(uint8_t *f, uint32_t ip, const uint8_t mac[6], uint32_t ta
         else
                 memset(f, 0xff, 6);
         memcpy(f + 6, mac, 6);
-        put_be16(f + 12, ETH_P_ARP);
-        put_be16(a, 1); /* Ethernet */
-        put_be16(a + 2, ETH_P_IP);
+        wire_put_be16(f + 12, ETH_P_ARP);
+        wire_put_be16(a, 1); /* Ethernet */
+        wire_put_be16(a + 2, ETH_P_IP);
         a[4] = 6;
         a[5] = 4;
-        put_be16(a + 6, ARP_REQUEST);
+        wire_put_be16(a + 6, ARP_REQUEST);
         memcpy(a + 8, mac, 6);
         memcpy(a + 14, &ip, 4);
         memcpy(a + 24, &target, 4); /* target MAC left zero */

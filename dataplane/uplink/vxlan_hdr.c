@@ -1,4 +1,5 @@
 #include "vxlan_hdr.h"
+#include "wire_be16.h"
 
 #include <string.h>
 
@@ -10,17 +11,6 @@
 #define UDP_HLEN     8
 #define VXLAN_VHLEN  8
 #define IP_DF        0x4000
-
-static uint16_t be16(const uint8_t *p)
-{
-        return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-        p[0] = (uint8_t)(v >> 8);
-        p[1] = (uint8_t)v;
-}
 
 static enum vxlan_verdict drop(struct vxlan_rx *rx, enum vsw_vxlan_drop why)
 {
@@ -34,20 +24,20 @@ enum vxlan_verdict vxlan_parse(const uint8_t *f, size_t len, size_t total, uint3
         const uint8_t *h = f + ETH_HLEN, *u, *v;
         size_t hlen, tot, ulen;
 
-        if (len > total || len < ETH_HLEN + IP_MIN_HLEN || be16(f + 12) != ETH_P_IP ||
+        if (len > total || len < ETH_HLEN + IP_MIN_HLEN || wire_be16(f + 12) != ETH_P_IP ||
             (h[0] >> 4) != 4 || h[9] != IP_PROTO_UDP || memcmp(h + 16, &ip, 4) != 0)
                 return VXLAN_NOT_MINE;
         hlen = (size_t)(h[0] & 0xf) * 4;
         if (hlen < IP_MIN_HLEN || len < ETH_HLEN + hlen + UDP_HLEN)
                 return VXLAN_NOT_MINE; /* cannot see the port: not known to be VXLAN */
         u = h + hlen;
-        if (be16(u + 2) != VSW_VXLAN_UDP_PORT)
+        if (wire_be16(u + 2) != VSW_VXLAN_UDP_PORT)
                 return VXLAN_NOT_MINE;
         /* UDP 4789 to our address: ours from here on, dropped if bad. */
-        if ((be16(h + 6) & 0x3fff) != 0)
+        if ((wire_be16(h + 6) & 0x3fff) != 0)
                 return drop(rx, VSW_VXLAN_DROP_FRAGMENT);
-        tot = be16(h + 2);
-        ulen = be16(u + 4);
+        tot = wire_be16(h + 2);
+        ulen = wire_be16(u + 4);
         if (tot < hlen + UDP_HLEN + VXLAN_VHLEN || ETH_HLEN + tot > total ||
             ulen < UDP_HLEN + VXLAN_VHLEN || ulen > tot - hlen ||
             len < ETH_HLEN + hlen + UDP_HLEN + VXLAN_VHLEN)
@@ -70,21 +60,21 @@ void vxlan_build(uint8_t *h, const struct vxlan_tx *t)
 
         memcpy(h, t->dst_mac, 6);
         memcpy(h + 6, t->src_mac, 6);
-        put_be16(h + 12, ETH_P_IP);
+        wire_put_be16(h + 12, ETH_P_IP);
         ip[0] = 0x45;
         ip[1] = 0;
-        put_be16(ip + 2, (uint16_t)(IP_MIN_HLEN + UDP_HLEN + VXLAN_VHLEN + t->inner_len));
-        put_be16(ip + 4, t->ip_id);
-        put_be16(ip + 6, IP_DF);
+        wire_put_be16(ip + 2, (uint16_t)(IP_MIN_HLEN + UDP_HLEN + VXLAN_VHLEN + t->inner_len));
+        wire_put_be16(ip + 4, t->ip_id);
+        wire_put_be16(ip + 6, IP_DF);
         ip[8] = VXLAN_TTL;
         ip[9] = IP_PROTO_UDP;
-        put_be16(ip + 10, 0);
+        wire_put_be16(ip + 10, 0);
         memcpy(ip + 12, &t->src_ip, 4);
         memcpy(ip + 16, &t->dst_ip, 4);
-        put_be16(u, t->sport);
-        put_be16(u + 2, VSW_VXLAN_UDP_PORT);
-        put_be16(u + 4, (uint16_t)(UDP_HLEN + VXLAN_VHLEN + t->inner_len));
-        put_be16(u + 6, 0);
+        wire_put_be16(u, t->sport);
+        wire_put_be16(u + 2, VSW_VXLAN_UDP_PORT);
+        wire_put_be16(u + 4, (uint16_t)(UDP_HLEN + VXLAN_VHLEN + t->inner_len));
+        wire_put_be16(u + 6, 0);
         memset(v, 0, VXLAN_VHLEN);
         v[0] = VXLAN_FLAG_I;
         v[4] = (uint8_t)(t->vni >> 16);
@@ -103,13 +93,13 @@ size_t vxlan_flow_key(const uint8_t *f, size_t len, uint8_t *key)
         }
         memcpy(key, f, ETH_HLEN);
         n = ETH_HLEN;
-        if (be16(f + 12) != ETH_P_IP || len < ETH_HLEN + IP_MIN_HLEN || (h[0] >> 4) != 4)
+        if (wire_be16(f + 12) != ETH_P_IP || len < ETH_HLEN + IP_MIN_HLEN || (h[0] >> 4) != 4)
                 return n;
         key[n++] = h[9];
         memcpy(key + n, h + 12, 8);
         n += 8;
         hlen = (size_t)(h[0] & 0xf) * 4;
-        if ((h[9] == IP_PROTO_TCP || h[9] == IP_PROTO_UDP) && (be16(h + 6) & 0x3fff) == 0 &&
+        if ((h[9] == IP_PROTO_TCP || h[9] == IP_PROTO_UDP) && (wire_be16(h + 6) & 0x3fff) == 0 &&
             hlen >= IP_MIN_HLEN && len >= ETH_HLEN + hlen + 4) {
                 memcpy(key + n, h + hlen, 4);
                 n += 4;
