@@ -140,9 +140,9 @@ uint16_t dp_uplink_host(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
                 enum host_verdict v = HOST_NOT_MINE;
 
                 /* A tag the PMD stripped: a VLAN's frame, not the address's. */
-                if (m->nb_segs == 1 && !(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)) {
-                        v = host_reply(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), ip,
-                                       up->mac, &l);
+                if (!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)) {
+                        v = host_reply(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
+                                       rte_pktmbuf_pkt_len(m), ip, up->mac, &l);
                         if (l.ip)
                                 learn(up, &l);
                 }

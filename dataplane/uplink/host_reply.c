@@ -82,17 +82,19 @@ static uint16_t csum_update(uint16_t csum, uint16_t old, uint16_t new)
 }
 
 /* An ICMP echo request to ip, unfragmented, to our MAC: answered. */
-static enum host_verdict icmp(uint8_t *f, size_t len, uint32_t ip, const uint8_t mac[6])
+static enum host_verdict icmp(uint8_t *f, size_t head, size_t len, uint32_t ip,
+                              const uint8_t mac[6])
 {
         uint8_t *h = f + ETH_HLEN, *ic, tmp[6];
         size_t hlen, tot;
         uint16_t sum;
 
-        if (len < ETH_HLEN + IP_MIN_HLEN || (h[0] >> 4) != 4 || memcmp(h + 16, &ip, 4) != 0)
+        if (head < ETH_HLEN + IP_MIN_HLEN || (h[0] >> 4) != 4 || memcmp(h + 16, &ip, 4) != 0)
                 return HOST_NOT_MINE;
         hlen = (size_t)(h[0] & 0xf) * 4;
         tot = wire_be16(h + 2);
-        if (hlen < IP_MIN_HLEN || tot < hlen + ICMP_HLEN || ETH_HLEN + tot > len ||
+        if (hlen < IP_MIN_HLEN || ETH_HLEN + hlen + ICMP_HLEN > head || tot < hlen + ICMP_HLEN ||
+            ETH_HLEN + tot > len ||
             h[9] != IP_PROTO_ICMP || (wire_be16(h + 6) & 0x3fff) != 0 || memcmp(f, mac, 6) != 0)
                 return HOST_NOT_MINE;
         ic = h + hlen;
@@ -111,20 +113,20 @@ static enum host_verdict icmp(uint8_t *f, size_t len, uint32_t ip, const uint8_t
         return HOST_REPLY;
 }
 
-enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint8_t mac[6],
-                             struct host_learned *learned)
+enum host_verdict host_reply(uint8_t *frame, size_t head, size_t len, uint32_t ip,
+                             const uint8_t mac[6], struct host_learned *learned)
 {
         learned->ip = 0;
         learned->update_only = 0;
-        if (len < ETH_HLEN || ip == 0)
+        if (head > len || head < ETH_HLEN || ip == 0)
                 return HOST_NOT_MINE;
         switch (wire_be16(frame + 12)) {
         case ETH_P_ARP:
                 if (!is_broadcast(frame) && memcmp(frame, mac, 6) != 0)
                         return HOST_NOT_MINE;
-                return arp(frame, len, ip, mac, learned);
+                return arp(frame, head, ip, mac, learned);
         case ETH_P_IP:
-                return icmp(frame, len, ip, mac);
+                return icmp(frame, head, len, ip, mac);
         default:
                 return HOST_NOT_MINE;
         }

@@ -22,10 +22,13 @@ struct host_learned {
         uint8_t update_only; /* a gratuitous ARP: news for an entry, none made */
 };
 
-/* frame[0..len): an untagged Ethernet frame off the uplink. ip (network
- * byte order, not 0) and mac: the uplink's. */
-enum host_verdict host_reply(uint8_t *frame, size_t len, uint32_t ip, const uint8_t mac[6],
-                             struct host_learned *learned);
+/* An untagged Ethernet frame off the uplink, len bytes long, of which
+ * frame[0..head) are here (the first segment of a chain): only headers are
+ * read or rewritten (an echo reply's checksum is updated, not summed), so a
+ * jumbo echo request in several segments is answered too. ip (network byte
+ * order, not 0) and mac: the uplink's. */
+enum host_verdict host_reply(uint8_t *frame, size_t head, size_t len, uint32_t ip,
+                             const uint8_t mac[6], struct host_learned *learned);
 
 /* An ARP request from the address (ip, mac) for target (network byte
  * order), to dst (a unicast probe of a known entry) or broadcast (dst

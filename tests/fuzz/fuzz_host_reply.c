@@ -1,6 +1,7 @@
 /* libFuzzer target for the uplink's own address (dataplane/uplink/
  * host_reply.c): any frame off the uplink, any address and MAC. A frame
- * not for the address is left untouched; a reply has the frame's length,
+ * not for the address is left untouched, and nothing past the first
+ * segment (head) is ever written; a reply has the frame's length,
  * comes from the uplink's MAC and address, and an ICMP echo reply's
  * checksum is right whenever the request's was; a learned neighbor has an
  * address and a unicast MAC, and comes from a frame for the address or,
@@ -51,21 +52,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct host_learned l;
         enum host_verdict v;
         uint32_t ip;
-        size_t len, n = 0;
+        size_t len, head, n = 0;
         const uint8_t *ic;
         int icmp_valid = 0;
 
-        if (size < 10 || size - 10 > MAX_FRAME)
+        if (size < 11 || size - 11 > MAX_FRAME)
                 return 0;
         memcpy(&ip, data, 4);
         memcpy(mac, data + 4, 6);
         mac[0] &= 0xfe;
-        len = size - 10;
-        memcpy(frame, data + 10, len);
+        len = size - 11;
+        /* What the first segment holds: the whole frame, or less by up to
+         * 2040 bytes (the rest in other segments, never read). */
+        head = len - (len < (size_t)data[10] * 8 ? len : (size_t)data[10] * 8);
+        memcpy(frame, data + 11, len);
         memcpy(orig, frame, len);
         if (len >= 34 && frame[12] == 0x08 && frame[13] == 0 && (ic = icmp_of(frame, len, &n)))
                 icmp_valid = sum(ic, n) == 0xffff;
-        v = host_reply(frame, len, ip, mac, &l);
+        v = host_reply(frame, head, len, ip, mac, &l);
+        require(memcmp(frame + head, orig + head, len - head) == 0);
         if (l.ip)
                 require(!(l.mac[0] & 1) && (v != HOST_NOT_MINE) == !l.update_only);
         if (l.update_only)

@@ -13,7 +13,8 @@ are mbuf chains, and net_pcap chains them uplink to guest), whole (the
 uplink's byte counts). Then the guest pings with 9100-byte payloads
 (9142-byte frames, over the uplink's 9000 + 14 + 4): no reply, each
 dropped by the switch before the uplink and counted (`show uplink`
-tx_drops_mtu, `show errors`). Last, the same 8000-byte pings tagged: the
+tx_drops_mtu, `show errors`). The uplink's own address (set interface ip
+address) answers 8000-byte pings from the namespace. Last, the same 8000-byte pings tagged: the
 guest's interface in access VLAN 10, in the namespace a VLAN 10 host on
 the veth (vlan_host.py). `show uplink` shows the MTU and where it comes
 from. ~20 s."""
@@ -108,6 +109,12 @@ def main():
     t.check(["3", "uplink", "tx", "mtu"] in errs, "show errors: 3 uplink tx mtu (%s)" % errs)
     u.check_ping("after the drops, guest -> namespace",
                  u.guest_ping(guest, "10.0.0.2", 5, size=BIG), 5)
+
+    # The uplink's own address answers a jumbo echo request: a chain of
+    # mbufs off net_pcap, answered in place (only its headers are rewritten).
+    sw.ctl("set", "interface", "ip", "address", up["name"], "10.0.0.9/24")
+    u.check_ping("namespace -> the uplink's address 10.0.0.9, %d-byte payloads" % BIG,
+                 u.ns_ping(ns, "10.0.0.9", 5, size=BIG), 5)
 
     # Tagged: the guest's access VLAN 10 is its uplink tag; in the namespace
     # vlan_host.py stands in for a VLAN 10 host (no 802.1Q in this kernel):

@@ -132,21 +132,21 @@ static void test_gratuitous(void)
         size_t n;
 
         n = arp_frame(f, bc, 1, newmac, ip("10.1.0.254"), ip("10.1.0.254"));
-        CHECK(host_reply(f, n, ip("10.1.0.1"), ours, &l) == HOST_NOT_MINE, "left to the bridge");
+        CHECK(host_reply(f, n, n, ip("10.1.0.1"), ours, &l) == HOST_NOT_MINE, "left to the bridge");
         CHECK(l.ip == ip("10.1.0.254") && !memcmp(l.mac, newmac, 6) && l.update_only,
               "a gratuitous request updates a known entry");
         n = arp_frame(f, bc, 2, newmac, ip("10.1.0.254"), ip("10.1.0.254"));
-        host_reply(f, n, ip("10.1.0.1"), ours, &l);
+        host_reply(f, n, n, ip("10.1.0.1"), ours, &l);
         CHECK(l.ip == ip("10.1.0.254") && l.update_only, "a gratuitous reply too");
         n = arp_frame(f, bc, 1, newmac, ip("10.1.0.254"), ip("10.1.0.7"));
-        host_reply(f, n, ip("10.1.0.1"), ours, &l);
+        host_reply(f, n, n, ip("10.1.0.1"), ours, &l);
         CHECK(l.ip == 0, "a request for another host teaches nothing");
         n = arp_frame(f, ours, 2, newmac, ip("10.1.0.254"), ip("10.1.0.1"));
-        CHECK(host_reply(f, n, ip("10.1.0.1"), ours, &l) == HOST_CONSUMED);
+        CHECK(host_reply(f, n, n, ip("10.1.0.1"), ours, &l) == HOST_CONSUMED);
         CHECK(l.ip == ip("10.1.0.254") && !memcmp(l.mac, newmac, 6) && !l.update_only,
               "a reply to the address (a probe's answer) makes or updates the entry");
         n = arp_frame(f, bc, 1, newmac, 0, 0);
-        host_reply(f, n, ip("10.1.0.1"), ours, &l);
+        host_reply(f, n, n, ip("10.1.0.1"), ours, &l);
         CHECK(l.ip == 0, "a probe from no address teaches nothing");
 }
 
