@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages vhostsw builds, runs and tests with.
 # Idempotent: only calls apt-get when something is missing.
-#   --bench  also what tools/bench/vhost_bench.py compares against: OVS-DPDK
-#            (openvswitch-switch-dpdk). Its services are not started: the
-#            benchmark runs its own ovsdb-server and ovs-vswitchd.
+#   --bench  also what tools/bench/ compares against and measures with:
+#            OVS-DPDK (openvswitch-switch-dpdk; its services are not started:
+#            the benchmarks run their own ovsdb-server and ovs-vswitchd) and
+#            iperf3 (put into the test guest image by tools/guest-image).
 set -euo pipefail
 
 packages=(
@@ -18,7 +19,7 @@ packages=(
   tshark
 )
 
-bench_packages=(openvswitch-switch-dpdk)
+bench_packages=(openvswitch-switch-dpdk iperf3)
 bench=0
 for a in "$@"; do
   case "$a" in

@@ -3,11 +3,21 @@
 VMs (issue 14), vhostsw against OVS-DPDK 3.1 (python3 stdlib; a benchmark
 that prints figures, not a pass/fail test).
 
-Two TCG QEMU guests (the test guest image, busybox `nc`) on one backend; g1
-sends a stream of random bytes (64 MB by default) to g2, which stores it
-and hashes it after the end.
-The time is the sender's `nc` from start to end; the stream counts only when
-the receiver's sha256 is the sender's. Each backend runs twice:
+Two TCG QEMU guests (the test guest image with iperf3: install it with
+`tools/install-deps.sh --bench`, then rebuild the image) on one backend:
+  stream   g2 fetches a file of random bytes (64 MB by default) from g1's
+           busybox httpd (which sends it with sendfile) with busybox wget,
+           into /dev/null, then again into a file that must have g1's
+           sha256; the times are wget's. The stored stream pays the same
+           64 MB write into g2's tmpfs with or without offloads;
+  iperf3   g1 sends to g2 for 10 s with sendfile (-Z), as a user measures
+           TCP between two VMs: the rate received and the retransmits.
+(busybox `nc` held a stream to about 14 MB/s with or without offloads: its
+own copies bound it, not the network path; iperf3 -F does not store the
+whole stream: its server stops reading at the test's end.) Each backend
+runs twice:
+Each backend runs twice:
+Each backend runs twice:
 
   vhostsw on   every offload bit offered (CSUM, GUEST_CSUM, HOST/GUEST_TSO4/6,
                HOST/GUEST_ECN): TSO frames pass guest to guest whole
@@ -21,10 +31,10 @@ guests run on the other. OVS-DPDK is Debian's openvswitch-switch-dpdk
 starts it (its own ovsdb-server and ovs-vswitchd, a netdev bridge with two
 dpdkvhostuser ports, actions=NORMAL).
 
-The table gives each case's seconds and MB/s, and the ratios: offloads on
-against off for each backend, vhostsw against OVS with offloads on and off.
-Under TCG the guests' CPU bounds the stream, and on a machine shared with
-other work the figures are indicative only.
+The table gives each case's stream seconds, MB/s and iperf3 rate, and the
+ratios: offloads on against off for each backend, vhostsw against OVS with
+offloads on and off. Under TCG the guests' CPU bounds both, and on a
+machine shared with other work the figures are indicative only.
 
     python3 tools/bench/offload_bench.py --build-dir build
     python3 tools/bench/offload_bench.py --build-dir build --mb 16 --backends vhostsw
@@ -35,6 +45,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import sys
 import time
 
@@ -81,6 +92,9 @@ class VhostswCase:
                     k[key] += v["counters"].get(key, 0)
         return k
 
+    def drops_logged(self):
+        return ""  # its drops are counters: `show errors`
+
     def stop(self):
         self.sw.stop(check_clean=False)
         t.dpdk_cleanup_prefix(self.sw.prefix)
@@ -100,6 +114,13 @@ class OvsCase:
     def counters(self):
         return {}
 
+    def drops_logged(self):
+        """Why ovs-vswitchd dropped packets, as its log says (OVS 3.1 with
+        userspace TSO: "Packet dropped: No TCP checksum support")."""
+        with open(os.path.join(self.ovs.dir, "ovs-vswitchd.log"), errors="replace") as f:
+            why = sorted({m.group(1) for m in re.finditer(r"Packet dropped: ([^\n]+)", f.read())})
+        return "; ovs-vswitchd.log: packet dropped: %s" % ", ".join(why) if why else ""
+
     def stop(self):
         self.ovs.stop()
 
@@ -107,40 +128,80 @@ class OvsCase:
 CASES = {"vhostsw": VhostswCase, "ovs": OvsCase}
 
 
-def stream(tx, rx, mb, timeout):
-    """Seconds for mb MB from tx to rx (10.0.0.2), None when it did not
-    arrive intact within timeout."""
-    tx.run_ok("dd if=/dev/urandom of=/tmp/data bs=1M count=%d 2>/dev/null" % mb, timeout=180)
-    sent = tx.run_ok("sha256sum /tmp/data", timeout=60).split()[0]
-    # The receiver stores the stream and hashes it after the end: hashing
-    # inline under TCG would hold the stream to sha256sum's pace.
-    rx.run_ok("echo 'sha256sum /tmp/rx.bin > /tmp/rx.tmp && mv /tmp/rx.tmp /tmp/rx.sum' "
-              "> /tmp/hash.sh; rm -f /tmp/rx.sum /tmp/rx.bin")
-    rx.spawn("sh -c 'sleep 100000 | nc -l -p %d | (cat > /tmp/rx.bin; sh /tmp/hash.sh)'"
-             % PORT)
-    time.sleep(1)
-    start = time.monotonic()
+def iperf3_line(out, role):
+    """(seconds, Mbit/s, retransmits or None) from the summary line of
+    iperf3 -f m output for role (sender or receiver), or None."""
+    m = re.search(r"\]\s+[\d.]+-([\d.]+)\s+sec\s+[\d.]+ \w+\s+([\d.]+) Mbits/sec\s+(\d+)?\s*%s"
+                  % role, out)
+    if not m:
+        return None
+    return float(m.group(1)), float(m.group(2)), int(m.group(3)) if m.group(3) else None
+
+
+def iperf3_server(rx):
+    """An iperf3 server for one test on rx, once it listens."""
+    rx.run_ok("rm -f /tmp/iperf-s.log")
+    rx.spawn("iperf3 -s -1 --forceflush -p %d" % PORT, out="/tmp/iperf-s.log")
+    t.wait_until(lambda: rx.run("grep -q 'Server listening' /tmp/iperf-s.log")[1] == 0, 30, 0.2,
+                 "iperf3 server listening in %s" % rx.name)
+
+
+def fetch(rx, dest, timeout):
+    """Seconds rx's busybox wget takes to fetch the file into dest, or
+    (None, why)."""
     try:
-        tx.run_ok("nc 10.0.0.2 %d < /tmp/data" % PORT, timeout=timeout)
+        out = rx.run_ok("time wget -q -O %s http://10.0.0.1:%d/data" % (dest, PORT),
+                        timeout=timeout)
     except (TimeoutError, RuntimeError) as exc:
         log("stream did not finish in %d s: %s" % (timeout, str(exc)[-300:]))
         return None, "no end in %d s" % timeout
-    except t.TestFailure as exc:  # nc failed: the last line says why
-        return None, "sender: %s" % str(exc).strip().splitlines()[-1][:120]
-    secs = time.monotonic() - start
+    except t.TestFailure as exc:  # wget failed: the last line says why
+        return None, "receiver: %s" % str(exc).strip().splitlines()[-1][:120]
+    m = re.search(r"real\s+(\d+)m\s*([\d.]+)s", out)
+    if not m:
+        return None, "no time in: %s" % out[-200:]
+    return int(m.group(1)) * 60 + float(m.group(2)), "intact"
 
-    def received():
-        out, rc = rx.run("cat /tmp/rx.sum 2>/dev/null")
-        m = re.search(r"\b[0-9a-f]{64}\b", out)
-        return m.group(0) if rc == 0 and m else None
 
+def stream(tx, rx, mb, timeout):
+    """mb MB of random bytes fetched by rx from tx's httpd (10.0.0.1) over
+    HTTP, twice: into /dev/null (the network path alone, as iperf3 counts)
+    and into a file (checked against tx's sha256). Returns (seconds to
+    /dev/null, seconds stored, status); a time is None when that stream did
+    not end, or the stored one is not intact."""
+    tx.run_ok("mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/data bs=1M count=%d "
+              "2>/dev/null" % mb, timeout=180)
+    sent = tx.run_ok("sha256sum /tmp/www/data", timeout=60).split()[0]
+    tx.run_ok("echo probe > /tmp/www/probe && httpd -h /tmp/www -p %d" % PORT)  # detaches
+    # A backend that drops the guests' TCP is told in seconds, not after
+    # wget's two-minute connect timeout.
+    if rx.run("timeout 20 wget -q -O /dev/null http://10.0.0.1:%d/probe" % PORT, timeout=40)[1]:
+        return None, None, "no TCP connection"
+    secs, status = fetch(rx, "/dev/null", timeout)
+    if secs is None:
+        return None, None, status
+    rx.run_ok("rm -f /tmp/rx.bin")
+    stored, status = fetch(rx, "/tmp/rx.bin", timeout)
+    if stored is not None and rx.run_ok("sha256sum /tmp/rx.bin", timeout=60).split()[0] != sent:
+        return secs, None, "sha256 differs"
+    return secs, stored, status
+
+
+def throughput(tx, rx, seconds):
+    """iperf3 from tx to rx for seconds, the sender with sendfile (-Z):
+    (Mbit/s received, the sender's retransmits), or (None, why)."""
+    iperf3_server(rx)
     try:
-        got = t.wait_until(received, 60, 0.5, "the receiver's sha256")
-    except TimeoutError:
-        return None, "no hash at the receiver"
-    if got != sent:
-        return None, "sha256 differs"
-    return secs, "intact"
+        out = tx.run_ok("iperf3 -c 10.0.0.2 -p %d -f m -t %d -Z" % (PORT, seconds),
+                        timeout=seconds + 60)
+    except (TimeoutError, RuntimeError) as exc:
+        return None, "no end: %s" % str(exc)[-120:]
+    except t.TestFailure as exc:
+        return None, "sender: %s" % str(exc).strip().splitlines()[-1][:120]
+    snd, rcv = iperf3_line(out, "sender"), iperf3_line(out, "receiver")
+    if not snd or not rcv:
+        return None, "no summary in: %s" % out[-200:]
+    return rcv[1], snd[2]
 
 
 def run_case(backend, offloads, args):
@@ -157,11 +218,22 @@ def run_case(backend, offloads, args):
         for g in guests:
             g.wait_ready()
             g.wait_link(up=True, timeout=60)
+        for g in guests:
+            if g.run("command -v iperf3")[1] != 0:
+                raise RuntimeError("the guest image has no iperf3: run tools/install-deps.sh "
+                                   "--bench, then tools/guest-image/build.sh")
         before = case.counters()
-        secs, status = stream(guests[0], guests[1], args.mb, args.timeout)
+        secs, stored, status = stream(guests[0], guests[1], args.mb, args.timeout)
+        result.update(seconds=secs, stored_seconds=stored, status=status)
+        if secs is None:
+            raise RuntimeError("%s%s" % (status, case.drops_logged()))
+        mbps, retr = throughput(guests[0], guests[1], args.seconds)
+        if mbps is None:
+            result.update(mbps=None, status="%s; iperf3: %s" % (status, retr))
+        else:
+            result.update(mbps=mbps, retransmits=retr)
         after = case.counters()
-        result.update(seconds=secs, status=status,
-                      counters={k: after[k] - before.get(k, 0) for k in after})
+        result.update(counters={k: after[k] - before.get(k, 0) for k in after})
     except (RuntimeError, TimeoutError, OSError, t.TestFailure) as exc:
         result.update(seconds=None, status="failed: %s" % str(exc).strip()[-300:])
     finally:
@@ -172,34 +244,47 @@ def run_case(backend, offloads, args):
     return result
 
 
-def ratio(a, b):
-    return "%.2fx" % (b / a) if a and b else "-"
+def ratio(slow, fast):
+    return "%.2fx" % (slow / fast) if slow and fast else "-"
 
 
 def print_table(results, args):
-    def secs(b, o):
-        r = [x["seconds"] for x in results if x["backend"] == b and x["offloads"] == o
-             and x["seconds"]]
-        return min(r) if r else None
+    def median(b, o, key):
+        r = [x[key] for x in results if x["backend"] == b and x["offloads"] == o
+             and isinstance(x.get(key), float)]
+        return statistics.median(r) if r else None
 
-    print("offload_bench: %d MB guest-to-guest TCP stream (busybox nc), two TCG guests on "
-          "CPU %d, the backend polling on CPU %d; best of %d run(s)"
-          % (args.mb, GUEST_CPU, BACKEND_CPU, args.runs))
-    print("%-8s %-9s %10s %10s  %s" % ("backend", "offloads", "seconds", "MB/s", "status"))
+    def fmt(v, spec):
+        return spec % v if v else "-"
+
+    print("offload_bench: two TCG guests on CPU %d, the backend polling on CPU %d; %d MB over "
+          "HTTP (to /dev/null, then stored and sha256 checked), iperf3 -Z for %d s; %d run(s)"
+          % (GUEST_CPU, BACKEND_CPU, args.mb, args.seconds, args.runs))
+    head = ("backend", "offloads", "stream s", "stored s", "iperf3 Mb/s", "retr", "status")
+    row = "%-8s %-9s %9s %9s %11s %6s  %s"
+    print(row % head)
     for r in results:
-        s = r["seconds"]
-        extra = (" %s" % r["counters"]) if r.get("counters") else ""
-        print("%-8s %-9s %10s %10s  %s%s" % (r["backend"], r["offloads"],
-                                            "%.1f" % s if s else "-",
-                                            "%.1f" % (args.mb / s) if s else "-", r["status"],
-                                            extra))
-    print("ratios (time of the slower over the faster; > 1x: the first is faster):")
+        retr = r.get("retransmits")
+        print(row % (r["backend"], r["offloads"], fmt(r.get("seconds"), "%.2f"),
+                     fmt(r.get("stored_seconds"), "%.2f"), fmt(r.get("mbps"), "%.0f"),
+                     retr if isinstance(retr, int) else "-",
+                     r["status"] + (" %s" % r["counters"] if r.get("counters") else "")))
+    print("medians, and ratios (> 1x: the first is faster; streams by time, iperf3 by rate):")
+    keys = (("seconds", "stream"), ("stored_seconds", "stored"), ("mbps", "iperf3"))
     for b in args.backends:
-        print("  %-30s %s" % ("%s offloads on vs off" % b, ratio(secs(b, "on"), secs(b, "off"))))
-    if {"vhostsw", "ovs"} <= set(args.backends):
         for o in ("on", "off"):
-            print("  %-30s %s" % ("vhostsw vs ovs, offloads %s" % o,
-                                  ratio(secs("vhostsw", o), secs("ovs", o))))
+            print("  %-8s %-3s  %s" % (b, o, ", ".join(
+                "%s %s" % (name, fmt(median(b, o, k), "%.0f Mb/s" if k == "mbps" else "%.2f s"))
+                for k, name in keys)))
+    pairs = [("%s offloads on vs off" % b, (b, "on"), (b, "off")) for b in args.backends]
+    if {"vhostsw", "ovs"} <= set(args.backends):
+        pairs += [("vhostsw vs ovs, offloads %s" % o, ("vhostsw", o), ("ovs", o))
+                  for o in ("on", "off")]
+    for name, first, second in pairs:
+        print("  %-30s %s" % (name, ", ".join(
+            "%s %s" % (label, ratio(median(*first, k), median(*second, k)) if k == "mbps"
+                       else ratio(median(*second, k), median(*first, k)))
+            for k, label in keys)))
 
 
 def parse_args():
@@ -207,6 +292,8 @@ def parse_args():
     ap.add_argument("--build-dir", help="the build tree (default: <repo>/build)")
     ap.add_argument("--backends", default="vhostsw,ovs", help="comma list of vhostsw, ovs")
     ap.add_argument("--mb", type=int, default=64, help="stream size in MB (default 64)")
+    ap.add_argument("--seconds", type=int, default=10,
+                    help="length of the iperf3 throughput run (default 10)")
     ap.add_argument("--runs", type=int, default=1, help="runs of each case (default 1)")
     ap.add_argument("--timeout", type=int, default=180,
                     help="seconds a stream may take before it counts as not done (180)")
@@ -228,8 +315,10 @@ def main():
     t.hugepages_ensure()
     results = []
     for _ in range(args.runs):
-        for b in args.backends:  # alternated, so drift on the host hits both alike
-            for offloads in (True, False):
+        # Backends alternated within each setting, so drift on the host and
+        # what one case leaves behind (a QEMU still exiting) hit both alike.
+        for offloads in (True, False):
+            for b in args.backends:
                 results.append(run_case(b, offloads, args))
     if args.json:
         json.dump({"config": {k: v for k, v in vars(args).items() if k != "json"},

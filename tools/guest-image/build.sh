@@ -9,6 +9,8 @@
 #                      VSW-GUEST-NO-ETH0             no eth0 after 20 s
 #                      VSW-GUEST-ERROR: <what>       insmod/ip failed
 #   OUTDIR/stamp       what the two files were built from (cache key)
+# When the host has iperf3 (tools/install-deps.sh --bench), /usr/bin/iperf3
+# and its libraries are in the initramfs too.
 # Idempotent: does nothing when the stamp matches this script, the installed
 # busybox-static and the kernel package apt would pick.
 #
@@ -108,6 +110,11 @@ if [ -n "$vsw_build" ]; then
 	vsw_sum=$(cd "$vsw_build" && cat "${vsw_bins[@]}" "$(command -v dpdk-testpmd)" | sha256sum | cut -d' ' -f1)
 	stamp_base="$stamp_base vhostsw=$vsw_sum"
 fi
+# iperf3 rides along when the host has it (the offload benchmark uses it).
+iperf3=$(command -v iperf3 || true)
+if [ -n "$iperf3" ]; then
+	stamp_base="$stamp_base iperf3=$(dpkg-query -W -f='${Version}' iperf3 2>/dev/null || echo unknown)"
+fi
 
 if kernel=$(resolve_kernel); then
 	:
@@ -205,10 +212,26 @@ copy_lib() {
 		ln -s "$real" "$root$1"
 	fi
 }
+# The shared libraries of the programs given (ldd closure) at their host
+# paths, each also by its name in the loader's default directory: a driver
+# found through another's RUNPATH on the host must be found here too.
+# libgcc_s: dlopen'ed by glibc for thread cancellation, not in ldd's list.
+copy_libs_of() {
+	local libs l
+	if [ ! -e "$root/lib64" ]; then
+		mkdir -p "$root/usr/lib/x86_64-linux-gnu" "$root/usr/lib64"
+		ln -s ../usr/lib/x86_64-linux-gnu "$root/lib/x86_64-linux-gnu"
+		ln -s usr/lib64 "$root/lib64"
+	fi
+	libs=$(for o in "$@"; do ldd "$o"; done | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u)
+	for l in $libs /usr/lib/x86_64-linux-gnu/libgcc_s.so.1; do
+		copy_lib "$l"
+		[ -e "$root/usr/lib/x86_64-linux-gnu/$(basename "$l")" ] ||
+			ln -s "$(realpath "$l")" "$root/usr/lib/x86_64-linux-gnu/$(basename "$l")"
+	done
+}
 if [ -n "$vsw_build" ]; then
-	mkdir -p "$root/vsw/bin" "$root/usr/bin" "$root/usr/lib/x86_64-linux-gnu" "$root/usr/lib64"
-	ln -s ../usr/lib/x86_64-linux-gnu "$root/lib/x86_64-linux-gnu"
-	ln -s usr/lib64 "$root/lib64"
+	mkdir -p "$root/vsw/bin"
 	objs=()
 	for b in "${vsw_bins[@]}"; do
 		cp "$vsw_build/$b" "$root/vsw/bin/"
@@ -226,17 +249,16 @@ if [ -n "$vsw_build" ]; then
 		done
 		objs+=("${files[0]}")
 	done
-	# libgcc_s: dlopen'ed by glibc for thread cancellation, not in ldd's list.
-	libs=$(for o in "${objs[@]}"; do ldd "$o"; done | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u)
-	# Each also by its name in the loader's default directory: a driver
-	# found through another's RUNPATH on the host must be found here too.
-	for l in $libs /usr/lib/x86_64-linux-gnu/libgcc_s.so.1; do
-		copy_lib "$l"
-		[ -e "$root/usr/lib/x86_64-linux-gnu/$(basename "$l")" ] ||
-			ln -s "$(realpath "$l")" "$root/usr/lib/x86_64-linux-gnu/$(basename "$l")"
-	done
+	copy_libs_of "${objs[@]}"
 	touch "$root/etc/vsw-no-nic"
-	log "vhostsw from $vsw_build: ${#objs[@]} programs and drivers, $(echo "$libs" | wc -l) libraries"
+	log "vhostsw from $vsw_build: ${#objs[@]} programs and drivers"
+fi
+
+# --- iperf3 (when the host has it: tools/install-deps.sh --bench) -----------
+if [ -n "$iperf3" ]; then
+	cp "$iperf3" "$root/usr/bin/iperf3"
+	copy_libs_of "$iperf3"
+	log "iperf3 from $iperf3"
 fi
 
 cat >"$root/init" <<'EOF'
