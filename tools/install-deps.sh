@@ -4,7 +4,7 @@
 #   --bench  also what tools/bench/ compares against and measures with:
 #            OVS-DPDK (openvswitch-switch-dpdk; its services are not started:
 #            the benchmarks run their own ovsdb-server and ovs-vswitchd) and
-#            iperf3 (put into the test guest image by tools/guest-image).
+#            iperf3 (put into the benchmark's guest image: guest-image/build.sh --iperf3).
 set -euo pipefail
 
 packages=(

@@ -9,8 +9,8 @@
 #                      VSW-GUEST-NO-ETH0             no eth0 after 20 s
 #                      VSW-GUEST-ERROR: <what>       insmod/ip failed
 #   OUTDIR/stamp       what the two files were built from (cache key)
-# When the host has iperf3 (tools/install-deps.sh --bench), /usr/bin/iperf3
-# and its libraries are in the initramfs too.
+# --iperf3: the host's iperf3 (tools/install-deps.sh --bench) and its
+# libraries in the initramfs too, for tools/bench/offload_bench.py.
 # Idempotent: does nothing when the stamp matches this script, the installed
 # busybox-static and the kernel package apt would pick.
 #
@@ -22,18 +22,31 @@
 # net_e1000 and net_virtio drivers; uio and uio_pci_generic are loaded (the
 # cloud kernel has no vfio no-IOMMU). The stamp covers those files too.
 #
-# usage: tools/guest-image/build.sh [--vhostsw BUILD] [OUTDIR]
-#        (default OUTDIR: <repo>/build/guest, with --vhostsw BUILD/guest-vhostsw)
+# usage: tools/guest-image/build.sh [--vhostsw BUILD] [--iperf3] [OUTDIR]
+#        (default OUTDIR: <repo>/build/guest, with --vhostsw BUILD/guest-vhostsw,
+#        with --iperf3 <repo>/build/guest-iperf3)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vsw_build=
-if [ "${1:-}" = --vhostsw ]; then
-	[ -n "${2:-}" ] || { echo "guest-image: --vhostsw needs a build directory" >&2; exit 1; }
-	vsw_build=$(cd "$2" && pwd)
-	shift 2
-fi
+iperf3=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--vhostsw)
+		[ -n "${2:-}" ] || { echo "guest-image: --vhostsw needs a build directory" >&2; exit 1; }
+		vsw_build=$(cd "$2" && pwd)
+		shift 2
+		;;
+	--iperf3)
+		iperf3=$(command -v iperf3) ||
+			{ echo "guest-image: no iperf3 (tools/install-deps.sh --bench)" >&2; exit 1; }
+		shift
+		;;
+	*) break ;;
+	esac
+done
 outdir=${1:-${vsw_build:+$vsw_build/guest-vhostsw}}
+outdir=${outdir:-${iperf3:+$top/build/guest-iperf3}}
 outdir=${outdir:-$top/build/guest}
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
@@ -110,8 +123,6 @@ if [ -n "$vsw_build" ]; then
 	vsw_sum=$(cd "$vsw_build" && cat "${vsw_bins[@]}" "$(command -v dpdk-testpmd)" | sha256sum | cut -d' ' -f1)
 	stamp_base="$stamp_base vhostsw=$vsw_sum"
 fi
-# iperf3 rides along when the host has it (the offload benchmark uses it).
-iperf3=$(command -v iperf3 || true)
 if [ -n "$iperf3" ]; then
 	stamp_base="$stamp_base iperf3=$(dpkg-query -W -f='${Version}' iperf3 2>/dev/null || echo unknown)"
 fi
@@ -254,7 +265,7 @@ if [ -n "$vsw_build" ]; then
 	log "vhostsw from $vsw_build: ${#objs[@]} programs and drivers"
 fi
 
-# --- iperf3 (when the host has it: tools/install-deps.sh --bench) -----------
+# --- iperf3 (--iperf3) -----------------------------------------------------
 if [ -n "$iperf3" ]; then
 	cp "$iperf3" "$root/usr/bin/iperf3"
 	copy_libs_of "$iperf3"
