@@ -434,3 +434,28 @@ class Guest:
             self.proc.stop(timeout)
 
 
+def nc_stream(tx, rx, rx_ip, port, timeout=500):
+    """tx's /tmp/data sent with busybox nc to rx_ip:port, where rx listens
+    and hashes what arrives: (rx's sha256, seconds the sender took); raises
+    TimeoutError when no hash comes within 60 s of the sender's end. The
+    listener's stdin stays open (busybox nc half-closes the connection when
+    its stdin ends, and the sender would stop early); it is no job of rx's
+    console shell (spawn: a job's end takes that shell down); the hash goes
+    to a file that appears once complete, read as the hash alone (after a
+    fast stream the console was seen echoing a continuation prompt first)."""
+    rx.run_ok("rm -f /tmp/rx.sum; echo 'sha256sum > /tmp/rx.tmp && mv /tmp/rx.tmp /tmp/rx.sum'"
+              " > /tmp/hash.sh")
+    rx.spawn("sh -c 'sleep 100000 | nc -l -p %d | sh /tmp/hash.sh'" % port)
+    time.sleep(1)  # the listener is up
+    start = time.monotonic()
+    tx.run_ok("nc %s %d < /tmp/data" % (rx_ip, port), timeout=timeout)
+    secs = time.monotonic() - start
+
+    def received():
+        out, rc = rx.run("cat /tmp/rx.sum 2>/dev/null")
+        m = re.search(r"\b[0-9a-f]{64}\b", out)
+        return m.group(0) if rc == 0 and m else None
+
+    got = wait_until(received, 60, 0.5, "%s's sha256 of the stream" % rx.name)
+    rx.run("kill $(pidof sleep) 2>/dev/null")
+    return got, secs

@@ -57,26 +57,8 @@ def stream(sw, g1, g2):
     g1.run_ok("dd if=/dev/urandom of=/tmp/data bs=1M count=%d 2>/dev/null" % STREAM_MB,
               timeout=120)
     sent_sum = g1.run_ok("sha256sum /tmp/data", timeout=60).split()[0]
-    # The listener's stdin must stay open: busybox nc half-closes the
-    # connection when its stdin ends, and the sender would stop early.
-    # It is no job of the console shell (spawn): a job's end takes that
-    # shell down (init respawns one, prompt and echo on), and setsid alone
-    # does not help, it stays the shell's child. The hash goes to a file
-    # that appears once complete.
-    g2.run_ok("echo 'sha256sum > /tmp/rx.tmp && mv /tmp/rx.tmp /tmp/rx.sum' > /tmp/hash.sh")
-    g2.spawn("sh -c 'sleep 100000 | nc -l -p %d | sh /tmp/hash.sh'" % PORT)
-    time.sleep(1)  # the listener is up
-    start = time.monotonic()
-    g1.run_ok("nc 10.0.0.2 %d < /tmp/data" % PORT, timeout=500)
-    secs = time.monotonic() - start
-
-    def received():
-        out, rc = g2.run("cat /tmp/rx.sum 2>/dev/null")
-        words = out.split()
-        return words[0] if rc == 0 and words and len(words[0]) == 64 else None
-
     try:
-        got = t.wait_until(received, 60, 0.5, "the receiver's sha256")
+        got, secs = t.nc_stream(g1, g2, "10.0.0.2", PORT)
     except TimeoutError:
         print(sw.ctl("show", "interface"), flush=True)
         print(g2.run("ps; cat /proc/net/tcp; cat /proc/net/dev")[0], flush=True)
@@ -84,7 +66,6 @@ def stream(sw, g1, g2):
         raise
     print("%d MB in %.1fs (%.1f MB/s under TCG)" % (STREAM_MB, secs, STREAM_MB / secs),
           flush=True)
-    g2.run("kill $(pidof sleep) 2>/dev/null")
     t.check(got == sent_sum, "%d MB stream arrived intact (sent %s, received %s)"
             % (STREAM_MB, sent_sum, got))
 

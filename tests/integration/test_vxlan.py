@@ -103,21 +103,7 @@ def stream(ga, gb):
     ga.run_ok("dd if=/dev/urandom of=/tmp/data bs=1M count=%d 2>/dev/null" % STREAM_MB,
               timeout=120)
     sent_sum = ga.run_ok("sha256sum /tmp/data", timeout=60).split()[0]
-    gb.run_ok("rm -f /tmp/rx.sum; echo 'sha256sum > /tmp/rx.tmp && mv /tmp/rx.tmp /tmp/rx.sum'"
-              " > /tmp/hash.sh")
-    gb.spawn("sh -c 'sleep 100000 | nc -l -p %d | sh /tmp/hash.sh'" % PORT)
-    time.sleep(1)
-    start = time.monotonic()
-    ga.run_ok("nc 10.0.0.2 %d < /tmp/data" % PORT, timeout=300)
-    secs = time.monotonic() - start
-
-    def received():
-        out, rc = gb.run("cat /tmp/rx.sum 2>/dev/null")
-        m = re.search(r"\b[0-9a-f]{64}\b", out)
-        return m.group(0) if rc == 0 and m else None
-
-    got = t.wait_until(received, 60, 0.5, "the receiver's sha256")
-    gb.run("kill $(pidof sleep) 2>/dev/null")
+    got, secs = t.nc_stream(ga, gb, "10.0.0.2", PORT, timeout=300)
     print("stream: %d MB in %.1fs" % (STREAM_MB, secs), flush=True)
     t.check(got == sent_sum, "%d MB stream across VXLAN arrived intact (sent %s, received %s)"
             % (STREAM_MB, sent_sum, got))

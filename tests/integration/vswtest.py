@@ -33,8 +33,8 @@ Typical test:
 
 from harness import *  # noqa: F401,F403 (the harness API, harness.__all__)
 from harness import __all__ as _harness_all
-from guest import Guest
+from guest import Guest, nc_stream
 from switch import Switch
 from testpmd import Testpmd
 
-__all__ = _harness_all + ["Guest", "Switch", "Testpmd"]
+__all__ = _harness_all + ["Guest", "nc_stream", "Switch", "Testpmd"]
