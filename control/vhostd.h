@@ -12,6 +12,7 @@
 
 struct event_base;
 struct evhttp;
+struct evhttp_bound_socket;
 
 struct vhostd {
         struct event_base *base;
@@ -21,6 +22,7 @@ struct vhostd {
         uint32_t generation;
         int metrics_fd;              /* the metrics listening socket until served, -1 */
         struct evhttp *metrics_http; /* serving it, or NULL */
+        struct evhttp_bound_socket *metrics_accept; /* accepting on it, or NULL */
 };
 
 extern struct vhostd *vhostd_ctx;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -33,6 +34,9 @@
 #include "vault.h"
 #include "vhostd.h"
 #include "vhostd_handover.h"
+
+/* How long a stopping vhostd still answers the scrapes it accepted. */
+#define METRICS_GRACE_US 100000
 
 struct args {
         const char *conf; /* NULL: the embedded default */
@@ -97,6 +101,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
         (void)what;
         VSW_NOTICE(VSW_LOG_GENERAL, "signal %d: stopping", (int)sig);
+        /* A scrape accepted a moment ago is answered before we go (the
+         * successor only starts once we are gone); new ones wait for it in
+         * the listening socket's backlog. */
+        if (vhostd_metrics_stop_accepting(d)) {
+                const struct timeval grace = {0, METRICS_GRACE_US};
+
+                event_base_loopexit(d->base, &grace);
+                return;
+        }
         event_base_loopbreak(d->base);
 }
 

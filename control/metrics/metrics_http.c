@@ -153,7 +153,8 @@ int vhostd_metrics_start(struct vhostd *d)
         evhttp_set_max_body_size(d->metrics_http, 0);
         evhttp_set_timeout(d->metrics_http, TIMEOUT_S);
         evhttp_set_gencb(d->metrics_http, on_request, d);
-        if (!evhttp_accept_socket_with_handle(d->metrics_http, d->metrics_fd)) {
+        d->metrics_accept = evhttp_accept_socket_with_handle(d->metrics_http, d->metrics_fd);
+        if (!d->metrics_accept) {
                 VSW_ERR(VSW_LOG_GENERAL, "metrics: cannot serve the listening socket: %s",
                         strerror(errno));
                 evhttp_free(d->metrics_http);
@@ -165,11 +166,22 @@ int vhostd_metrics_start(struct vhostd *d)
         return 0;
 }
 
+int vhostd_metrics_stop_accepting(struct vhostd *d)
+{
+        if (!d->metrics_accept)
+                return 0;
+        /* Closes this process's descriptor only: the vault keeps the socket. */
+        evhttp_del_accept_socket(d->metrics_http, d->metrics_accept);
+        d->metrics_accept = NULL;
+        return 1;
+}
+
 void vhostd_metrics_stop(struct vhostd *d)
 {
         if (d->metrics_http)
                 evhttp_free(d->metrics_http);
         d->metrics_http = NULL;
+        d->metrics_accept = NULL;
         if (d->metrics_fd >= 0)
                 close(d->metrics_fd);
         d->metrics_fd = -1;

@@ -14,6 +14,10 @@ struct vhostd;
 int vhostd_metrics_adopt(struct vhostd *d);
 /* At GO: serves the socket on d's event loop. Returns 0 or -1 (logged). */
 int vhostd_metrics_start(struct vhostd *d);
+/* On the way out: accepts no more connections (the successor takes what
+ * waits in the socket's backlog), while those accepted still get their
+ * answer. Returns whether it was accepting. */
+int vhostd_metrics_stop_accepting(struct vhostd *d);
 void vhostd_metrics_stop(struct vhostd *d);
 
 #endif
