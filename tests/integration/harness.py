@@ -34,7 +34,7 @@ __all__ = [
     "hugepages_ensure", "hugepages_free", "hugepages_snapshot", "hugetlbfs_mounts",
     "dpdk_cleanup_prefix", "dpdk_cleanup_stale", "register_cleanup", "register_log",
     "cleanup_all", "dump_logs", "log_tail", "pid_alive", "proc_comm", "is_zombie",
-    "Proc", "cpus_allowed", "socket_inodes",
+    "Proc", "cpus_allowed", "socket_inodes", "fd_targets", "settled_fds",
 ]
 
 RUN_TAG = "vswt%d" % os.getpid()
@@ -545,6 +545,33 @@ def socket_inodes(pid):
         if link.startswith("socket:"):
             out.add(link)
     return out
+
+
+def fd_targets(pid):
+    """What each of pid's fds points at, sorted."""
+    out = []
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            out.append(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except OSError:
+            pass
+    return sorted(out)
+
+
+def settled_fds(pid, quiet=1.0, timeout=10):
+    """pid's fd_targets once their count has held for `quiet` seconds: a
+    vhost-ctl connection can stay open in vhostd for a moment after the
+    command returns, until the nanomsg thread closes it on its own time."""
+    deadline = time.monotonic() + timeout
+    last, since = fd_targets(pid), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = fd_targets(pid)
+        if len(now) != len(last):
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return last
 
 
 def cpus_allowed(pid):

@@ -119,33 +119,6 @@ def bad_cases(log):
                    "VHOST_USER_SET_MEM_TABLE: region 0 larger than its fd")
 
 
-def fd_targets(pid):
-    """What each of vhostd's fds points at, sorted."""
-    out = []
-    for n in os.listdir("/proc/%d/fd" % pid):
-        try:
-            out.append(os.readlink("/proc/%d/fd/%s" % (pid, n)))
-        except OSError:
-            pass
-    return sorted(out)
-
-
-def settled_fds(pid, quiet=1.0, timeout=10):
-    """vhostd's fds once their count has held for `quiet` seconds: a vhost-ctl
-    connection or a worker's start can leave one open for a moment, which the
-    nanomsg thread closes on its own time."""
-    deadline = time.monotonic() + timeout
-    last, since = fd_targets(pid), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
-        now = fd_targets(pid)
-        if len(now) != len(last):
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            break
-    return last
-
-
 def good_sequence(sw):
     c = vu.Client(sock(2))
     offered = c.negotiate(protocol=vu.PF_REPLY_ACK | vu.PF_MQ)
@@ -178,9 +151,9 @@ def main():
                                     {"socket": sock(2), "server": True}]).start()
     log = LogCursor(sw)
     pid = sw.vhostd_pid()
-    before = settled_fds(pid)
+    before = t.settled_fds(pid)
     bad_cases(log)
-    after = settled_fds(pid)
+    after = t.settled_fds(pid)
     check(len(after) <= len(before), "vhostd fds: %d before the bad input, %d after (new: %s)"
           % (len(before), len(after), sorted(set(after) - set(before))))
     check(not [f for f in after if "memfd:guest" in f],
