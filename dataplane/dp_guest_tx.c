@@ -8,8 +8,10 @@ uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq)
 {
         struct rte_mbuf *pkts[DP_BURST];
         /* What the one-copy path leaves (dp_onecopy.c) goes the mbuf way. */
-        uint16_t copied = dp_onecopy(w, vq);
-        uint16_t n = copied == DP_BURST ? 0 : dp_vq_dequeue(vq, w->mp, pkts, DP_BURST - copied);
+        bool rest;
+        uint16_t copied = dp_onecopy(w, vq, &rest);
+        uint16_t n =
+            !rest || copied == DP_BURST ? 0 : dp_vq_dequeue(vq, w->mp, pkts, DP_BURST - copied);
 
         /* Before the empty check: malformed chains are consumed too. */
         if (dp_vq_need_notify(vq))

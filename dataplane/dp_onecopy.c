@@ -1,15 +1,16 @@
 /* The one-copy path: a guest's TX frames straight into another guest's RX
  * buffers, no mbuf, when this worker owns both rings. The burst's plain
- * chains are looked at in place (virtq_*_peek); the leading run of them
- * with one Ethernet header (both MACs, no VLAN tag) gets one bridge
- * decision (l2_bridge_unicast); if that names an RX queue this worker owns
- * and may write as it is, the run is copied (virtq_*_put), then its TX
- * chains go back to the source (virtq_*_consume), and only then are the RX
- * used entries published: a worker killed meanwhile has handed no guest a
- * half-written buffer, and loses at most this burst. Everything else
- * (another worker's queue, the uplink, flooding, tags, offload requests,
- * MTU, capture, frames a full ring did not take) takes the mbuf path
- * (dp_guest_tx_poll's dequeue) in the same poll, in order. */
+ * chains are looked at in place (virtq_*_peek); each run of them with one
+ * Ethernet header (both MACs, no VLAN tag) gets one bridge decision
+ * (l2_bridge_unicast); while that names an RX queue this worker owns and
+ * may write as it is, the run is copied (virtq_*_put), then its TX chains
+ * go back to the source (virtq_*_consume), and only then are the RX used
+ * entries published: a worker killed meanwhile has handed no guest a
+ * half-written buffer, and loses at most this burst. From the first run
+ * that cannot go this way, everything else (another worker's queue, the
+ * uplink, flooding, tags, offload requests, MTU, capture, frames a full
+ * ring did not take) takes the mbuf path (dp_guest_tx_poll's dequeue) in
+ * the same poll, in order. */
 #include <string.h>
 
 #include "dp_capture.h"
@@ -57,14 +58,15 @@ static inline uint16_t same_header_run(const struct virtq_chain *ch, uint16_t n,
         return i;
 }
 
-uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq)
+uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq, bool *rest)
 {
         struct virtq_chain ch[DP_BURST];
         uint8_t hdr[L2_ETH_HLEN];
-        uint16_t skip = dp_vq_hdr_len(vq), n, run, done;
+        uint16_t skip = dp_vq_hdr_len(vq), n, run, done, off;
         struct dp_vq *dst;
         int port;
 
+        *rest = true;
         if (vq->onecopy_wait != 0) {
                 vq->onecopy_wait--;
                 return 0;
@@ -73,26 +75,44 @@ uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq)
                      w->npark != 0 ||
                      atomic_load_explicit(&w->st->pcap.on[vq->iface], memory_order_relaxed)))
                 return 0;
-        n = dp_vq_peek(vq, ch, DP_BURST, L2_ETH_HLEN);
-        if (n == 0)
-                return 0;
-        run = same_header_run(ch, n, hdr);
-        port = l2_bridge_unicast(&w->l2, vq->sw_if_index, hdr, run);
-        dst = port < 0 ? NULL : owned_dest(w, vq->vring / 2u, port);
-        if (dst == NULL) {
-                vq->onecopy_wait = ONECOPY_BACKOFF;
+        /* What the guest makes available after this look waits for the
+         * next poll's peek, not the mbuf way: an empty ring, or every
+         * chain peeked taken, leaves nothing to the mbuf path. */
+        if (dp_vq_empty(vq)) {
+                *rest = false;
                 return 0;
         }
-        /* The header decided on goes out, whatever the guest has
-         * rewritten in its buffer since. */
-        done = dp_vq_put(dst, ch, run, skip, (struct virtq_prefix){hdr, L2_ETH_HLEN},
-                         &vq->ifc->faulted);
-        dp_vq_consume(vq, ch, done);
-        dp_vq_publish(dst);
-        dp_runtime_in(&w->rt, done);
-        dp_runtime_out(&w->rt, done);
-        w->rt.c.frames_direct += done;
-        if (dp_vq_need_notify(dst))
-                dp_notify(w, dst);
-        return done;
+        n = dp_vq_peek(vq, ch, DP_BURST, L2_ETH_HLEN);
+        *rest = n == 0; /* the first chain is not for this path */
+        /* Run after run, each to its own destination and published before
+         * the next: a kill between runs loses none of the runs done. */
+        for (off = 0; off < n;) {
+                run = same_header_run(ch + off, (uint16_t)(n - off), hdr);
+                port = l2_bridge_unicast(&w->l2, vq->sw_if_index, hdr);
+                dst = port < 0 ? NULL : owned_dest(w, vq->vring / 2u, port);
+                if (dst == NULL) {
+                        if (off == 0)
+                                vq->onecopy_wait = ONECOPY_BACKOFF;
+                        *rest = true;
+                        break;
+                }
+                /* The header decided on goes out, whatever the guest has
+                 * rewritten in its buffer since. */
+                done = dp_vq_put(dst, ch + off, run, skip, (struct virtq_prefix){hdr, L2_ETH_HLEN},
+                                 &vq->ifc->faulted);
+                dp_vq_consume(vq, ch + off, done);
+                dp_vq_publish(dst);
+                w->l2.stats.unicast += done;
+                if (dp_vq_need_notify(dst))
+                        dp_notify(w, dst);
+                off = (uint16_t)(off + done);
+                if (done < run) {
+                        *rest = true; /* a full ring: the rest the mbuf way (rx-retry, drops) */
+                        break;
+                }
+        }
+        dp_runtime_in(&w->rt, off);
+        dp_runtime_out(&w->rt, off);
+        w->rt.c.frames_direct += off;
+        return off;
 }

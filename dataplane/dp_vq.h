@@ -29,6 +29,13 @@ static inline uint16_t dp_vq_peek(struct dp_vq *vq, struct virtq_chain *ch, uint
         return virtq_split_peek(&vq->e.split, ch, n, min_first);
 }
 
+static inline bool dp_vq_empty(const struct dp_vq *vq)
+{
+        if (vq->packed)
+                return virtq_packed_empty(&vq->e.packed);
+        return virtq_split_empty(&vq->e.split);
+}
+
 static inline void dp_vq_consume(struct dp_vq *vq, const struct virtq_chain *ch, uint16_t n)
 {
         if (vq->packed)

@@ -280,9 +280,11 @@ uint16_t dp_guest_tx_poll(struct dp_worker *w, struct dp_vq *vq);
 void dp_guest_input(struct dp_worker *w, struct dp_vq *vq, struct rte_mbuf **pkts, uint16_t n);
 
 /* dp_onecopy.c: the leading frames of vq's burst that can go guest to
- * guest with no mbuf (a learned unicast destination whose RX queue this
- * worker owns), copied once; returns how many. */
-uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq);
+ * guest with no mbuf (runs of frames to a learned unicast destination
+ * whose RX queue this worker owns), copied once; returns how many. *rest
+ * says whether the mbuf path is to take what follows in this poll (false
+ * when every frame peeked was taken). */
+uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq, bool *rest);
 
 /* dp_mtu.c: drops (and counts) the frames of a guest TX burst that exceed
  * its interface's MTU; returns how many are left, in order, in pkts. */

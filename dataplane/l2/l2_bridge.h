@@ -131,14 +131,16 @@ void l2_ctx_init(struct l2_ctx *c, struct vsw_state *st);
 uint16_t l2_bridge_input(struct l2_ctx *c, uint32_t in_sw_if_index, struct rte_mbuf **pkts,
                          uint16_t n, struct l2_out *out);
 
-/* The one-copy path's decision for n frames received on in_sw_if_index
+/* The one-copy path's decision for frames received on in_sw_if_index
  * that all carry the Ethernet header hdr (14 bytes, the caller's private
  * copy): learns the source once and returns the interface slot the frames
  * go to as they are (a learned unicast destination in the same bridge
- * domain and VLAN, no tag to add or strip), counting them; -1 for
- * anything else (a tag, flood, group address, bad source, vm2vm
- * isolation, not bridged): then l2_bridge_input decides, frame by frame. */
-int l2_bridge_unicast(struct l2_ctx *c, uint32_t in_sw_if_index, const uint8_t *hdr, uint16_t n);
+ * domain and VLAN, no tag to add or strip); -1 for anything else (a tag,
+ * flood, group address, bad source, vm2vm isolation, not bridged): then
+ * l2_bridge_input decides, frame by frame. The caller counts in
+ * stats.unicast the frames it delivers: those the destination did not
+ * take go to l2_bridge_input, which counts them. */
+int l2_bridge_unicast(struct l2_ctx *c, uint32_t in_sw_if_index, const uint8_t *hdr);
 
 /* Re-reads the L2 config when vhostd changed it; l2_bridge_input calls it
  * on every burst. */

@@ -308,7 +308,7 @@ uint16_t l2_bridge_input(struct l2_ctx *c, uint32_t in_sw_if_index, struct rte_m
         return n;
 }
 
-int l2_bridge_unicast(struct l2_ctx *c, uint32_t in_sw_if_index, const uint8_t *hdr, uint16_t n)
+int l2_bridge_unicast(struct l2_ctx *c, uint32_t in_sw_if_index, const uint8_t *hdr)
 {
         const struct l2_port *ip, *dp;
         const struct l2_bd *bd;
@@ -338,6 +338,5 @@ int l2_bridge_unicast(struct l2_ctx *c, uint32_t in_sw_if_index, const uint8_t *
                 return -1;
         if (bd->learn)
                 learn(c, bd, f.src, in_sw_if_index, now);
-        c->stats.unicast += n;
         return q;
 }

@@ -647,6 +647,12 @@ uint16_t virtq_packed_peek(struct virtq_packed *vq, struct virtq_chain *ch, uint
         return i;
 }
 
+bool virtq_packed_empty(const struct virtq_packed *vq)
+{
+        return vq->broken == NULL &&
+               !head_is_avail(vq, (struct cursor){vq->last_avail_idx, vq->avail_wrap});
+}
+
 void virtq_packed_consume(struct virtq_packed *vq, const struct virtq_chain *ch, uint16_t n)
 {
         struct cursor c = {vq->last_avail_idx, vq->avail_wrap};

@@ -536,6 +536,12 @@ uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16
         return i;
 }
 
+bool virtq_split_empty(const struct virtq_split *vq)
+{
+        return vq->broken == NULL &&
+               __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) == vq->last_avail_idx;
+}
+
 void virtq_split_consume(struct virtq_split *vq, const struct virtq_chain *ch, uint16_t n)
 {
         uint64_t bytes = 0;

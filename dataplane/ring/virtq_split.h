@@ -129,6 +129,10 @@ uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkt
  * mbuf path takes it). Nothing is consumed. */
 uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16_t count,
                           uint32_t min_first);
+/* True when the ring works and the guest has made nothing available:
+ * checked before a peek, it tells a ring that was empty from one whose
+ * first chain the peek would not take. */
+bool virtq_split_empty(const struct virtq_split *vq);
 /* Returns the first n chains peeked as used (len 0) and counts them. */
 void virtq_split_consume(struct virtq_split *vq, const struct virtq_chain *ch, uint16_t n);
 /* Guest RX: the frames of src[0, n) (TX chains of another ring, headers of
