@@ -75,15 +75,10 @@ uint16_t dp_onecopy(struct dp_worker *w, struct dp_vq *vq, bool *rest)
                      w->npark != 0 ||
                      atomic_load_explicit(&w->st->pcap.on[vq->iface], memory_order_relaxed)))
                 return 0;
-        /* What the guest makes available after this look waits for the
-         * next poll's peek, not the mbuf way: an empty ring, or every
-         * chain peeked taken, leaves nothing to the mbuf path. */
-        if (dp_vq_empty(vq)) {
-                *rest = false;
-                return 0;
-        }
-        n = dp_vq_peek(vq, ch, DP_BURST, L2_ETH_HLEN);
-        *rest = n == 0; /* the first chain is not for this path */
+        /* What the guest makes available after the peek waits for the
+         * next poll's, not the mbuf way: when the peek saw no chain it
+         * did not return, and every one is taken, the poll ends here. */
+        n = dp_vq_peek(vq, ch, DP_BURST, L2_ETH_HLEN, rest);
         /* Run after run, each to its own destination and published before
          * the next: a kill between runs loses none of the runs done. */
         for (off = 0; off < n;) {

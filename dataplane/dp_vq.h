@@ -22,18 +22,11 @@ static inline uint16_t dp_vq_enqueue(struct dp_vq *vq, struct rte_mbuf *const *p
 }
 
 static inline uint16_t dp_vq_peek(struct dp_vq *vq, struct virtq_chain *ch, uint16_t n,
-                                  uint32_t min_first)
+                                  uint32_t min_first, bool *left)
 {
         if (vq->packed)
-                return virtq_packed_peek(&vq->e.packed, ch, n, min_first);
-        return virtq_split_peek(&vq->e.split, ch, n, min_first);
-}
-
-static inline bool dp_vq_empty(const struct dp_vq *vq)
-{
-        if (vq->packed)
-                return virtq_packed_empty(&vq->e.packed);
-        return virtq_split_empty(&vq->e.split);
+                return virtq_packed_peek(&vq->e.packed, ch, n, min_first, left);
+        return virtq_split_peek(&vq->e.split, ch, n, min_first, left);
 }
 
 static inline void dp_vq_consume(struct dp_vq *vq, const struct virtq_chain *ch, uint16_t n)

@@ -615,13 +615,14 @@ bool virtq_packed_need_notify(struct virtq_packed *vq)
 }
 
 uint16_t virtq_packed_peek(struct virtq_packed *vq, struct virtq_chain *ch, uint16_t count,
-                           uint32_t min_first)
+                           uint32_t min_first, bool *left)
 {
         struct virtq_buf bufs[VIRTQ_MAX_BUFS];
         struct cursor c = {vq->last_avail_idx, vq->avail_wrap};
         uint32_t slots_left = vq->size;
         uint16_t n, i;
 
+        *left = false;
         if (unlikely(vq->broken != NULL) || !head_is_avail(vq, c))
                 return 0;
         n = packed_avail_slots(vq, RTE_MIN(count, (uint16_t)VIRTQ_BURST), false);
@@ -633,24 +634,20 @@ uint16_t virtq_packed_peek(struct virtq_packed *vq, struct virtq_chain *ch, uint
                     packed_tx_collect(vq, &c, &slots_left, bufs, &nbufs, &id, &ndesc);
                 uint64_t total = 0;
 
-                if (r != VQ_DROP_NONE)
-                        break;
-                for (uint32_t k = 0; k < nbufs; k++)
-                        total += bufs[k].len;
-                if (!virtq_chain_take(&ch[i], bufs, nbufs, total, vq->hdr_len, min_first)) {
+                if (r == VQ_DROP_NONE)
+                        for (uint32_t k = 0; k < nbufs; k++)
+                                total += bufs[k].len;
+                if (r != VQ_DROP_NONE ||
+                    !virtq_chain_take(&ch[i], bufs, nbufs, total, vq->hdr_len, min_first)) {
                         c = at;
                         break;
                 }
                 ch[i].id = id;
                 ch[i].ndesc = (uint16_t)ndesc;
         }
+        /* The head past what was returned: one descriptor's flags. */
+        *left = head_is_avail(vq, c);
         return i;
-}
-
-bool virtq_packed_empty(const struct virtq_packed *vq)
-{
-        return vq->broken == NULL &&
-               !head_is_avail(vq, (struct cursor){vq->last_avail_idx, vq->avail_wrap});
 }
 
 void virtq_packed_consume(struct virtq_packed *vq, const struct virtq_chain *ch, uint16_t n)

@@ -101,12 +101,11 @@ uint16_t virtq_packed_dequeue(struct virtq_packed *vq, struct rte_mempool *mp,
 uint16_t virtq_packed_enqueue(struct virtq_packed *vq, struct rte_mbuf *const *pkts,
                               uint16_t count);
 
-/* The one-copy path: as virtq_split_peek, _empty, _consume, _put and _publish
+/* The one-copy path: as virtq_split_peek, _consume, _put and _publish
  * (virtq_split.h). The used descriptors put waits in the shadow until
  * published. */
 uint16_t virtq_packed_peek(struct virtq_packed *vq, struct virtq_chain *ch, uint16_t count,
-                           uint32_t min_first);
-bool virtq_packed_empty(const struct virtq_packed *vq);
+                           uint32_t min_first, bool *left);
 void virtq_packed_consume(struct virtq_packed *vq, const struct virtq_chain *ch, uint16_t n);
 uint16_t virtq_packed_put(struct virtq_packed *vq, const struct virtq_chain *src, uint16_t n,
                           uint16_t src_hdr_len, struct virtq_prefix pre,

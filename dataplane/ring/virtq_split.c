@@ -508,18 +508,21 @@ bool virtq_split_need_notify(struct virtq_split *vq)
 }
 
 uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16_t count,
-                          uint32_t min_first)
+                          uint32_t min_first, bool *left)
 {
         struct virtq_buf bufs[VIRTQ_MAX_BUFS];
         uint16_t heads[VIRTQ_BURST];
-        uint16_t avail_idx, n, i;
+        uint16_t avail_idx, avail, n, i;
 
+        *left = false;
         if (unlikely(vq->broken != NULL))
                 return 0;
-        n = split_avail_count(vq, &avail_idx);
-        n = RTE_MIN(n, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
-        if (n == 0)
+        avail = split_avail_count(vq, &avail_idx);
+        n = RTE_MIN(avail, RTE_MIN(count, (uint16_t)VIRTQ_BURST));
+        if (n == 0) {
+                *left = avail != 0;
                 return 0;
+        }
         split_burst_heads(vq, heads, n, false);
         for (i = 0; i < n; i++) {
                 uint64_t total = 0;
@@ -533,13 +536,8 @@ uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16
                 ch[i].id = heads[i];
                 ch[i].ndesc = 1;
         }
+        *left = i < avail;
         return i;
-}
-
-bool virtq_split_empty(const struct virtq_split *vq)
-{
-        return vq->broken == NULL &&
-               __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) == vq->last_avail_idx;
 }
 
 void virtq_split_consume(struct virtq_split *vq, const struct virtq_chain *ch, uint16_t n)

@@ -126,13 +126,11 @@ uint16_t virtq_split_enqueue(struct virtq_split *vq, struct rte_mbuf *const *pkt
 /* The one-copy path (virtq_chain.h). Guest TX: up to count plain chains
  * from the head of the ring into ch, their first buffers holding
  * min_first frame bytes; stops at the first chain that is not plain (the
- * mbuf path takes it). Nothing is consumed. */
+ * mbuf path takes it). Nothing is consumed. *left: the ring had chains
+ * available past those returned (not plain, or past count) when it
+ * looked; false when it returned all there were. */
 uint16_t virtq_split_peek(struct virtq_split *vq, struct virtq_chain *ch, uint16_t count,
-                          uint32_t min_first);
-/* True when the ring works and the guest has made nothing available:
- * checked before a peek, it tells a ring that was empty from one whose
- * first chain the peek would not take. */
-bool virtq_split_empty(const struct virtq_split *vq);
+                          uint32_t min_first, bool *left);
 /* Returns the first n chains peeked as used (len 0) and counts them. */
 void virtq_split_consume(struct virtq_split *vq, const struct virtq_chain *ch, uint16_t n);
 /* Guest RX: the frames of src[0, n) (TX chains of another ring, headers of
